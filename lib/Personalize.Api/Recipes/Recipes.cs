@@ -1,0 +1,118 @@
+namespace Personalize.Api;
+
+/// <summary>The recipes this product trains, with Personalize's hyper-parameters, defaults and ranges.</summary>
+public static class Recipes
+{
+    public const string Hrnn = "aws-hrnn";
+    public const string HrnnMetadata = "aws-hrnn-metadata";
+    public const string HrnnColdstart = "aws-hrnn-coldstart";
+    public const string PersonalizedRanking = "aws-personalized-ranking";
+    public const string Sims = "aws-sims";
+    public const string PopularityCount = "aws-popularity-count";
+
+    public const string RecipeArnPattern =
+        "^arn:aws:personalize:::recipe/aws-(hrnn|hrnn-metadata|hrnn-coldstart|personalized-ranking|sims|popularity-count)$";
+
+    private static readonly HyperParameter[] HistoryPercentiles =
+    [
+        HyperParameter.Continuous("min_user_history_length_percentile", 0.0, 0, 1, tunable: false, featurization: true),
+        HyperParameter.Continuous("max_user_history_length_percentile", 0.99, 0, 1, tunable: false, featurization: true),
+    ];
+
+    private static HyperParameter[] HrnnFamily(int hiddenDimension) =>
+    [
+        HyperParameter.Integer("hidden_dimension", hiddenDimension, 32, 256),
+        HyperParameter.Integer("bptt", 32, 2, 32),
+        HyperParameter.Categorical("recency_mask", "true", ["true", "false"]),
+        .. HistoryPercentiles,
+    ];
+
+    public static IReadOnlyList<Recipe> All { get; } =
+    [
+        new(Hrnn, RecipeTypes.UserPersonalization, "A GRU over each user's ordered history.", HrnnFamily(43)),
+        new(HrnnMetadata, RecipeTypes.UserPersonalization, "HRNN with item, user and contextual metadata features.", HrnnFamily(43)),
+        new(HrnnColdstart, RecipeTypes.UserPersonalization, "HRNN-Metadata that also recommends new items from their metadata.",
+        [
+            .. HrnnFamily(149),
+            HyperParameter.Integer("cold_start_max_interactions", 15, 1, int.MaxValue, tunable: false, featurization: true),
+            HyperParameter.Continuous("cold_start_max_duration", 5.0, 0.0, double.MaxValue, tunable: false, featurization: true),
+            HyperParameter.Categorical("cold_start_relative_from", "latestItem", ["latestItem", "currentTime"], tunable: false, featurization: true),
+        ]),
+        new(PersonalizedRanking, RecipeTypes.PersonalizedRanking, "HRNN scores restricted to a given list of items.", HrnnFamily(149)),
+        new(Sims, RecipeTypes.RelatedItems, "Item-to-item co-occurrence in user histories, with popular-item fallback.",
+        [
+            HyperParameter.Continuous("popularity_discount_factor", 0.5, 0, 1),
+            HyperParameter.Integer("min_cointeraction_count", 3, 0, 10),
+            HyperParameter.Continuous("min_user_history_length_percentile", 0.005, 0, 1, tunable: false, featurization: true),
+            HyperParameter.Continuous("max_user_history_length_percentile", 0.995, 0, 1, tunable: false, featurization: true),
+            HyperParameter.Continuous("min_item_interaction_count_percentile", 0.01, 0, 1, tunable: false, featurization: true),
+            HyperParameter.Continuous("max_item_interaction_count_percentile", 0.9, 0, 1, tunable: false, featurization: true),
+        ]),
+        new(PopularityCount, RecipeTypes.PopularItems, "Items with the most interactions from unique users; the same list for everyone.", []),
+    ];
+
+    /// <summary>What AutoML tries when autoMLConfig.recipeList is empty: the HRNN recipes, as in Personalize.</summary>
+    public static IReadOnlyList<string> AutoMLCandidates { get; } = [Hrnn, HrnnMetadata, HrnnColdstart];
+
+    public static Recipe? Find(string nameOrArn)
+    {
+        var name = nameOrArn.StartsWith("arn:", StringComparison.Ordinal) ? nameOrArn[(nameOrArn.LastIndexOf('/') + 1)..] : nameOrArn;
+        return All.FirstOrDefault(r => r.Name == name);
+    }
+}
+
+public static class RecipeTypes
+{
+    public const string UserPersonalization = "USER_PERSONALIZATION";
+    public const string PersonalizedRanking = "PERSONALIZED_RANKING";
+    public const string RelatedItems = "RELATED_ITEMS";
+    public const string PopularItems = "POPULAR_ITEMS";
+}
+
+public sealed record Recipe(string Name, string RecipeType, string Description, IReadOnlyList<HyperParameter> HyperParameters)
+{
+    public string Arn => Api.Arn.Recipe(Name);
+
+    /// <summary>
+    /// Checks algorithm hyper-parameters and featurization parameters against this recipe; each problem names the
+    /// parameter and the rule. Unknown names are refused so a typo never trains silently with a default.
+    /// </summary>
+    public IReadOnlyList<string> Validate(IReadOnlyDictionary<string, string>? algorithm, IReadOnlyDictionary<string, string>? featurization)
+    {
+        var problems = new List<string>();
+        Check(algorithm, "algorithmHyperParameters", featurizationSection: false);
+        Check(featurization, "featureTransformationParameters", featurizationSection: true);
+        return problems;
+
+        void Check(IReadOnlyDictionary<string, string>? values, string section, bool featurizationSection)
+        {
+            foreach (var (key, value) in values ?? new Dictionary<string, string>())
+            {
+                var definition = HyperParameters.FirstOrDefault(h => h.Name == key);
+                if (definition is null || definition.Featurization != featurizationSection)
+                {
+                    var known = string.Join(", ", HyperParameters.Where(h => h.Featurization == featurizationSection).Select(h => h.Name));
+                    problems.Add($"solutionConfig.{section}.{key}: not a parameter of {Name} (known: {(known.Length == 0 ? "none" : known)})");
+                    continue;
+                }
+
+                if (definition.Check(value) is { } problem)
+                {
+                    problems.Add($"solutionConfig.{section}.{key}: {problem}");
+                }
+            }
+        }
+    }
+
+    /// <summary>Defaults overlaid with the given values: what the trainer actually uses.</summary>
+    public IReadOnlyDictionary<string, string> Resolve(IReadOnlyDictionary<string, string>? algorithm, IReadOnlyDictionary<string, string>? featurization)
+    {
+        var resolved = HyperParameters.ToDictionary(h => h.Name, h => h.Default);
+        foreach (var (key, value) in (algorithm ?? new Dictionary<string, string>()).Concat(featurization ?? new Dictionary<string, string>()))
+        {
+            resolved[key] = value;
+        }
+
+        return resolved;
+    }
+}

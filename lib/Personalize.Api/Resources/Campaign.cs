@@ -1,0 +1,88 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
+using k8s.Models;
+
+namespace Personalize.Api;
+
+[KubernetesEntity(Group = ApiGroup.Group, ApiVersion = ApiGroup.Version, Kind = "Campaign", PluralName = "campaigns")]
+[ShortNames("cmp")]
+[Description("Serves a solution version over HTTP with Personalize's runtime API, sized to minProvisionedTPS (CreateCampaign).")]
+[PrinterColumn("Status", ".status.phase")]
+[PrinterColumn("Version", ".status.servingSolutionVersion")]
+[PrinterColumn("Replicas", ".status.readyReplicas", "integer")]
+[PrinterColumn("Endpoint", ".status.endpoint")]
+[PrinterColumn("TPS", ".status.observedTPS", "number", Priority = 1)]
+[PrinterColumn("Age", ".metadata.creationTimestamp", "date")]
+public sealed class Campaign : CustomResource<CampaignSpec, CampaignStatus>;
+
+public sealed class CampaignSpec
+{
+    [Required]
+    [Description("The SolutionVersion to serve; changing it rolls out the new model with no failed request.")]
+    [JsonPropertyName("solutionVersionRef")]
+    public ResourceRef SolutionVersionRef { get; set; } = new();
+
+    [Range(1, 100000)]
+    [DefaultValue(1)]
+    [Description("Transactions per second the campaign must always sustain; replicas never go below what it needs.")]
+    [JsonPropertyName("minProvisionedTPS")]
+    public int? MinProvisionedTPS { get; set; }
+
+    [JsonPropertyName("campaignConfig")]
+    public CampaignConfig? CampaignConfig { get; set; }
+
+    [JsonPropertyName("tags")]
+    public Dictionary<string, string>? Tags { get; set; }
+}
+
+public sealed class CampaignConfig
+{
+    [Description("explorationWeight (0-1, default \"0.3\") and explorationItemAgeCutOff (days, default \"30\").")]
+    [JsonPropertyName("itemExplorationConfig")]
+    public Dictionary<string, string>? ItemExplorationConfig { get; set; }
+
+    [JsonPropertyName("enableMetadataWithRecommendations")]
+    public bool? EnableMetadataWithRecommendations { get; set; }
+
+    [Description("Follow the solution's newest ACTIVE version instead of solutionVersionRef.")]
+    [JsonPropertyName("syncWithLatestSolutionVersion")]
+    public bool? SyncWithLatestSolutionVersion { get; set; }
+}
+
+public sealed class CampaignStatus : ResourceStatus
+{
+    [Description("The in-cluster URL clients send runtime requests to.")]
+    [JsonPropertyName("endpoint")]
+    public string? Endpoint { get; set; }
+
+    [JsonPropertyName("servingSolutionVersion")]
+    public string? ServingSolutionVersion { get; set; }
+
+    [JsonPropertyName("desiredReplicas")]
+    public int? DesiredReplicas { get; set; }
+
+    [JsonPropertyName("readyReplicas")]
+    public int? ReadyReplicas { get; set; }
+
+    [Description("Requests per second the runtime pods served, averaged over the last scrape window.")]
+    [JsonPropertyName("observedTPS")]
+    public double? ObservedTPS { get; set; }
+
+    [JsonPropertyName("latestCampaignUpdate")]
+    public CampaignUpdate? LatestCampaignUpdate { get; set; }
+}
+
+public sealed class CampaignUpdate
+{
+    [JsonPropertyName("solutionVersion")]
+    public string? SolutionVersion { get; set; }
+
+    [JsonPropertyName("minProvisionedTPS")]
+    public int? MinProvisionedTPS { get; set; }
+
+    [JsonPropertyName("phase")]
+    public string? Phase { get; set; }
+
+    [JsonPropertyName("failureReason")]
+    public string? FailureReason { get; set; }
+}

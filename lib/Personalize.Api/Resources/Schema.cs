@@ -1,0 +1,39 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
+using k8s.Models;
+
+namespace Personalize.Api;
+
+[KubernetesEntity(Group = ApiGroup.Group, ApiVersion = ApiGroup.Version, Kind = "Schema", PluralName = "schemas")]
+[ShortNames("pschema")]
+[Description("An Avro-style record schema describing one dataset's columns (CreateSchema). Immutable.")]
+[PrinterColumn("Status", ".status.phase")]
+[PrinterColumn("Record", ".status.recordName")]
+[PrinterColumn("Age", ".metadata.creationTimestamp", "date")]
+public sealed class Schema : CustomResource<SchemaSpec, SchemaStatus>;
+
+public sealed class SchemaSpec
+{
+    [Required]
+    [Immutable]
+    [MinLength(1)]
+    [MaxLength(20000)]
+    [Description("The Avro schema as a JSON string: {\"type\":\"record\",\"name\":\"Interactions\",\"fields\":[...]}.")]
+    [JsonPropertyName("schema")]
+    public string SchemaJson { get; set; } = string.Empty;
+
+    [Immutable]
+    [AllowedValues("ECOMMERCE", "VIDEO_ON_DEMAND")]
+    [JsonPropertyName("domain")]
+    public string? Domain { get; set; }
+}
+
+public sealed class SchemaStatus : ResourceStatus
+{
+    [Description("The record name (Interactions, Users or Items): the dataset type this schema fits.")]
+    [JsonPropertyName("recordName")]
+    public string? RecordName { get; set; }
+
+    [JsonPropertyName("fields")]
+    public List<string>? Fields { get; set; }
+}

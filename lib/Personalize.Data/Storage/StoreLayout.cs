@@ -1,0 +1,39 @@
+namespace Personalize.Data.Storage;
+
+/// <summary>
+/// Where each thing lives in the object store. One place decides, so the operator, trainer and runtime agree:
+/// s3://{bucket}/{namespace}/{datasetGroup}/
+///   datasets/{Interactions|Users|Items}/bulk/...      imported bulk data (replaced by FULL imports)
+///   datasets/{Interactions|Users|Items}/realtime/...  PutEvents / PutUsers / PutItems records
+///   imports/{importJob}/report.json                   import reports
+///   solutions/{solution}/{version}/model/             model artifact (manifest.json, model.safetensors)
+///   solutions/{solution}/{version}/checkpoints/       training checkpoints
+///   jobs/{kind}/{name}/result.json, progress.jsonl    what a trainer run reports
+/// </summary>
+public sealed class StoreLayout(string bucket)
+{
+    public string Bucket { get; } = bucket;
+
+    public S3Uri DatasetGroup(string @namespace, string datasetGroup) => new(Bucket, $"{@namespace}/{datasetGroup}/");
+
+    public static S3Uri Dataset(S3Uri datasetGroup, string datasetType) => datasetGroup.Append($"datasets/{datasetType}/");
+
+    public static S3Uri BulkData(S3Uri datasetGroup, string datasetType) => Dataset(datasetGroup, datasetType).Append("bulk/");
+
+    public static S3Uri RealtimeData(S3Uri datasetGroup, string datasetType) => Dataset(datasetGroup, datasetType).Append("realtime/");
+
+    public static S3Uri ImportReport(S3Uri datasetGroup, string importJob) => datasetGroup.Append($"imports/{importJob}/report.json");
+
+    public static S3Uri SolutionVersion(S3Uri datasetGroup, string solution, string version) =>
+        datasetGroup.Append($"solutions/{solution}/{version}/");
+
+    public static S3Uri Model(S3Uri datasetGroup, string solution, string version) =>
+        SolutionVersion(datasetGroup, solution, version).Append("model/");
+
+    public static S3Uri Checkpoints(S3Uri datasetGroup, string solution, string version) =>
+        SolutionVersion(datasetGroup, solution, version).Append("checkpoints/");
+
+    public static S3Uri JobResult(S3Uri datasetGroup, string kind, string name) => datasetGroup.Append($"jobs/{kind}/{name}/result.json");
+
+    public static S3Uri JobProgress(S3Uri datasetGroup, string kind, string name) => datasetGroup.Append($"jobs/{kind}/{name}/progress.jsonl");
+}
