@@ -1,0 +1,42 @@
+using System.Diagnostics;
+
+namespace Personalize.Testing;
+
+/// <summary>
+/// A tiny shell loop that SIGKILLs a child once the test host is gone. ProcessExit hooks do not
+/// run when the host itself is SIGKILLed (blame-hang, OOM), and PR_SET_PDEATHSIG is tied to the
+/// spawning thread, which .NET may retire while the child still runs; polling the host pid is not.
+/// </summary>
+internal sealed class OrphanGuard : IDisposable
+{
+    private readonly Process? _watcher;
+
+    private OrphanGuard(Process? watcher) => _watcher = watcher;
+
+    public static OrphanGuard Watch(int childPid)
+    {
+        var startInfo = new ProcessStartInfo("/bin/sh")
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        startInfo.ArgumentList.Add("-c");
+        startInfo.ArgumentList.Add(
+            $"while kill -0 {Environment.ProcessId} 2>/dev/null; do sleep 1; done; kill -9 {childPid} 2>/dev/null");
+        ChildEnvironment.RemoveLibraryPath(startInfo);
+        return new OrphanGuard(Process.Start(startInfo));
+    }
+
+    public void Dispose()
+    {
+        if (_watcher is null)
+        {
+            return;
+        }
+
+        ProcessRunner.KillQuietly(_watcher);
+        _watcher.Dispose();
+    }
+}
