@@ -4,14 +4,19 @@ using Personalize.Api.Crds;
 return args switch
 {
     ["crds", var output] => await WriteCrdsAsync(output),
-    ["crds"] => await WriteCrdsAsync(Path.Combine("config", "crd")),
+    ["crds"] => await WriteCrdsAsync(Path.Combine("config", "crd"), Path.Combine("charts", "personalize-operator", "files", "crds")),
     _ => Usage(),
 };
 
-static async Task<int> WriteCrdsAsync(string output)
+// By default both copies: config/crd for kubectl and the Helm chart's files/crds (rendered as templates so upgrades upgrade them).
+static async Task<int> WriteCrdsAsync(params string[] outputs)
 {
-    await CrdGenerator.WriteAsync(output, CancellationToken.None);
-    Console.WriteLine($"CRDs written to {output}");
+    foreach (var output in outputs)
+    {
+        await CrdGenerator.WriteAsync(output, CancellationToken.None);
+        Console.WriteLine($"CRDs written to {output}");
+    }
+
     return 0;
 }
 
