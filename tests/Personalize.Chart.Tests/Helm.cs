@@ -36,10 +36,25 @@ public sealed class Helm : IDisposable
     }
 
     /// <summary>`helm template` of the chart (or a copy of it) with the given extra arguments; throws on failure.</summary>
-    public async Task<string> TemplateAsync(IEnumerable<string> extraArguments, string? chartDirectory = null, string @namespace = "personalize-system")
+    public async Task<string> TemplateAsync(
+        IEnumerable<string> extraArguments, string @namespace = "personalize-system", string releaseName = "personalize-operator")
     {
-        var result = await RunAsync(["template", "personalize-operator", chartDirectory ?? ChartDirectory, "--namespace", @namespace, .. extraArguments]);
+        var result = await RunAsync(["template", releaseName, ChartDirectory, "--namespace", @namespace, .. extraArguments]);
         return result.EnsureSuccess("helm template").StdOut;
+    }
+
+    /// <summary>A private copy of the chart, to stand in for its next version.</summary>
+    public string CopyChart()
+    {
+        var target = Path.Combine(_home.FullName, "chart-copy-" + Guid.NewGuid().ToString("N"));
+        foreach (var file in Directory.GetFiles(ChartDirectory, "*", SearchOption.AllDirectories))
+        {
+            var destination = Path.Combine(target, Path.GetRelativePath(ChartDirectory, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+            File.Copy(file, destination);
+        }
+
+        return target;
     }
 
     public void Dispose() => _home.Delete(recursive: true);
