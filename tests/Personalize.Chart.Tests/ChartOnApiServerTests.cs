@@ -57,7 +57,7 @@ public sealed class ChartOnApiServerTests(KubeApiServer kube) : IClassFixture<Ku
         // The next chart version changes a CRD: helm upgrade must carry the change to the server (crds/ would not).
         var nextChart = _helm.CopyChart();
         var datasetGroups = Path.Combine(nextChart, "files", "crds", "personalize.io_datasetgroups.yaml");
-        File.WriteAllText(datasetGroups, File.ReadAllText(datasetGroups).Replace("A container for the datasets", "UPGRADED: a container for the datasets", StringComparison.Ordinal));
+        File.WriteAllText(datasetGroups, File.ReadAllText(datasetGroups).Replace("A container for the datasets", "UPGRADED container for the datasets", StringComparison.Ordinal));
         (await _helm.RunAsync(
             ["upgrade", release, nextChart, "-n", ns, .. Helm.CredentialValues, "--set", "operator.replicas=3", "--set", "operator.leaderElection.enabled=false"],
             kube.KubeconfigPath)).EnsureSuccess("helm upgrade");
@@ -71,17 +71,6 @@ public sealed class ChartOnApiServerTests(KubeApiServer kube) : IClassFixture<Ku
         (await _helm.RunAsync(["uninstall", release, "-n", ns], kube.KubeconfigPath)).EnsureSuccess("helm uninstall");
         Assert.NotNull(await client.ApiextensionsV1.ReadCustomResourceDefinitionAsync("campaigns.personalize.io"));
         await Assert.ThrowsAsync<k8s.Autorest.HttpOperationException>(() => client.AppsV1.ReadNamespacedDeploymentAsync(release, ns));
-    }
-
-    [Fact]
-    public async Task OperatorAccount_MayDoWhatTheReconcilersNeed_AndNoMore()
-    {
-        var ns = await kube.CreateNamespaceAsync("rbac");
-        // Released under the namespace's name so its cluster-scoped objects never collide with the install test's.
-        var yaml = await _helm.TemplateAsync([.. Helm.CredentialValues, "--set", "crds.install=false"], @namespace: ns, releaseName: ns);
-        (await kube.KubectlAsync(["apply", "-n", ns, "-f", "-"], yaml)).EnsureSuccess("kubectl apply of the chart's objects");
-
-        await OperatorPermissions.AssertAsync(kube, $"system:serviceaccount:{ns}:{ns}-personalize-operator", ns);
     }
 
     public void Dispose() => _helm.Dispose();
