@@ -5,6 +5,7 @@ return args switch
 {
     ["crds", var output] => await WriteCrdsAsync(output),
     ["crds"] => await WriteCrdsAsync(Path.Combine("config", "crd"), Path.Combine("charts", "personalize-operator", "files", "crds")),
+    ["docs"] => await Personalize.Operator.Docs.ApiReference.WriteAsync(Path.Combine("docs", "api-reference.md")),
     _ => Usage(),
 };
 
@@ -22,6 +23,6 @@ static async Task<int> WriteCrdsAsync(params string[] outputs)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: personalize crds [output-directory]");
+    Console.Error.WriteLine("usage: personalize crds [output-directory] | personalize docs");
     return 2;
 }
