@@ -26,8 +26,8 @@ public sealed class ChartOnApiServerTests(KubeApiServer kube) : IClassFixture<Ku
             "defaults" => [.. Helm.CredentialValues],
             "gpu-trainer-watched-namespaces" =>
             [
-                .. Helm.CredentialValues, "--set", $"operator.watchNamespaces={{{ns}}}", "--set", "trainer.gpus=1",
-                "--set", "trainer.gpuNodeSelector.accelerator=nvidia-h100", "--set", $"s3.credentials.namespaces={{{ns}}}",
+                .. Helm.CredentialValues, "--set", $"operator.watchNamespace={ns}", "--set", "trainer.gpus=1",
+                "--set", "trainer.gpu.nodeSelector.accelerator=nvidia-h100", "--set", $"s3.credentials.namespaces={{{ns}}}",
             ],
             _ => ["--set", "s3.credentials.existingSecret=keys", "--set", "metrics.service.enabled=false", "--set", "crds.keep=false"],
         };
@@ -50,7 +50,7 @@ public sealed class ChartOnApiServerTests(KubeApiServer kube) : IClassFixture<Ku
             .EnsureSuccess("helm install");
         var deployment = await client.AppsV1.ReadNamespacedDeploymentAsync(release, ns);
         Assert.Equal(2, deployment.Spec.Replicas);
-        Assert.Contains("--leader-elect", deployment.Spec.Template.Spec.Containers[0].Args);
+        Assert.Contains(deployment.Spec.Template.Spec.Containers[0].Env, e => e.Name == "PERSONALIZE_LEADER_ELECTION" && e.Value == "true");
         var crd = await client.ApiextensionsV1.ReadCustomResourceDefinitionAsync("campaigns.personalize.io");
         Assert.Equal(release, crd.Metadata.Annotations["meta.helm.sh/release-name"]);
 
@@ -64,7 +64,7 @@ public sealed class ChartOnApiServerTests(KubeApiServer kube) : IClassFixture<Ku
 
         deployment = await client.AppsV1.ReadNamespacedDeploymentAsync(release, ns);
         Assert.Equal(3, deployment.Spec.Replicas);
-        Assert.DoesNotContain("--leader-elect", deployment.Spec.Template.Spec.Containers[0].Args);
+        Assert.Contains(deployment.Spec.Template.Spec.Containers[0].Env, e => e.Name == "PERSONALIZE_LEADER_ELECTION" && e.Value == "false");
         var upgraded = await client.ApiextensionsV1.ReadCustomResourceDefinitionAsync("datasetgroups.personalize.io");
         Assert.StartsWith("UPGRADED", upgraded.Spec.Versions[0].Schema.OpenAPIV3Schema.Description, StringComparison.Ordinal);
 

@@ -78,7 +78,8 @@ public sealed class ChartRenderingTests : IDisposable
         var container = Assert.Single(deployment.Spec.Template.Spec.Containers);
 
         Assert.Equal(2, deployment.Spec.Replicas);
-        Assert.Equal(["run", "--leader-elect"], container.Args);
+        Assert.Equal(["run"], container.Args);
+        Assert.Contains(container.Env, e => e.Name == "PERSONALIZE_LEADER_ELECTION" && e.Value == "true");
         Assert.Equal("/healthz", container.LivenessProbe.HttpGet.Path);
         Assert.Equal("/readyz", container.ReadinessProbe.HttpGet.Path);
         Assert.Equal("ghcr.io/personalize-operator/operator:0.1.0", container.Image);
@@ -87,7 +88,7 @@ public sealed class ChartRenderingTests : IDisposable
     }
 
     [Fact]
-    public async Task TrainerAndRuntimeValues_ReachTheOperatorSettings()
+    public async Task TrainerAndRuntimeValues_ReachTheOperatorEnvironment()
     {
         var yaml = await _helm.TemplateAsync(
         [
@@ -98,16 +99,20 @@ public sealed class ChartRenderingTests : IDisposable
             "--set", "images.trainerCuda.tag=cu128",
             "--set", "s3.endpoint=http://minio.storage:9000",
         ]);
-        var settings = Manifests.Single<V1ConfigMap>(yaml, "personalize-operator-settings");
-        using var json = JsonDocument.Parse(settings.Data["settings.json"]);
-        var root = json.RootElement;
+        var env = Manifests.Single<V1Deployment>(yaml, "personalize-operator").Spec.Template.Spec.Containers[0].Env
+            .Where(e => e.Value is not null).ToDictionary(e => e.Name, e => e.Value);
+        var trainer = JsonSerializer.Deserialize<Personalize.Api.JobResources>(env["PERSONALIZE_TRAINER_DEFAULTS"])!;
+        var gpu = JsonSerializer.Deserialize<Personalize.Api.JobResources>(env["PERSONALIZE_TRAINER_GPU_DEFAULTS"])!;
 
-        Assert.Equal(1, root.GetProperty("trainer").GetProperty("gpus").GetInt32());
-        Assert.Equal("gpu", root.GetProperty("trainer").GetProperty("nodeSelector").GetProperty("pool").GetString());
-        Assert.Equal("nvidia.com/gpu", root.GetProperty("trainer").GetProperty("gpuTolerations")[0].GetProperty("key").GetString());
-        Assert.Equal(350, root.GetProperty("runtime").GetProperty("tpsPerReplica").GetInt32());
-        Assert.Equal("ghcr.io/personalize-operator/trainer-cuda:cu128", root.GetProperty("trainerCudaImage").GetString());
-        Assert.Equal("http://minio.storage:9000", root.GetProperty("s3").GetProperty("endpoint").GetString());
+        Assert.Equal(1, trainer.Gpus);
+        Assert.Equal("gpu", trainer.NodeSelector!["pool"]);
+        Assert.Equal("4Gi", trainer.Memory);
+        Assert.Equal("nvidia.com/gpu", Assert.Single(gpu.Tolerations!).Key);
+        Assert.Equal("350", env["PERSONALIZE_TPS_PER_REPLICA"]);
+        Assert.Equal("ghcr.io/personalize-operator/trainer-cuda:cu128", env["PERSONALIZE_TRAINER_CUDA_IMAGE"]);
+        Assert.Equal("http://minio.storage:9000", env["PERSONALIZE_S3_ENDPOINT"]);
+        using var runtime = JsonDocument.Parse(env["PERSONALIZE_RUNTIME_POD"]);
+        Assert.Equal("500m", runtime.RootElement.GetProperty("resources").GetProperty("requests").GetProperty("cpu").GetString());
     }
 
     [Fact]
@@ -131,14 +136,14 @@ public sealed class ChartRenderingTests : IDisposable
     }
 
     [Fact]
-    public async Task WatchNamespaces_GrantRolesThereAndNoClusterRole()
+    public async Task WatchNamespace_GrantsARoleThereAndNoClusterRole()
     {
-        var yaml = await _helm.TemplateAsync([.. Helm.CredentialValues, "--set", "operator.watchNamespaces={team-a,team-b}"]);
+        var yaml = await _helm.TemplateAsync([.. Helm.CredentialValues, "--set", "operator.watchNamespace=team-a"]);
+        var env = Manifests.Single<V1Deployment>(yaml, "personalize-operator").Spec.Template.Spec.Containers[0].Env;
 
         Assert.Empty(Manifests.OfType<V1ClusterRole>(yaml));
-        Assert.Equal(
-            ["personalize-system", "team-a", "team-b"],
-            Manifests.OfType<V1Role>(yaml).Select(r => r.Metadata.NamespaceProperty).Order());
+        Assert.Equal(["personalize-system", "team-a"], Manifests.OfType<V1Role>(yaml).Select(r => r.Metadata.NamespaceProperty).Order());
+        Assert.Contains(env, e => e.Name == "PERSONALIZE_WATCH_NAMESPACE" && e.Value == "team-a");
     }
 
     [Fact]

@@ -22,7 +22,7 @@ public sealed class PermissionsTests(KubeApiServer kube) : IClassFixture<KubeApi
         apply.EnsureSuccess("kubectl apply -f config/crd -f config/manager -f config/rbac");
         using var client = kube.CreateClient();
         var deployment = await client.AppsV1.ReadNamespacedDeploymentAsync("personalize-operator", "personalize-system");
-        Assert.Contains("--leader-elect", deployment.Spec.Template.Spec.Containers[0].Args);
+        Assert.Contains(deployment.Spec.Template.Spec.Containers[0].Env, e => e.Name == "PERSONALIZE_LEADER_ELECTION" && e.Value == "true");
         await OperatorPermissions.AssertAsync(kube, "system:serviceaccount:personalize-system:personalize-operator", "personalize-system");
     }
 
