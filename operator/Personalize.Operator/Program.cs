@@ -5,7 +5,7 @@ return args switch
 {
     ["crds", var output] => await WriteCrdsAsync(output),
     ["crds"] => await WriteCrdsAsync(Path.Combine("config", "crd"), Path.Combine("charts", "personalize-operator", "files", "crds")),
-    ["docs"] => await Personalize.Operator.Docs.ApiReference.WriteAsync(Path.Combine("docs", "api-reference.md")),
+    ["docs"] => await Personalize.Operator.Docs.ApiReference.WriteAsync("docs"),
     _ => Usage(),
 };
 

@@ -6,14 +6,30 @@ namespace Personalize.Chart.Tests;
 
 public sealed class ApiReferenceTests
 {
-    [Fact]
-    public void DocsApiReference_IsWhatTheApiClassesGenerate()
+    [Theory]
+    [InlineData("api-reference.md")]
+    [InlineData("recipes.md")]
+    public void GeneratedDocsPage_IsWhatTheApiClassesGenerate(string page)
     {
-        var committed = File.ReadAllText(Path.Combine(InfraPaths.RepoRoot, "docs", "api-reference.md"));
+        var committed = File.ReadAllText(Path.Combine(InfraPaths.RepoRoot, "docs", page));
 
         Assert.True(
-            committed == ApiReference.Render(),
-            "docs/api-reference.md differs from the API classes; regenerate it from the repository root with: personalize docs");
+            committed == ApiReference.Pages()[page],
+            $"docs/{page} differs from the API classes; regenerate it from the repository root with: personalize docs");
+    }
+
+    [Fact]
+    public void RecipesPage_ListsEveryRecipeWithItsParameters()
+    {
+        var page = ApiReference.Pages()["recipes.md"];
+
+        foreach (var recipe in Personalize.Api.Recipes.All)
+        {
+            Assert.Contains($"\n## {recipe.Name}\n", page, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("| `hidden_dimension` | algorithmHyperParameters | integer | `43` | 32 to 256 | yes |", page, StringComparison.Ordinal);
+        Assert.Contains("| `recency_mask` | algorithmHyperParameters | categorical | `true` | true, false | yes |", page, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -39,14 +39,25 @@ public static class ApiReference
         return text.ToString();
     }
 
-    /// <summary>The `personalize docs` verb: writes the reference and returns the exit code.</summary>
-    public static async Task<int> WriteAsync(string path)
+    /// <summary>The `personalize docs` verb: writes the API reference and the recipes page into a folder.</summary>
+    public static async Task<int> WriteAsync(string directory)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        await File.WriteAllTextAsync(path, Render());
-        Console.WriteLine($"API reference written to {path}");
+        Directory.CreateDirectory(directory);
+        foreach (var (name, content) in Pages())
+        {
+            await File.WriteAllTextAsync(Path.Combine(directory, name), content);
+            Console.WriteLine($"{Path.Combine(directory, name)} written");
+        }
+
         return 0;
     }
+
+    /// <summary>Every generated page, by its file name under docs/.</summary>
+    public static IReadOnlyDictionary<string, string> Pages() => new Dictionary<string, string>
+    {
+        ["api-reference.md"] = Render(),
+        ["recipes.md"] = RecipeReference.Render(),
+    };
 
     private static V1JSONSchemaProps RootSchema(V1CustomResourceDefinition crd) => crd.Spec.Versions[0].Schema.OpenAPIV3Schema;
 
