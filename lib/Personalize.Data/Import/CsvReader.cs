@@ -165,7 +165,7 @@ internal sealed class CsvReader(TextReader reader)
             {
                 if (_eof)
                 {
-                    throw new CsvFormatException(_nextLine + lines, "a quoted field is not closed before the end of the file");
+                    throw new CsvFormatException(_nextLine, "a quoted field opened in this record is not closed before the end of the file");
                 }
 
                 return false;
