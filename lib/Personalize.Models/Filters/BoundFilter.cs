@@ -19,24 +19,24 @@ public sealed class BoundFilter
     /// </summary>
     public void Apply(FilterContext context, Span<bool> allowed)
     {
-        foreach (var test in ItemTests(context))
+        var predicate = Compile(context);
+        for (var i = 0; i < allowed.Length; i++)
         {
-            for (var i = 0; i < allowed.Length; i++)
+            if (allowed[i] && !predicate.Allows(i))
             {
-                if (allowed[i] && !test(i, null))
-                {
-                    allowed[i] = false;
-                }
+                allowed[i] = false;
             }
         }
     }
 
     /// <summary>Whether one item survives the filter; the item need not be in the table (it then has no metadata).</summary>
-    public bool Allows(FilterContext context, string itemId)
-    {
-        var ordinal = context.Items.OrdinalOf(itemId);
-        return ItemTests(context).All(test => test(ordinal, itemId));
-    }
+    public bool Allows(FilterContext context, string itemId) => Compile(context).Allows(itemId);
+
+    /// <summary>
+    /// The filter prepared for one request's context (interaction sets built, IF conditions decided, value lists
+    /// encoded), to test candidates one by one: cheap when only the top few candidates need testing.
+    /// </summary>
+    public FilterPredicate Compile(FilterContext context) => new(context.Items, ItemTests(context));
 
     /// <summary>For UserID filters: whether a user (their Users columns and interactions) survives.</summary>
     public bool AllowsUser(IReadOnlyDictionary<string, string> user, IReadOnlyList<FilterInteraction> interactions)

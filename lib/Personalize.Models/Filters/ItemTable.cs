@@ -1,7 +1,7 @@
 namespace Personalize.Models.Filters;
 
 /// <summary>One item's metadata as the Items dataset holds it: column name to raw value ("Horror|Action").</summary>
-public sealed record ItemRecord(string ItemId, IReadOnlyDictionary<string, string?> Fields);
+public sealed record ItemUpdate(string ItemId, IReadOnlyDictionary<string, string?> Fields);
 
 /// <summary>
 /// Item metadata in columns over item ordinals (the model's item indices first, then items only metadata knows),
@@ -57,7 +57,7 @@ public sealed class ItemTable
     internal ItemColumn? Column(string field) => _columns.GetValueOrDefault(field);
 
     /// <summary>A new table with these records upserted (a record replaces the fields it names).</summary>
-    public ItemTable With(IEnumerable<ItemRecord> records)
+    public ItemTable With(IEnumerable<ItemUpdate> records)
     {
         var list = records.ToList();
         if (list.Count == 0)
