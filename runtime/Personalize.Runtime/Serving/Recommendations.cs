@@ -15,6 +15,7 @@ public static class Recommendations
     private const string UserPersonalization = "USER_PERSONALIZATION";
     private const string PersonalizedRanking = "PERSONALIZED_RANKING";
     private const string RelatedItems = "RELATED_ITEMS";
+    private const string PopularItems = "POPULAR_ITEMS";
 
     public static (IReadOnlyList<PredictedItem>? Items, PersonalizeError? Error) Recommend(CampaignState campaign, GetRecommendationsRequest request)
     {
@@ -59,6 +60,12 @@ public static class Recommendations
             UserPersonalization when !recommender.IsKnownUser(request.UserId!) && recent.Count == 0 => recommender.Popular(query),
             _ => recommender.Recommend(query),
         };
+        if (recipeType is RelatedItems or PopularItems)
+        {
+            // Personalize scores only user-personalization and ranking answers.
+            items = items.Select(i => i with { Score = null }).ToList();
+        }
+
         return (Shape(campaign, items, request.MetadataColumns), null);
     }
 
