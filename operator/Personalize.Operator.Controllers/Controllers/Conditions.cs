@@ -5,9 +5,6 @@ namespace Personalize.Operator.Controllers;
 /// <summary>Sets metav1.Condition-style conditions: lastTransitionTime moves only when the status flips.</summary>
 public static class Conditions
 {
-    /// <summary>Condition type for an edit the operator refuses (an immutable field): True names the field.</summary>
-    public const string Terminal = "Terminal";
-
     public static void Set(ResourceStatus status, string type, bool? value, string reason, string message, long? observedGeneration, TimeProvider time)
     {
         var text = value switch { true => ConditionStatus.True, false => ConditionStatus.False, null => ConditionStatus.Unknown };
