@@ -295,8 +295,6 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
                                 Env = StoreEnvironment(),
                                 ReadinessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/readyz", Port = port }, PeriodSeconds = 2, FailureThreshold = 2 },
                                 LivenessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/healthz", Port = port }, PeriodSeconds = 10, FailureThreshold = 3, InitialDelaySeconds = 10 },
-                                // Let the Service stop routing to a terminating pod before it stops listening.
-                                Lifecycle = new V1Lifecycle { PreStop = new V1LifecycleHandler { Sleep = new V1SleepAction { Seconds = 5 } } },
                                 VolumeMounts = [new V1VolumeMount { Name = "config", MountPath = "/etc/personalize", ReadOnlyProperty = true }],
                             },
                         ],
