@@ -216,7 +216,7 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
 
     public async Task DeleteRuntimeAsync(WorkloadOwner owner, CancellationToken cancellationToken)
     {
-        await DeleteIgnoringMissingAsync(() => _client.AppsV1.DeleteNamespacedDeploymentAsync(owner.Name, owner.Namespace, propagationPolicy: "Foreground", cancellationToken: cancellationToken));
+        await DeleteIgnoringMissingAsync(() => _client.AppsV1.DeleteNamespacedDeploymentAsync(owner.Name, owner.Namespace, propagationPolicy: "Background", cancellationToken: cancellationToken));
         await DeleteIgnoringMissingAsync(() => _client.CoreV1.DeleteNamespacedServiceAsync(owner.Name, owner.Namespace, cancellationToken: cancellationToken));
         await DeleteIgnoringMissingAsync(() => _client.CustomObjects.DeleteNamespacedCustomObjectAsync(
             "policy", _pdbApiVersion.Split('/')[1], owner.Namespace, "poddisruptionbudgets", owner.Name, cancellationToken: cancellationToken));
