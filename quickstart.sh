@@ -31,6 +31,8 @@ if [ -f "$COMPAT_ENV" ]; then
   PERSONALIZE_TRAINER_DOTNET_HOST="$(sed -n 's/^HOST=//p' "$COMPAT_ENV")"
   PERSONALIZE_TRAINER_LD_LIBRARY_PATH="$(sed -n 's/^LD_LIBRARY_PATH=//p' "$COMPAT_ENV")"
   export PERSONALIZE_TRAINER_DOTNET_HOST PERSONALIZE_TRAINER_LD_LIBRARY_PATH
+  # The compat host replaces `dotnet`, so the trainer starts as `dotnet <dll>` rather than by its apphost.
+  export PERSONALIZE_TRAINER_COMMAND="dotnet $BIN/personalize-trainer.dll"
 fi
 
 # 2. Build the three executables into one folder, skipped when no source changed since the last build.
