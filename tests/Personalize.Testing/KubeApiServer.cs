@@ -251,7 +251,7 @@ public class KubeApiServer : IAsyncLifetime, IAsyncDisposable
             await Wait.UntilAsync(
                 async t =>
                 {
-                    process.ThrowIfExited();
+                    await process.ThrowIfExitedAsync(t);
                     try
                     {
                         using var response = await http.GetAsync(url, t);
