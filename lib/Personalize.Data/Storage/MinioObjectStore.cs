@@ -1,0 +1,193 @@
+using System.IO.Pipelines;
+using System.Net;
+using System.Runtime.CompilerServices;
+using Minio;
+using Minio.DataModel.Args;
+using Minio.Exceptions;
+using MinioObjectNotFound = Minio.Exceptions.ObjectNotFoundException;
+
+namespace Personalize.Data.Storage;
+
+/// <summary>
+/// The object store on S3 or MinIO through the Minio SDK. Reads stream through a pipe (the SDK hands the body to a
+/// callback); writes of unknown length spool to a temporary file first because an S3 PUT needs the size up front.
+/// A missing bucket is created on first write, so a fresh MinIO needs no setup step.
+/// </summary>
+public sealed class MinioObjectStore(IMinioClient client) : IObjectStore, IDisposable
+{
+    public IMinioClient Client { get; } = client;
+
+    public async Task<Stream> OpenReadAsync(S3Uri uri, CancellationToken cancellationToken)
+    {
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 4 << 20, resumeWriterThreshold: 2 << 20));
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var download = new CancellationTokenSource();
+        var args = new GetObjectArgs()
+            .WithBucket(uri.Bucket)
+            .WithObject(uri.Key)
+            .WithCallbackStream(async (body, ct) =>
+            {
+                started.TrySetResult();
+                await using var target = pipe.Writer.AsStream(leaveOpen: true);
+                await body.CopyToAsync(target, 1 << 16, ct);
+            });
+        var transfer = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    await Client.GetObjectAsync(args, download.Token);
+                    await pipe.Writer.CompleteAsync();
+                }
+                catch (Exception e)
+                {
+                    var mapped = Map(e, uri);
+                    started.TrySetException(mapped);
+                    await pipe.Writer.CompleteAsync(mapped);
+                }
+                finally
+                {
+                    started.TrySetResult();
+                }
+            },
+            CancellationToken.None);
+        using (cancellationToken.Register(download.Cancel))
+        {
+            // Errors before the body (no such key or bucket, access denied) surface here, not on the first read.
+            await started.Task;
+        }
+
+        return new PipeReadStream(pipe.Reader, download, transfer);
+    }
+
+    public async Task WriteAsync(S3Uri uri, Stream content, CancellationToken cancellationToken)
+    {
+        if (content.CanSeek)
+        {
+            await PutAsync(uri, content, content.Length - content.Position, cancellationToken);
+            return;
+        }
+
+        var spool = Path.Combine(Path.GetTempPath(), $"personalize-upload-{Guid.NewGuid():N}");
+        try
+        {
+            await using var file = new FileStream(spool, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16,
+                FileOptions.Asynchronous | FileOptions.DeleteOnClose);
+            await content.CopyToAsync(file, 1 << 16, cancellationToken);
+            file.Position = 0;
+            await PutAsync(uri, file, file.Length, cancellationToken);
+        }
+        finally
+        {
+            File.Delete(spool);
+        }
+    }
+
+    public async IAsyncEnumerable<ObjectInfo> ListAsync(S3Uri prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var args = new ListObjectsArgs().WithBucket(prefix.Bucket).WithPrefix(prefix.Key).WithRecursive(true);
+        var items = Client.ListObjectsEnumAsync(args, cancellationToken);
+        await using var enumerator = items.GetAsyncEnumerator(cancellationToken);
+        while (true)
+        {
+            bool more;
+            try
+            {
+                more = await enumerator.MoveNextAsync();
+            }
+            catch (Exception e) when (e is BucketNotFoundException || IsNotFound(e))
+            {
+                // An absent bucket holds no objects, as an absent folder does in the folder store.
+                yield break;
+            }
+
+            if (!more)
+            {
+                yield break;
+            }
+
+            var item = enumerator.Current;
+            if (item.IsDir)
+            {
+                continue;
+            }
+
+            yield return new ObjectInfo(new S3Uri(prefix.Bucket, item.Key), (long)item.Size,
+                item.LastModifiedDateTime is { } modified ? new DateTimeOffset(DateTime.SpecifyKind(modified, DateTimeKind.Utc)) : DateTimeOffset.MinValue);
+        }
+    }
+
+    public async Task<ObjectInfo?> StatAsync(S3Uri uri, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var stat = await Client.StatObjectAsync(new StatObjectArgs().WithBucket(uri.Bucket).WithObject(uri.Key), cancellationToken);
+            return new ObjectInfo(uri, stat.Size, new DateTimeOffset(DateTime.SpecifyKind(stat.LastModified, DateTimeKind.Utc)));
+        }
+        catch (Exception e) when (e is MinioObjectNotFound or BucketNotFoundException || IsNotFound(e))
+        {
+            return null;
+        }
+    }
+
+    public async Task DeleteAsync(S3Uri uri, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Client.RemoveObjectAsync(new RemoveObjectArgs().WithBucket(uri.Bucket).WithObject(uri.Key), cancellationToken);
+        }
+        catch (Exception e) when (e is MinioObjectNotFound or BucketNotFoundException || IsNotFound(e))
+        {
+            // Deleting what is not there is done.
+        }
+    }
+
+    public void Dispose() => Client.Dispose();
+
+    private async Task PutAsync(S3Uri uri, Stream content, long size, CancellationToken cancellationToken)
+    {
+        var start = content.CanSeek ? content.Position : 0;
+        try
+        {
+            await Client.PutObjectAsync(Put(uri, content, size), cancellationToken);
+        }
+        catch (BucketNotFoundException) when (content.CanSeek)
+        {
+            await EnsureBucketAsync(uri.Bucket, cancellationToken);
+            content.Position = start;
+            await Client.PutObjectAsync(Put(uri, content, size), cancellationToken);
+        }
+    }
+
+    private static PutObjectArgs Put(S3Uri uri, Stream content, long size) =>
+        new PutObjectArgs().WithBucket(uri.Bucket).WithObject(uri.Key).WithStreamData(content).WithObjectSize(size)
+            .WithContentType("application/octet-stream");
+
+    /// <summary>Creates the bucket unless it exists (another writer may create it at the same moment).</summary>
+    public async Task EnsureBucketAsync(string bucket, CancellationToken cancellationToken)
+    {
+        if (await Client.BucketExistsAsync(new BucketExistsArgs().WithBucket(bucket), cancellationToken))
+        {
+            return;
+        }
+
+        try
+        {
+            await Client.MakeBucketAsync(new MakeBucketArgs().WithBucket(bucket), cancellationToken);
+        }
+        catch (MinioException)
+        {
+            // Another writer may have created it a moment ago: only a bucket that is still absent is an error.
+            if (!await Client.BucketExistsAsync(new BucketExistsArgs().WithBucket(bucket), cancellationToken))
+            {
+                throw;
+            }
+        }
+    }
+
+    private static Exception Map(Exception e, S3Uri uri) =>
+        e is MinioObjectNotFound or BucketNotFoundException || IsNotFound(e) ? new ObjectNotFoundException(uri) : e;
+
+    private static bool IsNotFound(Exception e) =>
+        e is MinioException { Response.Code: "NoSuchKey" or "NoSuchBucket" } || e is MinioException { ServerResponse.StatusCode: HttpStatusCode.NotFound };
+}
