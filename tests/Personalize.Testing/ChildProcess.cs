@@ -103,6 +103,16 @@ public sealed class ChildProcess : IAsyncDisposable
             $"'{text}' in the output of {Name}",
             cancellationToken);
 
+    /// <summary>Throws <see cref="ChildProcessExitedException"/> at once when the child has exited; its
+    /// last output lines may still be in flight: <see cref="ThrowIfExitedAsync"/> waits for them.</summary>
+    public void ThrowIfExited()
+    {
+        if (_process.HasExited)
+        {
+            throw ExitedException();
+        }
+    }
+
     /// <summary>Throws <see cref="ChildProcessExitedException"/> with the output tail when the child has
     /// exited (a server must not).</summary>
     public async Task ThrowIfExitedAsync(CancellationToken cancellationToken = default)
@@ -125,9 +135,11 @@ public sealed class ChildProcess : IAsyncDisposable
             // Report with what arrived so far.
         }
 
-        throw new ChildProcessExitedException(
-            $"{Name} exited with code {_process.ExitCode}. Last output:\n{OutputTail()}");
+        throw ExitedException();
     }
+
+    private ChildProcessExitedException ExitedException() =>
+        new($"{Name} exited with code {_process.ExitCode}. Last output:\n{OutputTail()}");
 
     public Task WaitForExitAsync(CancellationToken cancellationToken = default) =>
         _process.WaitForExitAsync(cancellationToken);
