@@ -68,7 +68,7 @@ public sealed class ChildProcess : IAsyncDisposable
             throw new InvalidOperationException($"Could not start '{startInfo.FileName}'.");
         }
 
-        child._guard = OrphanGuard.Watch(process.Id);
+        child._guard = OrphanGuard.KillOnHostExit(process.Id);
         ProcessReaper.Track(child);
         // Servers must not read our stdin; closing it makes them see EOF if they try.
         process.StandardInput.Close();
