@@ -37,20 +37,20 @@ try
     File.Delete(local);
     Console.WriteLine($"uploaded to s3rver in {clock.Elapsed.TotalSeconds:F1} s");
 
-    var (readSeconds, readPeak, readCpu) = await MeasureAsync(async () =>
+    var (readSeconds, readPeak, readCpu, readStart, readHeap) = await MeasureAsync(async () =>
     {
         await using var stream = await store.OpenReadAsync(csv, CancellationToken.None);
         await stream.CopyToAsync(Stream.Null);
     });
     var request = new DatasetImportRequest("bench", SyntheticDataGenerator.InteractionsSchema, csv, new S3Uri(bucket, "ns/group/"));
     ImportReport? report = null;
-    var (importSeconds, importPeak, importCpu) = await MeasureAsync(async () => report = await new DatasetImporter(store).ImportAsync(request));
+    var (importSeconds, importPeak, importCpu, importStart, importHeap) = await MeasureAsync(async () => report = await new DatasetImporter(store).ImportAsync(request));
 
     // CPU seconds are this process's own (s3rver runs in another), a figure less bent by a busy machine than wall time.
-    Console.WriteLine("| rows | MB | S3 read s (MB/s, CPU s) | import s (CPU s) | rows/s | MB/s | import/read | peak RSS read | peak RSS import |");
+    Console.WriteLine("| rows | MB | S3 read s (MB/s, CPU s) | import s (CPU s) | rows/s | MB/s | import/read | RSS read: start/peak (GC heap) | RSS import: start/peak (GC heap) |");
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"| {report!.RowsImported:N0} | {bytes / 1e6:F0} | {readSeconds:F1} ({bytes / 1e6 / readSeconds:F0}, {readCpu:F1}) | {importSeconds:F1} ({importCpu:F1}) | " +
-        $"{rows / importSeconds:N0} | {bytes / 1e6 / importSeconds:F1} | {importSeconds / readSeconds:F1}x | {readPeak / 1e6:F0} MB | {importPeak / 1e6:F0} MB |"));
+        $"{rows / importSeconds:N0} | {bytes / 1e6 / importSeconds:F1} | {importSeconds / readSeconds:F1}x | {readStart / 1e6:F0}/{readPeak / 1e6:F0} MB ({readHeap / 1e6:F0}) | {importStart / 1e6:F0}/{importPeak / 1e6:F0} MB ({importHeap / 1e6:F0}) |"));
 }
 finally
 {
@@ -58,11 +58,13 @@ finally
 }
 
 // Runs the work while sampling the process's resident memory; returns seconds taken and the peak seen.
-static async Task<(double Seconds, long PeakBytes, double CpuSeconds)> MeasureAsync(Func<Task> work)
+static async Task<(double Seconds, long PeakBytes, double CpuSeconds, long StartBytes, long PeakHeap)> MeasureAsync(Func<Task> work)
 {
     GC.Collect();
     using var process = Process.GetCurrentProcess();
+    var start = process.WorkingSet64;
     long peak = 0;
+    long heap = 0;
     using var stop = new CancellationTokenSource();
     var sampler = Task.Run(async () =>
     {
@@ -70,6 +72,7 @@ static async Task<(double Seconds, long PeakBytes, double CpuSeconds)> MeasureAs
         {
             process.Refresh();
             peak = Math.Max(peak, process.WorkingSet64);
+            heap = Math.Max(heap, GC.GetGCMemoryInfo().HeapSizeBytes);
             await Task.Delay(50);
         }
     });
@@ -80,5 +83,5 @@ static async Task<(double Seconds, long PeakBytes, double CpuSeconds)> MeasureAs
     await stop.CancelAsync();
     await sampler;
     process.Refresh();
-    return (seconds, peak, (process.TotalProcessorTime - cpu).TotalSeconds);
+    return (seconds, peak, (process.TotalProcessorTime - cpu).TotalSeconds, start, heap);
 }
