@@ -1,0 +1,25 @@
+namespace Personalize.Models.Artifacts;
+
+/// <summary>The tensor names in model.safetensors; the trainer writes them and the scorers read them.</summary>
+public static class TensorNames
+{
+    // Every recipe.
+    public const string ItemPopularity = "item_popularity";             // F32 [items]: unique users per item
+    public const string UserHistoryOffsets = "user_history_offsets";    // I32 [users + 1]
+    public const string UserHistoryItems = "user_history_items";        // I32 [entries]: item rows, oldest first
+
+    // hrnn: x_t = item_input[item]; h = GRU(x, h) (torch.nn.GRU gate order r, z, n); logits = item_output . h + item_output_bias.
+    public const string ItemInput = "item_input";                       // F32 [items, input]
+    public const string GruWeightIh = "gru_weight_ih";                  // F32 [3 hidden, input]
+    public const string GruWeightHh = "gru_weight_hh";                  // F32 [3 hidden, hidden]
+    public const string GruBiasIh = "gru_bias_ih";                      // F32 [3 hidden]
+    public const string GruBiasHh = "gru_bias_hh";                      // F32 [3 hidden]
+    public const string ItemOutput = "item_output";                     // F32 [items, hidden]
+    public const string ItemOutputBias = "item_output_bias";            // F32 [items]
+    public const string UserInitialState = "user_initial_state";        // F32 [users, hidden]: metadata recipes only
+
+    // sims: each item's neighbours, best first.
+    public const string SimsOffsets = "sims_offsets";                   // I32 [items + 1]
+    public const string SimsNeighbors = "sims_neighbors";               // I32 [entries]
+    public const string SimsScores = "sims_scores";                     // F32 [entries]
+}

@@ -1,0 +1,59 @@
+using System.Numerics.Tensors;
+
+namespace Personalize.Models.Recipes;
+
+/// <summary>
+/// One GRU layer's step in plain C#, with torch.nn.GRU's equations and weight layout (rows: reset, update, new):
+/// r = σ(W_ir x + b_ir + W_hr h + b_hr); z = σ(W_iz x + b_iz + W_hz h + b_hz);
+/// n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)); h' = (1 − z) ⊙ n + z ⊙ h.
+/// </summary>
+public sealed class GruCell
+{
+    private readonly float[] weightIh;
+    private readonly float[] weightHh;
+    private readonly float[] biasIh;
+    private readonly float[] biasHh;
+
+    public GruCell(float[] weightIh, float[] weightHh, float[] biasIh, float[] biasHh, int inputSize, int hiddenSize)
+    {
+        if (weightIh.Length != 3 * hiddenSize * inputSize || weightHh.Length != 3 * hiddenSize * hiddenSize
+            || biasIh.Length != 3 * hiddenSize || biasHh.Length != 3 * hiddenSize)
+        {
+            throw new InvalidDataException($"GRU weights do not fit input size {inputSize} and hidden size {hiddenSize}.");
+        }
+
+        this.weightIh = weightIh;
+        this.weightHh = weightHh;
+        this.biasIh = biasIh;
+        this.biasHh = biasHh;
+        InputSize = inputSize;
+        HiddenSize = hiddenSize;
+    }
+
+    public int InputSize { get; }
+
+    public int HiddenSize { get; }
+
+    /// <summary>Advances the hidden state <paramref name="h"/> in place by one input.</summary>
+    public void Step(ReadOnlySpan<float> x, Span<float> h)
+    {
+        var size = HiddenSize;
+        Span<float> gi = size <= 1024 ? stackalloc float[3 * size] : new float[3 * size];
+        Span<float> gh = size <= 1024 ? stackalloc float[3 * size] : new float[3 * size];
+        for (var row = 0; row < 3 * size; row++)
+        {
+            gi[row] = TensorPrimitives.Dot(weightIh.AsSpan(row * InputSize, InputSize), x) + biasIh[row];
+            gh[row] = TensorPrimitives.Dot(weightHh.AsSpan(row * size, size), h) + biasHh[row];
+        }
+
+        for (var j = 0; j < size; j++)
+        {
+            var r = Sigmoid(gi[j] + gh[j]);
+            var z = Sigmoid(gi[size + j] + gh[size + j]);
+            var n = MathF.Tanh(gi[(2 * size) + j] + (r * gh[(2 * size) + j]));
+            h[j] = ((1 - z) * n) + (z * h[j]);
+        }
+    }
+
+    private static float Sigmoid(float value) => 1f / (1f + MathF.Exp(-value));
+}

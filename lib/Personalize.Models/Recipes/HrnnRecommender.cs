@@ -1,0 +1,144 @@
+using System.Globalization;
+using System.Numerics.Tensors;
+using Personalize.Models.Artifacts;
+using Personalize.Models.Scoring;
+
+namespace Personalize.Models.Recipes;
+
+/// <summary>
+/// The HRNN family (aws-hrnn, -metadata, -coldstart, aws-personalized-ranking): a GRU runs over the user's last bptt
+/// items (starting from the user's metadata state where the recipe has one) and the state scores every item by a
+/// dot product with its output vector. Metadata recipes bake item metadata into the exported item vectors.
+/// </summary>
+public sealed class HrnnRecommender : Recommender
+{
+    private readonly float[] itemInput;
+    private readonly float[] itemOutput;
+    private readonly float[] itemOutputBias;
+    private readonly float[]? userInitialState;
+    private readonly GruCell cell;
+    private readonly int bptt;
+
+    public HrnnRecommender(ModelArtifact artifact)
+        : base(artifact)
+    {
+        var weightIh = artifact.Tensor(TensorNames.GruWeightIh);
+        var weightHh = artifact.Tensor(TensorNames.GruWeightHh);
+        var hidden = weightHh.Shape[^1];
+        var input = weightIh.Shape[^1];
+        cell = new GruCell(
+            weightIh.RequireFloats(TensorNames.GruWeightIh),
+            weightHh.RequireFloats(TensorNames.GruWeightHh),
+            artifact.Tensor(TensorNames.GruBiasIh).RequireFloats(TensorNames.GruBiasIh),
+            artifact.Tensor(TensorNames.GruBiasHh).RequireFloats(TensorNames.GruBiasHh),
+            input,
+            hidden);
+        itemInput = artifact.Tensor(TensorNames.ItemInput).RequireFloats(TensorNames.ItemInput);
+        itemOutput = artifact.Tensor(TensorNames.ItemOutput).RequireFloats(TensorNames.ItemOutput);
+        itemOutputBias = artifact.Tensor(TensorNames.ItemOutputBias).RequireFloats(TensorNames.ItemOutputBias);
+        userInitialState = artifact.Tensors.TryGetValue(TensorNames.UserInitialState, out var initial)
+            ? initial.RequireFloats(TensorNames.UserInitialState)
+            : null;
+        if (itemInput.Length != ItemCount * input || itemOutput.Length != ItemCount * hidden || itemOutputBias.Length != ItemCount)
+        {
+            throw new InvalidDataException($"Model artifact ({Manifest.Recipe}): item tensors do not match {ItemCount} items.");
+        }
+
+        bptt = int.TryParse(Manifest.HyperParameters.GetValueOrDefault("bptt"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : 32;
+    }
+
+    public override bool ReturnsScores => true;
+
+    public int HiddenSize => cell.HiddenSize;
+
+    public override IReadOnlyList<RecommendedItem> Recommend(RecommendationRequest request)
+    {
+        var history = History(request);
+        var state = UserState(UserRow(request.UserId), history);
+        return BestBySoftmax(state, Count(request), Candidates(request, history));
+    }
+
+    public override IReadOnlyList<RecommendedItem> RelatedItems(RecommendationRequest request)
+    {
+        if (ItemRow(request.ItemId) is not { } item)
+        {
+            return Popular(request);
+        }
+
+        var state = UserState(null, [item]);
+        var accept = Candidates(request, []);
+        return BestBySoftmax(state, Count(request), row => row != item && accept(row));
+    }
+
+    public override IReadOnlyList<RecommendedItem> Rank(RecommendationRequest request)
+    {
+        var accept = Candidates(request, []);
+        var rows = request.InputList.Select(ItemRow).OfType<int>().Where(accept).Distinct().ToArray();
+        var state = UserState(UserRow(request.UserId), History(request));
+        var logits = new float[rows.Length];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            logits[i] = Logit(rows[i], state);
+        }
+
+        var ranked = new List<RecommendedItem>(request.InputList.Count);
+        if (rows.Length > 0)
+        {
+            var scores = new float[rows.Length];
+            TensorPrimitives.SoftMax(logits, scores);
+            ranked.AddRange(TopK.Largest(logits, rows.Length).Select(i => new RecommendedItem(ItemIds[rows[i]], scores[i])));
+        }
+
+        ranked.AddRange(UnknownListed(request));
+        return ranked;
+    }
+
+    /// <summary>The GRU state after the user's last bptt items; the scorer's user representation.</summary>
+    public float[] UserState(int? user, ReadOnlySpan<int> history)
+    {
+        var state = new float[HiddenSize];
+        if (user is { } row && userInitialState is not null)
+        {
+            userInitialState.AsSpan(row * HiddenSize, HiddenSize).CopyTo(state);
+        }
+
+        foreach (var item in history[Math.Max(0, history.Length - bptt)..])
+        {
+            cell.Step(itemInput.AsSpan(item * cell.InputSize, cell.InputSize), state);
+        }
+
+        return state;
+    }
+
+    /// <summary>Every item's logit for a state: output vector · state + bias.</summary>
+    public float[] Logits(ReadOnlySpan<float> state)
+    {
+        var logits = new float[ItemCount];
+        for (var row = 0; row < logits.Length; row++)
+        {
+            logits[row] = Logit(row, state);
+        }
+
+        return logits;
+    }
+
+    private float Logit(int row, ReadOnlySpan<float> state) =>
+        TensorPrimitives.Dot(itemOutput.AsSpan(row * HiddenSize, HiddenSize), state) + itemOutputBias[row];
+
+    /// <summary>The best candidates, scored by a softmax over the whole catalogue (so scores of all items sum to 1).</summary>
+    private List<RecommendedItem> BestBySoftmax(ReadOnlySpan<float> state, int count, Func<int, bool> accept)
+    {
+        var logits = Logits(state);
+        var best = TopK.Largest(logits, count, accept);
+        var max = TensorPrimitives.Max(logits);
+        double sum = 0;
+        foreach (var logit in logits)
+        {
+            sum += Math.Exp(logit - max);
+        }
+
+        return best.Select(row => new RecommendedItem(ItemIds[row], Math.Exp(logits[row] - max) / sum)).ToList();
+    }
+}

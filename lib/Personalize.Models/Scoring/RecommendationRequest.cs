@@ -1,0 +1,31 @@
+namespace Personalize.Models.Scoring;
+
+/// <summary>
+/// What a caller (runtime, batch inference, evaluation) asks a recommender. Which fields matter depends on the call:
+/// Recommend reads UserId and RecentItems, RelatedItems reads ItemId, Rank reads UserId, RecentItems and InputList.
+/// </summary>
+public sealed class RecommendationRequest
+{
+    public const int DefaultNumResults = 25;
+    public const int MaxNumResults = 500;
+
+    /// <summary>The user; their history from training is looked up in the model. Null or unknown: no trained history.</summary>
+    public string? UserId { get; init; }
+
+    /// <summary>Item ids the user interacted with after training (real-time events), oldest first; appended to the trained history.</summary>
+    public IReadOnlyList<string> RecentItems { get; init; } = [];
+
+    /// <summary>The item to find related items for (RELATED_ITEMS).</summary>
+    public string? ItemId { get; init; }
+
+    /// <summary>The items to rank (PERSONALIZED_RANKING).</summary>
+    public IReadOnlyList<string> InputList { get; init; } = [];
+
+    public int NumResults { get; init; } = DefaultNumResults;
+
+    /// <summary>Leaves out items in the user's history (trained and recent), and for related items the item itself.</summary>
+    public bool ExcludeConsumed { get; init; }
+
+    /// <summary>The filter hook: items for which this returns false are never returned. Null allows every item.</summary>
+    public Func<string, bool>? IsCandidate { get; init; }
+}

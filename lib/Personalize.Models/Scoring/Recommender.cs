@@ -1,0 +1,132 @@
+using Personalize.Models.Artifacts;
+
+namespace Personalize.Models.Scoring;
+
+/// <summary>
+/// What every scorer shares: the item and user vocabularies, the trained histories, item popularity, and the
+/// candidate rules (filter hook, exclusion of consumed items) applied the same way by every recipe.
+/// </summary>
+public abstract class Recommender : IRecommender
+{
+    private readonly Dictionary<string, int> itemRows;
+    private readonly Dictionary<string, int> userRows;
+    private readonly int[] historyOffsets;
+    private readonly int[] historyItems;
+    private readonly int[] popularOrder;
+
+    protected Recommender(ModelArtifact artifact)
+    {
+        Manifest = artifact.Manifest;
+        ItemIds = artifact.Vocabulary.Items;
+        itemRows = Index(ItemIds, "item");
+        userRows = Index(artifact.Vocabulary.Users, "user");
+        historyOffsets = artifact.Tensor(TensorNames.UserHistoryOffsets).RequireInts(TensorNames.UserHistoryOffsets);
+        historyItems = artifact.Tensor(TensorNames.UserHistoryItems).RequireInts(TensorNames.UserHistoryItems);
+        Popularity = artifact.Tensor(TensorNames.ItemPopularity).RequireFloats(TensorNames.ItemPopularity);
+        if (Popularity.Length != ItemIds.Count || historyOffsets.Length != userRows.Count + 1)
+        {
+            throw new InvalidDataException($"Model artifact ({Manifest.Recipe}): tensor sizes do not match the vocabulary.");
+        }
+
+        popularOrder = TopK.Largest(Popularity, Popularity.Length);
+    }
+
+    public ModelManifest Manifest { get; }
+
+    public abstract bool ReturnsScores { get; }
+
+    protected IReadOnlyList<string> ItemIds { get; }
+
+    protected float[] Popularity { get; }
+
+    protected int ItemCount => ItemIds.Count;
+
+    public bool IsKnownItem(string itemId) => itemRows.ContainsKey(itemId);
+
+    public bool IsKnownUser(string userId) => userRows.ContainsKey(userId);
+
+    public IReadOnlyList<string> TrainedHistory(string userId) =>
+        userRows.TryGetValue(userId, out var user)
+            ? historyItems[historyOffsets[user]..historyOffsets[user + 1]].Select(row => ItemIds[row]).ToList()
+            : [];
+
+    public abstract IReadOnlyList<RecommendedItem> Recommend(RecommendationRequest request);
+
+    public abstract IReadOnlyList<RecommendedItem> RelatedItems(RecommendationRequest request);
+
+    public abstract IReadOnlyList<RecommendedItem> Rank(RecommendationRequest request);
+
+    public IReadOnlyList<RecommendedItem> Popular(RecommendationRequest request) =>
+        PopularRows(Count(request), Candidates(request, History(request)), new HashSet<int>()).Select(row => new RecommendedItem(ItemIds[row], null)).ToList();
+
+    protected static int Count(RecommendationRequest request) => Math.Clamp(request.NumResults, 0, RecommendationRequest.MaxNumResults);
+
+    protected int? ItemRow(string? itemId) => itemId is not null && itemRows.TryGetValue(itemId, out var row) ? row : null;
+
+    protected int? UserRow(string? userId) => userId is not null && userRows.TryGetValue(userId, out var row) ? row : null;
+
+    /// <summary>The user's item rows, oldest first: trained history, then the recent items the model knows.</summary>
+    protected int[] History(RecommendationRequest request)
+    {
+        var trained = UserRow(request.UserId) is { } user ? historyItems.AsSpan(historyOffsets[user]..historyOffsets[user + 1]) : [];
+        var history = new List<int>(trained.Length + request.RecentItems.Count);
+        history.AddRange(trained);
+        foreach (var item in request.RecentItems)
+        {
+            if (itemRows.TryGetValue(item, out var row))
+            {
+                history.Add(row);
+            }
+        }
+
+        return [.. history];
+    }
+
+    /// <summary>The request's rules as a test on item rows: the filter hook, and consumed items when excluded.</summary>
+    protected Func<int, bool> Candidates(RecommendationRequest request, IEnumerable<int> consumed)
+    {
+        var excluded = request.ExcludeConsumed ? consumed.ToHashSet() : [];
+        var hook = request.IsCandidate;
+        return row => !excluded.Contains(row) && (hook is null || hook(ItemIds[row]));
+    }
+
+    /// <summary>Popular item rows passing the test, skipping those already chosen; the fallback of every recipe.</summary>
+    protected IEnumerable<int> PopularRows(int count, Func<int, bool> accept, IReadOnlySet<int> chosen)
+    {
+        if (count <= 0)
+        {
+            yield break;
+        }
+
+        foreach (var row in popularOrder)
+        {
+            if (!chosen.Contains(row) && accept(row))
+            {
+                yield return row;
+                if (--count == 0)
+                {
+                    yield break;
+                }
+            }
+        }
+    }
+
+    /// <summary>Unknown listed items keep their input order after the known ones, without a score, as Personalize does.</summary>
+    protected IEnumerable<RecommendedItem> UnknownListed(RecommendationRequest request) =>
+        request.InputList.Where(item => !itemRows.ContainsKey(item) && (request.IsCandidate is null || request.IsCandidate(item)))
+            .Select(item => new RecommendedItem(item, null));
+
+    private static Dictionary<string, int> Index(IReadOnlyList<string> ids, string kind)
+    {
+        var rows = new Dictionary<string, int>(ids.Count, StringComparer.Ordinal);
+        for (var i = 0; i < ids.Count; i++)
+        {
+            if (!rows.TryAdd(ids[i], i))
+            {
+                throw new InvalidDataException($"Model vocabulary lists {kind} \"{ids[i]}\" twice.");
+            }
+        }
+
+        return rows;
+    }
+}

@@ -1,0 +1,101 @@
+namespace Personalize.Models.Training;
+
+/// <summary>One interaction as training sees it, after event-type and event-value filtering.</summary>
+public readonly record struct Interaction(string UserId, string ItemId, long Timestamp);
+
+/// <summary>
+/// Interactions coded as rows: item and user vocabularies (in first-seen order) and each user's item rows ordered
+/// by time (stable for equal timestamps). The shape every recipe trains on and the split cuts.
+/// </summary>
+public sealed class UserSequences
+{
+    private UserSequences(List<string> itemIds, List<string> userIds, int[][] sequences, long? minTimestamp, long? maxTimestamp)
+    {
+        ItemIds = itemIds;
+        UserIds = userIds;
+        Sequences = sequences;
+        MinTimestamp = minTimestamp;
+        MaxTimestamp = maxTimestamp;
+        Interactions = sequences.Sum(s => (long)s.Length);
+    }
+
+    public List<string> ItemIds { get; }
+
+    public List<string> UserIds { get; }
+
+    /// <summary>Item rows per user row, oldest first.</summary>
+    public int[][] Sequences { get; }
+
+    public long? MinTimestamp { get; }
+
+    public long? MaxTimestamp { get; }
+
+    public long Interactions { get; }
+
+    /// <summary>
+    /// Codes interactions. <paramref name="catalogueItems"/> adds items that have no interactions (from the Items
+    /// dataset) to the vocabulary so cold-start recipes can recommend them.
+    /// </summary>
+    public static UserSequences Build(IEnumerable<Interaction> interactions, IEnumerable<string>? catalogueItems = null)
+    {
+        var itemRows = new Dictionary<string, int>(StringComparer.Ordinal);
+        var userRows = new Dictionary<string, int>(StringComparer.Ordinal);
+        var itemIds = new List<string>();
+        var userIds = new List<string>();
+        var events = new List<List<(long Timestamp, int Item)>>();
+        long? min = null;
+        long? max = null;
+        foreach (var interaction in interactions)
+        {
+            var item = Row(itemRows, itemIds, interaction.ItemId);
+            var user = Row(userRows, userIds, interaction.UserId);
+            if (user == events.Count)
+            {
+                events.Add([]);
+            }
+
+            events[user].Add((interaction.Timestamp, item));
+            min = min is null ? interaction.Timestamp : Math.Min(min.Value, interaction.Timestamp);
+            max = max is null ? interaction.Timestamp : Math.Max(max.Value, interaction.Timestamp);
+        }
+
+        foreach (var item in catalogueItems ?? [])
+        {
+            Row(itemRows, itemIds, item);
+        }
+
+        // OrderBy is stable: equal timestamps keep their input order.
+        var sequences = events.Select(e => e.OrderBy(x => x.Timestamp).Select(x => x.Item).ToArray()).ToArray();
+        return new UserSequences(itemIds, userIds, sequences, min, max);
+    }
+
+    /// <summary>The same vocabularies with other sequences (a split's training users, a filtered subset).</summary>
+    public UserSequences With(List<string> userIds, int[][] sequences) => new(ItemIds, userIds, sequences, MinTimestamp, MaxTimestamp);
+
+    /// <summary>Unique users per item: Personalize's popularity.</summary>
+    public float[] ItemPopularity()
+    {
+        var popularity = new float[ItemIds.Count];
+        foreach (var sequence in Sequences)
+        {
+            foreach (var item in sequence.Distinct())
+            {
+                popularity[item]++;
+            }
+        }
+
+        return popularity;
+    }
+
+    private static int Row(Dictionary<string, int> rows, List<string> ids, string id)
+    {
+        if (!rows.TryGetValue(id, out var row))
+        {
+            row = ids.Count;
+            rows[id] = row;
+            ids.Add(id);
+        }
+
+        return row;
+    }
+}
