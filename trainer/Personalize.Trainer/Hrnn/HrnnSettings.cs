@@ -39,6 +39,9 @@ internal sealed record HrnnSettings
 
     public int Seed { get; init; } = 42;
 
+    /// <summary>CPU threads TorchSharp may use; 0 leaves its default (all cores).</summary>
+    public int Threads { get; init; }
+
     public static HrnnSettings FromHyperParameters(IReadOnlyDictionary<string, string> values) => new()
     {
         HiddenDimension = int.Parse(values.GetValueOrDefault("hidden_dimension") ?? "43", CultureInfo.InvariantCulture),

@@ -21,6 +21,11 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
     public async Task<HrnnNetwork> TrainAsync(UserSequences data, TokenMatrix? itemTokens, TokenMatrix? userTokens, CancellationToken cancellationToken)
     {
         var device = PickDevice();
+        if (settings.Threads > 0)
+        {
+            set_num_threads(settings.Threads);
+        }
+
         manual_seed(settings.Seed);
         var items = data.ItemIds.Count;
         var network = new HrnnNetwork(items, settings.HiddenDimension, itemTokens?.Tokens ?? 0, userTokens?.Tokens ?? 0, device);
