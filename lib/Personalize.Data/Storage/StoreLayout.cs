@@ -3,6 +3,7 @@ namespace Personalize.Data.Storage;
 /// <summary>
 /// Where each thing lives in the object store. One place decides, so the operator, trainer and runtime agree:
 /// s3://{bucket}/{namespace}/{datasetGroup}/
+///   datasets/{Interactions|Users|Items}/schema.json   the dataset's schema, written by its imports
 ///   datasets/{Interactions|Users|Items}/bulk/...      imported bulk data (replaced by FULL imports)
 ///   datasets/{Interactions|Users|Items}/realtime/...  PutEvents / PutUsers / PutItems records
 ///   imports/{importJob}/report.json                   import reports
@@ -17,6 +18,8 @@ public sealed class StoreLayout(string bucket)
     public S3Uri DatasetGroup(string @namespace, string datasetGroup) => new(Bucket, $"{@namespace}/{datasetGroup}/");
 
     public static S3Uri Dataset(S3Uri datasetGroup, string datasetType) => datasetGroup.Append($"datasets/{datasetType}/");
+
+    public static S3Uri DatasetSchema(S3Uri datasetGroup, string datasetType) => Dataset(datasetGroup, datasetType).Append("schema.json");
 
     public static S3Uri BulkData(S3Uri datasetGroup, string datasetType) => Dataset(datasetGroup, datasetType).Append("bulk/");
 
