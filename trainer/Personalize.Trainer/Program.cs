@@ -6,6 +6,7 @@ ITrainerVerb[] verbs =
 [
     new ImportVerb(),
     new GenerateVerb(),
+    new TrainVerb(),
 ];
 
 return await TrainerCli.RunAsync(verbs, args);
