@@ -47,6 +47,20 @@ public class KubeApiServer : IAsyncLifetime, IAsyncDisposable
 
     public async Task InitializeAsync()
     {
+        try
+        {
+            await StartAsync();
+        }
+        catch
+        {
+            // A half-started fixture must not leave servers or temp dirs behind.
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartAsync()
+    {
         using var timeout = new CancellationTokenSource(StartTimeout * 2);
         var ct = timeout.Token;
         // etcd fsyncs its WAL on every write; tmpfs makes that free and start-up fast.

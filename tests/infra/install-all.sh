@@ -9,5 +9,5 @@ command -v kubectl >/dev/null || apt_install kubernetes-client
 ready kubectl "$(kubectl version --client 2>/dev/null | head -n1 | awk '{print $3}')"
 
 for script in kubernetes.sh s3rver.sh helm.sh torch-compat.sh; do
-  bash "$INFRA_DIR/$script" || fail "$script failed" "$script"
+  bash "$INFRA_DIR/$script" || fail "$script failed" "tests/infra/$script"
 done

@@ -14,7 +14,7 @@ if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
 elif pgrep -x etcd >/dev/null && [ -x /etc/init.d/etcd ]; then
   as_root /etc/init.d/etcd stop >/dev/null 2>&1 || true
 fi
-[ -x /usr/bin/etcd ] || fail "etcd binary missing after apt install (run: apt-get install -y etcd-server)" kubernetes.sh
+[ -x /usr/bin/etcd ] || fail "etcd binary missing after apt install (run: apt-get install -y etcd-server)" tests/infra/kubernetes.sh
 
 built() { local t; for t in "${TOOLS[@]}"; do "$BIN/$t" --version >/dev/null 2>&1 || return 1; done; }
 if built; then ready kube-apiserver cached; exit 0; fi
@@ -39,7 +39,7 @@ SRC=$(find "$KDIR/src" -maxdepth 1 -type d -name 'kubernetes-1.20*' | head -n1)
 if [ -z "$SRC" ]; then
   apt_update_once
   (cd "$KDIR/src" && apt-get source -qq kubernetes >/dev/null 2>&1) \
-    || fail "apt-get source kubernetes failed (run: cd $KDIR/src && apt-get source kubernetes)" kubernetes.sh
+    || fail "apt-get source kubernetes failed (run: cd $KDIR/src && apt-get source kubernetes)" tests/infra/kubernetes.sh
   SRC=$(find "$KDIR/src" -maxdepth 1 -type d -name 'kubernetes-1.20*' | head -n1)
 fi
 
@@ -53,11 +53,11 @@ echo "building ${TOOLS[*]} (takes ~4 minutes, log: $KDIR/build.log)" >&2
   mkdir -p .go/src/k8s.io
   [ -L .go/src/k8s.io/kubernetes ] || ln -s ../../.. .go/src/k8s.io/kubernetes
   make WHAT="cmd/kube-apiserver cmd/kube-controller-manager"
-) >"$KDIR/build.log" 2>&1 || fail "kubernetes build failed, see $KDIR/build.log" kubernetes.sh
+) >"$KDIR/build.log" 2>&1 || fail "kubernetes build failed, see $KDIR/build.log" tests/infra/kubernetes.sh
 
 mkdir -p "$BIN"
 for t in "${TOOLS[@]}"; do install -m 0755 "$SRC/_output/bin/$t" "$BIN/$t"; done
-built || fail "built binaries do not run (see $KDIR/build.log)" kubernetes.sh
+built || fail "built binaries do not run (see $KDIR/build.log)" tests/infra/kubernetes.sh
 # The build tree is large and no longer needed; keep the cheap source archives only.
 rm -rf "$SRC" "$KDIR/gocache"
 ready kube-apiserver built

@@ -12,13 +12,13 @@ ready() { echo "$1: ready${2:+ ($2)}"; }
 # Print what failed and the command that retries it, then stop.
 fail() {
   echo "ERROR: $1" >&2
-  echo "  to retry: bash tests/infra/${2:-install-all.sh}" >&2
+  echo "  to retry: bash ${2:-tests/infra/install-all.sh}" >&2
   exit 1
 }
 
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
-    fail "need root for: $*" "$(basename "$0")"
+    fail "need root (or sudo) for: $*"
   fi
 }
 

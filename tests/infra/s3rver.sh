@@ -18,7 +18,7 @@ status=cached
 if [ "$(installed_version)" != "$VERSION" ]; then
   mkdir -p "$DIR"
   npm install --prefix "$DIR" --no-audit --no-fund --silent "s3rver@$VERSION" >/dev/null 2>&1 \
-    || fail "npm install s3rver failed (run: npm install --prefix $DIR s3rver@$VERSION)" s3rver.sh
+    || fail "npm install s3rver failed (run: npm install --prefix $DIR s3rver@$VERSION)" tests/infra/s3rver.sh
   status=installed
 fi
 
@@ -26,7 +26,7 @@ if grep -rqF "$BAD" "$PKG/lib"; then
   grep -rlF "$BAD" "$PKG/lib" | xargs sed -i "s#$BAD#$GOOD#g"
   status="$status, namespace fixed"
 fi
-grep -rqF "$BAD" "$PKG/lib" && fail "s3rver namespace fix did not apply in $PKG/lib" s3rver.sh
-grep -rqF "$GOOD" "$PKG/lib" || fail "s3rver has no S3 namespace in $PKG/lib; unexpected version?" s3rver.sh
-[ -f "$PKG/bin/s3rver.js" ] || fail "s3rver entry point missing: $PKG/bin/s3rver.js" s3rver.sh
+grep -rqF "$BAD" "$PKG/lib" && fail "s3rver namespace fix did not apply in $PKG/lib" tests/infra/s3rver.sh
+grep -rqF "$GOOD" "$PKG/lib" || fail "s3rver has no S3 namespace in $PKG/lib; unexpected version?" tests/infra/s3rver.sh
+[ -f "$PKG/bin/s3rver.js" ] || fail "s3rver entry point missing: $PKG/bin/s3rver.js" tests/infra/s3rver.sh
 ready s3rver "$status"

@@ -17,7 +17,7 @@ if [ -n "$SYS_LIBSTDCXX" ] && grep -qaF "$NEED" "$SYS_LIBSTDCXX"; then
   exit 0
 fi
 
-REAL_DOTNET=$(readlink -f "$(command -v dotnet)") || fail "dotnet not found on PATH" torch-compat.sh
+REAL_DOTNET=$(readlink -f "$(command -v dotnet)") || fail "dotnet not found on PATH" tests/infra/torch-compat.sh
 DOTNET_ROOT_DIR=$(dirname "$REAL_DOTNET")
 STAMP="$DIR/stamp"
 STAMP_WANT="$REAL_DOTNET $(sha256sum "$REAL_DOTNET" | cut -d' ' -f1) v1"
@@ -35,14 +35,14 @@ echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.
 APT_OPTS=(-o "Dir::State::Lists=$DIR/apt/lists" -o "Dir::Etc::SourceList=$DIR/apt/sources.list"
   -o "Dir::Etc::SourceParts=$DIR/apt/parts" -o "Dir::Cache=$DIR/apt/cache" -o "Debug::NoLocking=1")
 apt-get "${APT_OPTS[@]}" update -qq >/dev/null 2>&1 \
-  || fail "apt-get update of the private trixie list failed (run: bash tests/infra/torch-compat.sh)" torch-compat.sh
+  || fail "apt-get update of the private trixie list failed (run: bash tests/infra/torch-compat.sh)" tests/infra/torch-compat.sh
 (cd "$DIR/debs" && apt-get "${APT_OPTS[@]}" download -qq libc6 libstdc++6 libgcc-s1 >/dev/null 2>&1) \
-  || fail "apt-get download of trixie libc6 libstdc++6 libgcc-s1 failed" torch-compat.sh
+  || fail "apt-get download of trixie libc6 libstdc++6 libgcc-s1 failed" tests/infra/torch-compat.sh
 for deb in "$DIR"/debs/*.deb; do dpkg -x "$deb" "$DIR/root"; done
 rm -rf "$DIR/apt" "$DIR/debs"
 
 LOADER=$(find "$DIR/root" -name 'ld-linux-x86-64.so.2' | head -n1)
-[ -n "$LOADER" ] || fail "no ld-linux-x86-64.so.2 in the trixie libc6" torch-compat.sh
+[ -n "$LOADER" ] || fail "no ld-linux-x86-64.so.2 in the trixie libc6" tests/infra/torch-compat.sh
 LIBDIRS=$(find "$DIR/root" -name 'libstdc++.so.6' -o -name 'libc.so.6' | xargs -n1 dirname | sort -u | paste -sd:)
 
 # The host finds its runtime through host/ and shared/ beside its own path.
@@ -51,7 +51,7 @@ ln -s "$DOTNET_ROOT_DIR/host" "$DIR/host/host"
 ln -s "$DOTNET_ROOT_DIR/shared" "$DIR/host/shared"
 patchelf --set-interpreter "$LOADER" "$DIR/host/dotnet"
 LD_LIBRARY_PATH="$LIBDIRS" "$DIR/host/dotnet" --list-runtimes >/dev/null 2>&1 \
-  || fail "patched host $DIR/host/dotnet does not start" torch-compat.sh
+  || fail "patched host $DIR/host/dotnet does not start" tests/infra/torch-compat.sh
 
 printf 'HOST=%s\nLD_LIBRARY_PATH=%s\n' "$DIR/host/dotnet" "$LIBDIRS" >"$DIR/env"
 cat >"$DIR/torch.runsettings" <<XML

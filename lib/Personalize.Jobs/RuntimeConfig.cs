@@ -1,0 +1,131 @@
+using System.Text.Json.Serialization;
+
+namespace Personalize.Jobs;
+
+/// <summary>
+/// The one file a campaign runtime reads (`personalize-runtime --config runtime.json`): mounted from a ConfigMap by
+/// the operator, written beside the child process in local mode. Object-store credentials never travel in it (they
+/// come from the environment); neither does the bearer token (a file path or an environment variable names it).
+/// </summary>
+public sealed class RuntimeConfig
+{
+    public const string FileName = "runtime.json";
+
+    /// <summary>Environment variable holding the bearer token when <see cref="RuntimeAuth.TokenFile"/> is not set.</summary>
+    public const string TokenEnvironmentVariable = "PERSONALIZE_RUNTIME_TOKEN";
+
+    [Description("ARN clients send as campaignArn; requests naming another campaign get ResourceNotFoundException.")]
+    [JsonPropertyName("campaignArn")]
+    public string CampaignArn { get; set; } = string.Empty;
+
+    [JsonPropertyName("campaignName")]
+    public string CampaignName { get; set; } = string.Empty;
+
+    [Description("ARN of the solution version being served; reported as the model version in /metrics.")]
+    [JsonPropertyName("solutionVersionArn")]
+    public string? SolutionVersionArn { get; set; }
+
+    [Description("s3:// prefix of the model artifact (manifest.json, model.safetensors), StoreLayout.Model.")]
+    [JsonPropertyName("modelUri")]
+    public string ModelUri { get; set; } = string.Empty;
+
+    [JsonPropertyName("datasetGroupArn")]
+    public string? DatasetGroupArn { get; set; }
+
+    [Description("s3:// prefix of the dataset group (StoreLayout.DatasetGroup): real-time records are written and tailed under it.")]
+    [JsonPropertyName("datasetGroupUri")]
+    public string DatasetGroupUri { get; set; } = string.Empty;
+
+    [Description("trackingIds PutEvents accepts (the dataset group's EventTracker); empty means events are refused.")]
+    [JsonPropertyName("trackingIds")]
+    public List<string> TrackingIds { get; set; } = [];
+
+    [Description("datasetArn PutUsers accepts (the group's Users dataset); null means PutUsers is refused.")]
+    [JsonPropertyName("usersDatasetArn")]
+    public string? UsersDatasetArn { get; set; }
+
+    [Description("datasetArn PutItems accepts (the group's Items dataset); null means PutItems is refused.")]
+    [JsonPropertyName("itemsDatasetArn")]
+    public string? ItemsDatasetArn { get; set; }
+
+    [Description("The dataset group's ACTIVE filters; requests name them by filterArn.")]
+    [JsonPropertyName("filters")]
+    public List<RuntimeFilter> Filters { get; set; } = [];
+
+    [JsonPropertyName("campaignConfig")]
+    public RuntimeCampaignConfig CampaignConfig { get; set; } = new();
+
+    [JsonPropertyName("limits")]
+    public RuntimeLimits Limits { get; set; } = new();
+
+    [JsonPropertyName("auth")]
+    public RuntimeAuth Auth { get; set; } = new();
+
+    [JsonPropertyName("realtime")]
+    public RuntimeRealtime Realtime { get; set; } = new();
+}
+
+/// <summary>A Filter resource as the runtime needs it: the ARN requests use and the expression it compiles once.</summary>
+public sealed class RuntimeFilter
+{
+    [JsonPropertyName("filterArn")]
+    public string FilterArn { get; set; } = string.Empty;
+
+    [JsonPropertyName("filterExpression")]
+    public string FilterExpression { get; set; } = string.Empty;
+}
+
+/// <summary>The Campaign's campaignConfig, as Personalize spells it.</summary>
+public sealed class RuntimeCampaignConfig
+{
+    [Description("explorationWeight (0-1, default \"0.3\") and explorationItemAgeCutOff (days, default \"30\").")]
+    [JsonPropertyName("itemExplorationConfig")]
+    public Dictionary<string, string> ItemExplorationConfig { get; set; } = [];
+
+    [JsonPropertyName("enableMetadataWithRecommendations")]
+    public bool EnableMetadataWithRecommendations { get; set; }
+}
+
+/// <summary>What one replica accepts before it sheds load (429) or refuses a body (413).</summary>
+public sealed class RuntimeLimits
+{
+    [Description("Requests per second one replica serves (token bucket); above it requests get 429. 0 = unlimited.")]
+    [JsonPropertyName("maxRequestsPerSecond")]
+    public int MaxRequestsPerSecond { get; set; }
+
+    [Description("Extra requests the token bucket absorbs in a burst above maxRequestsPerSecond.")]
+    [JsonPropertyName("burst")]
+    public int Burst { get; set; } = 100;
+
+    [Description("Largest request body in bytes; larger ones get 413.")]
+    [JsonPropertyName("maxRequestBodyBytes")]
+    public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+}
+
+/// <summary>Optional bearer-token auth; with no token configured every request is served (SigV4 is not checked).</summary>
+public sealed class RuntimeAuth
+{
+    [Description("Path of a file holding the bearer token (a mounted Secret). Unset: PERSONALIZE_RUNTIME_TOKEN, if set.")]
+    [JsonPropertyName("tokenFile")]
+    public string? TokenFile { get; set; }
+}
+
+/// <summary>How replicas share real-time events through the object store.</summary>
+public sealed class RuntimeRealtime
+{
+    [Description("How often a replica lists the real-time prefix for records other replicas wrote.")]
+    [JsonPropertyName("pollIntervalMilliseconds")]
+    public int PollIntervalMilliseconds { get; set; } = 250;
+
+    [Description("Longest a PutEvents request waits for others to share its object-store write (group commit).")]
+    [JsonPropertyName("maxBatchDelayMilliseconds")]
+    public int MaxBatchDelayMilliseconds { get; set; } = 5;
+
+    [Description("Most recent events per user the model's state is computed from (HRNN's bptt window is shorter).")]
+    [JsonPropertyName("maxHistoryPerUser")]
+    public int MaxHistoryPerUser { get; set; } = 200;
+
+    [Description("Writer id in real-time file names; unset: the host name (the pod name in a cluster).")]
+    [JsonPropertyName("writerId")]
+    public string? WriterId { get; set; }
+}

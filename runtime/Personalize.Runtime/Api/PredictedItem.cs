@@ -1,0 +1,9 @@
+using System.Text.Json.Serialization;
+
+namespace Personalize.Runtime.Api;
+
+/// <summary>One entry of itemList / personalizedRanking. score is absent for recipes that do not score (SIMS, popularity).</summary>
+public sealed record PredictedItem(
+    [property: JsonPropertyName("itemId")] string ItemId,
+    [property: JsonPropertyName("score")] double? Score,
+    [property: JsonPropertyName("metadata")] IReadOnlyDictionary<string, string>? Metadata = null);

@@ -1,0 +1,111 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Personalize.Runtime.Api;
+using Personalize.Runtime.Http;
+using Personalize.Runtime.Realtime;
+using Personalize.Runtime.Serving;
+
+namespace Personalize.Runtime.Endpoints;
+
+/// <summary>POST /events, /users and /items (personalize-events): validated, durably stored, then acknowledged.</summary>
+public static class EventEndpoints
+{
+    public static async Task<Results<Ok, PersonalizeError>> PutEvents(
+        HttpRequest http, CampaignHost host, EventJournal journal, CancellationToken cancellationToken)
+    {
+        var (request, error) = await JsonBody.ReadAsync<PutEventsRequest>(http, cancellationToken);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (RequestValidation.Validate(request!) is { } problem)
+        {
+            return PersonalizeError.InvalidInput(problem);
+        }
+
+        if (host.State is not { } campaign)
+        {
+            return PersonalizeError.NotReady($"The campaign is not ready: {host.Status}.");
+        }
+
+        if (!campaign.Config.TrackingIds.Contains(request!.TrackingId!))
+        {
+            return PersonalizeError.NotFound($"trackingId {request.TrackingId} does not belong to an event tracker of this campaign's dataset group.");
+        }
+
+        var records = request.EventList!.Select(e => EventRecords.Interaction(request, e)).ToList();
+        return await StoreAsync(journal, records, cancellationToken);
+    }
+
+    public static async Task<Results<Ok, PersonalizeError>> PutUsers(
+        HttpRequest http, CampaignHost host, EventJournal journal, CancellationToken cancellationToken)
+    {
+        var (request, error) = await JsonBody.ReadAsync<PutUsersRequest>(http, cancellationToken);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (RequestValidation.Validate(request!) is { } problem)
+        {
+            return PersonalizeError.InvalidInput(problem);
+        }
+
+        if (Dataset(host, request!.DatasetArn!, c => c.Config.UsersDatasetArn, "Users") is { } datasetError)
+        {
+            return datasetError;
+        }
+
+        var records = request.Users!.Select(u => EventRecords.Metadata(RealtimeApplier.Users, RealtimeApplier.UserId, u.UserId!, u.Properties)).ToList();
+        return await StoreAsync(journal, records, cancellationToken);
+    }
+
+    public static async Task<Results<Ok, PersonalizeError>> PutItems(
+        HttpRequest http, CampaignHost host, EventJournal journal, CancellationToken cancellationToken)
+    {
+        var (request, error) = await JsonBody.ReadAsync<PutItemsRequest>(http, cancellationToken);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (RequestValidation.Validate(request!) is { } problem)
+        {
+            return PersonalizeError.InvalidInput(problem);
+        }
+
+        if (Dataset(host, request!.DatasetArn!, c => c.Config.ItemsDatasetArn, "Items") is { } datasetError)
+        {
+            return datasetError;
+        }
+
+        var records = request.Items!.Select(i => EventRecords.Metadata(RealtimeApplier.Items, RealtimeApplier.ItemId, i.ItemId!, i.Properties)).ToList();
+        return await StoreAsync(journal, records, cancellationToken);
+    }
+
+    private static PersonalizeError? Dataset(CampaignHost host, string datasetArn, Func<CampaignState, string?> expected, string type)
+    {
+        if (host.State is not { } campaign)
+        {
+            return PersonalizeError.NotReady($"The campaign is not ready: {host.Status}.");
+        }
+
+        return expected(campaign) == datasetArn
+            ? null
+            : PersonalizeError.NotFound($"Dataset {datasetArn} is not the {type} dataset of this campaign's dataset group.");
+    }
+
+    /// <summary>200 with an empty body once the records are durable; 503 when the store refused the write.</summary>
+    private static async Task<Results<Ok, PersonalizeError>> StoreAsync(EventJournal journal, List<RealtimeRecord> records, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await journal.AppendAsync(records, cancellationToken);
+            return TypedResults.Ok();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return PersonalizeError.NotReady($"The records could not be stored; nothing was acknowledged, retry: {e.Message}");
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using Prometheus;
+
+namespace Personalize.Runtime.Metrics;
+
+/// <summary>
+/// What /metrics exposes. A registry per host (not prometheus-net's static one), so two runtimes in one process
+/// (tests, benchmarks) keep separate counts.
+/// </summary>
+public sealed class RuntimeMetrics
+{
+    private readonly Counter _requests;
+    private readonly Histogram _duration;
+    private readonly Counter _eventsAccepted;
+    private readonly Counter _eventsApplied;
+    private readonly Counter _shed;
+    private readonly Gauge _modelInfo;
+    private readonly Gauge _modelItems;
+    private readonly Gauge _observedTps;
+    private readonly RequestRate _rate = new();
+
+    public RuntimeMetrics()
+    {
+        Registry = Prometheus.Metrics.NewCustomRegistry();
+        var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
+        _requests = factory.CreateCounter("personalize_runtime_requests_total", "Requests served, by operation and HTTP status.",
+            new CounterConfiguration { LabelNames = ["operation", "status"] });
+        _duration = factory.CreateHistogram("personalize_runtime_request_duration_seconds", "Request latency by operation.",
+            new HistogramConfiguration
+            {
+                LabelNames = ["operation"],
+                Buckets = Histogram.ExponentialBuckets(0.0001, 2, 18),
+            });
+        _eventsAccepted = factory.CreateCounter("personalize_runtime_events_accepted_total", "PutEvents events durably written and acknowledged.");
+        _eventsApplied = factory.CreateCounter("personalize_runtime_realtime_records_applied_total",
+            "Real-time records applied to this replica's state, by origin (local: this replica; peer: read from the store).",
+            new CounterConfiguration { LabelNames = ["origin"] });
+        _shed = factory.CreateCounter("personalize_runtime_requests_shed_total", "Requests refused with 429 above the campaign's rate limit.");
+        _modelInfo = factory.CreateGauge("personalize_runtime_model_info", "The model served (value 1), labelled with its version.",
+            new GaugeConfiguration { LabelNames = ["campaign", "solution_version", "recipe"] });
+        _modelItems = factory.CreateGauge("personalize_runtime_model_items", "Items the served model can recommend.");
+        _observedTps = factory.CreateGauge("personalize_runtime_observed_tps",
+            "Recommendation and ranking requests per second over the last 10 seconds (what the operator scales on).");
+        Registry.AddBeforeCollectCallback(() => _observedTps.Set(_rate.PerSecond()));
+    }
+
+    public CollectorRegistry Registry { get; }
+
+    public void Observe(string operation, int status, TimeSpan elapsed)
+    {
+        _requests.WithLabels(operation, status.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
+        _duration.WithLabels(operation).Observe(elapsed.TotalSeconds);
+        if (operation is Operations.GetRecommendations or Operations.GetPersonalizedRanking)
+        {
+            _rate.Record();
+        }
+    }
+
+    public void EventsAccepted(int count) => _eventsAccepted.Inc(count);
+
+    public void RecordsApplied(string origin, int count) => _eventsApplied.WithLabels(origin).Inc(count);
+
+    public void Shed() => _shed.Inc();
+
+    public void ModelLoaded(string campaign, string solutionVersion, string recipe, int items)
+    {
+        _modelInfo.WithLabels(campaign, solutionVersion, recipe).Set(1);
+        _modelItems.Set(items);
+    }
+}

@@ -1,0 +1,73 @@
+using System.Globalization;
+using System.Text.Json;
+using Personalize.Models.Filters;
+using Personalize.Runtime.Serving;
+
+namespace Personalize.Runtime.Realtime;
+
+/// <summary>Applies real-time rows (this replica's or a peer's) to the campaign's state, the same way for both.</summary>
+public static class RealtimeApplier
+{
+    public const string Interactions = "Interactions";
+    public const string Users = "Users";
+    public const string Items = "Items";
+    public const string UserId = "USER_ID";
+    public const string ItemId = "ITEM_ID";
+    public const string Timestamp = "TIMESTAMP";
+    public const string EventType = "EVENT_TYPE";
+    public const string EventValue = "EVENT_VALUE";
+
+    public static void Apply(CampaignState campaign, string datasetType, IReadOnlyList<IReadOnlyDictionary<string, string?>> rows)
+    {
+        switch (datasetType)
+        {
+            case Interactions:
+                foreach (var row in rows)
+                {
+                    if (row.GetValueOrDefault(UserId) is { Length: > 0 } user && row.GetValueOrDefault(ItemId) is { Length: > 0 } item)
+                    {
+                        var value = double.TryParse(row.GetValueOrDefault(EventValue), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : (double?)null;
+                        long.TryParse(row.GetValueOrDefault(Timestamp), NumberStyles.Integer, CultureInfo.InvariantCulture, out var timestamp);
+                        campaign.Activity.Add(user, new FilterInteraction(item, row.GetValueOrDefault(EventType) ?? string.Empty, value, timestamp));
+                    }
+                }
+
+                break;
+            case Users:
+                foreach (var row in rows)
+                {
+                    if (row.GetValueOrDefault(UserId) is { Length: > 0 } user)
+                    {
+                        campaign.UpsertUser(user, row.Where(c => c.Key != UserId).ToDictionary());
+                    }
+                }
+
+                break;
+            case Items:
+                campaign.UpsertItems(rows
+                    .Where(row => row.GetValueOrDefault(ItemId) is { Length: > 0 })
+                    .Select(row => new ItemUpdate(row[ItemId]!, row.Where(c => c.Key != ItemId).ToDictionary()))
+                    .ToList());
+                break;
+        }
+    }
+
+    /// <summary>A row as written (typed values) in the text form the state keeps.</summary>
+    public static IReadOnlyDictionary<string, string?> AsText(IReadOnlyDictionary<string, object?> row) =>
+        row.ToDictionary(c => c.Key, c => c.Value switch
+        {
+            null => null,
+            string s => s,
+            IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+            var other => other.ToString(),
+        });
+
+    /// <summary>A row as read back from JSON lines in the same text form.</summary>
+    public static IReadOnlyDictionary<string, string?> AsText(IReadOnlyDictionary<string, JsonElement> row) =>
+        row.ToDictionary(c => c.Key, c => c.Value.ValueKind switch
+        {
+            JsonValueKind.Null or JsonValueKind.Undefined => null,
+            JsonValueKind.String => c.Value.GetString(),
+            _ => c.Value.GetRawText(),
+        });
+}

@@ -1,0 +1,66 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Personalize.Data.Storage;
+
+namespace Personalize.Runtime.Realtime;
+
+/// <summary>
+/// Tails the dataset group's real-time objects (contract 2, written by Personalize.Data's RealtimeRecordWriter):
+/// lists a type's prefix and reads single objects, so a replica reads only what is new to it. Names are
+/// {yyyyMMddTHHmmssfff}-{writerId}-{seq}.jsonl, so the writer and its time are known from the name alone.
+/// </summary>
+public sealed class RealtimeFiles(IObjectStore store, S3Uri datasetGroup, string writerId)
+{
+    private const string TimeFormat = "yyyyMMdd'T'HHmmssfff";
+
+    /// <summary>This process's writer id: its own objects are applied when written, never read back.</summary>
+    public string WriterId { get; } = writerId;
+
+    public bool IsOwn(S3Uri uri) => uri.Name.Contains($"-{WriterId}-", StringComparison.Ordinal);
+
+    public S3Uri Prefix(string datasetType) => StoreLayout.RealtimeData(datasetGroup, datasetType);
+
+    public IAsyncEnumerable<ObjectInfo> ListAsync(string datasetType, CancellationToken cancellationToken) =>
+        store.ListAsync(Prefix(datasetType), cancellationToken);
+
+    /// <summary>The rows of one object; a malformed line is skipped rather than blocking every later record.</summary>
+    public async Task<List<Dictionary<string, JsonElement>>> ReadAsync(S3Uri uri, CancellationToken cancellationToken)
+    {
+        await using var stream = await store.OpenReadAsync(uri, cancellationToken);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        var rows = new List<Dictionary<string, JsonElement>>();
+        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        {
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                if (JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(line) is { } row)
+                {
+                    rows.Add(row);
+                }
+            }
+            catch (JsonException)
+            {
+                // Another writer's bad line must not stop this replica from seeing the rest.
+            }
+        }
+
+        return rows;
+    }
+
+    /// <summary>When the object was written, from its name; null for names this contract does not produce.</summary>
+    public static DateTimeOffset? WrittenAt(S3Uri uri)
+    {
+        var name = uri.Name;
+        const int length = 18;
+        return name.Length >= length
+            && DateTimeOffset.TryParseExact(name[..length], TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)
+            ? time
+            : null;
+    }
+}

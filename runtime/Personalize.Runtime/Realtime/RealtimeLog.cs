@@ -1,0 +1,19 @@
+using Personalize.Data.Storage;
+
+namespace Personalize.Runtime.Realtime;
+
+/// <summary>The peers' real-time objects this replica has already applied.</summary>
+public sealed class RealtimeLog
+{
+    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+
+    /// <summary>True the first time an object is claimed; false when it was seen already.</summary>
+    public bool Claim(S3Uri uri)
+    {
+        lock (_gate)
+        {
+            return _seen.Add(uri.ToString());
+        }
+    }
+}

@@ -1,0 +1,87 @@
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Diagnostics;
+using Personalize.Data.Datasets;
+using Personalize.Data.Storage;
+using Personalize.Jobs;
+using Personalize.Runtime.Endpoints;
+using Personalize.Runtime.Http;
+using Personalize.Runtime.Metrics;
+using Personalize.Runtime.Realtime;
+using Personalize.Runtime.Serving;
+
+namespace Personalize.Runtime;
+
+/// <summary>Builds the runtime web application from its config: services, limits, auth and the endpoint table.</summary>
+public static class RuntimeApp
+{
+    public static WebApplication Create(RuntimeConfig config, IObjectStore store, string[] args)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = config.Limits.MaxRequestBodyBytes);
+        var services = builder.Services;
+        var datasetGroup = S3Uri.Parse(config.DatasetGroupUri);
+        // Unique per process even when a pod keeps its name across restarts: a replica skips only its own objects.
+        var writerId = Sanitize($"{config.Realtime.WriterId ?? Environment.MachineName}-{Guid.NewGuid().ToString("N")[..8]}");
+        services.AddSingleton(config);
+        services.AddSingleton(store);
+        services.AddSingleton<CampaignHost>();
+        services.AddSingleton<RuntimeMetrics>();
+        services.AddSingleton<RealtimeLog>();
+        services.AddSingleton(new RealtimeFiles(store, datasetGroup, writerId));
+        services.AddSingleton(new RealtimeRecordWriter(store, datasetGroup, writerId));
+        services.AddSingleton(new DatasetReader(store, datasetGroup));
+        services.AddSingleton<RealtimeTailer>();
+        services.AddSingleton(sp => new EventJournal(
+            sp.GetRequiredService<RealtimeRecordWriter>(), sp.GetRequiredService<CampaignHost>(), sp.GetRequiredService<RuntimeMetrics>(), TimeSpan.FromMilliseconds(Math.Max(0, config.Realtime.MaxBatchDelayMilliseconds))));
+        services.AddHostedService(sp => sp.GetRequiredService<EventJournal>());
+        services.AddHostedService<CampaignLoader>();
+        services.AddSingleton(new BearerToken(config.Auth));
+        services.AddSingleton<BearerTokenFilter>();
+        services.AddRateLimiter(options =>
+        {
+            options.AddPolicy(RuntimeEndpoints.RateLimitPolicy, _ => CampaignLimit(config.Limits));
+            options.OnRejected = async (context, cancellationToken) =>
+            {
+                context.HttpContext.RequestServices.GetRequiredService<RuntimeMetrics>().Shed();
+                await PersonalizeError.Throttled(
+                        $"The campaign is serving its limit of {config.Limits.MaxRequestsPerSecond} requests per second per replica; retry with backoff.")
+                    .ExecuteAsync(context.HttpContext);
+            };
+        });
+
+        var app = builder.Build();
+        app.UseExceptionHandler(errors => errors.Run(async context =>
+        {
+            var failure = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+            var error = failure is BadHttpRequestException bad
+                ? new PersonalizeError(bad.StatusCode, "InvalidInputException", bad.Message)
+                : new PersonalizeError(StatusCodes.Status500InternalServerError, "InternalFailure", "The runtime failed to serve the request.");
+            await error.ExecuteAsync(context);
+        }));
+        app.UseRateLimiter();
+        app.MapRuntime();
+        return app;
+    }
+
+    /// <summary>One token bucket for the campaign on this replica, refilled every 100 ms; no queue, so overload sheds at once.</summary>
+    private static RateLimitPartition<string> CampaignLimit(RuntimeLimits limits)
+    {
+        if (limits.MaxRequestsPerSecond <= 0)
+        {
+            return RateLimitPartition.GetNoLimiter("campaign");
+        }
+
+        var perTick = Math.Max(1, limits.MaxRequestsPerSecond / 10);
+        return RateLimitPartition.GetTokenBucketLimiter("campaign", _ => new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = perTick + Math.Max(0, limits.Burst),
+            TokensPerPeriod = perTick,
+            ReplenishmentPeriod = TimeSpan.FromMilliseconds(100),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
+    }
+
+    private static string Sanitize(string writerId) =>
+        new(writerId.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_').ToArray());
+}

@@ -1,0 +1,36 @@
+using System.Text.Json;
+using Personalize.Data.Storage;
+using Personalize.Jobs;
+
+namespace Personalize.Runtime;
+
+/// <summary>The command line and the config file, checked before anything starts so a bad file fails with its reason.</summary>
+public static class RuntimeArguments
+{
+    public static string? ConfigPath(string[] args)
+    {
+        var index = Array.IndexOf(args, "--config");
+        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+    }
+
+    public static RuntimeConfig Load(string path)
+    {
+        RuntimeConfig config;
+        try
+        {
+            config = JobJson.Deserialize<RuntimeConfig>(File.ReadAllText(path));
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path} is not a valid runtime config: {e.Message}", e);
+        }
+
+        var problem = string.IsNullOrEmpty(config.CampaignArn) ? "campaignArn is required"
+            : !S3Uri.TryParse(config.ModelUri, out _) ? $"modelUri \"{config.ModelUri}\" is not an s3:// location"
+            : !S3Uri.TryParse(config.DatasetGroupUri, out _) ? $"datasetGroupUri \"{config.DatasetGroupUri}\" is not an s3:// location"
+            : config.Filters.FirstOrDefault(f => string.IsNullOrEmpty(f.FilterArn)) is not null ? "filters[].filterArn is required"
+            : config.Limits.MaxRequestBodyBytes <= 0 ? "limits.maxRequestBodyBytes must be positive"
+            : null;
+        return problem is null ? config : throw new InvalidDataException($"{path}: {problem}.");
+    }
+}
