@@ -7,6 +7,7 @@ ITrainerVerb[] verbs =
     new ImportVerb(),
     new GenerateVerb(),
     new TrainVerb(),
+    new BatchInferVerb(),
 ];
 
 return await TrainerCli.RunAsync(verbs, args);
