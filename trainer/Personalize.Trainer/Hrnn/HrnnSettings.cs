@@ -39,7 +39,10 @@ internal sealed record HrnnSettings
 
     public int Seed { get; init; } = 42;
 
-    /// <summary>CPU threads TorchSharp may use; 0 leaves its default (all cores).</summary>
+    /// <summary>
+    /// CPU threads TorchSharp may use; 0 means the cores this process may use (Environment.ProcessorCount honours
+    /// container CPU limits, libtorch's own default counts the host's cores and oversubscribes a limited pod).
+    /// </summary>
     public int Threads { get; init; }
 
     public static HrnnSettings FromHyperParameters(IReadOnlyDictionary<string, string> values) => new()

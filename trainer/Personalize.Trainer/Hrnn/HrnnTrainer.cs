@@ -21,10 +21,7 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
     public async Task<HrnnNetwork> TrainAsync(UserSequences data, TokenMatrix? itemTokens, TokenMatrix? userTokens, CancellationToken cancellationToken)
     {
         var device = PickDevice();
-        if (settings.Threads > 0)
-        {
-            set_num_threads(settings.Threads);
-        }
+        set_num_threads(settings.Threads > 0 ? settings.Threads : Environment.ProcessorCount);
 
         manual_seed(settings.Seed);
         var items = data.ItemIds.Count;
