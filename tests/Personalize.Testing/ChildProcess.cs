@@ -27,6 +27,9 @@ public sealed class ChildProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The exit code, once <see cref="HasExited"/> (e.g. after a graceful stop by signal).</summary>
+    public int ExitCode => _process.ExitCode;
+
     /// <summary>stdout and stderr interleaved, last 2000 lines.</summary>
     public string Output
     {
