@@ -6,6 +6,8 @@ ITrainerVerb[] verbs =
 [
     new ImportVerb(),
     new GenerateVerb(),
+    new TrainVerb(),
+    new BatchInferVerb(),
 ];
 
 return await TrainerCli.RunAsync(verbs, args);

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Personalize.Models.Scoring;
 
 namespace Personalize.Models.Recipes;
 
@@ -40,11 +41,8 @@ public sealed class GruCell
         var size = HiddenSize;
         Span<float> gi = size <= 1024 ? stackalloc float[3 * size] : new float[3 * size];
         Span<float> gh = size <= 1024 ? stackalloc float[3 * size] : new float[3 * size];
-        for (var row = 0; row < 3 * size; row++)
-        {
-            gi[row] = TensorPrimitives.Dot(weightIh.AsSpan(row * InputSize, InputSize), x) + biasIh[row];
-            gh[row] = TensorPrimitives.Dot(weightHh.AsSpan(row * size, size), h) + biasHh[row];
-        }
+        ItemLogits.Compute(weightIh, biasIh, x, gi);
+        ItemLogits.Compute(weightHh, biasHh, h, gh);
 
         for (var j = 0; j < size; j++)
         {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Numerics.Tensors;
 using Personalize.Models.Artifacts;
@@ -116,11 +117,7 @@ public sealed class HrnnRecommender : Recommender
     public float[] Logits(ReadOnlySpan<float> state)
     {
         var logits = new float[ItemCount];
-        for (var row = 0; row < logits.Length; row++)
-        {
-            logits[row] = Logit(row, state);
-        }
-
+        ItemLogits.Compute(itemOutput, itemOutputBias, state, logits);
         return logits;
     }
 
@@ -130,15 +127,21 @@ public sealed class HrnnRecommender : Recommender
     /// <summary>The best candidates, scored by a softmax over the whole catalogue (so scores of all items sum to 1).</summary>
     private List<RecommendedItem> BestBySoftmax(ReadOnlySpan<float> state, int count, Func<int, bool> accept)
     {
-        var logits = Logits(state);
-        var best = TopK.Largest(logits, count, accept);
-        var max = TensorPrimitives.Max(logits);
-        double sum = 0;
-        foreach (var logit in logits)
+        // Pooled: a catalogue-sized array per request would land on the large-object heap and stall serving in GCs.
+        var logits = ArrayPool<float>.Shared.Rent(ItemCount);
+        var scratch = ArrayPool<float>.Shared.Rent(ItemCount);
+        try
         {
-            sum += Math.Exp(logit - max);
+            var span = logits.AsSpan(0, ItemCount);
+            ItemLogits.Compute(itemOutput, itemOutputBias, state, span);
+            var best = TopK.Largest(span, count, accept);
+            var (max, sum) = ItemLogits.SoftmaxNormaliser(span, scratch.AsSpan(0, ItemCount));
+            return best.Select(row => new RecommendedItem(ItemIds[row], Math.Exp(logits[row] - max) / sum)).ToList();
         }
-
-        return best.Select(row => new RecommendedItem(ItemIds[row], Math.Exp(logits[row] - max) / sum)).ToList();
+        finally
+        {
+            ArrayPool<float>.Shared.Return(logits);
+            ArrayPool<float>.Shared.Return(scratch);
+        }
     }
 }
