@@ -40,7 +40,10 @@ public static class LocalVerb
         // Children find the store through the same variable (contract 1).
         Environment.SetEnvironmentVariable("PERSONALIZE_STORE_ROOT", storeRoot);
         var settings = LocalSettings();
-        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
+        // Progress lines are the voice of local mode; the log adds only warnings and errors, and not the lifecycle
+        // events the progress lines already say.
+        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
+            .AddFilter(typeof(ConsoleEventRecorder).FullName, LogLevel.None));
         using var stop = new CancellationTokenSource();
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
         {

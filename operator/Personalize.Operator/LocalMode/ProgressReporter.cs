@@ -34,12 +34,14 @@ public sealed class ProgressReporter
 
         var line = Describe(change.Resource);
         var key = change.Key;
-        if (line is null || (_lastLine.TryGetValue(key, out var last) && last == line))
+        // A waiting resource's message changes with its parent's phase; say it again only when the reason changes.
+        var identity = line is null ? null : Identity(change.Resource, line);
+        if (identity is null || (_lastLine.TryGetValue(key, out var last) && last == identity))
         {
             return;
         }
 
-        _lastLine[key] = line;
+        _lastLine[key] = identity;
         Write($"{change.Resource.Kind,-17} {change.Resource.Metadata.Name,-28} {line}");
     }
 
@@ -72,14 +74,19 @@ public sealed class ProgressReporter
             DatasetImportJob { Status.RowsImported: { } imported } job =>
                 $"{imported.ToString("N0", CultureInfo.InvariantCulture)} rows imported, {(job.Status.RowsRejected ?? 0).ToString("N0", CultureInfo.InvariantCulture)} rejected",
             SolutionVersion { Status.Metrics: { Count: > 0 } metrics } => Metrics(metrics),
-            SolutionVersion { Status.Progress: { } progress } when status.Phase == Phases.CreateInProgress => Progress(progress),
+            SolutionVersion { Status.Progress: { } progress } when status.Phase == Phases.CreateInProgress && Progress(progress) is { Length: > 0 } text => text,
             Campaign { Status.Endpoint: { } endpoint } when status.Phase == Phases.Active => endpoint,
             EventTracker { Status.TrackingId: { } trackingId } => $"trackingId {trackingId}",
-            _ when status.Phase != Phases.Active => WaitingReason(status),
+            _ when status.Phase == Phases.CreatePending => WaitingReason(status),
             _ => null,
         };
         return detail is null ? status.Phase : $"{status.Phase,-18} {detail}";
     }
+
+    private static string Identity(IPersonalizeResource resource, string line) =>
+        resource.CommonStatus.Phase == Phases.CreatePending
+            ? $"{Phases.CreatePending}/{resource.CommonStatus.Conditions.FirstOrDefault(c => c.Type == ConditionTypes.Ready)?.Reason}"
+            : line;
 
     private static string Progress(TrainingProgress progress)
     {

@@ -38,7 +38,7 @@ public sealed class ServingSummary(IResourceStore store, HttpClient http)
 
         foreach (var campaign in campaigns)
         {
-            var recipe = RecipeOf(campaign) ?? "unknown recipe";
+            var recipe = RecipeOf(campaign) is { } recipeName ? Recipes.Find(recipeName)?.Name ?? recipeName : "unknown recipe";
             var arn = campaign.Status.Arn ?? Arn.For("campaign", campaign.Metadata.NamespaceProperty ?? "default", campaign.Metadata.Name);
             switch (RecipeType(campaign))
             {
