@@ -103,7 +103,7 @@ public static class LocalVerb
         {
             await Task.WhenAny(operatorTask, Task.Delay(SummaryCheck, cancellationToken));
             cancellationToken.ThrowIfCancellationRequested();
-            if (summary.AllServing() && summary.ServingFingerprint() is var fingerprint && fingerprint != printed)
+            if (summary.ServingFingerprint() is var fingerprint && fingerprint != printed && await summary.AllServingAsync(cancellationToken))
             {
                 printed = fingerprint;
                 reporter.Write(await summary.RenderAsync(cancellationToken));

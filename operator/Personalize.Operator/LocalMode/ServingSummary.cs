@@ -18,10 +18,37 @@ public sealed class ServingSummary(IResourceStore store, HttpClient http)
     /// <summary>The user the printed commands ask about; any id works (unknown users get popular items).</summary>
     public const string SampleUser = "u1";
 
-    /// <summary>True when there is at least one campaign and every campaign is ACTIVE with an endpoint.</summary>
-    public bool AllServing() =>
-        store.List<Campaign>() is { Count: > 0 } campaigns
-        && campaigns.All(c => c.Status.Phase == Phases.Active && c.Status.Endpoint is not null);
+    /// <summary>
+    /// True when there is at least one campaign and every campaign is ACTIVE with an endpoint that answers /readyz. The
+    /// probe matters on a rerun: the statuses remembered from the last run name endpoints that are gone until the
+    /// controllers have started the runtimes again.
+    /// </summary>
+    public async Task<bool> AllServingAsync(CancellationToken cancellationToken)
+    {
+        var campaigns = store.List<Campaign>();
+        if (campaigns.Count == 0 || campaigns.Any(c => c.Status.Phase != Phases.Active || c.Status.Endpoint is null))
+        {
+            return false;
+        }
+
+        foreach (var campaign in campaigns)
+        {
+            try
+            {
+                using var response = await http.GetAsync($"{campaign.Status.Endpoint!.TrimEnd('/')}/readyz", cancellationToken);
+                if (!response.IsSuccessStatusCode)
+                {
+                    return false;
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>A fingerprint of what is served, so the summary is printed again only when it changes.</summary>
     public string ServingFingerprint() =>
