@@ -14,6 +14,7 @@ return args switch
     ["crds"] => await WriteCrdsAsync(Path.Combine("config", "crd"), Path.Combine("charts", "personalize-operator", "files", "crds")),
     ["docs"] => await Personalize.Operator.Docs.ApiReference.WriteAsync("docs"),
     ["run", .. var flags] => await RunClusterAsync(flags),
+    ["local", .. var rest] => await Personalize.Operator.LocalMode.LocalVerb.RunAsync(rest),
     _ => Usage(),
 };
 
@@ -91,6 +92,7 @@ static int Usage()
         usage: personalize crds [output-directory]
                personalize docs                     regenerate docs/api-reference.md and docs/recipes.md
                personalize run [--name=value ...]   reconcile the cluster (settings: PERSONALIZE_* environment or --kebab-case flags)
+               personalize local <manifest-folder> [--state <dir>] [--store <dir>]   the same controllers on this machine
         """);
     return 2;
 }

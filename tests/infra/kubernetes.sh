@@ -41,12 +41,12 @@ SRC
 fi
 
 mkdir -p "$KDIR/src"
-SRC=$(find "$KDIR/src" -maxdepth 1 -type d -name 'kubernetes-1.20*' | head -n1)
+SRC=$(find "$KDIR/src" -maxdepth 1 -type d -name 'kubernetes-1.20*' -print -quit)
 if [ -z "$SRC" ]; then
   apt_update_once
   (cd "$KDIR/src" && apt-get source -qq kubernetes >/dev/null 2>&1) \
     || fail "apt-get source kubernetes failed (run: cd $KDIR/src && apt-get source kubernetes)" tests/infra/kubernetes.sh
-  SRC=$(find "$KDIR/src" -maxdepth 1 -type d -name 'kubernetes-1.20*' | head -n1)
+  SRC=$(find "$KDIR/src" -maxdepth 1 -type d -name 'kubernetes-1.20*' -print -quit)
 fi
 
 # Kubernetes 1.20 vendors modern-go/reflect2 v1.0.1, whose map iteration segfaults when built with

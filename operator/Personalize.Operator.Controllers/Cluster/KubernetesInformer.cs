@@ -131,6 +131,12 @@ public sealed class KubernetesInformer<T, TList>
         return new Resumer(this);
     }
 
+    /// <summary>
+    /// Makes the next watch resume from an older resourceVersion (one the server no longer has), as after a long
+    /// partition: lets a test get a real 410 Gone from the server.
+    /// </summary>
+    internal void RewindTo(string resourceVersion) => ResourceVersion = resourceVersion;
+
     private async Task ListAsync(string reason, CancellationToken cancellationToken)
     {
         using var response = await _source(null, false, null, cancellationToken);

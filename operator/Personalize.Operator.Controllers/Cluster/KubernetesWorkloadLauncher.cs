@@ -216,7 +216,7 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
 
     public async Task DeleteRuntimeAsync(WorkloadOwner owner, CancellationToken cancellationToken)
     {
-        await DeleteIgnoringMissingAsync(() => _client.AppsV1.DeleteNamespacedDeploymentAsync(owner.Name, owner.Namespace, propagationPolicy: "Foreground", cancellationToken: cancellationToken));
+        await DeleteIgnoringMissingAsync(() => _client.AppsV1.DeleteNamespacedDeploymentAsync(owner.Name, owner.Namespace, propagationPolicy: "Background", cancellationToken: cancellationToken));
         await DeleteIgnoringMissingAsync(() => _client.CoreV1.DeleteNamespacedServiceAsync(owner.Name, owner.Namespace, cancellationToken: cancellationToken));
         await DeleteIgnoringMissingAsync(() => _client.CustomObjects.DeleteNamespacedCustomObjectAsync(
             "policy", _pdbApiVersion.Split('/')[1], owner.Namespace, "poddisruptionbudgets", owner.Name, cancellationToken: cancellationToken));
@@ -295,8 +295,6 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
                                 Env = StoreEnvironment(),
                                 ReadinessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/readyz", Port = port }, PeriodSeconds = 2, FailureThreshold = 2 },
                                 LivenessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/healthz", Port = port }, PeriodSeconds = 10, FailureThreshold = 3, InitialDelaySeconds = 10 },
-                                // Let the Service stop routing to a terminating pod before it stops listening.
-                                Lifecycle = new V1Lifecycle { PreStop = new V1LifecycleHandler { Sleep = new V1SleepAction { Seconds = 5 } } },
                                 VolumeMounts = [new V1VolumeMount { Name = "config", MountPath = "/etc/personalize", ReadOnlyProperty = true }],
                             },
                         ],

@@ -5,10 +5,11 @@ using Xunit;
 namespace Personalize.Chart.Tests;
 
 /// <summary>
-/// The operator's account from either install path (plain kubectl on config/, or the chart) may do what the
-/// reconcilers need and no more. An API server of its own: these objects are applied with kubectl, not Helm.
+/// What users apply with kubectl: config/ (the operator without Helm), the chart's objects for their RBAC, and the
+/// quickstart's resources. The operator's account from either install path may do what the reconcilers need and no
+/// more. An API server of its own: nothing here is owned by a Helm release.
 /// </summary>
-public sealed class PermissionsTests(KubeApiServer kube) : IClassFixture<KubeApiServer>, IDisposable
+public sealed class KubectlInstallTests(KubeApiServer kube) : IClassFixture<KubeApiServer>, IDisposable
 {
     private static readonly string Config = Path.Combine(InfraPaths.RepoRoot, "config");
     private readonly Helm _helm = new();
@@ -37,6 +38,19 @@ public sealed class PermissionsTests(KubeApiServer kube) : IClassFixture<KubeApi
         (await kube.KubectlAsync(["apply", "-n", ns, "-f", "-"], yaml)).EnsureSuccess("kubectl apply of the chart's objects");
 
         await OperatorPermissions.AssertAsync(kube, $"system:serviceaccount:{ns}:{ns}-personalize-operator", ns);
+    }
+
+    [Fact]
+    public async Task QuickstartExamples_AreAcceptedByTheApiServer()
+    {
+        (await kube.KubectlAsync("apply", "-f", Path.Combine(Config, "crd"))).EnsureSuccess("kubectl apply -f config/crd");
+        var ns = await kube.CreateNamespaceAsync("quickstart");
+
+        var apply = await kube.KubectlAsync("apply", "--dry-run=server", "-n", ns, "-f", Path.Combine(InfraPaths.RepoRoot, "examples", "quickstart"));
+
+        apply.EnsureSuccess("kubectl apply --dry-run=server -f examples/quickstart");
+        Assert.Contains("campaign.personalize.io/quickstart-for-you created (server dry run)", apply.StdOut, StringComparison.Ordinal);
+        Assert.Contains("filter.personalize.io/quickstart-in-category created (server dry run)", apply.StdOut, StringComparison.Ordinal);
     }
 
     public void Dispose() => _helm.Dispose();
