@@ -35,10 +35,11 @@ counter() { # counter NAME COUNTERS-ELEMENT -> the number, 0 when absent
 passed=0 failed=0 skipped=0 files=0
 while IFS= read -r -d '' trx; do
   files=$((files + 1))
-  c=$(grep -o '<Counters [^>]*>' "$trx" | head -n1 || true)
+  c=$(grep -o -m1 '<Counters [^>]*>' "$trx" || true)
   passed=$((passed + $(counter passed "$c")))
   failed=$((failed + $(counter failed "$c") + $(counter error "$c") + $(counter timeout "$c") + $(counter aborted "$c")))
-  skipped=$((skipped + $(counter notExecuted "$c")))
+  # Skipped tests show as total - executed (vstest leaves notExecuted at 0 for them).
+  skipped=$((skipped + $(counter total "$c") - $(counter executed "$c")))
 done < <(find "$RESULTS" -name '*.trx' -print0 2>/dev/null)
 
 # A crashed or hung test host can leave counters that show no failure: count the run itself.

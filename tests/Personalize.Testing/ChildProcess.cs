@@ -27,6 +27,9 @@ public sealed class ChildProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The exit code, once <see cref="HasExited"/> (e.g. after a graceful stop by signal).</summary>
+    public int ExitCode => _process.ExitCode;
+
     /// <summary>stdout and stderr interleaved, last 2000 lines.</summary>
     public string Output
     {
@@ -68,7 +71,7 @@ public sealed class ChildProcess : IAsyncDisposable
             throw new InvalidOperationException($"Could not start '{startInfo.FileName}'.");
         }
 
-        child._guard = OrphanGuard.Watch(process.Id);
+        child._guard = OrphanGuard.KillOnHostExit(process.Id);
         ProcessReaper.Track(child);
         // Servers must not read our stdin; closing it makes them see EOF if they try.
         process.StandardInput.Close();
@@ -89,29 +92,57 @@ public sealed class ChildProcess : IAsyncDisposable
     /// <summary>Waits until a line containing <paramref name="text"/> appears; fails fast if the child exits.</summary>
     public Task WaitForOutputAsync(string text, TimeSpan timeout, CancellationToken cancellationToken = default) =>
         Wait.UntilAsync(
-            () =>
+            async ct =>
             {
                 if (Output.Contains(text, StringComparison.Ordinal))
                 {
                     return true;
                 }
 
-                ThrowIfExited();
+                await ThrowIfExitedAsync(ct);
                 return false;
             },
             timeout,
             $"'{text}' in the output of {Name}",
             cancellationToken);
 
-    /// <summary>Throws with the output tail when the child has exited (a server must not).</summary>
+    /// <summary>Throws <see cref="ChildProcessExitedException"/> at once when the child has exited; its
+    /// last output lines may still be in flight: <see cref="ThrowIfExitedAsync"/> waits for them.</summary>
     public void ThrowIfExited()
     {
         if (_process.HasExited)
         {
-            throw new ChildProcessExitedException(
-                $"{Name} exited with code {_process.ExitCode}. Last output:\n{OutputTail()}");
+            throw ExitedException();
         }
     }
+
+    /// <summary>Throws <see cref="ChildProcessExitedException"/> with the output tail when the child has
+    /// exited (a server must not).</summary>
+    public async Task ThrowIfExitedAsync(CancellationToken cancellationToken = default)
+    {
+        if (!_process.HasExited)
+        {
+            return;
+        }
+
+        // The exit can be seen before the last lines arrive; WaitForExitAsync also drains the pipes,
+        // bounded because a surviving grandchild may hold them open.
+        using var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        drain.CancelAfter(TimeSpan.FromSeconds(2));
+        try
+        {
+            await _process.WaitForExitAsync(drain.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Report with what arrived so far.
+        }
+
+        throw ExitedException();
+    }
+
+    private ChildProcessExitedException ExitedException() =>
+        new($"{Name} exited with code {_process.ExitCode}. Last output:\n{OutputTail()}");
 
     public Task WaitForExitAsync(CancellationToken cancellationToken = default) =>
         _process.WaitForExitAsync(cancellationToken);

@@ -19,6 +19,7 @@ public class KubeApiServer : IAsyncLifetime, IAsyncDisposable
     private readonly bool _withControllerManager;
     private readonly string _adminToken = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
     private DirectoryInfo? _workDir;
+    private OrphanGuard? _workDirGuard;
     private ChildProcess? _etcd;
     private ChildProcess? _apiServer;
     private ChildProcess? _controllerManager;
@@ -66,6 +67,7 @@ public class KubeApiServer : IAsyncLifetime, IAsyncDisposable
         // etcd fsyncs its WAL on every write; tmpfs makes that free and start-up fast.
         var tempRoot = Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath();
         _workDir = Directory.CreateDirectory(Path.Combine(tempRoot, $"personalize-kube-{Guid.NewGuid():N}"));
+        _workDirGuard = OrphanGuard.DeleteOnHostExit(_workDir.FullName);
         var files = new ControlPlaneFiles(_workDir.FullName);
         await files.WriteAsync(_adminToken, ct);
 
@@ -161,6 +163,8 @@ public class KubeApiServer : IAsyncLifetime, IAsyncDisposable
         _controllerManager = _apiServer = _etcd = null;
         _workDir?.Delete(recursive: true);
         _workDir = null;
+        _workDirGuard?.Dispose();
+        _workDirGuard = null;
         GC.SuppressFinalize(this);
     }
 
@@ -251,7 +255,7 @@ public class KubeApiServer : IAsyncLifetime, IAsyncDisposable
             await Wait.UntilAsync(
                 async t =>
                 {
-                    process.ThrowIfExited();
+                    await process.ThrowIfExitedAsync(t);
                     try
                     {
                         using var response = await http.GetAsync(url, t);

@@ -13,6 +13,7 @@ public class S3Server : IAsyncLifetime, IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
     private DirectoryInfo? _workDir;
+    private OrphanGuard? _workDirGuard;
     private ChildProcess? _server;
     private IMinioClient? _client;
 
@@ -63,6 +64,7 @@ public class S3Server : IAsyncLifetime, IAsyncDisposable
         var package = InfraPaths.S3rverPackage;
         var node = InfraPaths.Node;
         _workDir = Directory.CreateTempSubdirectory("personalize-s3-");
+        _workDirGuard = OrphanGuard.DeleteOnHostExit(_workDir.FullName);
         var launcher = Path.Combine(_workDir.FullName, "s3rver-launcher.js");
         await using (var resource = typeof(S3Server).Assembly.GetManifestResourceStream("s3rver-launcher.js")
             ?? throw new InvalidOperationException("s3rver-launcher.js resource missing."))
@@ -111,6 +113,12 @@ public class S3Server : IAsyncLifetime, IAsyncDisposable
         {
             _workDir.Delete(recursive: true);
             _workDir = null;
+        }
+
+        if (_workDirGuard is not null)
+        {
+            _workDirGuard.Dispose();
+            _workDirGuard = null;
         }
 
         GC.SuppressFinalize(this);

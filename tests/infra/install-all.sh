@@ -6,7 +6,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 apt_install patchelf unzip ca-certificates
 # kubectl ships with the machine image; Debian's own client (v1.20) is the fallback.
 command -v kubectl >/dev/null || apt_install kubernetes-client
-ready kubectl "$(kubectl version --client 2>/dev/null | head -n1 | awk '{print $3}')"
+ready kubectl "$(kubectl version --client 2>/dev/null | awk 'NR == 1 {print $3}')"
 
 for script in kubernetes.sh s3rver.sh helm.sh torch-compat.sh; do
   bash "$INFRA_DIR/$script" || fail "$script failed" "tests/infra/$script"

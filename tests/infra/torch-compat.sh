@@ -9,7 +9,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 NEED=GLIBCXX_3.4.32
 DIR="$CACHE/torch-compat"
-SYS_LIBSTDCXX=$(ldconfig -p | awk '/libstdc\+\+\.so\.6 .*x86-64/ {print $NF; exit}')
+SYS_LIBSTDCXX=$("$(command -v ldconfig || echo /sbin/ldconfig)" -p | awk '/libstdc\+\+\.so\.6 .*x86-64/ && !p {p = $NF} END {print p}')
 
 if [ -n "$SYS_LIBSTDCXX" ] && grep -qaF "$NEED" "$SYS_LIBSTDCXX"; then
   rm -rf "$DIR"
@@ -41,7 +41,7 @@ apt-get "${APT_OPTS[@]}" update -qq >/dev/null 2>&1 \
 for deb in "$DIR"/debs/*.deb; do dpkg -x "$deb" "$DIR/root"; done
 rm -rf "$DIR/apt" "$DIR/debs"
 
-LOADER=$(find "$DIR/root" -name 'ld-linux-x86-64.so.2' | head -n1)
+LOADER=$(find "$DIR/root" -name 'ld-linux-x86-64.so.2' -print -quit)
 [ -n "$LOADER" ] || fail "no ld-linux-x86-64.so.2 in the trixie libc6" tests/infra/torch-compat.sh
 LIBDIRS=$(find "$DIR/root" -name 'libstdc++.so.6' -o -name 'libc.so.6' | xargs -n1 dirname | sort -u | paste -sd:)
 

@@ -27,7 +27,11 @@ public class ResourceStatus
     [JsonPropertyName("lastUpdatedDateTime")]
     public DateTimeOffset? LastUpdatedDateTime { get; set; }
 
-    [Description("Standard Kubernetes conditions: Ready for every kind, Succeeded for jobs.")]
+    [Description("The immutable spec fields as first accepted (JSON by field name): an edit of one is refused and named in the Terminal condition, and the resource keeps working with these values.")]
+    [JsonPropertyName("acceptedImmutableFields")]
+    public Dictionary<string, string>? AcceptedImmutableFields { get; set; }
+
+    [Description("Standard Kubernetes conditions: Ready for every kind, Succeeded for jobs, Terminal when an edit is refused.")]
     [JsonPropertyName("conditions")]
     public List<Condition> Conditions { get; set; } = [];
 }
@@ -70,4 +74,7 @@ public static class ConditionTypes
 
     /// <summary>Jobs only: the job finished and did what it was asked.</summary>
     public const string Succeeded = "Succeeded";
+
+    /// <summary>True while an edit is refused (an immutable field changed); the message names the field.</summary>
+    public const string Terminal = "Terminal";
 }

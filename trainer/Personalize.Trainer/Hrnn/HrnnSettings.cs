@@ -39,6 +39,12 @@ internal sealed record HrnnSettings
 
     public int Seed { get; init; } = 42;
 
+    /// <summary>
+    /// CPU threads TorchSharp may use; 0 means the cores this process may use (Environment.ProcessorCount honours
+    /// container CPU limits, libtorch's own default counts the host's cores and oversubscribes a limited pod).
+    /// </summary>
+    public int Threads { get; init; }
+
     public static HrnnSettings FromHyperParameters(IReadOnlyDictionary<string, string> values) => new()
     {
         HiddenDimension = int.Parse(values.GetValueOrDefault("hidden_dimension") ?? "43", CultureInfo.InvariantCulture),

@@ -21,6 +21,8 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
     public async Task<HrnnNetwork> TrainAsync(UserSequences data, TokenMatrix? itemTokens, TokenMatrix? userTokens, CancellationToken cancellationToken)
     {
         var device = PickDevice();
+        set_num_threads(settings.Threads > 0 ? settings.Threads : Environment.ProcessorCount);
+
         manual_seed(settings.Seed);
         var items = data.ItemIds.Count;
         var network = new HrnnNetwork(items, settings.HiddenDimension, itemTokens?.Tokens ?? 0, userTokens?.Tokens ?? 0, device);

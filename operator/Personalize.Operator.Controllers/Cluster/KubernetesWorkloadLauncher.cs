@@ -1,0 +1,475 @@
+using System.Globalization;
+using System.Net;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using Personalize.Api;
+using Personalize.Jobs;
+using Personalize.Operator.Controllers;
+using Personalize.Operator.Hosting;
+using Personalize.Operator.Seams;
+using Personalize.Operator.Workloads;
+
+namespace Personalize.Operator.Cluster;
+
+/// <summary>
+/// The cluster adapter of <see cref="IWorkloadLauncher"/>. Trainer runs are batch/v1 Jobs whose job.json comes from a
+/// ConfigMap and whose object-store credentials come from a Secret; campaign runtimes are a Deployment (rolling
+/// update that never removes a ready pod before its replacement is ready), a Service and a PodDisruptionBudget.
+/// Everything carries an owner reference to its resource (so Kubernetes garbage-collects it) and labels the
+/// Job/Deployment watches use to wake the owner's controller.
+/// </summary>
+public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
+{
+    private const string JobSpecMount = "/etc/personalize";
+    private readonly IKubernetes _client;
+    private readonly OperatorSettings _settings;
+    private readonly RuntimeTpsMeter _tps;
+    private readonly ILogger _logger;
+    private readonly KubernetesInformer<V1Job, V1JobList> _jobs;
+    private readonly KubernetesInformer<V1Deployment, V1DeploymentList> _deployments;
+    private string _pdbApiVersion = "policy/v1";
+    private Task? _running;
+
+    public KubernetesWorkloadLauncher(IKubernetes client, OperatorSettings settings, InformerOptions options, OperatorMetrics metrics, RuntimeTpsMeter tps, ILogger<KubernetesWorkloadLauncher> logger)
+    {
+        _client = client;
+        _settings = settings;
+        _tps = tps;
+        _logger = logger;
+        var ns = settings.WatchNamespace;
+        _jobs = new KubernetesInformer<V1Job, V1JobList>(
+            "Job",
+            (rv, watch, timeout, ct) => ns is null
+                ? client.BatchV1.ListJobForAllNamespacesWithHttpMessagesAsync(allowWatchBookmarks: watch ? true : null, labelSelector: WorkloadLabels.Selector, resourceVersion: rv, timeoutSeconds: timeout, watch: watch, cancellationToken: ct)
+                : client.BatchV1.ListNamespacedJobWithHttpMessagesAsync(ns, allowWatchBookmarks: watch ? true : null, labelSelector: WorkloadLabels.Selector, resourceVersion: rv, timeoutSeconds: timeout, watch: watch, cancellationToken: ct),
+            options, metrics, logger);
+        _deployments = new KubernetesInformer<V1Deployment, V1DeploymentList>(
+            "Deployment",
+            (rv, watch, timeout, ct) => ns is null
+                ? client.AppsV1.ListDeploymentForAllNamespacesWithHttpMessagesAsync(allowWatchBookmarks: watch ? true : null, labelSelector: WorkloadLabels.Selector, resourceVersion: rv, timeoutSeconds: timeout, watch: watch, cancellationToken: ct)
+                : client.AppsV1.ListNamespacedDeploymentWithHttpMessagesAsync(ns, allowWatchBookmarks: watch ? true : null, labelSelector: WorkloadLabels.Selector, resourceVersion: rv, timeoutSeconds: timeout, watch: watch, cancellationToken: ct),
+            options, metrics, logger);
+        _jobs.Changed += (_, job) => RaiseOwnerChanged(job.Metadata);
+        _deployments.Changed += (_, deployment) => RaiseOwnerChanged(deployment.Metadata);
+    }
+
+    public event Action<ResourceKey>? OwnerChanged;
+
+    public Task Completion => _running ?? Task.CompletedTask;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _pdbApiVersion = await DetectPdbApiVersionAsync(cancellationToken);
+        _running = Task.WhenAll(Task.Run(() => _jobs.RunAsync(cancellationToken), CancellationToken.None), Task.Run(() => _deployments.RunAsync(cancellationToken), CancellationToken.None));
+        await Task.WhenAll(_jobs.Synced, _deployments.Synced).WaitAsync(cancellationToken);
+    }
+
+    public async Task StartTrainerRunAsync(TrainerRun run, CancellationToken cancellationToken)
+    {
+        var ns = run.Owner.Namespace;
+        if (_jobs.Get(ns, run.Name) is not null || await ReadOrNullAsync(() => _client.BatchV1.ReadNamespacedJobAsync(run.Name, ns, cancellationToken: cancellationToken)) is { } existing && Observe(existing))
+        {
+            return;
+        }
+
+        var labels = LabelsFor(run.Owner, "trainer");
+        await CreateIgnoringConflictAsync(() => _client.CoreV1.CreateNamespacedConfigMapAsync(
+            new V1ConfigMap
+            {
+                Metadata = Meta(run.Name, run.Owner, labels),
+                Data = new Dictionary<string, string> { [JobSpec.FileName] = JobJson.Serialize(run.Spec) },
+            },
+            ns,
+            cancellationToken: cancellationToken));
+
+        var resources = run.Resources;
+        var job = new V1Job
+        {
+            Metadata = Meta(run.Name, run.Owner, labels),
+            Spec = new V1JobSpec
+            {
+                BackoffLimit = resources?.BackoffLimit ?? _settings.JobBackoffLimit,
+                ActiveDeadlineSeconds = resources?.ActiveDeadlineSeconds ?? _settings.JobActiveDeadlineSeconds,
+                Template = new V1PodTemplateSpec
+                {
+                    Metadata = new V1ObjectMeta { Labels = labels },
+                    Spec = new V1PodSpec
+                    {
+                        RestartPolicy = "Never",
+                        NodeSelector = resources?.NodeSelector,
+                        Tolerations = resources?.Tolerations?.Select(t => new V1Toleration
+                        {
+                            Key = t.Key, OperatorProperty = t.Operator, Value = t.Value, Effect = t.Effect, TolerationSeconds = t.TolerationSeconds,
+                        }).ToList(),
+                        Containers =
+                        [
+                            new V1Container
+                            {
+                                Name = "trainer",
+                                Image = _settings.TrainerImage,
+                                Args = [run.Spec.Verb, "--spec", $"{JobSpecMount}/{JobSpec.FileName}"],
+                                EnvFrom = [new V1EnvFromSource { SecretRef = new V1SecretEnvSource { Name = _settings.S3SecretName } }],
+                                Env = StoreEnvironment(),
+                                Resources = TrainerResources(resources),
+                                VolumeMounts = [new V1VolumeMount { Name = "job-spec", MountPath = JobSpecMount, ReadOnlyProperty = true }],
+                            },
+                        ],
+                        Volumes = [new V1Volume { Name = "job-spec", ConfigMap = new V1ConfigMapVolumeSource { Name = run.Name } }],
+                    },
+                },
+            },
+        };
+        var created = await CreateIgnoringConflictAsync(() => _client.BatchV1.CreateNamespacedJobAsync(job, ns, cancellationToken: cancellationToken));
+        if (created is not null)
+        {
+            _jobs.Observe(created);
+        }
+    }
+
+    public async Task<TrainerRunState> GetTrainerRunAsync(WorkloadOwner owner, string runName, CancellationToken cancellationToken)
+    {
+        var job = _jobs.Get(owner.Namespace, runName)
+            ?? await ReadOrNullAsync(() => _client.BatchV1.ReadNamespacedJobAsync(runName, owner.Namespace, cancellationToken: cancellationToken));
+        if (job is null)
+        {
+            return TrainerRunState.Absent;
+        }
+
+        var status = job.Status ?? new V1JobStatus();
+        DateTimeOffset? start = status.StartTime is { } s ? new DateTimeOffset(DateTime.SpecifyKind(s, DateTimeKind.Utc)) : null;
+        DateTimeOffset? end = status.CompletionTime is { } c ? new DateTimeOffset(DateTime.SpecifyKind(c, DateTimeKind.Utc)) : null;
+        var conditions = status.Conditions ?? [];
+        if (conditions.FirstOrDefault(c => c.Type == "Complete" && c.Status == "True") is not null)
+        {
+            return new TrainerRunState(TrainerRunPhase.Succeeded, null, start, end);
+        }
+
+        if (conditions.FirstOrDefault(c => c.Type == "Failed" && c.Status == "True") is { } failed)
+        {
+            var when = failed.LastTransitionTime is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)) : end;
+            return new TrainerRunState(TrainerRunPhase.Failed, $"trainer Job {runName} failed: {failed.Reason}: {failed.Message}", start, when);
+        }
+
+        return new TrainerRunState((status.Active ?? 0) > 0 ? TrainerRunPhase.Running : TrainerRunPhase.Pending, null, start, null);
+    }
+
+    public async Task DeleteTrainerRunAsync(WorkloadOwner owner, string runName, CancellationToken cancellationToken)
+    {
+        await DeleteIgnoringMissingAsync(() => _client.BatchV1.DeleteNamespacedJobAsync(runName, owner.Namespace, propagationPolicy: "Background", cancellationToken: cancellationToken));
+        await DeleteIgnoringMissingAsync(() => _client.CoreV1.DeleteNamespacedConfigMapAsync(runName, owner.Namespace, cancellationToken: cancellationToken));
+    }
+
+    public async Task<RuntimeState> ApplyRuntimeAsync(RuntimeDeployment deployment, CancellationToken cancellationToken)
+    {
+        var ns = deployment.Owner.Namespace;
+        var labels = LabelsFor(deployment.Owner, "runtime");
+        labels[WorkloadLabels.Campaign] = deployment.Name;
+        var selector = new Dictionary<string, string> { [WorkloadLabels.ManagedBy] = WorkloadLabels.ManagedByValue, [WorkloadLabels.Campaign] = deployment.Name };
+        var configName = $"{deployment.Name}-{deployment.ConfigHash[..Math.Min(10, deployment.ConfigHash.Length)]}";
+
+        await CreateIgnoringConflictAsync(() => _client.CoreV1.CreateNamespacedConfigMapAsync(
+            new V1ConfigMap { Metadata = Meta(configName, deployment.Owner, labels), Data = new Dictionary<string, string> { ["runtime.json"] = deployment.ConfigJson } },
+            ns,
+            cancellationToken: cancellationToken));
+        await ApplyServiceAsync(deployment, labels, selector, cancellationToken);
+        await ApplyPdbAsync(deployment, labels, selector, cancellationToken);
+
+        var desired = RuntimeDeploymentObject(deployment, labels, selector, configName);
+        var current = _deployments.Get(ns, deployment.Name)
+            ?? await ReadOrNullAsync(() => _client.AppsV1.ReadNamespacedDeploymentAsync(deployment.Name, ns, cancellationToken: cancellationToken));
+        if (current is null)
+        {
+            current = await CreateIgnoringConflictAsync(() => _client.AppsV1.CreateNamespacedDeploymentAsync(desired, ns, cancellationToken: cancellationToken));
+        }
+        else if (current.Spec.Replicas != deployment.Replicas
+            || ValueOf(current.Spec.Template.Metadata.Annotations, WorkloadLabels.ConfigHash) != deployment.ConfigHash
+            || current.Spec.Template.Spec.Containers[0].Image != _settings.RuntimeImage)
+        {
+            current.Spec.Replicas = deployment.Replicas;
+            current.Spec.Template = desired.Spec.Template;
+            try
+            {
+                current = await _client.AppsV1.ReplaceNamespacedDeploymentAsync(current, deployment.Name, ns, cancellationToken: cancellationToken);
+            }
+            catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.Conflict)
+            {
+                throw new ConflictException($"Deployment {ns}/{deployment.Name} changed while it was updated.", ex);
+            }
+        }
+
+        if (current is not null)
+        {
+            _deployments.Observe(current);
+        }
+
+        var state = StateOf(current, deployment);
+        if (state.RolloutComplete)
+        {
+            await DeleteStaleConfigMapsAsync(deployment, configName, cancellationToken);
+        }
+
+        var tps = await MeasureTpsAsync(deployment, cancellationToken);
+        return state with { ObservedTps = tps };
+    }
+
+    public async Task DeleteRuntimeAsync(WorkloadOwner owner, CancellationToken cancellationToken)
+    {
+        await DeleteIgnoringMissingAsync(() => _client.AppsV1.DeleteNamespacedDeploymentAsync(owner.Name, owner.Namespace, propagationPolicy: "Background", cancellationToken: cancellationToken));
+        await DeleteIgnoringMissingAsync(() => _client.CoreV1.DeleteNamespacedServiceAsync(owner.Name, owner.Namespace, cancellationToken: cancellationToken));
+        await DeleteIgnoringMissingAsync(() => _client.CustomObjects.DeleteNamespacedCustomObjectAsync(
+            "policy", _pdbApiVersion.Split('/')[1], owner.Namespace, "poddisruptionbudgets", owner.Name, cancellationToken: cancellationToken));
+        var configMaps = await _client.CoreV1.ListNamespacedConfigMapAsync(owner.Namespace, labelSelector: $"{WorkloadLabels.Campaign}={owner.Name}", cancellationToken: cancellationToken);
+        foreach (var map in configMaps.Items)
+        {
+            await DeleteIgnoringMissingAsync(() => _client.CoreV1.DeleteNamespacedConfigMapAsync(map.Metadata.Name, owner.Namespace, cancellationToken: cancellationToken));
+        }
+
+        _tps.Forget($"{owner.Namespace}/{owner.Name}");
+    }
+
+    /// <summary>Endpoint clients in the cluster call: the campaign's Service.</summary>
+    public static string EndpointOf(string name, string @namespace) => $"http://{name}.{@namespace}.svc.cluster.local";
+
+    private RuntimeState StateOf(V1Deployment? deployment, RuntimeDeployment wanted)
+    {
+        if (deployment is null)
+        {
+            return new RuntimeState(false, wanted.Replicas, 0, 0, false, null, null, null);
+        }
+
+        var status = deployment.Status ?? new V1DeploymentStatus();
+        var desired = deployment.Spec.Replicas ?? 1;
+        var ready = status.ReadyReplicas ?? 0;
+        var updated = status.UpdatedReplicas ?? 0;
+        var total = status.Replicas ?? 0;
+        var current = (status.ObservedGeneration ?? 0) >= (deployment.Metadata.Generation ?? 0)
+            && ValueOf(deployment.Spec.Template.Metadata.Annotations, WorkloadLabels.ConfigHash) == wanted.ConfigHash;
+        var complete = current && updated >= desired && ready >= desired && total <= desired && (status.AvailableReplicas ?? 0) >= desired;
+        var problem = status.Conditions?.FirstOrDefault(c => c.Type == "Progressing" && c.Status == "False") is { } stuck
+            ? $"{stuck.Reason}: {stuck.Message}"
+            : null;
+        return new RuntimeState(true, desired, ready, updated, complete, EndpointOf(wanted.Name, wanted.Owner.Namespace), complete ? wanted.ServingVersion : null, null, problem);
+    }
+
+    private async Task<double?> MeasureTpsAsync(RuntimeDeployment deployment, CancellationToken cancellationToken)
+    {
+        var pods = await _client.CoreV1.ListNamespacedPodAsync(
+            deployment.Owner.Namespace, labelSelector: $"{WorkloadLabels.Selector},{WorkloadLabels.Campaign}={deployment.Name}", cancellationToken: cancellationToken);
+        var replicas = pods.Items
+            .Where(p => p.Status?.PodIP is not null && p.Status.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true)
+            .ToDictionary(p => p.Metadata.Name, p => $"http://{p.Status.PodIP}:{_settings.RuntimePort.ToString(CultureInfo.InvariantCulture)}");
+        return replicas.Count == 0 ? null : await _tps.MeasureAsync($"{deployment.Owner.Namespace}/{deployment.Name}", replicas, cancellationToken);
+    }
+
+    private V1Deployment RuntimeDeploymentObject(RuntimeDeployment deployment, Dictionary<string, string> labels, Dictionary<string, string> selector, string configName)
+    {
+        var port = _settings.RuntimePort;
+        var podLabels = new Dictionary<string, string>(labels) { [WorkloadLabels.SolutionVersion] = deployment.ServingVersion };
+        return new V1Deployment
+        {
+            Metadata = Meta(deployment.Name, deployment.Owner, labels),
+            Spec = new V1DeploymentSpec
+            {
+                Replicas = deployment.Replicas,
+                Selector = new V1LabelSelector { MatchLabels = selector },
+                // No ready pod goes before its replacement is ready: a version change fails no request.
+                Strategy = new V1DeploymentStrategy { Type = "RollingUpdate", RollingUpdate = new V1RollingUpdateDeployment { MaxUnavailable = 0, MaxSurge = 1 } },
+                MinReadySeconds = 5,
+                Template = new V1PodTemplateSpec
+                {
+                    Metadata = new V1ObjectMeta { Labels = podLabels, Annotations = new Dictionary<string, string> { [WorkloadLabels.ConfigHash] = deployment.ConfigHash } },
+                    Spec = new V1PodSpec
+                    {
+                        TerminationGracePeriodSeconds = 30,
+                        Containers =
+                        [
+                            new V1Container
+                            {
+                                Name = "runtime",
+                                Image = _settings.RuntimeImage,
+                                Args = ["--config", "/etc/personalize/runtime.json", "--urls", $"http://0.0.0.0:{port.ToString(CultureInfo.InvariantCulture)}"],
+                                Ports = [new V1ContainerPort { Name = "http", ContainerPort = port }],
+                                EnvFrom = [new V1EnvFromSource { SecretRef = new V1SecretEnvSource { Name = _settings.S3SecretName } }],
+                                Env = StoreEnvironment(),
+                                ReadinessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/readyz", Port = port }, PeriodSeconds = 2, FailureThreshold = 2 },
+                                LivenessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/healthz", Port = port }, PeriodSeconds = 10, FailureThreshold = 3, InitialDelaySeconds = 10 },
+                                VolumeMounts = [new V1VolumeMount { Name = "config", MountPath = "/etc/personalize", ReadOnlyProperty = true }],
+                            },
+                        ],
+                        Volumes = [new V1Volume { Name = "config", ConfigMap = new V1ConfigMapVolumeSource { Name = configName } }],
+                    },
+                },
+            },
+        };
+    }
+
+    private async Task ApplyServiceAsync(RuntimeDeployment deployment, Dictionary<string, string> labels, Dictionary<string, string> selector, CancellationToken cancellationToken)
+    {
+        await CreateIgnoringConflictAsync(() => _client.CoreV1.CreateNamespacedServiceAsync(
+            new V1Service
+            {
+                Metadata = Meta(deployment.Name, deployment.Owner, labels),
+                Spec = new V1ServiceSpec
+                {
+                    Selector = selector,
+                    Ports = [new V1ServicePort { Name = "http", Port = 80, TargetPort = _settings.RuntimePort }],
+                },
+            },
+            deployment.Owner.Namespace,
+            cancellationToken: cancellationToken));
+    }
+
+    private async Task ApplyPdbAsync(RuntimeDeployment deployment, Dictionary<string, string> labels, Dictionary<string, string> selector, CancellationToken cancellationToken)
+    {
+        var version = _pdbApiVersion.Split('/')[1];
+        var ns = deployment.Owner.Namespace;
+        var pdb = new V1PodDisruptionBudget
+        {
+            ApiVersion = _pdbApiVersion,
+            Kind = "PodDisruptionBudget",
+            Metadata = Meta(deployment.Name, deployment.Owner, labels),
+            Spec = new V1PodDisruptionBudgetSpec { MinAvailable = deployment.MinAvailable, Selector = new V1LabelSelector { MatchLabels = selector } },
+        };
+        var existing = await ReadOrNullAsync(() => _client.CustomObjects.GetNamespacedCustomObjectAsync<V1PodDisruptionBudget>("policy", version, ns, "poddisruptionbudgets", deployment.Name, cancellationToken));
+        if (existing is null)
+        {
+            await CreateIgnoringConflictAsync(() => _client.CustomObjects.CreateNamespacedCustomObjectAsync<V1PodDisruptionBudget>(pdb, "policy", version, ns, "poddisruptionbudgets", cancellationToken: cancellationToken));
+        }
+        else if (existing.Spec.MinAvailable?.ToString() != deployment.MinAvailable.ToString(CultureInfo.InvariantCulture))
+        {
+            var patch = new V1Patch($$$"""{"spec":{"minAvailable":{{{deployment.MinAvailable.ToString(CultureInfo.InvariantCulture)}}}}}""", V1Patch.PatchType.MergePatch);
+            await _client.CustomObjects.PatchNamespacedCustomObjectAsync(patch, "policy", version, ns, "poddisruptionbudgets", deployment.Name, cancellationToken: cancellationToken);
+        }
+    }
+
+    private async Task DeleteStaleConfigMapsAsync(RuntimeDeployment deployment, string keep, CancellationToken cancellationToken)
+    {
+        var maps = await _client.CoreV1.ListNamespacedConfigMapAsync(deployment.Owner.Namespace, labelSelector: $"{WorkloadLabels.Campaign}={deployment.Name}", cancellationToken: cancellationToken);
+        foreach (var map in maps.Items.Where(m => m.Metadata.Name != keep))
+        {
+            await DeleteIgnoringMissingAsync(() => _client.CoreV1.DeleteNamespacedConfigMapAsync(map.Metadata.Name, deployment.Owner.Namespace, cancellationToken: cancellationToken));
+        }
+    }
+
+    private async Task<string> DetectPdbApiVersionAsync(CancellationToken cancellationToken)
+    {
+        // policy/v1 arrived in Kubernetes 1.21; older servers only have v1beta1.
+        var groups = await _client.Apis.GetAPIVersionsAsync(cancellationToken);
+        var policy = groups.Groups.FirstOrDefault(g => g.Name == "policy");
+        return policy?.Versions.Any(v => v.Version == "v1") == true ? "policy/v1" : "policy/v1beta1";
+    }
+
+    private List<V1EnvVar> StoreEnvironment()
+    {
+        var env = new List<V1EnvVar>();
+        if (_settings.S3Endpoint is { } endpoint)
+        {
+            env.Add(new V1EnvVar { Name = "PERSONALIZE_S3_ENDPOINT", Value = endpoint });
+        }
+
+        return env;
+    }
+
+    private static V1ResourceRequirements? TrainerResources(JobResources? resources)
+    {
+        if (resources is null)
+        {
+            return null;
+        }
+
+        var limits = new Dictionary<string, ResourceQuantity>();
+        var requests = new Dictionary<string, ResourceQuantity>();
+        if (resources.Cpu is { } cpu)
+        {
+            limits["cpu"] = requests["cpu"] = new ResourceQuantity(cpu);
+        }
+
+        if (resources.Memory is { } memory)
+        {
+            limits["memory"] = requests["memory"] = new ResourceQuantity(memory);
+        }
+
+        if (resources.Gpus is > 0 and var gpus)
+        {
+            limits["nvidia.com/gpu"] = new ResourceQuantity(gpus.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return new V1ResourceRequirements { Limits = limits, Requests = requests };
+    }
+
+    private static Dictionary<string, string> LabelsFor(WorkloadOwner owner, string component) => new()
+    {
+        [WorkloadLabels.ManagedBy] = WorkloadLabels.ManagedByValue,
+        [WorkloadLabels.Component] = component,
+        [WorkloadLabels.OwnerKind] = owner.Kind,
+        [WorkloadLabels.OwnerName] = owner.Name,
+    };
+
+    private static V1ObjectMeta Meta(string name, WorkloadOwner owner, IDictionary<string, string> labels) => new()
+    {
+        Name = name,
+        NamespaceProperty = owner.Namespace,
+        Labels = new Dictionary<string, string>(labels),
+        OwnerReferences =
+        [
+            new V1OwnerReference { ApiVersion = ApiGroup.ApiVersion, Kind = owner.Kind, Name = owner.Name, Uid = owner.Uid, Controller = true, BlockOwnerDeletion = true },
+        ],
+    };
+
+    private void RaiseOwnerChanged(V1ObjectMeta metadata)
+    {
+        if (ValueOf(metadata.Labels, WorkloadLabels.OwnerKind) is { } kind && ValueOf(metadata.Labels, WorkloadLabels.OwnerName) is { } name)
+        {
+            OwnerChanged?.Invoke(new ResourceKey(kind, metadata.NamespaceProperty, name));
+        }
+    }
+
+    private static string? ValueOf(IDictionary<string, string>? map, string key) => map is not null && map.TryGetValue(key, out var value) ? value : null;
+
+    private bool Observe(V1Job job)
+    {
+        _jobs.Observe(job);
+        return true;
+    }
+
+    private static async Task<TResult?> ReadOrNullAsync<TResult>(Func<Task<TResult>> read)
+        where TResult : class
+    {
+        try
+        {
+            return await read();
+        }
+        catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    private static async Task<TResult?> CreateIgnoringConflictAsync<TResult>(Func<Task<TResult>> create)
+        where TResult : class
+    {
+        try
+        {
+            return await create();
+        }
+        catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.Conflict)
+        {
+            // It exists already (another reconcile or a previous operator made it): idempotent.
+            return null;
+        }
+    }
+
+    private static async Task DeleteIgnoringMissingAsync<TResult>(Func<Task<TResult>> delete)
+    {
+        try
+        {
+            await delete();
+        }
+        catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            // Already gone.
+        }
+    }
+}

@@ -1,0 +1,180 @@
+using Microsoft.Extensions.Logging;
+using Personalize.Api;
+using Personalize.Data.Storage;
+using Personalize.Operator.Controllers;
+using Personalize.Operator.Reconcilers;
+using Personalize.Operator.Seams;
+
+namespace Personalize.Operator.Hosting;
+
+/// <summary>
+/// Wires the controllers of every kind to the two seams and runs them: caches first, then (while this replica
+/// leads, when leader election is on) one runner per kind. Store changes reach the changed resource and, through
+/// the reference index, its parents and children; workload changes reach their owner. Cluster mode and local mode
+/// build the same host over different adapters.
+/// </summary>
+public sealed class OperatorHost
+{
+    private readonly IResourceStore _store;
+    private readonly IWorkloadLauncher _launcher;
+    private readonly ControllerContext _context;
+    private readonly ControllerOptions _options;
+    private readonly ILeadership? _leadership;
+    private readonly ILogger _logger;
+    private readonly ResourceReferences _references = new();
+    private readonly List<Func<IControllerRunner>> _runnerFactories = [];
+    private readonly List<Action<OperatorMetrics>> _phaseCounters = [];
+    private volatile Dictionary<string, IControllerRunner>? _runners;
+
+    public OperatorHost(
+        IResourceStore store, IWorkloadLauncher launcher, IEventRecorder events, IObjectStore objects, OperatorSettings settings,
+        ILoggerFactory loggers, ControllerOptions? options = null, ILeadership? leadership = null, TimeProvider? time = null, OperatorMetrics? metrics = null)
+    {
+        _store = store;
+        _launcher = launcher;
+        _options = options ?? new ControllerOptions { Workers = settings.Workers };
+        _leadership = leadership;
+        _logger = loggers.CreateLogger<OperatorHost>();
+        Metrics = metrics ?? new OperatorMetrics();
+        var status = new StatusWriter(store, time ?? TimeProvider.System);
+        _context = new ControllerContext(store, launcher, events, objects, status, settings, loggers);
+
+        Bind(new DatasetGroupController(_context));
+        Bind(new SchemaController(_context));
+        Bind(new DatasetController(_context));
+        Bind(new DatasetImportJobController(_context));
+        Bind(new SolutionController(_context));
+        Bind(new SolutionVersionController(_context));
+        Bind(new CampaignController(_context));
+        Bind(new BatchInferenceJobController(_context));
+        Bind(new EventTrackerController(_context));
+        Bind(new FilterController(_context));
+
+        Metrics.Registry.AddBeforeCollectCallback(() =>
+        {
+            foreach (var count in _phaseCounters)
+            {
+                count(Metrics);
+            }
+
+            Metrics.IsLeader.Set(IsLeader ? 1 : 0);
+        });
+        store.Changed += OnResourceChanged;
+        launcher.OwnerChanged += Enqueue;
+    }
+
+    public OperatorMetrics Metrics { get; }
+
+    /// <summary>True while this replica's controllers run (always, without leader election).</summary>
+    public bool IsLeader => _runners is not null;
+
+    /// <summary>True once the caches are filled and the workload watches started.</summary>
+    public bool IsReady { get; private set; }
+
+    /// <summary>Set when the caches or the controllers stopped on an error: /healthz fails.</summary>
+    public Exception? Fault { get; private set; }
+
+    public IResourceStore Store => _store;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _store.StartAsync(cancellationToken);
+            await _launcher.StartAsync(cancellationToken);
+            IsReady = true;
+            _logger.LogInformation("Caches synced; {Mode}", _leadership is null ? "reconciling" : "waiting for leadership");
+            if (_leadership is null)
+            {
+                await LeadAsync(cancellationToken);
+            }
+            else
+            {
+                await _leadership.RunAsync(LeadAsync, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            _logger.LogInformation("Operator stopped");
+        }
+        catch (Exception ex)
+        {
+            Fault = ex;
+            _logger.LogError(ex, "Operator stopped on an error");
+            throw;
+        }
+    }
+
+    /// <summary>Runs every controller until leadership ends (or the operator stops).</summary>
+    private async Task LeadAsync(CancellationToken leadershipLost)
+    {
+        var runners = _runnerFactories.Select(f => f()).ToDictionary(r => r.Kind, StringComparer.Ordinal);
+        _runners = runners;
+        _logger.LogInformation("Reconciling {Kinds} kinds", runners.Count);
+        try
+        {
+            foreach (var kind in ApiGroup.Kinds)
+            {
+                EnqueueAll(kind);
+            }
+
+            await Task.WhenAll(runners.Values.Select(r => Task.Run(() => r.RunAsync(leadershipLost), CancellationToken.None)));
+        }
+        finally
+        {
+            _runners = null;
+            foreach (var runner in runners.Values.OfType<IDisposable>())
+            {
+                runner.Dispose();
+            }
+
+            _logger.LogInformation("Controllers stopped");
+        }
+    }
+
+    private void Bind<T>(IEntityController<T> controller)
+        where T : class, IPersonalizeResource
+    {
+        var kind = ApiGroup.EntityOf<T>().Kind;
+        _runnerFactories.Add(() => new EntityControllerRunner<T>(_store, controller, _context.Events, _context.Status, Metrics, _options, _context.Loggers.CreateLogger($"Personalize.Operator.{kind}")));
+        _phaseCounters.Add(metrics =>
+        {
+            foreach (var phase in Phases.All.Append("none"))
+            {
+                metrics.ResourcesByPhase.WithLabels(kind, phase).Set(0);
+            }
+
+            foreach (var group in _store.List<T>().GroupBy(r => r.CommonStatus.Phase ?? "none"))
+            {
+                metrics.ResourcesByPhase.WithLabels(kind, group.Key).Set(group.Count());
+            }
+        });
+    }
+
+    private void EnqueueAll(Type kind)
+    {
+        var list = typeof(IResourceStore).GetMethod(nameof(IResourceStore.List))!.MakeGenericMethod(kind);
+        foreach (IPersonalizeResource resource in (System.Collections.IEnumerable)list.Invoke(_store, [null])!)
+        {
+            Enqueue(ResourceKey.Of(resource));
+        }
+    }
+
+    private void OnResourceChanged(ResourceEvent change)
+    {
+        var related = _references.Track(change);
+        Enqueue(change.Key);
+        foreach (var key in related)
+        {
+            Enqueue(key);
+        }
+    }
+
+    private void Enqueue(ResourceKey key)
+    {
+        if (_runners is { } runners && runners.TryGetValue(key.Kind, out var runner))
+        {
+            runner.Enqueue(key);
+        }
+    }
+}

@@ -1,0 +1,132 @@
+using System.Globalization;
+
+namespace Personalize.Operator.Hosting;
+
+/// <summary>
+/// Everything an operator deployment tunes, read from the environment (the Helm chart sets these); command-line
+/// flags of the same name (--trainer-image=...) override. Defaults suit a small cluster.
+/// </summary>
+public sealed record OperatorSettings
+{
+    /// <summary>PERSONALIZE_BUCKET: the bucket every dataset group's data, models and job results live in.</summary>
+    public string Bucket { get; init; } = "personalize";
+
+    /// <summary>PERSONALIZE_TRAINER_IMAGE.</summary>
+    public string TrainerImage { get; init; } = "ghcr.io/personalize-operator/personalize-trainer:latest";
+
+    /// <summary>PERSONALIZE_RUNTIME_IMAGE.</summary>
+    public string RuntimeImage { get; init; } = "ghcr.io/personalize-operator/personalize-runtime:latest";
+
+    /// <summary>PERSONALIZE_S3_SECRET: a Secret in each resource's namespace whose keys (AWS_ACCESS_KEY_ID,
+    /// AWS_SECRET_ACCESS_KEY, optional AWS_REGION) become the env of trainer and runtime pods.</summary>
+    public string S3SecretName { get; init; } = "personalize-s3";
+
+    /// <summary>PERSONALIZE_S3_ENDPOINT as the pods must reach it (in-cluster MinIO URL); passed to them.</summary>
+    public string? S3Endpoint { get; init; }
+
+    /// <summary>PERSONALIZE_TPS_PER_REPLICA: requests/s one runtime replica sustains (from the runtime benchmark).</summary>
+    public double TpsPerReplica { get; init; } = 200;
+
+    /// <summary>PERSONALIZE_MAX_REPLICAS: upper bound when scaling a campaign on observed load.</summary>
+    public int MaxReplicas { get; init; } = 20;
+
+    /// <summary>PERSONALIZE_RUNTIME_PORT: the port runtime pods listen on (and the Service targets).</summary>
+    public int RuntimePort { get; init; } = 8080;
+
+    /// <summary>PERSONALIZE_RUNTIME_REQUESTS_METRIC: the counter scraped from runtime pods' /metrics to compute observed TPS.</summary>
+    public string RuntimeRequestsMetric { get; init; } = "personalize_runtime_requests_total";
+
+    /// <summary>PERSONALIZE_JOB_BACKOFF_LIMIT: trainer pod retries when a resource does not say.</summary>
+    public int JobBackoffLimit { get; init; } = 2;
+
+    /// <summary>PERSONALIZE_JOB_DEADLINE_SECONDS: trainer Job deadline when a resource does not say.</summary>
+    public long JobActiveDeadlineSeconds { get; init; } = 86400;
+
+    /// <summary>PERSONALIZE_WATCH_NAMESPACE: only this namespace; all when unset.</summary>
+    public string? WatchNamespace { get; init; }
+
+    /// <summary>PERSONALIZE_LEADER_ELECTION (true/false).</summary>
+    public bool LeaderElection { get; init; } = true;
+
+    /// <summary>POD_NAMESPACE: where the leader Lease lives.</summary>
+    public string LeaseNamespace { get; init; } = "default";
+
+    /// <summary>PERSONALIZE_LEASE_NAME.</summary>
+    public string LeaseName { get; init; } = "personalize-operator-leader";
+
+    /// <summary>POD_NAME (else the host name): this replica's identity in the Lease.</summary>
+    public string Identity { get; init; } = Environment.MachineName;
+
+    public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(15);
+
+    public TimeSpan RenewDeadline { get; init; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan RetryPeriod { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>PERSONALIZE_RESYNC_SECONDS: how often every resource is reconciled even with no change.</summary>
+    public TimeSpan ResyncPeriod { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>PERSONALIZE_POLL_SECONDS: how often running jobs and campaigns are looked at (progress, TPS).</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>PERSONALIZE_WORKERS: concurrent reconciles per kind.</summary>
+    public int Workers { get; init; } = 4;
+
+    /// <summary>PERSONALIZE_METRICS_PORT: /metrics, /healthz and /readyz; 0 picks a free port.</summary>
+    public int MetricsPort { get; init; } = 8080;
+
+    public static OperatorSettings FromEnvironment(IReadOnlyDictionary<string, string> env)
+    {
+        var s = new OperatorSettings();
+        string? Get(string name) => env.TryGetValue(name, out var v) && !string.IsNullOrWhiteSpace(v) ? v : null;
+        double Seconds(string name, double fallback) => Get(name) is { } v ? double.Parse(v, CultureInfo.InvariantCulture) : fallback;
+        return s with
+        {
+            Bucket = Get("PERSONALIZE_BUCKET") ?? s.Bucket,
+            TrainerImage = Get("PERSONALIZE_TRAINER_IMAGE") ?? s.TrainerImage,
+            RuntimeImage = Get("PERSONALIZE_RUNTIME_IMAGE") ?? s.RuntimeImage,
+            S3SecretName = Get("PERSONALIZE_S3_SECRET") ?? s.S3SecretName,
+            S3Endpoint = Get("PERSONALIZE_S3_ENDPOINT"),
+            TpsPerReplica = Seconds("PERSONALIZE_TPS_PER_REPLICA", s.TpsPerReplica),
+            MaxReplicas = (int)Seconds("PERSONALIZE_MAX_REPLICAS", s.MaxReplicas),
+            RuntimePort = (int)Seconds("PERSONALIZE_RUNTIME_PORT", s.RuntimePort),
+            RuntimeRequestsMetric = Get("PERSONALIZE_RUNTIME_REQUESTS_METRIC") ?? s.RuntimeRequestsMetric,
+            JobBackoffLimit = (int)Seconds("PERSONALIZE_JOB_BACKOFF_LIMIT", s.JobBackoffLimit),
+            JobActiveDeadlineSeconds = (long)Seconds("PERSONALIZE_JOB_DEADLINE_SECONDS", s.JobActiveDeadlineSeconds),
+            WatchNamespace = Get("PERSONALIZE_WATCH_NAMESPACE"),
+            LeaderElection = Get("PERSONALIZE_LEADER_ELECTION") is not { } le || bool.Parse(le),
+            LeaseNamespace = Get("POD_NAMESPACE") ?? s.LeaseNamespace,
+            LeaseName = Get("PERSONALIZE_LEASE_NAME") ?? s.LeaseName,
+            Identity = Get("POD_NAME") ?? s.Identity,
+            ResyncPeriod = TimeSpan.FromSeconds(Seconds("PERSONALIZE_RESYNC_SECONDS", s.ResyncPeriod.TotalSeconds)),
+            PollInterval = TimeSpan.FromSeconds(Seconds("PERSONALIZE_POLL_SECONDS", s.PollInterval.TotalSeconds)),
+            Workers = (int)Seconds("PERSONALIZE_WORKERS", s.Workers),
+            MetricsPort = (int)Seconds("PERSONALIZE_METRICS_PORT", s.MetricsPort),
+        };
+    }
+
+    /// <summary>Applies --kebab-case=value flags over the environment: --trainer-image=x is PERSONALIZE_TRAINER_IMAGE=x.</summary>
+    public static OperatorSettings FromEnvironmentAndFlags(IEnumerable<string> flags)
+    {
+        var env = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? string.Empty, StringComparer.Ordinal);
+        foreach (var flag in flags)
+        {
+            if (!flag.StartsWith("--", StringComparison.Ordinal) || flag.IndexOf('=', StringComparison.Ordinal) < 0)
+            {
+                throw new ArgumentException($"Unknown argument \"{flag}\": settings are --name=value (e.g. --trainer-image=repo/trainer:1).");
+            }
+
+            var (name, value) = (flag[2..flag.IndexOf('=', StringComparison.Ordinal)], flag[(flag.IndexOf('=', StringComparison.Ordinal) + 1)..]);
+            var variable = name switch
+            {
+                "pod-namespace" => "POD_NAMESPACE",
+                "pod-name" => "POD_NAME",
+                _ => "PERSONALIZE_" + name.Replace('-', '_').ToUpperInvariant(),
+            };
+            env[variable] = value;
+        }
+
+        return FromEnvironment(env);
+    }
+}

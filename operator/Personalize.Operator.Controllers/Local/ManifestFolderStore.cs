@@ -1,0 +1,383 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using k8s;
+using k8s.Models;
+using Personalize.Api;
+using Personalize.Operator.Seams;
+
+namespace Personalize.Operator.Local;
+
+/// <summary>
+/// The local adapter of <see cref="IResourceStore"/>: resources come from the YAML manifests in a folder (several
+/// documents per file allowed; no namespace means "default"), live in memory with the API server's semantics
+/// (resourceVersion checks, generation bumps on spec changes, finalizers holding deletions) and raise the same
+/// events. Every status and metadata write is persisted under the state folder, so a rerun resumes where the last
+/// one stopped: an ACTIVE model is not trained again.
+/// </summary>
+public sealed class ManifestFolderStore : IResourceStore
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly ConcurrentDictionary<(Type Kind, string Namespace, string Name), IPersonalizeResource> _items = new();
+    private readonly Lock _writeGate = new();
+    private readonly string _manifests;
+    private readonly string _state;
+    private long _resourceVersion;
+
+    public ManifestFolderStore(string manifestFolder, string stateFolder)
+    {
+        _manifests = Path.GetFullPath(manifestFolder);
+        _state = Path.GetFullPath(stateFolder);
+    }
+
+    public event Action<ResourceEvent>? Changed;
+
+    public bool IsSynced { get; private set; }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await ApplyManifestsAsync(cancellationToken);
+        IsSynced = true;
+    }
+
+    /// <summary>
+    /// Reads the manifest folder again: new resources are added, changed specs bump the generation, and resources
+    /// whose manifests are gone are deleted (through their finalizers), as `kubectl apply --prune` would.
+    /// </summary>
+    public async Task ApplyManifestsAsync(CancellationToken cancellationToken)
+    {
+        var seen = new HashSet<(Type, string, string)>();
+        if (Directory.Exists(_manifests))
+        {
+            foreach (var file in Directory.EnumerateFiles(_manifests, "*.*", SearchOption.AllDirectories)
+                .Where(f => f.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
+                .Order(StringComparer.Ordinal))
+            {
+                foreach (var resource in await LoadFileAsync(file, cancellationToken))
+                {
+                    seen.Add(KeyOf(resource));
+                    Apply(resource);
+                }
+            }
+        }
+
+        foreach (var created in LoadCreated())
+        {
+            seen.Add(KeyOf(created));
+            Apply(created);
+        }
+
+        foreach (var key in _items.Keys.Where(k => !seen.Contains(k)).ToList())
+        {
+            await DeleteAsync(key.Kind, key.Namespace, key.Name);
+        }
+    }
+
+    public T? Get<T>(string @namespace, string name)
+        where T : class, IPersonalizeResource =>
+        _items.TryGetValue((typeof(T), @namespace, name), out var item) ? Copy((T)item) : null;
+
+    public IReadOnlyList<T> List<T>(string? @namespace = null)
+        where T : class, IPersonalizeResource =>
+        _items.Where(i => i.Key.Kind == typeof(T) && (@namespace is null || i.Key.Namespace == @namespace)).Select(i => Copy((T)i.Value)).ToList();
+
+    public Task<T> CreateAsync<T>(T resource, CancellationToken cancellationToken)
+        where T : class, IPersonalizeResource
+    {
+        T stored;
+        lock (_writeGate)
+        {
+            resource.Metadata.NamespaceProperty ??= "default";
+            if (_items.ContainsKey(KeyOf(resource)))
+            {
+                throw new ConflictException($"{resource.Kind} {resource.Metadata.NamespaceProperty}/{resource.Metadata.Name} already exists.");
+            }
+
+            stored = Copy(resource);
+            Initialize(stored);
+            _items[KeyOf(stored)] = stored;
+            Persist(stored, created: true);
+        }
+
+        Raise(ResourceEventType.Added, stored);
+        return Task.FromResult(Copy(stored));
+    }
+
+    public Task<T> UpdateAsync<T>(T resource, CancellationToken cancellationToken)
+        where T : class, IPersonalizeResource =>
+        Task.FromResult(Write(resource, (current, incoming) =>
+        {
+            current.Metadata.Finalizers = incoming.Metadata.Finalizers;
+            current.Metadata.Annotations = incoming.Metadata.Annotations;
+            current.Metadata.Labels = incoming.Metadata.Labels;
+        }));
+
+    public Task<T> UpdateStatusAsync<T>(T resource, CancellationToken cancellationToken)
+        where T : class, IPersonalizeResource =>
+        Task.FromResult(Write(resource, (current, incoming) =>
+            current.GetType().GetProperty("Status")!.SetValue(current, incoming.GetType().GetProperty("Status")!.GetValue(incoming))));
+
+    public Task<T?> ReadAsync<T>(string @namespace, string name, CancellationToken cancellationToken)
+        where T : class, IPersonalizeResource => Task.FromResult(Get<T>(@namespace, name));
+
+    public Task DeleteAsync<T>(string @namespace, string name, CancellationToken cancellationToken)
+        where T : class, IPersonalizeResource => DeleteAsync(typeof(T), @namespace, name);
+
+    private Task DeleteAsync(Type kind, string @namespace, string name)
+    {
+        IPersonalizeResource? changed = null;
+        var type = ResourceEventType.Modified;
+        lock (_writeGate)
+        {
+            if (!_items.TryGetValue((kind, @namespace, name), out var current))
+            {
+                return Task.CompletedTask;
+            }
+
+            if (current.Metadata.Finalizers is { Count: > 0 })
+            {
+                current.Metadata.DeletionTimestamp ??= DateTime.UtcNow;
+                Bump(current);
+                Persist(current, created: false);
+                changed = current;
+            }
+            else
+            {
+                _items.TryRemove((kind, @namespace, name), out _);
+                Forget(current);
+                changed = current;
+                type = ResourceEventType.Deleted;
+            }
+        }
+
+        Raise(type, changed);
+        return Task.CompletedTask;
+    }
+
+    private T Write<T>(T incoming, Action<T, T> apply)
+        where T : class, IPersonalizeResource
+    {
+        T current;
+        var type = ResourceEventType.Modified;
+        lock (_writeGate)
+        {
+            var key = KeyOf(incoming);
+            if (!_items.TryGetValue(key, out var existing))
+            {
+                throw new ResourceNotFoundException($"{incoming.Kind} {key.Namespace}/{key.Name} does not exist.");
+            }
+
+            if (existing.Metadata.ResourceVersion != incoming.Metadata.ResourceVersion)
+            {
+                throw new ConflictException($"{incoming.Kind} {key.Namespace}/{key.Name} changed since it was read.");
+            }
+
+            current = Copy((T)existing);
+            apply(current, incoming);
+            Bump(current);
+            if (current.Metadata.DeletionTimestamp is not null && current.Metadata.Finalizers is not { Count: > 0 })
+            {
+                _items.TryRemove(key, out _);
+                Forget(current);
+                type = ResourceEventType.Deleted;
+            }
+            else
+            {
+                _items[key] = current;
+                Persist(current, created: false);
+            }
+        }
+
+        Raise(type, current);
+        return Copy(current);
+    }
+
+    private void Apply(IPersonalizeResource fromManifest)
+    {
+        IPersonalizeResource stored;
+        ResourceEventType type;
+        lock (_writeGate)
+        {
+            var key = KeyOf(fromManifest);
+            if (_items.TryGetValue(key, out var existing))
+            {
+                if (SpecJson(existing) == SpecJson(fromManifest) && SameLabels(existing, fromManifest))
+                {
+                    return;
+                }
+
+                fromManifest.GetType().GetProperty("Status")!.SetValue(fromManifest, existing.GetType().GetProperty("Status")!.GetValue(existing));
+                fromManifest.Metadata.Uid = existing.Metadata.Uid;
+                fromManifest.Metadata.CreationTimestamp = existing.Metadata.CreationTimestamp;
+                fromManifest.Metadata.Finalizers = existing.Metadata.Finalizers;
+                fromManifest.Metadata.Generation = (existing.Metadata.Generation ?? 1) + (SpecJson(existing) == SpecJson(fromManifest) ? 0 : 1);
+                fromManifest.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;
+                type = ResourceEventType.Modified;
+            }
+            else
+            {
+                Restore(fromManifest);
+                type = ResourceEventType.Added;
+            }
+
+            Bump(fromManifest);
+            _items[key] = fromManifest;
+            Persist(fromManifest, created: false);
+            stored = fromManifest;
+        }
+
+        Raise(type, stored);
+    }
+
+    /// <summary>Identity and status from the state folder when an earlier run knew this resource, else new ones.</summary>
+    private void Restore(IPersonalizeResource resource)
+    {
+        var path = StatePath(resource);
+        if (File.Exists(path))
+        {
+            var saved = JsonSerializer.Deserialize<SavedState>(File.ReadAllText(path), Json);
+            if (saved is not null)
+            {
+                resource.Metadata.Uid = saved.Uid;
+                resource.Metadata.CreationTimestamp = saved.CreationTimestamp;
+                resource.Metadata.Finalizers = saved.Finalizers;
+                resource.Metadata.Generation = saved.SpecJson == SpecJson(resource) ? saved.Generation : saved.Generation + 1;
+                if (saved.Status is { } status)
+                {
+                    var statusProperty = resource.GetType().GetProperty("Status")!;
+                    statusProperty.SetValue(resource, DeserializeAs(status, statusProperty.PropertyType));
+                }
+
+                return;
+            }
+        }
+
+        Initialize(resource);
+    }
+
+    private static void Initialize(IPersonalizeResource resource)
+    {
+        resource.Metadata.Uid ??= Guid.NewGuid().ToString("D");
+        resource.Metadata.CreationTimestamp ??= DateTime.UtcNow;
+        resource.Metadata.Generation ??= 1;
+    }
+
+    private void Bump(IPersonalizeResource resource) =>
+        resource.Metadata.ResourceVersion = Interlocked.Increment(ref _resourceVersion).ToString(CultureInfo.InvariantCulture);
+
+    private void Persist(IPersonalizeResource resource, bool created)
+    {
+        var path = StatePath(resource);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var saved = new SavedState(
+            resource.Metadata.Uid ?? string.Empty,
+            resource.Metadata.CreationTimestamp,
+            resource.Metadata.Generation ?? 1,
+            resource.Metadata.Finalizers,
+            SpecJson(resource),
+            KubernetesJson.Serialize(resource.GetType().GetProperty("Status")!.GetValue(resource)));
+        WriteAtomically(path, JsonSerializer.Serialize(saved, Json));
+        if (created)
+        {
+            // Resources the operator itself created (scheduled SolutionVersions) have no manifest; keep one here.
+            WriteAtomically(CreatedPath(resource), KubernetesYaml.Serialize(resource));
+        }
+    }
+
+    private void Forget(IPersonalizeResource resource)
+    {
+        File.Delete(StatePath(resource));
+        File.Delete(CreatedPath(resource));
+    }
+
+    private IEnumerable<IPersonalizeResource> LoadCreated()
+    {
+        var folder = Path.Combine(_state, "created");
+        if (!Directory.Exists(folder))
+        {
+            yield break;
+        }
+
+        foreach (var file in Directory.EnumerateFiles(folder, "*.yaml", SearchOption.AllDirectories))
+        {
+            foreach (var resource in Parse(File.ReadAllText(file), file))
+            {
+                yield return resource;
+            }
+        }
+    }
+
+    private static async Task<IReadOnlyList<IPersonalizeResource>> LoadFileAsync(string file, CancellationToken cancellationToken) =>
+        Parse(await File.ReadAllTextAsync(file, cancellationToken), file);
+
+    private static IReadOnlyList<IPersonalizeResource> Parse(string yaml, string file)
+    {
+        var types = ApiGroup.Kinds.ToDictionary(k => $"{ApiGroup.ApiVersion}/{ApiGroup.EntityOf(k).Kind}", k => k);
+        List<object> documents;
+        try
+        {
+            documents = KubernetesYaml.LoadAllFromString(yaml, types);
+        }
+        catch (Exception ex)
+        {
+            throw new InvalidDataException($"{file}: not a manifest of Personalize resources ({ex.Message})", ex);
+        }
+
+        var resources = new List<IPersonalizeResource>();
+        foreach (var document in documents)
+        {
+            if (document is not IPersonalizeResource resource)
+            {
+                throw new InvalidDataException($"{file}: only {ApiGroup.ApiVersion} kinds can be applied locally (found {document.GetType().Name}).");
+            }
+
+            resource.Metadata.NamespaceProperty ??= "default";
+            resource.Metadata.Uid = null;
+            resource.Metadata.ResourceVersion = null;
+            resources.Add(resource);
+        }
+
+        return resources;
+    }
+
+    private string StatePath(IPersonalizeResource resource) =>
+        Path.Combine(_state, "status", resource.Kind, resource.Metadata.NamespaceProperty ?? "default", resource.Metadata.Name + ".json");
+
+    private string CreatedPath(IPersonalizeResource resource) =>
+        Path.Combine(_state, "created", resource.Kind, resource.Metadata.NamespaceProperty ?? "default", resource.Metadata.Name + ".yaml");
+
+    private static void WriteAtomically(string path, string text)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temp = path + ".tmp";
+        File.WriteAllText(temp, text);
+        File.Move(temp, path, overwrite: true);
+    }
+
+    private void Raise(ResourceEventType type, IPersonalizeResource resource) => Changed?.Invoke(new ResourceEvent(type, CopyUntyped(resource)));
+
+    private static (Type Kind, string Namespace, string Name) KeyOf(IPersonalizeResource resource) =>
+        (resource.GetType(), resource.Metadata.NamespaceProperty ?? "default", resource.Metadata.Name);
+
+    private static string SpecJson(IPersonalizeResource resource) =>
+        KubernetesJson.Serialize(resource.GetType().GetProperty("Spec")!.GetValue(resource));
+
+    private static bool SameLabels(IPersonalizeResource a, IPersonalizeResource b) =>
+        KubernetesJson.Serialize(a.Metadata.Labels) == KubernetesJson.Serialize(b.Metadata.Labels)
+        && KubernetesJson.Serialize(a.Metadata.Annotations) == KubernetesJson.Serialize(b.Metadata.Annotations);
+
+    private static T Copy<T>(T resource)
+        where T : class, IPersonalizeResource => KubernetesJson.Deserialize<T>(KubernetesJson.Serialize(resource));
+
+    private static IPersonalizeResource CopyUntyped(IPersonalizeResource resource) =>
+        (IPersonalizeResource)DeserializeAs(KubernetesJson.Serialize(resource), resource.GetType());
+
+    /// <summary>KubernetesJson's (generic-only) deserializer for a type known at run time.</summary>
+    private static object DeserializeAs(string json, Type type) =>
+        typeof(KubernetesJson).GetMethods().Single(m => m.Name == nameof(KubernetesJson.Deserialize) && m.IsGenericMethodDefinition && m.GetParameters() is [{ ParameterType.Name: "String" }, _])
+            .MakeGenericMethod(type).Invoke(null, [json, null])!;
+
+    private sealed record SavedState(string Uid, DateTime? CreationTimestamp, long Generation, IList<string>? Finalizers, string SpecJson, string? Status);
+}

@@ -1,0 +1,296 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Personalize.Jobs;
+using Personalize.Operator.Seams;
+using Personalize.Operator.Workloads;
+
+namespace Personalize.Operator.Local;
+
+/// <summary>
+/// The local adapter of <see cref="IWorkloadLauncher"/>: a trainer run is a child process
+/// (`{trainer command} {verb} --spec {state}/runs/{run}/job.json`) and a campaign runtime is one child process on a
+/// loopback port, both with PERSONALIZE_STORE_ROOT so they share the local object store. A runtime config change
+/// starts the new process, waits for its /readyz, and only then stops the old one. Children stop with the
+/// launcher; a rerun finds runs absent and the controllers adopt their results or start them again.
+/// </summary>
+public sealed class ProcessWorkloadLauncher : IWorkloadLauncher, IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, TrainerProcess> _runs = new();
+    private readonly ConcurrentDictionary<string, RuntimeProcesses> _runtimes = new();
+    private readonly LocalCommands _commands;
+    private readonly string _storeRoot;
+    private readonly string _state;
+    private readonly RuntimeTpsMeter _tps;
+    private readonly HttpClient _http;
+    private readonly ILogger _logger;
+
+    public ProcessWorkloadLauncher(LocalCommands commands, string storeRoot, string stateFolder, HttpClient http, RuntimeTpsMeter tps, ILogger<ProcessWorkloadLauncher> logger)
+    {
+        _commands = commands;
+        _storeRoot = Path.GetFullPath(storeRoot);
+        _state = Path.GetFullPath(stateFolder);
+        _http = http;
+        _tps = tps;
+        _logger = logger;
+    }
+
+    public event Action<ResourceKey>? OwnerChanged;
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StartTrainerRunAsync(TrainerRun run, CancellationToken cancellationToken)
+    {
+        if (_runs.TryGetValue(run.Name, out var existing) && !existing.HasExited)
+        {
+            return;
+        }
+
+        var folder = Directory.CreateDirectory(Path.Combine(_state, "runs", run.Name)).FullName;
+        var specPath = Path.Combine(folder, JobSpec.FileName);
+        await File.WriteAllTextAsync(specPath, JobJson.Serialize(run.Spec), cancellationToken);
+        var start = _commands.TrainerStart([run.Spec.Verb, "--spec", specPath]);
+        start.Environment["PERSONALIZE_STORE_ROOT"] = _storeRoot;
+        var process = new TrainerProcess(run.Owner, Path.Combine(folder, "output.log"));
+        process.Start(start, () => OwnerChanged?.Invoke(run.Owner.Key));
+        _runs[run.Name] = process;
+        _logger.LogInformation("Started trainer run {Run}: {Command}", run.Name, string.Join(' ', start.ArgumentList.Prepend(start.FileName)));
+    }
+
+    public Task<TrainerRunState> GetTrainerRunAsync(WorkloadOwner owner, string runName, CancellationToken cancellationToken) =>
+        Task.FromResult(_runs.TryGetValue(runName, out var run) ? run.State(runName) : TrainerRunState.Absent);
+
+    public async Task DeleteTrainerRunAsync(WorkloadOwner owner, string runName, CancellationToken cancellationToken)
+    {
+        if (_runs.TryRemove(runName, out var run))
+        {
+            await run.StopAsync();
+        }
+
+        var folder = Path.Combine(_state, "runs", runName);
+        if (Directory.Exists(folder))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    public async Task<RuntimeState> ApplyRuntimeAsync(RuntimeDeployment deployment, CancellationToken cancellationToken)
+    {
+        var key = $"{deployment.Owner.Namespace}/{deployment.Name}";
+        var runtimes = _runtimes.GetOrAdd(key, _ => new RuntimeProcesses());
+        await runtimes.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (runtimes.Next?.Hash != deployment.ConfigHash && runtimes.Current?.Hash != deployment.ConfigHash)
+            {
+                if (runtimes.Next is { } abandoned)
+                {
+                    await abandoned.StopAsync();
+                }
+
+                runtimes.Next = await StartRuntimeAsync(deployment, cancellationToken);
+            }
+
+            if (runtimes.Next is { } next && (next.HasExited || await IsReadyAsync(next.Url, cancellationToken)))
+            {
+                if (next.HasExited)
+                {
+                    runtimes.Next = null;
+                    return new RuntimeState(runtimes.Current is not null, 1, runtimes.Current is null ? 0 : 1, 0, false, runtimes.Current?.Url, null, null,
+                        $"the runtime exited with code {next.ExitCode}: {next.LastOutput()}");
+                }
+
+                // The new one is ready: it takes over, the old one goes.
+                var old = runtimes.Current;
+                runtimes.Current = next;
+                runtimes.Next = null;
+                if (old is not null)
+                {
+                    await old.StopAsync();
+                }
+            }
+
+            var current = runtimes.Current;
+            var ready = current is not null && !current.HasExited && await IsReadyAsync(current.Url, cancellationToken);
+            var complete = ready && runtimes.Next is null && current!.Hash == deployment.ConfigHash;
+            var tps = ready ? await _tps.MeasureAsync(key, new Dictionary<string, string> { ["local"] = current!.Url }, cancellationToken) : null;
+            return new RuntimeState(true, 1, ready ? 1 : 0, complete ? 1 : 0, complete, current?.Url ?? runtimes.Next?.Url, complete ? current!.ServingVersion : null, tps,
+                current?.HasExited == true ? $"the runtime exited with code {current.ExitCode}: {current.LastOutput()}" : null);
+        }
+        finally
+        {
+            runtimes.Gate.Release();
+        }
+    }
+
+    public async Task DeleteRuntimeAsync(WorkloadOwner owner, CancellationToken cancellationToken)
+    {
+        if (_runtimes.TryRemove($"{owner.Namespace}/{owner.Name}", out var runtimes))
+        {
+            await runtimes.StopAsync();
+        }
+
+        _tps.Forget($"{owner.Namespace}/{owner.Name}");
+    }
+
+    /// <summary>Stops every child: runtimes and unfinished trainer runs.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var runtimes in _runtimes.Values)
+        {
+            await runtimes.StopAsync();
+        }
+
+        foreach (var run in _runs.Values)
+        {
+            await run.StopAsync();
+        }
+    }
+
+    private async Task<RuntimeProcess> StartRuntimeAsync(RuntimeDeployment deployment, CancellationToken cancellationToken)
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(_state, "campaigns", deployment.Owner.Namespace, deployment.Name, deployment.ConfigHash)).FullName;
+        var configPath = Path.Combine(folder, RuntimeConfig.FileName);
+        await File.WriteAllTextAsync(configPath, deployment.ConfigJson, cancellationToken);
+        var url = $"http://127.0.0.1:{FreePort().ToString(CultureInfo.InvariantCulture)}";
+        var start = _commands.RuntimeStart(["--config", configPath, "--urls", url]);
+        start.Environment["PERSONALIZE_STORE_ROOT"] = _storeRoot;
+        var process = new RuntimeProcess(deployment.ConfigHash, deployment.ServingVersion, url, Path.Combine(folder, "output.log"));
+        process.Start(start, () => OwnerChanged?.Invoke(deployment.Owner.Key));
+        _logger.LogInformation("Started runtime for campaign {Campaign} on {Url}", deployment.Name, url);
+        return process;
+    }
+
+    private async Task<bool> IsReadyAsync(string url, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(2));
+            using var response = await _http.GetAsync(url + "/readyz", timeout.Token);
+            return response.IsSuccessStatusCode;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>A child process whose output goes to a log file (and whose last lines explain a failure).</summary>
+    private class ChildProcess(string logPath)
+    {
+        private readonly Queue<string> _tail = new();
+        private Process? _process;
+        private StreamWriter? _log;
+
+        public bool HasExited => _process?.HasExited ?? true;
+
+        public int ExitCode => _process?.HasExited == true ? _process.ExitCode : 0;
+
+        public DateTimeOffset Started { get; private set; }
+
+        public DateTimeOffset? Exited { get; private set; }
+
+        public void Start(ProcessStartInfo start, Action exited)
+        {
+            _log = new StreamWriter(logPath, append: true, Encoding.UTF8) { AutoFlush = true };
+            _process = new Process { StartInfo = start, EnableRaisingEvents = true };
+            _process.OutputDataReceived += (_, e) => Record(e.Data);
+            _process.ErrorDataReceived += (_, e) => Record(e.Data);
+            _process.Exited += (_, _) =>
+            {
+                Exited = DateTimeOffset.UtcNow;
+                exited();
+            };
+            Started = DateTimeOffset.UtcNow;
+            _process.Start();
+            _process.BeginOutputReadLine();
+            _process.BeginErrorReadLine();
+        }
+
+        public string LastOutput()
+        {
+            lock (_tail)
+            {
+                return string.Join(" | ", _tail);
+            }
+        }
+
+        public async Task StopAsync()
+        {
+            if (_process is { HasExited: false } process)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+        }
+
+        private void Record(string? line)
+        {
+            if (line is null)
+            {
+                return;
+            }
+
+            lock (_tail)
+            {
+                _log?.WriteLine(line);
+                _tail.Enqueue(line);
+                if (_tail.Count > 5)
+                {
+                    _tail.Dequeue();
+                }
+            }
+        }
+    }
+
+    private sealed class TrainerProcess(WorkloadOwner owner, string logPath) : ChildProcess(logPath)
+    {
+        public WorkloadOwner Owner { get; } = owner;
+
+        public TrainerRunState State(string runName) => HasExited
+            ? ExitCode == 0
+                ? new TrainerRunState(TrainerRunPhase.Succeeded, null, Started, Exited)
+                : new TrainerRunState(TrainerRunPhase.Failed, $"trainer run {runName} exited with code {ExitCode}: {LastOutput()}", Started, Exited)
+            : new TrainerRunState(TrainerRunPhase.Running, null, Started);
+    }
+
+    private sealed class RuntimeProcess(string hash, string servingVersion, string url, string logPath) : ChildProcess(logPath)
+    {
+        public string Hash { get; } = hash;
+
+        public string ServingVersion { get; } = servingVersion;
+
+        public string Url { get; } = url;
+    }
+
+    private sealed class RuntimeProcesses
+    {
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        public RuntimeProcess? Current { get; set; }
+
+        public RuntimeProcess? Next { get; set; }
+
+        public async Task StopAsync()
+        {
+            foreach (var process in new[] { Next, Current })
+            {
+                if (process is not null)
+                {
+                    await process.StopAsync();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+using Personalize.Data.Storage;
+using Personalize.Operator.Controllers;
+using Personalize.Operator.Hosting;
+using Personalize.Operator.Seams;
+
+namespace Personalize.Operator.Reconcilers;
+
+/// <summary>What every reconciler works with: the two seams, the object store, events, status writes and settings.</summary>
+public sealed record ControllerContext(
+    IResourceStore Store,
+    IWorkloadLauncher Launcher,
+    IEventRecorder Events,
+    IObjectStore Objects,
+    StatusWriter Status,
+    OperatorSettings Settings,
+    ILoggerFactory Loggers)
+{
+    public StoreLayout Layout { get; } = new(Settings.Bucket);
+
+    public TimeProvider Time => Status.Time;
+
+    /// <summary>The dataset group's prefix in the object store (where its data, models and job results live).</summary>
+    public S3Uri GroupUri(string @namespace, string datasetGroup) => Layout.DatasetGroup(@namespace, datasetGroup);
+}

@@ -1,0 +1,79 @@
+using Personalize.Api;
+using Personalize.Data.Storage;
+using Personalize.Operator.Controllers;
+
+namespace Personalize.Operator.Reconcilers;
+
+/// <summary>
+/// A dataset is ACTIVE once its group and schema are, the schema describes records of the dataset's type, and the
+/// group has no other dataset of that type. Its row count is written by the imports into it.
+/// </summary>
+public sealed class DatasetController(ControllerContext context) : ResourceController<Dataset>(context)
+{
+    protected override async Task<ReconcileResult> ReconcileCoreAsync(Dataset resource, CancellationToken cancellationToken)
+    {
+        var (_, groupWait) = Parent<DatasetGroup>(resource, resource.Spec.DatasetGroupRef, "spec.datasetGroupRef");
+        if (groupWait is not null)
+        {
+            return await WaitAsync(resource, "WaitingForDatasetGroup", groupWait, cancellationToken);
+        }
+
+        var (schema, schemaWait) = Parent<Schema>(resource, resource.Spec.SchemaRef, "spec.schemaRef");
+        if (schemaWait is not null || schema is null)
+        {
+            return await WaitAsync(resource, "WaitingForSchema", schemaWait ?? "spec.schemaRef is not set", cancellationToken);
+        }
+
+        if (!string.Equals(schema.Status.RecordName, resource.Spec.DatasetType, StringComparison.OrdinalIgnoreCase))
+        {
+            return await FailAsync(resource, "SchemaMismatch",
+                $"spec.schemaRef: Schema {schema.Metadata.Name} describes {schema.Status.RecordName} records, but spec.datasetType is {resource.Spec.DatasetType}", cancellationToken);
+        }
+
+        var rival = Context.Store.List<Dataset>(resource.Metadata.NamespaceProperty)
+            .Where(d => d.Metadata.Name != resource.Metadata.Name
+                && d.Spec.DatasetGroupRef.Name == resource.Spec.DatasetGroupRef.Name
+                && string.Equals(d.Spec.DatasetType, resource.Spec.DatasetType, StringComparison.OrdinalIgnoreCase)
+                && Older(d, resource))
+            .FirstOrDefault();
+        if (rival is not null)
+        {
+            return await FailAsync(resource, "DuplicateDatasetType",
+                $"spec.datasetType: dataset group {resource.Spec.DatasetGroupRef.Name} already has a {resource.Spec.DatasetType} dataset ({rival.Metadata.Name})", cancellationToken);
+        }
+
+        var location = StoreLayout.Dataset(Context.GroupUri(resource.Metadata.NamespaceProperty, resource.Spec.DatasetGroupRef.Name), resource.Spec.DatasetType).ToString();
+        await WriteStatusAsync(resource, r =>
+        {
+            Accept(r);
+            r.Status.Phase = Phases.Active;
+            r.Status.FailureReason = null;
+            r.Status.StorageLocation = location;
+            SetReady(r, true, "Active", $"{r.Spec.DatasetType} dataset with schema {schema.Metadata.Name}");
+        }, cancellationToken);
+        return ReconcileResult.Done;
+    }
+
+    public override async Task<DeletionResult> DeletedAsync(Dataset resource, CancellationToken cancellationToken)
+    {
+        // Finished imports are history, not dependents; a running one would write into a deleted dataset.
+        var running = Context.Store.List<DatasetImportJob>(resource.Metadata.NamespaceProperty)
+            .Where(i => i.Spec.DatasetRef.Name == resource.Metadata.Name && i.Status.Phase is Phases.CreateInProgress);
+        var blocked = BlockedByChildren(resource, running);
+        if (!blocked.Finished)
+        {
+            return blocked;
+        }
+
+        if (resource.Status.Phase == Phases.Active)
+        {
+            var group = Context.GroupUri(resource.Metadata.NamespaceProperty, resource.Spec.DatasetGroupRef.Name);
+            await DeleteDataAsync(resource, StoreLayout.Dataset(group, resource.Spec.DatasetType), cancellationToken);
+        }
+
+        return DeletionResult.Complete;
+    }
+
+    private static bool Older(Dataset a, Dataset b) =>
+        (a.Metadata.CreationTimestamp, a.Metadata.Name).CompareTo((b.Metadata.CreationTimestamp, b.Metadata.Name)) < 0;
+}

@@ -1,0 +1,92 @@
+using Personalize.Api;
+using Personalize.Data.Storage;
+using Personalize.Jobs;
+
+namespace Personalize.Operator.Reconcilers;
+
+/// <summary>Imports CSV into a dataset with `personalize-trainer import`; on success the dataset's row count follows.</summary>
+public sealed class DatasetImportJobController(ControllerContext context) : TrainerJobController<DatasetImportJob>(context)
+{
+    protected override string Verb => JobVerbs.Import;
+
+    protected override S3Uri? GroupUriOf(DatasetImportJob resource) =>
+        Context.Store.Get<Dataset>(resource.Metadata.NamespaceProperty, resource.Spec.DatasetRef.Name) is { } dataset
+            ? Context.GroupUri(resource.Metadata.NamespaceProperty, dataset.Spec.DatasetGroupRef.Name)
+            : null;
+
+    protected override Task<JobPlan> PlanAsync(DatasetImportJob resource, CancellationToken cancellationToken)
+    {
+        var (dataset, wait) = Parent<Dataset>(resource, resource.Spec.DatasetRef, "spec.datasetRef");
+        if (wait is not null || dataset is null)
+        {
+            return Task.FromResult<JobPlan>(new JobPlan.Wait("WaitingForDataset", wait ?? "spec.datasetRef is not set"));
+        }
+
+        var schema = Context.Store.Get<Schema>(resource.Metadata.NamespaceProperty, dataset.Spec.SchemaRef.Name);
+        if (schema is null || schema.Status.Phase != Phases.Active)
+        {
+            return Task.FromResult<JobPlan>(new JobPlan.Wait("WaitingForSchema", $"waiting for Schema {dataset.Spec.SchemaRef.Name} of Dataset {dataset.Metadata.Name} to be ACTIVE"));
+        }
+
+        var group = Context.GroupUri(resource.Metadata.NamespaceProperty, dataset.Spec.DatasetGroupRef.Name);
+        var spec = new JobSpec
+        {
+            Import = new ImportJobSpec
+            {
+                DatasetType = dataset.Spec.DatasetType,
+                Schema = schema.Spec.SchemaJson,
+                DataLocation = resource.Spec.DataSource.DataLocation,
+                ImportMode = resource.Spec.ImportMode ?? "FULL",
+                DatasetGroupUri = group.ToString(),
+                MaxRejectedRowsRatio = resource.Spec.MaxRejectedRowsRatio ?? 0.1,
+            },
+        };
+        return Task.FromResult<JobPlan>(new JobPlan.Run(group, spec, resource.Spec.Resources));
+    }
+
+    protected override string? JobNameOf(DatasetImportJob resource) => resource.Status.JobName;
+
+    protected override void SetJobName(DatasetImportJob resource, string jobName) => resource.Status.JobName = jobName;
+
+    protected override void SetTimes(DatasetImportJob resource, DateTimeOffset? start, DateTimeOffset? end)
+    {
+        resource.Status.StartTime = start ?? resource.Status.StartTime;
+        resource.Status.CompletionTime = end ?? resource.Status.CompletionTime;
+    }
+
+    protected override void ApplyProgress(DatasetImportJob resource, JobProgress progress) =>
+        resource.Status.RowsRead = progress.RowsRead ?? resource.Status.RowsRead;
+
+    protected override void ApplyResult(DatasetImportJob resource, JobResult result)
+    {
+        var import = result.Import ?? new ImportJobResult();
+        resource.Status.RowsRead = import.RowsRead;
+        resource.Status.RowsImported = import.RowsImported;
+        resource.Status.RowsRejected = import.RowsRejected;
+        resource.Status.DistinctUsers = import.DistinctUsers;
+        resource.Status.DistinctItems = import.DistinctItems;
+        resource.Status.ReportLocation = import.ReportUri;
+    }
+
+    protected override async Task OnSucceededAsync(DatasetImportJob resource, JobResult result, CancellationToken cancellationToken)
+    {
+        if (Context.Store.Get<Dataset>(resource.Metadata.NamespaceProperty, resource.Spec.DatasetRef.Name) is not { } dataset)
+        {
+            return;
+        }
+
+        var finished = result.FinishedAt;
+        await Context.Status.UpdateAsync(dataset, d =>
+        {
+            // Imports can finish out of order; the dataset reflects the one that finished last.
+            var last = d.Status.LastImportJob is { } name ? Context.Store.Get<DatasetImportJob>(d.Metadata.NamespaceProperty, name) : null;
+            if (last is not null && last.Metadata.Name != resource.Metadata.Name && last.Status.CompletionTime > finished)
+            {
+                return;
+            }
+
+            d.Status.RowCount = result.Import?.DatasetRowCount ?? result.Import?.RowsImported;
+            d.Status.LastImportJob = resource.Metadata.Name;
+        }, cancellationToken);
+    }
+}

@@ -1,0 +1,143 @@
+using System.Text.Json;
+using Personalize.Api;
+using Personalize.Data.Storage;
+using Personalize.Jobs;
+
+namespace Personalize.Operator.Reconcilers;
+
+/// <summary>
+/// Trains a solution with `personalize-trainer train`: waits for its solution and for at least one successful
+/// Interactions import in the group; UPDATE builds on the solution's latest ACTIVE FULL version.
+/// </summary>
+public sealed class SolutionVersionController(ControllerContext context) : TrainerJobController<SolutionVersion>(context)
+{
+    /// <summary>Marks versions the solution's schedule created (trainingType AUTOMATIC).</summary>
+    public const string TrainingTypeLabel = "personalize.io/training-type";
+
+    protected override string Verb => JobVerbs.Train;
+
+    protected override S3Uri? GroupUriOf(SolutionVersion resource) =>
+        Context.Store.Get<Solution>(resource.Metadata.NamespaceProperty, resource.Spec.SolutionRef.Name) is { } solution
+            ? Context.GroupUri(resource.Metadata.NamespaceProperty, solution.Spec.DatasetGroupRef.Name)
+            : null;
+
+    protected override Task<JobPlan> PlanAsync(SolutionVersion resource, CancellationToken cancellationToken)
+    {
+        var ns = resource.Metadata.NamespaceProperty;
+        var (solution, wait) = Parent<Solution>(resource, resource.Spec.SolutionRef, "spec.solutionRef");
+        if (wait is not null || solution is null)
+        {
+            return Plan(new JobPlan.Wait("WaitingForSolution", wait ?? "spec.solutionRef is not set"));
+        }
+
+        var groupName = solution.Spec.DatasetGroupRef.Name;
+        var interactions = Context.Store.List<Dataset>(ns).Where(d => d.Spec.DatasetGroupRef.Name == groupName && d.Spec.DatasetType == "Interactions").Select(d => d.Metadata.Name).ToHashSet();
+        var imported = Context.Store.List<DatasetImportJob>(ns).Any(i => interactions.Contains(i.Spec.DatasetRef.Name) && i.Status.Phase == Phases.Active);
+        if (!imported)
+        {
+            return Plan(new JobPlan.Wait("WaitingForInteractions", $"waiting for a successful import into the Interactions dataset of dataset group {groupName}"));
+        }
+
+        var group = Context.GroupUri(ns, groupName);
+        var mode = resource.Spec.TrainingMode ?? "FULL";
+        string? baseModel = null;
+        if (mode == "UPDATE")
+        {
+            var latestFull = Context.Store.List<SolutionVersion>(ns)
+                .Where(v => v.Spec.SolutionRef.Name == solution.Metadata.Name && v.Status.Phase == Phases.Active && (v.Spec.TrainingMode ?? "FULL") == "FULL")
+                .OrderByDescending(v => v.Status.LastUpdatedDateTime)
+                .FirstOrDefault();
+            if (latestFull?.Status.ModelLocation is not { } model)
+            {
+                return Plan(new JobPlan.Fail("NoFullVersion", $"spec.trainingMode: UPDATE needs an ACTIVE FULL SolutionVersion of solution {solution.Metadata.Name}; train a FULL one first"));
+            }
+
+            baseModel = model;
+        }
+
+        var config = solution.Spec.SolutionConfig;
+        var spec = new JobSpec
+        {
+            Train = new TrainJobSpec
+            {
+                DatasetGroupUri = group.ToString(),
+                Recipe = solution.Spec.PerformAutoML == true ? null : Recipes.Find(solution.Spec.RecipeArn ?? string.Empty)?.Name,
+                PerformAutoML = solution.Spec.PerformAutoML == true,
+                PerformHPO = solution.Spec.PerformHPO == true,
+                EventType = solution.Spec.EventType,
+                EventValueThreshold = config?.EventValueThreshold,
+                AlgorithmHyperParameters = config?.AlgorithmHyperParameters ?? [],
+                FeatureTransformationParameters = config?.FeatureTransformationParameters ?? [],
+                AutoMLMetric = config?.AutoMLConfig?.MetricName,
+                AutoMLRecipes = config?.AutoMLConfig?.RecipeList?.Select(r => Recipes.Find(r)?.Name ?? r).ToList() ?? [],
+                HpoConfigJson = config?.HpoConfig is { } hpo ? JsonSerializer.Serialize(hpo, JobJson.Options) : null,
+                TrainingMode = mode,
+                BaseModelUri = baseModel,
+                ModelUri = StoreLayout.Model(group, solution.Metadata.Name, resource.Metadata.Name).ToString(),
+                CheckpointUri = StoreLayout.Checkpoints(group, solution.Metadata.Name, resource.Metadata.Name).ToString(),
+            },
+        };
+        return Plan(new JobPlan.Run(group, spec, resource.Spec.Resources));
+    }
+
+    protected override string? JobNameOf(SolutionVersion resource) => resource.Status.JobName;
+
+    protected override void SetJobName(SolutionVersion resource, string jobName)
+    {
+        resource.Status.JobName = jobName;
+        resource.Status.TrainingMode = resource.Spec.TrainingMode ?? "FULL";
+        resource.Status.TrainingType = resource.Metadata.Labels?.TryGetValue(TrainingTypeLabel, out var type) == true ? type : "MANUAL";
+        if (Context.Store.Get<Solution>(resource.Metadata.NamespaceProperty, resource.Spec.SolutionRef.Name) is { } solution)
+        {
+            resource.Status.Recipe ??= solution.Spec.PerformAutoML == true ? null : Recipes.Find(solution.Spec.RecipeArn ?? string.Empty)?.Arn;
+        }
+    }
+
+    protected override void SetTimes(SolutionVersion resource, DateTimeOffset? start, DateTimeOffset? end)
+    {
+        if (start is { } s && end is { } e)
+        {
+            resource.Status.TrainingHours = Math.Round((e - s).TotalHours, 4);
+        }
+    }
+
+    protected override void ApplyProgress(SolutionVersion resource, JobProgress progress) =>
+        resource.Status.Progress = new TrainingProgress
+        {
+            Epoch = progress.Epoch,
+            TotalEpochs = progress.TotalEpochs,
+            Loss = progress.Loss,
+            EventsPerSecond = progress.EventsPerSecond,
+            EtaSeconds = progress.EtaSeconds,
+            PercentComplete = progress.PercentComplete,
+        };
+
+    protected override void ApplyResult(SolutionVersion resource, JobResult result)
+    {
+        var train = result.Train ?? new TrainJobResult();
+        resource.Status.Recipe = Recipes.Find(train.Recipe)?.Arn ?? train.Recipe;
+        resource.Status.Metrics = train.Metrics;
+        resource.Status.TunedHPOParams = train.TunedHyperParameters.Count == 0 ? null : train.TunedHyperParameters;
+        resource.Status.ModelLocation = train.ModelUri;
+        resource.Status.TrainingHours = Math.Round(train.TrainingSeconds / 3600, 4);
+        if (resource.Status.Progress is { } progress)
+        {
+            progress.PercentComplete = 100;
+            progress.EtaSeconds = 0;
+        }
+    }
+
+    protected override async Task DeleteOwnDataAsync(SolutionVersion resource, S3Uri groupUri, CancellationToken cancellationToken) =>
+        await DeleteDataAsync(resource, StoreLayout.SolutionVersion(groupUri, resource.Spec.SolutionRef.Name, resource.Metadata.Name), cancellationToken);
+
+    public override async Task<Controllers.DeletionResult> DeletedAsync(SolutionVersion resource, CancellationToken cancellationToken)
+    {
+        var ns = resource.Metadata.NamespaceProperty;
+        var users = Context.Store.List<Campaign>(ns).Where(c => c.Spec.SolutionVersionRef.Name == resource.Metadata.Name).Cast<IPersonalizeResource>()
+            .Concat(Context.Store.List<BatchInferenceJob>(ns).Where(b => b.Spec.SolutionVersionRef.Name == resource.Metadata.Name && b.Status.Phase == Phases.CreateInProgress));
+        var blocked = BlockedByChildren(resource, users);
+        return blocked.Finished ? await base.DeletedAsync(resource, cancellationToken) : blocked;
+    }
+
+    private static Task<JobPlan> Plan(JobPlan plan) => Task.FromResult(plan);
+}

@@ -1,0 +1,38 @@
+namespace Personalize.Operator.Workloads;
+
+/// <summary>
+/// How many runtime replicas a campaign runs: never fewer than minProvisionedTPS needs, more when observed load
+/// runs replicas above 80% of their capacity, and back down (to the minimum at most) once load falls below 50%,
+/// the gap keeping it from flapping.
+/// </summary>
+public static class CampaignScaler
+{
+    private const double ScaleUpUtilization = 0.8;
+    private const double ScaleDownUtilization = 0.5;
+
+    public static int MinimumReplicas(int minProvisionedTps, double tpsPerReplica) =>
+        Math.Max(1, (int)Math.Ceiling(minProvisionedTps / tpsPerReplica));
+
+    public static int Desired(int current, int minimum, int maximum, double? observedTps, double tpsPerReplica)
+    {
+        var floor = Math.Min(minimum, maximum);
+        current = Math.Clamp(current, floor, Math.Max(floor, maximum));
+        if (observedTps is not { } tps)
+        {
+            return current;
+        }
+
+        var target = Math.Max(floor, (int)Math.Ceiling(tps / (tpsPerReplica * ScaleUpUtilization)));
+        if (tps > current * tpsPerReplica * ScaleUpUtilization)
+        {
+            return Math.Min(Math.Max(floor, maximum), Math.Max(current, target));
+        }
+
+        if (tps < current * tpsPerReplica * ScaleDownUtilization)
+        {
+            return Math.Max(floor, Math.Min(current, target));
+        }
+
+        return current;
+    }
+}

@@ -1,0 +1,79 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+
+namespace Personalize.Operator.Workloads;
+
+/// <summary>
+/// Turns the request counters scraped from runtime replicas' /metrics into requests per second: the sum over
+/// replicas of (counter now - counter at the previous scrape) / elapsed time. A counter that went down is a
+/// restarted replica and counts from zero.
+/// </summary>
+public sealed class RuntimeTpsMeter(HttpClient http, string metricName, TimeProvider time)
+{
+    private readonly ConcurrentDictionary<string, Dictionary<string, (double Count, DateTimeOffset At)>> _previous = new();
+
+    /// <summary>Scrapes each replica (id → base URL); null until two scrapes of some replica exist.</summary>
+    public async Task<double?> MeasureAsync(string campaign, IReadOnlyDictionary<string, string> replicas, CancellationToken cancellationToken)
+    {
+        var previous = _previous.GetOrAdd(campaign, _ => []);
+        var now = new Dictionary<string, (double, DateTimeOffset)>();
+        double? rate = null;
+        foreach (var (id, baseUrl) in replicas)
+        {
+            double count;
+            try
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(TimeSpan.FromSeconds(3));
+                var text = await http.GetStringAsync(baseUrl.TrimEnd('/') + "/metrics", timeout.Token);
+                count = SumCounter(text, metricName);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                continue;
+            }
+
+            var at = time.GetUtcNow();
+            now[id] = (count, at);
+            if (previous.TryGetValue(id, out var before) && at > before.At)
+            {
+                var delta = count >= before.Count ? count - before.Count : count;
+                rate = (rate ?? 0) + (delta / (at - before.At).TotalSeconds);
+            }
+        }
+
+        _previous[campaign] = now;
+        return rate;
+    }
+
+    public void Forget(string campaign) => _previous.TryRemove(campaign, out _);
+
+    /// <summary>Sums every sample of a counter in Prometheus text format (all label sets).</summary>
+    public static double SumCounter(string exposition, string metricName)
+    {
+        var sum = 0.0;
+        foreach (var raw in exposition.Split('\n'))
+        {
+            var line = raw.Trim();
+            if (line.Length == 0 || line[0] == '#' || !line.StartsWith(metricName, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var rest = line[metricName.Length..];
+            if (rest.Length == 0 || (rest[0] != '{' && rest[0] != ' '))
+            {
+                continue;
+            }
+
+            var valueStart = rest[0] == '{' ? rest.IndexOf('}', StringComparison.Ordinal) + 1 : 0;
+            var parts = rest[valueStart..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length > 0 && double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+            {
+                sum += value;
+            }
+        }
+
+        return sum;
+    }
+}

@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Personalize.Testing;
+using Xunit;
+
+namespace Personalize.EndToEnd.Tests;
+
+/// <summary>
+/// The README's first command end to end, with everything real: generated data, the trainer's import and TorchSharp
+/// training as child processes, the runtime serving over HTTP, the printed curl commands run as printed.
+/// </summary>
+public sealed class QuickstartTests
+{
+    private static readonly TimeSpan FirstRunTimeout = TimeSpan.FromMinutes(15);
+    private static readonly TimeSpan RerunTimeout = TimeSpan.FromMinutes(3);
+    private static readonly Regex EpochLine = new(@"SolutionVersion\s+quickstart-hrnn-v1\s+CREATE IN_PROGRESS\s+epoch \d+/\d+\s+loss \d", RegexOptions.Compiled);
+
+    [Fact]
+    public async Task Quickstart_ImportsTrainsAndServes_PrintedCurlsWork_CtrlCStops_RerunReusesEverything()
+    {
+        var state = Directory.CreateTempSubdirectory("personalize-quickstart-");
+        try
+        {
+            IReadOnlyList<int> ports;
+            await using (var first = Quickstart.Start(state.FullName))
+            {
+                await first.WaitUntilServingAsync(FirstRunTimeout);
+
+                Assert.NotEmpty(first.Lines(new Regex(@"DatasetImportJob\s+quickstart-interactions\s+ACTIVE\s+[\d,]+ rows imported, 0 rejected")));
+                Assert.NotEmpty(first.Lines(EpochLine));
+                Assert.NotEmpty(first.Lines(new Regex(@"SolutionVersion\s+quickstart-hrnn-v1\s+ACTIVE\s+NDCG@10 0\.\d{4}")));
+                Assert.NotEmpty(first.Lines(new Regex(@"Campaign\s+quickstart-for-you\s+ACTIVE\s+http://127\.0\.0\.1:\d+")));
+                await RunPrintedCommandsAsync(first);
+
+                ports = Quickstart.LocalEndpoint().Matches(first.Output).Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).Distinct().ToList();
+                await first.InterruptAsync(TimeSpan.FromSeconds(60));
+                Assert.Equal(0, first.ExitCode);
+            }
+
+            foreach (var port in ports)
+            {
+                Assert.False(await AcceptsConnectionsAsync(port), $"port {port} still serves after Ctrl-C: a child process outlived the operator");
+            }
+
+            await using var second = Quickstart.Start(state.FullName);
+            await second.WaitUntilServingAsync(RerunTimeout);
+
+            Assert.Contains("build is up to date", second.Output, StringComparison.Ordinal);
+            Assert.Contains("sample data already in", second.Output, StringComparison.Ordinal);
+            Assert.Empty(second.Lines(EpochLine));
+            var (_, recommend) = second.PrintedCommands().First(c => c.Comment.StartsWith("recommendations for user", StringComparison.Ordinal));
+            Assert.Equal(5, (await CurlJsonAsync(recommend)).RootElement.GetProperty("itemList").GetArrayLength());
+            await second.InterruptAsync(TimeSpan.FromSeconds(60));
+            Assert.Equal(0, second.ExitCode);
+        }
+        finally
+        {
+            state.Delete(recursive: true);
+        }
+    }
+
+    // Each printed command, run exactly as printed, answers as Personalize would.
+    private static async Task RunPrintedCommandsAsync(Quickstart quickstart)
+    {
+        var commands = quickstart.PrintedCommands();
+        Assert.Contains(commands, c => c.Comment.StartsWith("recommendations for user", StringComparison.Ordinal));
+        Assert.Contains(commands, c => c.Comment.StartsWith("re-rank three items", StringComparison.Ordinal));
+        Assert.Contains(commands, c => c.Comment.StartsWith("items related to", StringComparison.Ordinal));
+        Assert.Contains(commands, c => c.Comment.StartsWith("recommendations through the filter", StringComparison.Ordinal));
+        Assert.Contains(commands, c => c.Comment.StartsWith("record that", StringComparison.Ordinal));
+
+        string? viewed = null;
+        foreach (var (comment, command) in commands)
+        {
+            if (comment.StartsWith("record that", StringComparison.Ordinal))
+            {
+                var result = await CurlAsync(command);
+                Assert.True(result.Succeeded, result.StdErr);
+                viewed = Regex.Match(command, "\"itemId\":\"([^\"]+)\"").Groups[1].Value;
+                continue;
+            }
+
+            using var json = await CurlJsonAsync(command);
+            var list = json.RootElement.TryGetProperty("personalizedRanking", out var ranking) ? ranking : json.RootElement.GetProperty("itemList");
+            if (comment.StartsWith("re-rank", StringComparison.Ordinal))
+            {
+                Assert.Equal(3, list.GetArrayLength());
+            }
+            else if (!comment.StartsWith("recommendations through the filter", StringComparison.Ordinal))
+            {
+                Assert.True(list.GetArrayLength() > 0, $"{comment}: empty list from {command}");
+            }
+        }
+
+        // The event changes the next recommendation at once: HRNN never recommends what the user just consumed.
+        var (_, recommend) = commands.First(c => c.Comment.StartsWith("recommendations for user", StringComparison.Ordinal));
+        using var after = await CurlJsonAsync(recommend);
+        Assert.DoesNotContain(viewed, after.RootElement.GetProperty("itemList").EnumerateArray().Select(i => i.GetProperty("itemId").GetString()));
+    }
+
+    private static async Task<JsonDocument> CurlJsonAsync(string command)
+    {
+        var result = await CurlAsync(command + " --fail-with-body");
+        Assert.True(result.Succeeded, $"{command}\nexit {result.ExitCode}: {result.StdOut}{result.StdErr}");
+        return JsonDocument.Parse(result.StdOut);
+    }
+
+    private static async Task<ProcessResult> CurlAsync(string command)
+    {
+        var startInfo = new ProcessStartInfo("bash");
+        startInfo.ArgumentList.Add("-c");
+        startInfo.ArgumentList.Add(command);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        return await ProcessRunner.RunAsync(startInfo, standardInput: null, timeout.Token);
+    }
+
+    private static async Task<bool> AcceptsConnectionsAsync(int port)
+    {
+        using var client = new TcpClient();
+        try
+        {
+            await client.ConnectAsync("127.0.0.1", port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}

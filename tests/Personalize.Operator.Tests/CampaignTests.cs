@@ -1,0 +1,67 @@
+using k8s;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Personalize.Api;
+using Personalize.Operator.Hosting;
+using Xunit;
+
+namespace Personalize.Operator.Tests;
+
+[Collection(OperatorCollection.Name)]
+public sealed class CampaignTests(OperatorEnvironment env)
+{
+    [Fact]
+    public async Task NewSolutionVersion_RollsOut_WhileTheOldOneKeepsServingUntilReady_WithFakeKubeletAndTrainer()
+    {
+        using var cluster = await TestCluster.CreateAsync(env, "roll");
+        var ns = cluster.Namespace;
+        await using var op = await RunningOperator.StartAsync(env, ns);
+        await cluster.TrainedVersionAsync();
+        await cluster.CreateAsync(Samples.Campaign(ns, minTps: 1));
+        await cluster.WaitForPhaseAsync<Campaign>("shop", Phases.CreateInProgress);
+        await cluster.MarkDeploymentReadyAsync_AsFakeKubelet("shop");
+        await cluster.WaitForAsync<Campaign>("shop", c => c.Status.ServingSolutionVersion == "hrnn-v1", "serving v1");
+        var before = await cluster.Client.AppsV1.ReadNamespacedDeploymentAsync("shop", ns);
+
+        await cluster.CreateAsync(Samples.Version(ns, "hrnn-v2"));
+        var job = await cluster.WaitForJobAsync(j => j.Metadata.Name.StartsWith("train-hrnn-v2", StringComparison.Ordinal));
+        var spec = await cluster.JobSpecOfAsync(job);
+        await cluster.WriteResultAsync_AsFakeTrainer(job, TestCluster.TrainSucceeded(spec.Train!.ModelUri));
+        await cluster.FinishJobAsync_AsFakeKubelet(job.Metadata.Name, succeeded: true);
+        await cluster.WaitForPhaseAsync<SolutionVersion>("hrnn-v2", Phases.Active);
+        await cluster.PatchSpecAsync<Campaign>("shop", """{"spec":{"solutionVersionRef":{"name":"hrnn-v2"}}}""");
+
+        var rolling = await cluster.WaitForAsync<Campaign>("shop", c => c.Status.LatestCampaignUpdate?.SolutionVersion == "hrnn-v2", "the update to start");
+        Assert.Equal("hrnn-v1", rolling.Status.ServingSolutionVersion);
+        Assert.Equal(Phases.Active, rolling.Status.Phase);
+        var after = await cluster.Client.AppsV1.ReadNamespacedDeploymentAsync("shop", ns);
+        Assert.NotEqual(before.Spec.Template.Metadata.Annotations["personalize.io/config-hash"], after.Spec.Template.Metadata.Annotations["personalize.io/config-hash"]);
+        Assert.Equal("hrnn-v2", after.Spec.Template.Metadata.Labels["personalize.io/solution-version"]);
+
+        await cluster.MarkDeploymentReadyAsync_AsFakeKubelet("shop");
+        var done = await cluster.WaitForAsync<Campaign>("shop", c => c.Status.ServingSolutionVersion == "hrnn-v2", "serving v2");
+        Assert.Equal(Phases.Active, done.Status.LatestCampaignUpdate!.Phase);
+    }
+
+    [Fact]
+    public async Task MetricsHealthAndReadiness_AreServed()
+    {
+        using var cluster = await TestCluster.CreateAsync(env, "metrics");
+        var ns = cluster.Namespace;
+        await using var op = await RunningOperator.StartAsync(env, ns);
+        await cluster.CreateAsync(Samples.Group(ns));
+        await cluster.WaitForPhaseAsync<DatasetGroup>("retail", Phases.Active);
+        await using var web = await OperatorEndpoints.StartAsync(op.Host, 0, CancellationToken.None);
+        var url = web.Services.GetService(typeof(IServer)) is IServer server ? server.Features.Get<IServerAddressesFeature>()!.Addresses.First().Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal) : throw new InvalidOperationException("no server");
+        using var http = new HttpClient();
+
+        Assert.Equal("ok", await http.GetStringAsync($"{url}/healthz"));
+        Assert.StartsWith("ready", await http.GetStringAsync($"{url}/readyz"));
+        var metrics = await http.GetStringAsync($"{url}/metrics");
+        Assert.Contains("personalize_operator_reconciles_total{kind=\"DatasetGroup\",result=\"success\"}", metrics);
+        Assert.Contains("personalize_operator_resources{kind=\"DatasetGroup\",phase=\"ACTIVE\"} 1", metrics);
+        Assert.Contains("personalize_operator_reconcile_duration_seconds_bucket", metrics);
+        Assert.Contains("personalize_operator_workqueue_depth", metrics);
+        await web.StopAsync();
+    }
+}

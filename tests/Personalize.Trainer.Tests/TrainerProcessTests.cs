@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json.Nodes;
+using Personalize.Data.Generation;
+using Personalize.Data.Import;
+using Personalize.Data.Schemas;
+using Personalize.Data.Storage;
+using Personalize.Jobs;
+using Personalize.Testing;
+
+namespace Personalize.Trainer.Tests;
+
+/// <summary>
+/// The real `personalize-trainer` process on the folder store: the data engineer's generator and import, then
+/// `train` and `batch-infer` with job specs, as the operator runs them.
+/// </summary>
+public sealed class TrainerProcessTests : IDisposable
+{
+    private readonly string root = Directory.CreateTempSubdirectory("trainer-process-").FullName;
+    private readonly FolderObjectStore store;
+    private readonly S3Uri group = S3Uri.Parse("s3://personalize/default/shop/");
+
+    public TrainerProcessTests() => store = new FolderObjectStore(root);
+
+    public void Dispose() => Directory.Delete(root, recursive: true);
+
+    [Fact]
+    public async Task TrainThenBatchInfer_WriteTheModelResultAndOutputLines()
+    {
+        await ImportGeneratedDataAsync();
+        var model = StoreLayout.Model(group, "solution", "v1");
+        var train = await RunAsync(new JobSpec
+        {
+            Verb = JobVerbs.Train,
+            JobName = "v1",
+            ResultUri = StoreLayout.JobResult(group, "train", "v1").ToString(),
+            ProgressUri = StoreLayout.JobProgress(group, "train", "v1").ToString(),
+            Train = new TrainJobSpec
+            {
+                DatasetGroupUri = group.ToString(),
+                Recipe = "arn:aws:personalize:::recipe/aws-hrnn-metadata",
+                AlgorithmHyperParameters = new() { ["hidden_dimension"] = "32", ["bptt"] = "16" },
+                ModelUri = model.ToString(),
+                CheckpointUri = StoreLayout.Checkpoints(group, "solution", "v1").ToString(),
+            },
+        });
+
+        Assert.True(train.Process.ExitCode == 0, train.Process.StdErr + train.Process.StdOut);
+        Assert.Equal(JobResult.Succeeded, train.Result.Status);
+        Assert.Equal("aws-hrnn-metadata", train.Result.Train!.Recipe);
+        Assert.InRange(train.Result.Train.Metrics["precision_at_25"], 0.0001, 1);
+        Assert.NotNull(await store.StatAsync(model.Append("manifest.json"), CancellationToken.None));
+        Assert.Contains("\"epoch\"", await ReadAsync(StoreLayout.JobProgress(group, "train", "v1")), StringComparison.Ordinal);
+
+        var input = S3Uri.Parse("s3://personalize/batch/in/users.jsonl");
+        await store.WriteAsync(input, new MemoryStream(Encoding.UTF8.GetBytes("{\"userId\":\"u1\"}\n{\"userId\":42}\n")), CancellationToken.None);
+        var batch = await RunAsync(new JobSpec
+        {
+            Verb = JobVerbs.BatchInfer,
+            JobName = "b1",
+            ResultUri = StoreLayout.JobResult(group, "batch", "b1").ToString(),
+            BatchInference = new BatchInferenceJobSpec { ModelUri = model.ToString(), InputPath = input.ToString(), OutputPath = "s3://personalize/batch/out/", NumResults = 7 },
+        });
+
+        Assert.True(batch.Process.ExitCode == 0, batch.Process.StdErr + batch.Process.StdOut);
+        Assert.Equal(2, batch.Result.BatchInference!.LinesRead);
+        Assert.Equal(1, batch.Result.BatchInference.LinesFailed);
+        var lines = (await ReadAsync(S3Uri.Parse("s3://personalize/batch/out/users.jsonl.out"))).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(7, JsonNode.Parse(lines[0])!["output"]!["recommendedItems"]!.AsArray().Count);
+        Assert.Contains("userId must be a string", lines[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Train_WithAnUnknownRecipe_FailsWithAReasonNamingIt()
+    {
+        await ImportGeneratedDataAsync();
+        var run = await RunAsync(new JobSpec
+        {
+            Verb = JobVerbs.Train,
+            ResultUri = StoreLayout.JobResult(group, "train", "bad").ToString(),
+            Train = new TrainJobSpec { DatasetGroupUri = group.ToString(), Recipe = "aws-nope", ModelUri = "s3://personalize/m/" },
+        });
+
+        Assert.Equal(1, run.Process.ExitCode);
+        Assert.Equal(JobResult.Failed, run.Result.Status);
+        Assert.Contains("aws-nope", run.Result.FailureReason, StringComparison.Ordinal);
+    }
+
+    private async Task ImportGeneratedDataAsync()
+    {
+        var generator = new SyntheticDataGenerator(new GeneratorOptions { Users = 300, Items = 150, Interactions = 9000, Seed = 3 });
+        var csv = S3Uri.Parse("s3://personalize/csv/");
+        await GeneratedFiles.WriteToStoreAsync(generator, store, csv, CancellationToken.None);
+        var importer = new DatasetImporter(store);
+        foreach (var (type, schema, file) in new[]
+                 {
+                     (DatasetTypes.Interactions, SyntheticDataGenerator.InteractionsSchema, GeneratedFiles.InteractionsCsv),
+                     (DatasetTypes.Users, SyntheticDataGenerator.UsersSchema, GeneratedFiles.UsersCsv),
+                     (DatasetTypes.Items, SyntheticDataGenerator.ItemsSchema, GeneratedFiles.ItemsCsv),
+                 })
+        {
+            await importer.ImportAsync(new DatasetImportRequest($"import-{type}", schema, csv.Append(file), group), null, CancellationToken.None);
+        }
+    }
+
+    private async Task<(ProcessResult Process, JobResult Result)> RunAsync(JobSpec spec)
+    {
+        var specFile = Path.Combine(root, $"{spec.Verb}-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(specFile, JobJson.Serialize(spec));
+        var start = new ProcessStartInfo("dotnet") { ArgumentList = { Path.Combine(AppContext.BaseDirectory, "personalize-trainer.dll"), spec.Verb, "--spec", specFile } };
+        start.Environment["PERSONALIZE_STORE_ROOT"] = root;
+        TorchCompat.ApplyTo(start);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var process = await ProcessRunner.RunAsync(start, null, timeout.Token);
+        var result = JobJson.Deserialize<JobResult>(await ReadAsync(S3Uri.Parse(spec.ResultUri)));
+        return (process, result);
+    }
+
+    private async Task<string> ReadAsync(S3Uri uri)
+    {
+        await using var stream = await store.OpenReadAsync(uri, CancellationToken.None);
+        return await new StreamReader(stream).ReadToEndAsync();
+    }
+}

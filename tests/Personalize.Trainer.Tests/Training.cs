@@ -1,0 +1,26 @@
+using Personalize.Api;
+using Personalize.Data.Storage;
+using Personalize.Jobs;
+using Personalize.Trainer.Hrnn;
+using Personalize.Trainer.Training;
+
+namespace Personalize.Trainer.Tests;
+
+/// <summary>Shared fast settings: small networks and few epochs, so each recipe trains in seconds on two cores.</summary>
+internal static class Training
+{
+    // One thread: the test machine is shared, and TorchSharp's thread pool slows down badly when cores are oversubscribed.
+    public static readonly HrnnSettings Fast = new() { Epochs = 5, BatchSize = 64, LearningRate = 0.02, Threads = 1 };
+
+    public static readonly Dictionary<string, string> FastHrnn = new() { ["hidden_dimension"] = "32", ["bptt"] = "16" };
+
+    public static Task<TrainedModel> TrainAsync(string recipeName, TrainingData data, IObjectStore? store = null, S3Uri? checkpoints = null, Dictionary<string, string>? overrides = null)
+    {
+        var recipe = Recipes.Find(recipeName)!;
+        var hyperParameters = recipe.Resolve(recipe.HyperParameters.Any(h => h.Name == "bptt") ? overrides ?? FastHrnn : overrides, null);
+        var trainer = new RecipeTrainer(store ?? new FolderObjectStore(Path.GetTempPath()), checkpoints, (_, _) => Task.CompletedTask, Fast);
+        return trainer.TrainAsync(recipe, hyperParameters, data, CancellationToken.None);
+    }
+
+    public static Func<JobProgress, CancellationToken, Task> Ignore => (_, _) => Task.CompletedTask;
+}

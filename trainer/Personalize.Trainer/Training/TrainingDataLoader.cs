@@ -1,0 +1,85 @@
+using System.Globalization;
+using Personalize.Data.Datasets;
+using Personalize.Data.Schemas;
+using Personalize.Data.Storage;
+using ModelInteraction = Personalize.Models.Training.Interaction;
+
+namespace Personalize.Trainer.Training;
+
+/// <summary>
+/// Reads a dataset group (bulk + real-time) into TrainingData: interactions filtered by eventType (case-insensitive,
+/// as Personalize matches event types) and eventValueThreshold (events without a value are dropped when a threshold
+/// is set), and the categorical metadata of users and items as "FIELD=value" tokens.
+/// </summary>
+internal static class TrainingDataLoader
+{
+    public static async Task<TrainingData> LoadAsync(IObjectStore store, S3Uri datasetGroup, string? eventType, string? eventValueThreshold, CancellationToken cancellationToken)
+    {
+        float? threshold = null;
+        if (!string.IsNullOrEmpty(eventValueThreshold))
+        {
+            threshold = float.TryParse(eventValueThreshold, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+                ? value
+                : throw new InvalidDataException($"solutionConfig.eventValueThreshold \"{eventValueThreshold}\" is not a number.");
+        }
+
+        var reader = new DatasetReader(store, datasetGroup.AsPrefix());
+        var interactions = new List<ModelInteraction>();
+        await foreach (var interaction in reader.ReadInteractionsAsync(includeRealtime: true, cancellationToken))
+        {
+            if (eventType is not null && !string.Equals(interaction.EventType, eventType, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            if (threshold is { } minimum && (interaction.EventValue is not { } eventValue || eventValue < minimum))
+            {
+                continue;
+            }
+
+            interactions.Add(new ModelInteraction(interaction.UserId, interaction.ItemId, interaction.Timestamp));
+        }
+
+        var itemSchema = await reader.ReadSchemaAsync(DatasetTypes.Items, cancellationToken);
+        var itemTokens = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        var creation = new Dictionary<string, long>(StringComparer.Ordinal);
+        var catalogue = new List<string>();
+        if (itemSchema is not null)
+        {
+            await foreach (var item in reader.ReadItemsAsync(cancellationToken))
+            {
+                catalogue.Add(item.ItemId);
+                itemTokens[item.ItemId] = Tokens(itemSchema, item.Fields);
+                if (item.CreationTimestamp is { } created)
+                {
+                    creation[item.ItemId] = created;
+                }
+            }
+        }
+
+        var userSchema = await reader.ReadSchemaAsync(DatasetTypes.Users, cancellationToken);
+        var userTokens = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        if (userSchema is not null)
+        {
+            await foreach (var user in reader.ReadUsersAsync(cancellationToken))
+            {
+                userTokens[user.UserId] = Tokens(userSchema, user.Fields);
+            }
+        }
+
+        return new TrainingData
+        {
+            Interactions = interactions,
+            ItemTokens = itemTokens,
+            UserTokens = userTokens,
+            ItemCreation = creation,
+            CatalogueItems = catalogue,
+        };
+    }
+
+    /// <summary>Categorical fields become one token per value; other fields (numbers, text) are not used as tokens.</summary>
+    private static List<string> Tokens(DatasetSchema schema, IReadOnlyDictionary<string, object?> fields) =>
+        schema.Fields.Where(f => f.Categorical && fields.ContainsKey(f.Name))
+            .SelectMany(f => FieldNames.SplitMultiValue(Convert.ToString(fields[f.Name], CultureInfo.InvariantCulture)).Select(v => $"{f.Name}={v}"))
+            .ToList();
+}
