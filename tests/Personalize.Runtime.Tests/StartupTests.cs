@@ -71,9 +71,15 @@ public sealed class StartupTests(S3Server s3)
         await using var app = RuntimeApp.Create(config, RuntimeServer.Store(s3), ["--urls", $"http://127.0.0.1:{port}"]);
         await app.StartAsync();
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        var notReady = await client.GetAsync("/readyz");
-        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, notReady.StatusCode);
-        Assert.Contains("manifest.json", await notReady.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await Wait.UntilAsync(
+            async ct =>
+            {
+                using var notReady = await client.GetAsync("/readyz", ct);
+                Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, notReady.StatusCode);
+                return (await notReady.Content.ReadAsStringAsync(ct)).Contains("manifest.json", StringComparison.Ordinal);
+            },
+            TimeSpan.FromSeconds(30),
+            "/readyz to say why the model is not loaded");
         Assert.Equal(System.Net.HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
 
         await TestModels.SaveAsync(RuntimeServer.Store(s3), S3Uri.Parse(config.DatasetGroupUri), TestModels.Hrnn(), "v2");
