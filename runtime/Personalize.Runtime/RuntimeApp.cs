@@ -58,6 +58,12 @@ public static class RuntimeApp
                 : new PersonalizeError(StatusCodes.Status500InternalServerError, "InternalFailure", "The runtime failed to serve the request.");
             await error.ExecuteAsync(context);
         }));
+        // AWS SDKs log and surface x-amzn-RequestId; give every answer one.
+        app.Use((context, next) =>
+        {
+            context.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
+            return next(context);
+        });
         app.UseRateLimiter();
         app.MapRuntime();
         return app;
