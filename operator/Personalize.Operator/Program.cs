@@ -11,15 +11,21 @@ using Personalize.Operator.Hosting;
 return args switch
 {
     ["crds", var output] => await WriteCrdsAsync(output),
-    ["crds"] => await WriteCrdsAsync(Path.Combine("config", "crd")),
+    ["crds"] => await WriteCrdsAsync(Path.Combine("config", "crd"), Path.Combine("charts", "personalize-operator", "files", "crds")),
+    ["docs"] => await Personalize.Operator.Docs.ApiReference.WriteAsync("docs"),
     ["run", .. var flags] => await RunClusterAsync(flags),
     _ => Usage(),
 };
 
-static async Task<int> WriteCrdsAsync(string output)
+// By default both copies: config/crd for kubectl and the Helm chart's files/crds (rendered as templates so upgrades upgrade them).
+static async Task<int> WriteCrdsAsync(params string[] outputs)
 {
-    await CrdGenerator.WriteAsync(output, CancellationToken.None);
-    Console.WriteLine($"CRDs written to {output}");
+    foreach (var output in outputs)
+    {
+        await CrdGenerator.WriteAsync(output, CancellationToken.None);
+        Console.WriteLine($"CRDs written to {output}");
+    }
+
     return 0;
 }
 
@@ -82,6 +88,7 @@ static int Usage()
 {
     Console.Error.WriteLine("""
         usage: personalize crds [output-directory]
+               personalize docs                     regenerate docs/api-reference.md and docs/recipes.md
                personalize run [--name=value ...]   reconcile the cluster (settings: PERSONALIZE_* environment or --kebab-case flags)
         """);
     return 2;

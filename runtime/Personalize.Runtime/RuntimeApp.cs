@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Diagnostics;
+using Personalize.Data.Datasets;
 using Personalize.Data.Storage;
 using Personalize.Jobs;
 using Personalize.Runtime.Endpoints;
@@ -19,17 +20,19 @@ public static class RuntimeApp
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = config.Limits.MaxRequestBodyBytes);
         var services = builder.Services;
         var datasetGroup = S3Uri.Parse(config.DatasetGroupUri);
-        var writerId = Sanitize(config.Realtime.WriterId ?? $"{Environment.MachineName}-{Guid.NewGuid().ToString("N")[..8]}");
+        // Unique per process even when a pod keeps its name across restarts: a replica skips only its own objects.
+        var writerId = Sanitize($"{config.Realtime.WriterId ?? Environment.MachineName}-{Guid.NewGuid().ToString("N")[..8]}");
         services.AddSingleton(config);
         services.AddSingleton(store);
         services.AddSingleton<CampaignHost>();
         services.AddSingleton<RuntimeMetrics>();
         services.AddSingleton<RealtimeLog>();
         services.AddSingleton(new RealtimeFiles(store, datasetGroup, writerId));
+        services.AddSingleton(new RealtimeRecordWriter(store, datasetGroup, writerId));
+        services.AddSingleton(new DatasetReader(store, datasetGroup));
         services.AddSingleton<RealtimeTailer>();
         services.AddSingleton(sp => new EventJournal(
-            sp.GetRequiredService<RealtimeFiles>(), sp.GetRequiredService<CampaignHost>(), sp.GetRequiredService<RealtimeLog>(),
-            sp.GetRequiredService<RuntimeMetrics>(), TimeSpan.FromMilliseconds(Math.Max(0, config.Realtime.MaxBatchDelayMilliseconds))));
+            sp.GetRequiredService<RealtimeRecordWriter>(), sp.GetRequiredService<CampaignHost>(), sp.GetRequiredService<RuntimeMetrics>(), TimeSpan.FromMilliseconds(Math.Max(0, config.Realtime.MaxBatchDelayMilliseconds))));
         services.AddHostedService(sp => sp.GetRequiredService<EventJournal>());
         services.AddHostedService<CampaignLoader>();
         services.AddSingleton(new BearerToken(config.Auth));

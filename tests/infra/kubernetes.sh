@@ -16,10 +16,16 @@ elif pgrep -x etcd >/dev/null && [ -x /etc/init.d/etcd ]; then
 fi
 [ -x /usr/bin/etcd ] || fail "etcd binary missing after apt install (run: apt-get install -y etcd-server)" tests/infra/kubernetes.sh
 
-built() { local t; for t in "${TOOLS[@]}"; do "$BIN/$t" --version >/dev/null 2>&1 || return 1; done; }
+# Bump when the build recipe changes so cached binaries from an older recipe are rebuilt.
+RECIPE="reflect2-1.0.2"
+built() {
+  local t
+  [ "$(cat "$BIN/.recipe" 2>/dev/null)" = "$RECIPE" ] || return 1
+  for t in "${TOOLS[@]}"; do "$BIN/$t" --version >/dev/null 2>&1 || return 1; done
+}
 if built; then ready kube-apiserver cached; exit 0; fi
 
-apt_install golang-go rsync make gcc libc6-dev dpkg-dev
+apt_install golang-go rsync make gcc libc6-dev dpkg-dev golang-github-modern-go-reflect2-dev
 
 # apt-get source needs a deb-src entry; reuse the keyring the system's own sources trust.
 SRC_LIST=/etc/apt/sources.list.d/personalize-debian-src.sources
@@ -43,6 +49,16 @@ if [ -z "$SRC" ]; then
   SRC=$(find "$KDIR/src" -maxdepth 1 -type d -name 'kubernetes-1.20*' | head -n1)
 fi
 
+# Kubernetes 1.20 vendors modern-go/reflect2 v1.0.1, whose map iteration segfaults when built with
+# Go >= 1.18 (Debian 12 has 1.19): the API server crashes on the first custom resource with a map field.
+# v1.0.2 fixes it and is API-compatible; Debian packages it, so swap it into the vendor tree.
+REFLECT2=/usr/share/gocode/src/github.com/modern-go/reflect2
+[ -f "$REFLECT2/reflect2.go" ] || fail "reflect2 source missing (run: apt-get install -y golang-github-modern-go-reflect2-dev)" tests/infra/kubernetes.sh
+rm -rf "$SRC/vendor/github.com/modern-go/reflect2"
+mkdir -p "$SRC/vendor/github.com/modern-go/reflect2"
+find "$REFLECT2" -maxdepth 1 -type f -name '*.go' ! -name '*_test.go' -exec cp {} "$SRC/vendor/github.com/modern-go/reflect2/" \;
+sed -i 's#github.com/modern-go/reflect2 v1.0.1#github.com/modern-go/reflect2 v1.0.2#' "$SRC/go.mod" "$SRC/vendor/modules.txt"
+
 # A build that failed once leaves empty tool binaries in _output that break the next try.
 rm -rf "$SRC/_output"
 echo "building ${TOOLS[*]} (takes ~4 minutes, log: $KDIR/build.log)" >&2
@@ -57,6 +73,7 @@ echo "building ${TOOLS[*]} (takes ~4 minutes, log: $KDIR/build.log)" >&2
 
 mkdir -p "$BIN"
 for t in "${TOOLS[@]}"; do install -m 0755 "$SRC/_output/bin/$t" "$BIN/$t"; done
+echo "$RECIPE" >"$BIN/.recipe"
 built || fail "built binaries do not run (see $KDIR/build.log)" tests/infra/kubernetes.sh
 # The build tree is large and no longer needed; keep the cheap source archives only.
 rm -rf "$SRC" "$KDIR/gocache"

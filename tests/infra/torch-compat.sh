@@ -9,7 +9,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 NEED=GLIBCXX_3.4.32
 DIR="$CACHE/torch-compat"
-SYS_LIBSTDCXX=$(ldconfig -p | awk '/libstdc\+\+\.so\.6 .*x86-64/ {print $NF; exit}')
+SYS_LIBSTDCXX=$("$(command -v ldconfig || echo /sbin/ldconfig)" -p | awk '/libstdc\+\+\.so\.6 .*x86-64/ {print $NF; exit}')
 
 if [ -n "$SYS_LIBSTDCXX" ] && grep -qaF "$NEED" "$SYS_LIBSTDCXX"; then
   rm -rf "$DIR"

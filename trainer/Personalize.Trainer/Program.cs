@@ -1,3 +1,11 @@
-// Verbs arrive with the data and trainer work: import, train, batch-infer.
-Console.Error.WriteLine("usage: personalize-trainer <import|train|batch-infer> --spec job.json");
-return 2;
+using Personalize.Trainer.Cli;
+using Personalize.Trainer.Verbs;
+
+// Each verb is one class; adding a verb is adding it to this list.
+ITrainerVerb[] verbs =
+[
+    new ImportVerb(),
+    new GenerateVerb(),
+];
+
+return await TrainerCli.RunAsync(verbs, args);

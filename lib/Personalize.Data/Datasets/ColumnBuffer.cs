@@ -32,7 +32,8 @@ internal abstract class ColumnBuffer(string name, FieldType type, DataField parq
 
     public abstract Task WriteAsync(ParquetRowGroupWriter writer, int count, CancellationToken cancellationToken);
 
-    public abstract Task ReadAsync(ParquetRowGroupReader reader, int count, CancellationToken cancellationToken);
+    /// <summary>Reads a column into this buffer; <paramref name="field"/> is the file's own field (types as the file declares).</summary>
+    public abstract Task ReadAsync(ParquetRowGroupReader reader, DataField field, int count, CancellationToken cancellationToken);
 
     public static ColumnBuffer Create(string name, FieldType type) => type switch
     {
@@ -48,7 +49,7 @@ internal abstract class ColumnBuffer(string name, FieldType type, DataField parq
     /// <summary>The field type a Parquet column of ours was written as.</summary>
     public static FieldType TypeOf(DataField field) => field.ClrType switch
     {
-        var t when t == typeof(string) => FieldType.String,
+        var t when t == typeof(string) || t == typeof(ReadOnlyMemory<char>) => FieldType.String,
         var t when t == typeof(int) => FieldType.Int,
         var t when t == typeof(long) => FieldType.Long,
         var t when t == typeof(float) => FieldType.Float,
@@ -92,10 +93,10 @@ internal sealed class StringColumn(string name) : ColumnBuffer(name, FieldType.S
     public override Task WriteAsync(ParquetRowGroupWriter writer, int count, CancellationToken cancellationToken) =>
         writer.WriteAsync(ParquetField, new ArraySegment<string>(Values!, 0, count));
 
-    public override async Task ReadAsync(ParquetRowGroupReader reader, int count, CancellationToken cancellationToken)
+    public override async Task ReadAsync(ParquetRowGroupReader reader, DataField field, int count, CancellationToken cancellationToken)
     {
         EnsureCapacity(count);
-        await reader.ReadAsync(ParquetField, Values.AsMemory(0, count)!, null, cancellationToken);
+        await reader.ReadAsync(field, Values.AsMemory(0, count)!, null, cancellationToken);
     }
 }
 
@@ -141,9 +142,9 @@ internal sealed class ValueColumn<T>(string name, FieldType type, Func<object, T
     public override Task WriteAsync(ParquetRowGroupWriter writer, int count, CancellationToken cancellationToken) =>
         writer.WriteAsync<T>(ParquetField, Values.AsMemory(0, count), null, null, cancellationToken);
 
-    public override async Task ReadAsync(ParquetRowGroupReader reader, int count, CancellationToken cancellationToken)
+    public override async Task ReadAsync(ParquetRowGroupReader reader, DataField field, int count, CancellationToken cancellationToken)
     {
         EnsureCapacity(count);
-        await reader.ReadAsync<T>(ParquetField, Values.AsMemory(0, count), null, cancellationToken);
+        await reader.ReadAsync<T>(field, Values.AsMemory(0, count), null, cancellationToken);
     }
 }

@@ -55,61 +55,44 @@ public sealed class DatasetReader(IObjectStore store, S3Uri datasetGroup)
         }
     }
 
-    public async IAsyncEnumerable<UserRecord> ReadUsersAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<UserRecord> ReadUsersAsync(CancellationToken cancellationToken = default) =>
+        ReadWithUpdatesAsync(DatasetTypes.Users, RecordMapper.UserFrom, RecordMapper.Users, u => u.UserId, cancellationToken);
+
+    public IAsyncEnumerable<ItemRecord> ReadItemsAsync(CancellationToken cancellationToken = default) =>
+        ReadWithUpdatesAsync(DatasetTypes.Items, RecordMapper.ItemFrom, RecordMapper.Items, i => i.ItemId, cancellationToken);
+
+    /// <summary>Bulk records not updated in real time, then the latest real-time record of each id.</summary>
+    private async IAsyncEnumerable<T> ReadWithUpdatesAsync<T>(
+        string datasetType,
+        Func<IReadOnlyDictionary<string, object?>, DatasetSchema?, T> fromFields,
+        Func<RowBatch, DatasetSchema?, Func<int, T>> fromRows,
+        Func<T, string> idOf,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var schema = await ReadSchemaAsync(DatasetTypes.Users, cancellationToken);
-        var updates = new Dictionary<string, UserRecord>(StringComparer.Ordinal);
-        await foreach (var fields in ReadRealtimeAsync(DatasetTypes.Users, cancellationToken))
+        var schema = await ReadSchemaAsync(datasetType, cancellationToken);
+        var updates = new Dictionary<string, T>(StringComparer.Ordinal);
+        await foreach (var fields in ReadRealtimeAsync(datasetType, cancellationToken))
         {
-            var user = RecordMapper.UserFrom(fields, schema);
-            updates[user.UserId] = user;
+            var record = fromFields(fields, schema);
+            updates[idOf(record)] = record;
         }
 
-        await foreach (var batch in ReadBulkAsync(DatasetTypes.Users, cancellationToken))
+        await foreach (var batch in ReadBulkAsync(datasetType, cancellationToken))
         {
-            var map = RecordMapper.Users(batch, schema);
+            var map = fromRows(batch, schema);
             for (var row = 0; row < batch.Count; row++)
             {
-                var user = map(row);
-                if (!updates.ContainsKey(user.UserId))
+                var record = map(row);
+                if (!updates.ContainsKey(idOf(record)))
                 {
-                    yield return user;
+                    yield return record;
                 }
             }
         }
 
-        foreach (var user in updates.Values)
+        foreach (var record in updates.Values)
         {
-            yield return user;
-        }
-    }
-
-    public async IAsyncEnumerable<ItemRecord> ReadItemsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var schema = await ReadSchemaAsync(DatasetTypes.Items, cancellationToken);
-        var updates = new Dictionary<string, ItemRecord>(StringComparer.Ordinal);
-        await foreach (var fields in ReadRealtimeAsync(DatasetTypes.Items, cancellationToken))
-        {
-            var item = RecordMapper.ItemFrom(fields, schema);
-            updates[item.ItemId] = item;
-        }
-
-        await foreach (var batch in ReadBulkAsync(DatasetTypes.Items, cancellationToken))
-        {
-            var map = RecordMapper.Items(batch, schema);
-            for (var row = 0; row < batch.Count; row++)
-            {
-                var item = map(row);
-                if (!updates.ContainsKey(item.ItemId))
-                {
-                    yield return item;
-                }
-            }
-        }
-
-        foreach (var item in updates.Values)
-        {
-            yield return item;
+            yield return record;
         }
     }
 

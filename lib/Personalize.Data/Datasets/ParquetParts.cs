@@ -28,9 +28,9 @@ internal static class ParquetParts
                 batch = new RowBatch(columns, rows);
             }
 
-            foreach (var column in columns)
+            for (var c = 0; c < columns.Count; c++)
             {
-                await column.ReadAsync(group, rows, cancellationToken);
+                await columns[c].ReadAsync(group, fields[c], rows, cancellationToken);
             }
 
             batch.Count = rows;

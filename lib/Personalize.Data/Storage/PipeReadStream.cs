@@ -6,24 +6,10 @@ namespace Personalize.Data.Storage;
 /// The read side of a download running in the background: reads come from the pipe, and disposing stops the
 /// download (a reader that stops early must not leave the transfer running).
 /// </summary>
-internal sealed class PipeReadStream(PipeReader reader, CancellationTokenSource download, Task transfer) : Stream
+internal sealed class PipeReadStream(PipeReader reader, CancellationTokenSource download, Task transfer) : ReadOnlyStream
 {
     private readonly Stream _inner = reader.AsStream();
     private int _disposed;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
 
@@ -32,16 +18,6 @@ internal sealed class PipeReadStream(PipeReader reader, CancellationTokenSource 
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
         _inner.ReadAsync(buffer, cancellationToken);
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     public override async ValueTask DisposeAsync()
     {

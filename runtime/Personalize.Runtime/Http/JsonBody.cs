@@ -25,10 +25,14 @@ public static class JsonBody
         }
         catch (JsonException e)
         {
-            var where = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "the request body" : e.Path.TrimStart('$', '.');
             var detail = e.Message.Split(" Path:", 2)[0];
-            return (null, PersonalizeError.InvalidInput($"{where} is not valid: {detail}"));
+            // A value of the wrong type names its field; anything else is broken JSON.
+            var wrongType = e.Path is { Length: > 2 } && detail.StartsWith("The JSON value could not be converted", StringComparison.Ordinal);
+            return (null, PersonalizeError.InvalidInput(wrongType
+                ? $"{e.Path![2..]} has the wrong JSON type for this field."
+                : $"The request body is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): {detail}"));
         }
+
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return (null, TooLarge(limit ?? 0));

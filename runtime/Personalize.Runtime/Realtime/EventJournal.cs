@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Personalize.Data.Datasets;
 using Personalize.Runtime.Metrics;
 using Personalize.Runtime.Serving;
 
@@ -9,7 +10,7 @@ namespace Personalize.Runtime.Realtime;
 /// type, and each request completes only after that write, so an acknowledged record is durable. Written records are
 /// applied to this replica's state before the acknowledgement, so the caller's next request sees them.
 /// </summary>
-public sealed class EventJournal(RealtimeFiles files, CampaignHost host, RealtimeLog log, RuntimeMetrics metrics, TimeSpan maxBatchDelay)
+public sealed class EventJournal(RealtimeRecordWriter writer, CampaignHost host, RuntimeMetrics metrics, TimeSpan maxBatchDelay)
     : BackgroundService
 {
     private const int MaxBatchRecords = 5000;
@@ -85,13 +86,10 @@ public sealed class EventJournal(RealtimeFiles files, CampaignHost host, Realtim
             var written = await Task.WhenAll(byType.Select(async group =>
             {
                 var rows = group.Select(r => r.Fields).ToList();
-                var uri = files.NextUri(group.Key);
-                // Claimed before the write, so the tailer never applies this replica's own batch a second time.
-                log.MarkSeen(uri);
-                await files.WriteAsync(uri, rows, cancellationToken);
-                return (Type: group.Key, Uri: uri, Rows: rows);
+                await writer.AppendAsync(group.Key, rows, cancellationToken);
+                return (Type: group.Key, Rows: rows);
             }));
-            foreach (var (type, _, rows) in written)
+            foreach (var (type, rows) in written)
             {
                 if (host.State is { } campaign)
                 {

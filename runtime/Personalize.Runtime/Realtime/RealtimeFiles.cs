@@ -6,38 +6,20 @@ using Personalize.Data.Storage;
 namespace Personalize.Runtime.Realtime;
 
 /// <summary>
-/// The dataset group's real-time records in the object store (contract 2): JSON-lines objects under
-/// StoreLayout.RealtimeData(group, type), named {yyyyMMddTHHmmssfff}-{writerId}-{seq}.jsonl so names sort by time.
-/// Each object is written whole in one PUT, so a reader sees all of a batch or none of it.
+/// Tails the dataset group's real-time objects (contract 2, written by Personalize.Data's RealtimeRecordWriter):
+/// lists a type's prefix and reads single objects, so a replica reads only what is new to it. Names are
+/// {yyyyMMddTHHmmssfff}-{writerId}-{seq}.jsonl, so the writer and its time are known from the name alone.
 /// </summary>
 public sealed class RealtimeFiles(IObjectStore store, S3Uri datasetGroup, string writerId)
 {
-    public const string Extension = ".jsonl";
     private const string TimeFormat = "yyyyMMdd'T'HHmmssfff";
-    private long _sequence;
+
+    /// <summary>This process's writer id: its own objects are applied when written, never read back.</summary>
+    public string WriterId { get; } = writerId;
+
+    public bool IsOwn(S3Uri uri) => uri.Name.Contains($"-{WriterId}-", StringComparison.Ordinal);
 
     public S3Uri Prefix(string datasetType) => StoreLayout.RealtimeData(datasetGroup, datasetType);
-
-    /// <summary>A new object name for a batch of this dataset type (never reused, even when its write fails).</summary>
-    public S3Uri NextUri(string datasetType)
-    {
-        var name = $"{DateTimeOffset.UtcNow.ToString(TimeFormat, CultureInfo.InvariantCulture)}-{writerId}-{Interlocked.Increment(ref _sequence):D6}{Extension}";
-        return Prefix(datasetType).Append(name);
-    }
-
-    /// <summary>Writes one batch as the object <paramref name="uri"/> (from <see cref="NextUri"/>).</summary>
-    public async Task WriteAsync(S3Uri uri, IReadOnlyList<IReadOnlyDictionary<string, object?>> rows, CancellationToken cancellationToken)
-    {
-        using var content = new MemoryStream();
-        foreach (var row in rows)
-        {
-            JsonSerializer.Serialize(content, row);
-            content.WriteByte((byte)'\n');
-        }
-
-        content.Position = 0;
-        await store.WriteAsync(uri, content, cancellationToken);
-    }
 
     public IAsyncEnumerable<ObjectInfo> ListAsync(string datasetType, CancellationToken cancellationToken) =>
         store.ListAsync(Prefix(datasetType), cancellationToken);

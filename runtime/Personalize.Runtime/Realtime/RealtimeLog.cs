@@ -2,19 +2,11 @@ using Personalize.Data.Storage;
 
 namespace Personalize.Runtime.Realtime;
 
-/// <summary>The real-time objects this replica has already applied (its own writes and peers' it has read).</summary>
+/// <summary>The peers' real-time objects this replica has already applied.</summary>
 public sealed class RealtimeLog
 {
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
-
-    public void MarkSeen(S3Uri uri)
-    {
-        lock (_gate)
-        {
-            _seen.Add(uri.ToString());
-        }
-    }
 
     /// <summary>True the first time an object is claimed; false when it was seen already.</summary>
     public bool Claim(S3Uri uri)

@@ -1,3 +1,4 @@
+using Personalize.Data.Datasets;
 using Personalize.Runtime.Metrics;
 using Personalize.Runtime.Serving;
 
@@ -20,7 +21,7 @@ public sealed class RealtimeTailer(RealtimeFiles files, RealtimeLog log, Runtime
         {
             await foreach (var entry in files.ListAsync(type, cancellationToken))
             {
-                if (!entry.Uri.Key.EndsWith(RealtimeFiles.Extension, StringComparison.Ordinal) || !log.Claim(entry.Uri))
+                if (!entry.Uri.Key.EndsWith(RealtimeRecordWriter.Extension, StringComparison.Ordinal) || files.IsOwn(entry.Uri) || !log.Claim(entry.Uri))
                 {
                     continue;
                 }

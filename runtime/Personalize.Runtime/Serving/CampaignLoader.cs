@@ -1,3 +1,4 @@
+using Personalize.Data.Datasets;
 using Personalize.Data.Storage;
 using Personalize.Jobs;
 using Personalize.Models.Artifacts;
@@ -8,11 +9,12 @@ using Personalize.Runtime.Realtime;
 namespace Personalize.Runtime.Serving;
 
 /// <summary>
-/// Loads the model (retrying until the store has it), catches up on real-time records, turns the runtime ready, then
+/// Loads the model and the dataset group's item and user metadata (retrying until the store has them), catches up on real-time records, turns the runtime ready, then
 /// keeps tailing the real-time prefix for peers' records.
 /// </summary>
 public sealed class CampaignLoader(
-    RuntimeConfig config, IObjectStore store, CampaignHost host, RealtimeTailer tailer, RuntimeMetrics metrics, ILogger<CampaignLoader> logger)
+    RuntimeConfig config, IObjectStore store, DatasetReader datasets, CampaignHost host, RealtimeTailer tailer, RuntimeMetrics metrics,
+    ILogger<CampaignLoader> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -45,6 +47,7 @@ public sealed class CampaignLoader(
             {
                 var artifact = await ModelArtifact.LoadAsync(store, S3Uri.Parse(config.ModelUri), stoppingToken);
                 var campaign = new CampaignState(config, artifact, RecommenderFactory.Create(artifact));
+                await BulkData.LoadAsync(campaign, datasets, stoppingToken);
                 metrics.ModelLoaded(config.CampaignArn, config.SolutionVersionArn ?? config.ModelUri, artifact.Manifest.Recipe, artifact.Vocabulary.Items.Count);
                 return campaign;
             }

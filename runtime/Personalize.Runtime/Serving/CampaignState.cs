@@ -23,6 +23,7 @@ public sealed class CampaignState
         Recommender = recommender;
         _items = ItemTable.Create(artifact.Vocabulary.Items);
         Activity = new UserActivity(Math.Max(1, config.Realtime.MaxHistoryPerUser));
+        BulkHistory = new UserActivity(Math.Max(1, config.Realtime.MaxHistoryPerUser));
         _filters = new Dictionary<string, FilterExpression>(StringComparer.Ordinal);
         foreach (var filter in config.Filters)
         {
@@ -47,7 +48,13 @@ public sealed class CampaignState
 
     public ItemTable Items => Volatile.Read(ref _items);
 
+    /// <summary>Real-time interactions since training (this replica's and its peers').</summary>
     public UserActivity Activity { get; }
+
+    /// <summary>Imported (bulk) interactions with their event types, loaded only when a filter reads Interactions.</summary>
+    public UserActivity BulkHistory { get; }
+
+    public bool FiltersReadInteractions => _filters.Values.Any(f => f.UsesInteractions);
 
     public bool TryGetFilter(string filterArn, out FilterExpression filter) => _filters.TryGetValue(filterArn, out filter!);
 

@@ -15,6 +15,7 @@ public static class Recommendations
     private const string UserPersonalization = "USER_PERSONALIZATION";
     private const string PersonalizedRanking = "PERSONALIZED_RANKING";
     private const string RelatedItems = "RELATED_ITEMS";
+    private const string PopularItems = "POPULAR_ITEMS";
 
     public static (IReadOnlyList<PredictedItem>? Items, PersonalizeError? Error) Recommend(CampaignState campaign, GetRecommendationsRequest request)
     {
@@ -59,6 +60,12 @@ public static class Recommendations
             UserPersonalization when !recommender.IsKnownUser(request.UserId!) && recent.Count == 0 => recommender.Popular(query),
             _ => recommender.Recommend(query),
         };
+        if (recipeType is RelatedItems or PopularItems)
+        {
+            // Personalize scores only user-personalization and ranking answers.
+            items = items.Select(i => i with { Score = null }).ToList();
+        }
+
         return (Shape(campaign, items, request.MetadataColumns), null);
     }
 
@@ -132,21 +139,9 @@ public static class Recommendations
         return (predicate.Allows, null);
     }
 
-    /// <summary>The user's interactions for interaction filters: the trained history, then real-time events.</summary>
-    private static List<FilterInteraction> Interactions(CampaignState campaign, string? userId)
-    {
-        if (userId is null)
-        {
-            return [];
-        }
-
-        // The artifact keeps which items a user interacted with in training, not the event type, so trained entries
-        // carry the solution's training event type (empty: any), matched by `*` and by that type.
-        var trainedType = campaign.Manifest.EventType ?? string.Empty;
-        var interactions = campaign.Recommender.TrainedHistory(userId).Select(item => new FilterInteraction(item, trainedType, null, 0)).ToList();
-        interactions.AddRange(campaign.Activity.Recent(userId));
-        return interactions;
-    }
+    /// <summary>The user's interactions for interaction filters: imported ones, then real-time events.</summary>
+    private static List<FilterInteraction> Interactions(CampaignState campaign, string? userId) =>
+        userId is null ? [] : [.. campaign.BulkHistory.Recent(userId), .. campaign.Activity.Recent(userId)];
 
     private static List<PredictedItem> Shape(CampaignState campaign, IReadOnlyList<RecommendedItem> items, Dictionary<string, List<string>>? metadataColumns)
     {

@@ -1,0 +1,64 @@
+using Personalize.Models.Artifacts;
+
+namespace Personalize.Bench.Runtime;
+
+/// <summary>A random HRNN-shaped artifact of a given catalogue and hidden size (input size = hidden size, as trained).</summary>
+public static class SyntheticModel
+{
+    public const int Users = 10_000;
+    public const int HistoryPerUser = 20;
+
+    public static ModelArtifact Hrnn(int items, int hidden, int seed = 7)
+    {
+        var random = new Random(seed);
+        float[] Random(int count, float scale)
+        {
+            var data = new float[count];
+            for (var i = 0; i < count; i++)
+            {
+                data[i] = (float)((random.NextDouble() * 2) - 1) * scale;
+            }
+
+            return data;
+        }
+
+        var offsets = new int[Users + 1];
+        var history = new int[Users * HistoryPerUser];
+        for (var u = 0; u < Users; u++)
+        {
+            offsets[u + 1] = (u + 1) * HistoryPerUser;
+            for (var j = 0; j < HistoryPerUser; j++)
+            {
+                history[(u * HistoryPerUser) + j] = random.Next(items);
+            }
+        }
+
+        var tensors = new Dictionary<string, SafeTensor>
+        {
+            [TensorNames.ItemInput] = SafeTensor.FromFloats(Random(items * hidden, 0.1f), items, hidden),
+            [TensorNames.GruWeightIh] = SafeTensor.FromFloats(Random(3 * hidden * hidden, 0.1f), 3 * hidden, hidden),
+            [TensorNames.GruWeightHh] = SafeTensor.FromFloats(Random(3 * hidden * hidden, 0.1f), 3 * hidden, hidden),
+            [TensorNames.GruBiasIh] = SafeTensor.FromFloats(Random(3 * hidden, 0.1f), 3 * hidden),
+            [TensorNames.GruBiasHh] = SafeTensor.FromFloats(Random(3 * hidden, 0.1f), 3 * hidden),
+            [TensorNames.ItemOutput] = SafeTensor.FromFloats(Random(items * hidden, 0.1f), items, hidden),
+            [TensorNames.ItemOutputBias] = SafeTensor.FromFloats(Random(items, 0.01f), items),
+            [TensorNames.ItemPopularity] = SafeTensor.FromFloats(Random(items, 100f).Select(Math.Abs).ToArray(), items),
+            [TensorNames.UserHistoryOffsets] = SafeTensor.FromInts(offsets, offsets.Length),
+            [TensorNames.UserHistoryItems] = SafeTensor.FromInts(history, history.Length),
+        };
+        var manifest = new ModelManifest
+        {
+            Recipe = "aws-hrnn",
+            RecipeType = "USER_PERSONALIZATION",
+            Scorer = ScorerKinds.Hrnn,
+            HyperParameters = new() { ["bptt"] = "32" },
+            CreatedAt = DateTimeOffset.UtcNow,
+        };
+        var vocabulary = new ModelVocabulary
+        {
+            Items = Enumerable.Range(0, items).Select(i => $"item-{i}").ToList(),
+            Users = Enumerable.Range(0, Users).Select(u => $"user-{u}").ToList(),
+        };
+        return new ModelArtifact(manifest, vocabulary, tensors);
+    }
+}

@@ -1,0 +1,44 @@
+namespace Personalize.Models.Evaluation;
+
+/// <summary>Averages the per-user metrics over test users and tracks coverage.</summary>
+public sealed class MetricsAccumulator
+{
+    private readonly Dictionary<string, double> sums = [];
+    private readonly HashSet<string> recommendedItems = new(StringComparer.Ordinal);
+    private int users;
+
+    public void Add(IReadOnlyList<string> recommended, IReadOnlySet<string> relevant)
+    {
+        users++;
+        Accumulate(OfflineMetrics.MeanReciprocalRankAt25, OfflineMetrics.ReciprocalRank(recommended, relevant, 25));
+        foreach (var k in OfflineMetrics.Cutoffs)
+        {
+            Accumulate(OfflineMetrics.NdcgName(k), OfflineMetrics.Ndcg(recommended, relevant, k));
+            Accumulate(OfflineMetrics.PrecisionName(k), OfflineMetrics.Precision(recommended, relevant, k));
+        }
+
+        recommendedItems.UnionWith(recommended.Take(25));
+    }
+
+    /// <summary>
+    /// The averages, plus coverage: distinct items recommended to the test users divided by all unique items in the
+    /// catalogue (Interactions and Items datasets).
+    /// </summary>
+    public Dictionary<string, double> Result(int catalogueItems)
+    {
+        var result = new Dictionary<string, double>
+        {
+            [OfflineMetrics.Coverage] = catalogueItems == 0 ? 0 : (double)recommendedItems.Count / catalogueItems,
+        };
+        foreach (var name in new[] { OfflineMetrics.MeanReciprocalRankAt25 }
+                     .Concat(OfflineMetrics.Cutoffs.Select(OfflineMetrics.NdcgName))
+                     .Concat(OfflineMetrics.Cutoffs.Select(OfflineMetrics.PrecisionName)))
+        {
+            result[name] = users == 0 ? 0 : sums.GetValueOrDefault(name) / users;
+        }
+
+        return result;
+    }
+
+    private void Accumulate(string name, double value) => sums[name] = sums.GetValueOrDefault(name) + value;
+}

@@ -1,0 +1,70 @@
+using System.Globalization;
+using System.Text;
+using Personalize.Api;
+
+namespace Personalize.Operator.Docs;
+
+/// <summary>
+/// Renders docs/recipes.md from the <see cref="Recipes"/> catalogue: the recipes this product trains, what each is
+/// for, and every hyper-parameter with the default, range and HPO flag the operator validates against.
+/// </summary>
+public static class RecipeReference
+{
+    private static readonly Dictionary<string, string> UseFor = new(StringComparer.Ordinal)
+    {
+        [RecipeTypes.UserPersonalization] = "GetRecommendations with a `userId`: \"for you\" lists. Real-time events change the next answer without retraining.",
+        [RecipeTypes.PersonalizedRanking] = "GetPersonalizedRanking: re-order a list you already have (search results, a category page) for one user.",
+        [RecipeTypes.RelatedItems] = "GetRecommendations with an `itemId`: \"people who liked this also liked\". No scores, as in Personalize.",
+        [RecipeTypes.PopularItems] = "GetRecommendations: the same popular list for everyone; the baseline every other recipe should beat.",
+    };
+
+    public static string Render()
+    {
+        var text = new StringBuilder();
+        text.Append("# Recipes\n\n");
+        text.Append("<!-- Generated from lib/Personalize.Api/Recipes by `personalize docs`. Do not edit by hand. -->\n\n");
+        text.Append("A Solution names its recipe with `recipeArn: arn:aws:personalize:::recipe/<name>` (or sets `performAutoML: true`, ");
+        text.Append("which trains the AutoML candidates and keeps the best by `solutionConfig.autoMLConfig.metricName`). ");
+        text.Append("`solutionConfig.algorithmHyperParameters` and `featureTransformationParameters` take the parameters below by their ");
+        text.Append("Personalize names, as strings; the operator refuses unknown names and out-of-range values with a condition naming the ");
+        text.Append("parameter, so a typo never trains silently with a default. With `performHPO: true`, the tunable parameters are searched ");
+        text.Append("within `solutionConfig.hpoConfig.algorithmHyperParameterRanges`.\n\n");
+        text.Append("Every training holds out 10% of users and reports Personalize's offline metrics in the SolutionVersion's ");
+        text.Append("`status.metrics` (`coverage`, `mean_reciprocal_rank_at_25`, `normalized_discounted_cumulative_gain_at_5/10/25`, ");
+        text.Append("`precision_at_5/10/25`), computed with the same scoring code the runtime serves with.\n\n");
+        text.Append(CultureInfo.InvariantCulture, $"AutoML candidates: {string.Join(", ", Recipes.AutoMLCandidates.Select(r => $"`{r}`"))}.\n\n");
+
+        text.Append("| Recipe | Type | What it models | Serve it with |\n|---|---|---|---|\n");
+        foreach (var recipe in Recipes.All)
+        {
+            text.Append(CultureInfo.InvariantCulture,
+                $"| [`{recipe.Name}`](#{recipe.Name}) | {recipe.RecipeType} | {recipe.Description} | {UseFor.GetValueOrDefault(recipe.RecipeType, string.Empty)} |\n");
+        }
+
+        foreach (var recipe in Recipes.All)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"\n## {recipe.Name}\n\n`{recipe.Arn}` · {recipe.RecipeType}\n\n{recipe.Description}\n\n");
+            if (recipe.HyperParameters.Count == 0)
+            {
+                text.Append("No hyper-parameters.\n");
+                continue;
+            }
+
+            text.Append("| Parameter | Section | Type | Default | Range or values | HPO |\n|---|---|---|---|---|---|\n");
+            foreach (var parameter in recipe.HyperParameters)
+            {
+                var section = parameter.Featurization ? "featureTransformationParameters" : "algorithmHyperParameters";
+                var range = parameter.Kind == HyperParameterKind.Categorical
+                    ? string.Join(", ", parameter.Values)
+                    : $"{Number(parameter.Min)} to {Number(parameter.Max)}";
+                text.Append(CultureInfo.InvariantCulture,
+                    $"| `{parameter.Name}` | {section} | {parameter.Kind.ToString().ToLowerInvariant()} | `{parameter.Default}` | {range} | {(parameter.Tunable ? "yes" : "no")} |\n");
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private static string Number(double value) =>
+        value >= int.MaxValue ? "no limit" : value.ToString(CultureInfo.InvariantCulture);
+}

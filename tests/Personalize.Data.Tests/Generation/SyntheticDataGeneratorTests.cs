@@ -1,0 +1,123 @@
+using System.Globalization;
+using Personalize.Data.Generation;
+using Personalize.Data.Schemas;
+using Xunit;
+
+namespace Personalize.Data.Tests.Generation;
+
+public sealed class SyntheticDataGeneratorTests
+{
+    private static readonly GeneratorOptions Small = new() { Users = 1500, Items = 400, Interactions = 40_000, Seed = 7 };
+
+    [Fact]
+    public async Task SameSeed_SameFiles_DifferentSeed_DifferentFiles()
+    {
+        var a = await InteractionsCsvAsync(Small);
+        var b = await InteractionsCsvAsync(Small);
+        var c = await InteractionsCsvAsync(Small with { Seed = 8 });
+
+        Assert.Equal(a, b);
+        Assert.NotEqual(a, c);
+    }
+
+    [Fact]
+    public async Task Interactions_ExactCountAndSchemaHeader()
+    {
+        var lines = (await InteractionsCsvAsync(Small)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.Equal(string.Join(',', SyntheticDataGenerator.InteractionsSchema.Fields.Select(f => f.Name)), lines[0]);
+        Assert.Equal(Small.Interactions, lines.Length - 1);
+        Assert.Equal(["add_to_cart", "purchase", "view"], lines.Skip(1).Select(l => l.Split(',')[3]).Distinct().Order());
+    }
+
+    [Fact]
+    public async Task Popularity_IsLongTailed_AndNewItemsAppearOnlyAfterCreation()
+    {
+        var generator = new SyntheticDataGenerator(Small);
+        var rows = Parse(await InteractionsCsvAsync(Small));
+        var items = await ItemsAsync(generator);
+
+        var counts = rows.GroupBy(r => r.Item).Select(g => g.Count()).OrderDescending().ToList();
+        var headShare = counts.Take(counts.Count / 10).Sum() / (double)rows.Count;
+        Assert.True(headShare > 0.35, $"top 10% of items hold {headShare:P0} of interactions");
+        Assert.All(rows, r => Assert.True(items[r.Item] <= r.Time, $"{r.Item} used before it was created"));
+        Assert.Contains(items.Values, created => created > Small.StartTime);
+    }
+
+    [Fact]
+    public async Task SequentialModel_BeatsPopularity_OnNextItem()
+    {
+        var rows = Parse(await InteractionsCsvAsync(Small with { Items = 3000, Interactions = 60_000 }));
+        var sequences = rows.GroupBy(r => r.User).Select(g => g.OrderBy(r => r.Time).Select(r => r.Item).ToList()).Where(s => s.Count >= 3).ToList();
+        var transitions = new Dictionary<string, Dictionary<string, int>>();
+        var popularity = new Dictionary<string, int>();
+        foreach (var sequence in sequences)
+        {
+            for (var i = 0; i < sequence.Count - 1; i++)
+            {
+                popularity[sequence[i]] = popularity.GetValueOrDefault(sequence[i]) + 1;
+                if (i < sequence.Count - 2)
+                {
+                    var next = transitions.TryGetValue(sequence[i], out var n) ? n : transitions[sequence[i]] = [];
+                    next[sequence[i + 1]] = next.GetValueOrDefault(sequence[i + 1]) + 1;
+                }
+            }
+        }
+
+        var popular = popularity.OrderByDescending(p => p.Value).Take(10).Select(p => p.Key).ToHashSet();
+        double sequentialHits = 0, popularHits = 0;
+        foreach (var sequence in sequences)
+        {
+            var (previous, last) = (sequence[^2], sequence[^1]);
+            var top = transitions.TryGetValue(previous, out var next) ? next.OrderByDescending(p => p.Value).Take(10).Select(p => p.Key).ToHashSet() : popular;
+            sequentialHits += top.Contains(last) ? 1 : 0;
+            popularHits += popular.Contains(last) ? 1 : 0;
+        }
+
+        Assert.True(sequentialHits > 2 * popularHits, $"sequential hit@10 {sequentialHits / sequences.Count:P1} vs popularity {popularHits / sequences.Count:P1}");
+    }
+
+    [Fact]
+    public async Task GeneratedFiles_ImportCleanAgainstTheirSchemas()
+    {
+        var directory = Directory.CreateTempSubdirectory("personalize-generated-");
+        try
+        {
+            await GeneratedFiles.WriteToDirectoryAsync(new SyntheticDataGenerator(Small with { Interactions = 2000 }), directory.FullName);
+
+            foreach (var type in DatasetTypes.All)
+            {
+                var schema = SchemaParser.Parse(await File.ReadAllTextAsync(Path.Combine(directory.FullName, GeneratedFiles.SchemaFile(type))), type);
+                Assert.Equal(type, schema.DatasetType);
+            }
+
+            Assert.True(File.Exists(Path.Combine(directory.FullName, GeneratedFiles.ItemsCsv)));
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<string> InteractionsCsvAsync(GeneratorOptions options)
+    {
+        var writer = new StringWriter();
+        await new SyntheticDataGenerator(options).WriteInteractionsAsync(writer);
+        return writer.ToString();
+    }
+
+    private static async Task<Dictionary<string, long>> ItemsAsync(SyntheticDataGenerator generator)
+    {
+        var writer = new StringWriter();
+        await generator.WriteItemsAsync(writer);
+        return writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+            .Select(l => l.Split(','))
+            .ToDictionary(p => p[0], p => long.Parse(p[4], CultureInfo.InvariantCulture));
+    }
+
+    private static List<(string User, string Item, long Time)> Parse(string csv) =>
+        csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+            .Select(l => l.Split(','))
+            .Select(p => (p[0], p[1], long.Parse(p[2], CultureInfo.InvariantCulture)))
+            .ToList();
+}

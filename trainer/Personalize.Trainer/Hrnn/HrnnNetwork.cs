@@ -1,0 +1,91 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Personalize.Trainer.Hrnn;
+
+/// <summary>
+/// The HRNN family's network: item vectors (an id embedding plus, for metadata recipes, the mean of the item's
+/// metadata token embeddings) feed a GRU over the user's sequence; its state scores every item by a dot product
+/// with the item's output vector plus a bias. Metadata recipes start the GRU from a state derived from the user's
+/// metadata tokens. HrnnExport turns the trained tables into the plain tensors the C# scorer reads.
+/// </summary>
+internal sealed class HrnnNetwork : nn.Module
+{
+    private readonly Parameter itemInput;
+    private readonly Parameter itemOutput;
+    private readonly Parameter itemBias;
+    private readonly GRU gru;
+    private readonly Parameter? tokenInput;
+    private readonly Parameter? tokenOutput;
+    private readonly Parameter? tokenBias;
+    private readonly Parameter? userTokenState;
+
+    public HrnnNetwork(int items, int hidden, int itemTokens, int userTokens, Device device)
+        : base("hrnn")
+    {
+        Hidden = hidden;
+        itemInput = Table(items, hidden, 0.1);
+        itemOutput = Table(items, hidden, 0.1);
+        itemBias = nn.Parameter(zeros(items));
+        gru = nn.GRU(hidden, hidden, batchFirst: true);
+        if (itemTokens > 0)
+        {
+            tokenInput = Table(itemTokens, hidden, 0.1);
+            tokenOutput = Table(itemTokens, hidden, 0.1);
+            tokenBias = nn.Parameter(zeros(itemTokens));
+        }
+
+        if (userTokens > 0)
+        {
+            userTokenState = Table(userTokens, hidden, 0.1);
+        }
+
+        RegisterComponents();
+        this.to(device);
+    }
+
+    public int Hidden { get; }
+
+    public GRU Gru => gru;
+
+    /// <summary>
+    /// The input and output item tables and biases. <paramref name="itemTokens"/> is the items × tokens matrix whose
+    /// rows average each item's tokens; <paramref name="idKeep"/> (items, 0 or 1) drops id parts so metadata alone
+    /// learns to describe an item (cold start); null keeps every id.
+    /// </summary>
+    public (Tensor Input, Tensor Output, Tensor Bias) ItemTables(Tensor? itemTokens, Tensor? idKeep)
+    {
+        Tensor input = itemInput;
+        Tensor output = itemOutput;
+        Tensor bias = itemBias;
+        if (idKeep is not null)
+        {
+            input = input * idKeep.unsqueeze(1);
+            output = output * idKeep.unsqueeze(1);
+            bias = bias * idKeep;
+        }
+
+        if (itemTokens is not null && tokenInput is not null)
+        {
+            input = input + itemTokens.mm(tokenInput);
+            output = output + itemTokens.mm(tokenOutput!);
+            bias = bias + itemTokens.mv(tokenBias!);
+        }
+
+        return (input, output, bias);
+    }
+
+    /// <summary>Initial GRU states [batch, hidden] from rows of the users × tokens matrix; null when the recipe has none.</summary>
+    public Tensor? InitialStates(Tensor? userTokens) =>
+        userTokens is not null && userTokenState is not null ? tanh(userTokens.mm(userTokenState)) : null;
+
+    /// <summary>GRU outputs [batch, time, hidden] for item rows [batch, time].</summary>
+    public Tensor States(Tensor inputTable, Tensor inputs, Tensor? initial)
+    {
+        var x = inputTable.index_select(0, inputs.flatten()).view(inputs.shape[0], inputs.shape[1], Hidden);
+        return gru.call(x, initial?.unsqueeze(0)).Item1;
+    }
+
+    private static Parameter Table(int rows, int columns, double std) => nn.Parameter(randn(rows, columns) * std);
+}

@@ -1,0 +1,234 @@
+using System.Diagnostics;
+using Personalize.Data.Storage;
+using Personalize.Jobs;
+using Personalize.Models.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Personalize.Trainer.Hrnn;
+
+/// <summary>
+/// Trains the HRNN network on user sequences, GRU4Rec style: each user's history is cut into chunks of bptt inputs
+/// (each followed by its next item as the target), chunks of many users form a mini-batch, and a softmax over the
+/// catalogue (or over sampled negatives for large catalogues, with a log-Q correction) gives the loss; Adam
+/// optimises. Each epoch ends with a checkpoint; a restarted run resumes after the newest matching one.
+/// </summary>
+internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3Uri? checkpoints, Func<JobProgress, CancellationToken, Task> report)
+{
+    public static Device PickDevice() => cuda.is_available() ? CUDA : CPU;
+
+    /// <summary>Trains and returns the network; <paramref name="itemTokens"/> / <paramref name="userTokens"/> are null for plain HRNN.</summary>
+    public async Task<HrnnNetwork> TrainAsync(UserSequences data, TokenMatrix? itemTokens, TokenMatrix? userTokens, CancellationToken cancellationToken)
+    {
+        var device = PickDevice();
+        manual_seed(settings.Seed);
+        var items = data.ItemIds.Count;
+        var network = new HrnnNetwork(items, settings.HiddenDimension, itemTokens?.Tokens ?? 0, userTokens?.Tokens ?? 0, device);
+        using var itemTokenTensor = itemTokens is null ? null : tensor(itemTokens.Weights, [itemTokens.Rows, itemTokens.Tokens], device: device);
+        using var userTokenTensor = userTokens is null ? null : tensor(userTokens.Weights, [userTokens.Rows, userTokens.Tokens], device: device);
+        using var optimizer = optim.Adam(network.parameters(), settings.LearningRate);
+
+        var chunks = Chunks(data);
+        using var sampling = items > HrnnSettings.FullSoftmaxMaxItems ? SamplingDistribution(data, device) : null;
+        var folder = checkpoints?.AsPrefix().Append($"hrnn-{settings.Fingerprint(items, data.UserIds.Count, data.Interactions)}/");
+        var firstEpoch = folder is { } prefix ? await ResumeAsync(network, prefix, cancellationToken) + 1 : 1;
+        var events = chunks.Sum(c => (long)c.Length);
+        var clock = Stopwatch.StartNew();
+
+        for (var epoch = firstEpoch; epoch <= settings.Epochs; epoch++)
+        {
+            var epochClock = Stopwatch.StartNew();
+            var order = chunks.ToArray();
+            new Random(settings.Seed + epoch).Shuffle(order);
+            manual_seed(settings.Seed + epoch);
+            double lossSum = 0;
+            var batches = 0;
+            network.train();
+            for (var start = 0; start < order.Length; start += settings.BatchSize)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                var batch = order.AsSpan(start, Math.Min(settings.BatchSize, order.Length - start));
+                var loss = BatchLoss(network, batch, data, itemTokenTensor, userTokenTensor, sampling, device);
+                optimizer.zero_grad();
+                loss.backward();
+                nn.utils.clip_grad_norm_(network.parameters(), 5.0);
+                optimizer.step();
+                lossSum += loss.item<float>();
+                batches++;
+            }
+
+            var seconds = epochClock.Elapsed.TotalSeconds;
+            if (folder is { } checkpointFolder)
+            {
+                await SaveCheckpointAsync(network, checkpointFolder, epoch, cancellationToken);
+            }
+
+            var done = epoch - firstEpoch + 1;
+            await report(
+                new JobProgress
+                {
+                    Time = DateTimeOffset.UtcNow,
+                    Stage = "train",
+                    Epoch = epoch,
+                    TotalEpochs = settings.Epochs,
+                    Loss = batches == 0 ? 0 : lossSum / batches,
+                    EventsPerSecond = events / Math.Max(seconds, 1e-9),
+                    EtaSeconds = clock.Elapsed.TotalSeconds / done * (settings.Epochs - epoch),
+                    PercentComplete = 100 * epoch / settings.Epochs,
+                    Message = $"epoch {epoch}/{settings.Epochs} on {device.type}",
+                },
+                cancellationToken);
+        }
+
+        network.eval();
+        return network;
+    }
+
+    /// <summary>
+    /// Every user's history cut into chunks of at most bptt + 1 items (bptt inputs, each followed by its target),
+    /// newest chunk aligned to the end so the most recent context is always whole.
+    /// </summary>
+    private Chunk[] Chunks(UserSequences data)
+    {
+        var chunks = new List<Chunk>();
+        for (var user = 0; user < data.Sequences.Length; user++)
+        {
+            var length = data.Sequences[user].Length;
+            for (var end = length; end >= 2; end -= settings.Bptt)
+            {
+                var start = Math.Max(0, end - settings.Bptt - 1);
+                chunks.Add(new Chunk(user, start, end - start));
+            }
+        }
+
+        return [.. chunks];
+    }
+
+    private Tensor BatchLoss(HrnnNetwork network, ReadOnlySpan<Chunk> batch, UserSequences data, Tensor? itemTokens, Tensor? userTokens, Sampling? sampling, Device device)
+    {
+        var time = 0;
+        foreach (var chunk in batch)
+        {
+            time = Math.Max(time, chunk.Length - 1);
+        }
+
+        var inputs = new long[batch.Length * time];
+        var targets = new long[batch.Length * time];
+        var weights = new float[batch.Length * time];
+        var users = new long[batch.Length];
+        for (var b = 0; b < batch.Length; b++)
+        {
+            var chunk = batch[b];
+            var sequence = data.Sequences[chunk.User];
+            users[b] = chunk.User;
+            for (var t = 0; t < chunk.Length - 1; t++)
+            {
+                var position = chunk.Start + t + 1;
+                inputs[(b * time) + t] = sequence[chunk.Start + t];
+                targets[(b * time) + t] = sequence[position];
+                weights[(b * time) + t] = settings.RecencyMask ? 0.3f + (0.7f * position / (sequence.Length - 1)) : 1f;
+            }
+        }
+
+        var inputTensor = tensor(inputs, [batch.Length, time], device: device);
+        var targetTensor = tensor(targets, [batch.Length * time], device: device);
+        var weightTensor = tensor(weights, [batch.Length * time], device: device);
+        var idKeep = settings.IdDropout > 0 ? bernoulli(full(data.ItemIds.Count, 1 - settings.IdDropout, device: device)) : null;
+        var (input, output, bias) = network.ItemTables(itemTokens, idKeep);
+        var initial = settings.UserMetadata && userTokens is not null
+            ? network.InitialStates(userTokens.index_select(0, tensor(users, device: device)))
+            : null;
+        var states = network.States(input, inputTensor, initial).reshape(-1, network.Hidden);
+
+        Tensor losses;
+        if (sampling is null)
+        {
+            var logits = states.mm(output.t()) + bias;
+            losses = nn.functional.cross_entropy(logits, targetTensor, reduction: nn.Reduction.None);
+        }
+        else
+        {
+            var negatives = multinomial(sampling.Probabilities, HrnnSettings.SampledNegatives, replacement: true);
+            var positive = (states * output.index_select(0, targetTensor)).sum(1) + bias.index_select(0, targetTensor)
+                - sampling.LogQ.index_select(0, targetTensor);
+            var negative = states.mm(output.index_select(0, negatives).t()) + bias.index_select(0, negatives)
+                - sampling.LogQ.index_select(0, negatives);
+            // A sampled "negative" that is the target itself is not a negative.
+            negative = negative.masked_fill(targetTensor.unsqueeze(1).eq(negatives.unsqueeze(0)), -1e9);
+            var logits = cat([positive.unsqueeze(1), negative], 1);
+            losses = nn.functional.cross_entropy(logits, zeros(logits.shape[0], dtype: int64, device: device), reduction: nn.Reduction.None);
+        }
+
+        return (losses * weightTensor).sum() / weightTensor.sum().clamp_min(1e-6);
+    }
+
+    /// <summary>Negatives are drawn by popularity^0.75 (word2vec's smoothing); log Q corrects the softmax for that bias.</summary>
+    private static Sampling SamplingDistribution(UserSequences data, Device device)
+    {
+        var counts = new double[data.ItemIds.Count];
+        foreach (var item in data.Sequences.SelectMany(s => s))
+        {
+            counts[item]++;
+        }
+
+        var smoothed = counts.Select(c => Math.Pow(c + 1, 0.75)).ToArray();
+        var total = smoothed.Sum();
+        var probabilities = smoothed.Select(s => (float)(s / total)).ToArray();
+        var logQ = probabilities.Select(p => (float)Math.Log(p * HrnnSettings.SampledNegatives)).ToArray();
+        return new Sampling(tensor(probabilities, device: device), tensor(logQ, device: device));
+    }
+
+    private async Task<int> ResumeAsync(HrnnNetwork network, S3Uri folder, CancellationToken cancellationToken)
+    {
+        var newest = 0;
+        S3Uri? newestUri = null;
+        await foreach (var entry in store.ListAsync(folder, cancellationToken))
+        {
+            if (CheckpointEpoch(entry.Uri.Name) is { } epoch && epoch > newest)
+            {
+                newest = epoch;
+                newestUri = entry.Uri;
+            }
+        }
+
+        if (newestUri is { } uri)
+        {
+            await using var stream = await store.OpenReadAsync(uri, cancellationToken);
+            using var copy = new MemoryStream();
+            await stream.CopyToAsync(copy, cancellationToken);
+            copy.Position = 0;
+            using var reader = new BinaryReader(copy);
+            network.load(reader);
+        }
+
+        return newest;
+    }
+
+    private async Task SaveCheckpointAsync(HrnnNetwork network, S3Uri folder, int epoch, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            network.save(writer);
+        }
+
+        buffer.Position = 0;
+        await store.WriteAsync(folder.Append($"epoch-{epoch:D4}.pt"), buffer, cancellationToken);
+    }
+
+    private static int? CheckpointEpoch(string name) =>
+        name.StartsWith("epoch-", StringComparison.Ordinal) && name.EndsWith(".pt", StringComparison.Ordinal)
+        && int.TryParse(name["epoch-".Length..^".pt".Length], out var epoch) ? epoch : null;
+
+    private readonly record struct Chunk(int User, int Start, int Length);
+
+    private sealed record Sampling(Tensor Probabilities, Tensor LogQ) : IDisposable
+    {
+        public void Dispose()
+        {
+            Probabilities.Dispose();
+            LogQ.Dispose();
+        }
+    }
+}
