@@ -20,6 +20,7 @@ public sealed class SchemaSpec
     [MaxLength(20000)]
     [Description("The Avro schema as a JSON string: {\"type\":\"record\",\"name\":\"Interactions\",\"fields\":[...]}.")]
     [JsonPropertyName("schema")]
+    [YamlDotNet.Serialization.YamlMember(Alias = "schema")] // KubernetesYaml reads YAML by this name, not the JSON one.
     public string SchemaJson { get; set; } = string.Empty;
 
     [Immutable]
