@@ -35,8 +35,10 @@ if [ -f "$COMPAT_ENV" ]; then
   export PERSONALIZE_TRAINER_COMMAND="dotnet $BIN/personalize-trainer.dll"
 fi
 
-# 2. Build the three executables into one folder, skipped when no source changed since the last build.
-STAMP_WANT="$CONFIGURATION $(git ls-files -s lib operator trainer runtime Directory.Build.props Directory.Packages.props global.json 2>/dev/null | sha256sum | cut -d' ' -f1)"
+# 2. Build the three executables into one folder, skipped when no source changed since the last build
+#    (the stamp hashes the sources' contents, edits not yet committed included).
+STAMP_WANT="$CONFIGURATION $(git ls-files -z -co --exclude-standard lib operator trainer runtime Directory.Build.props Directory.Packages.props global.json \
+  | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)"
 if [ "$(cat "$BIN/.stamp" 2>/dev/null)" != "$STAMP_WANT" ] || [ ! -x "$BIN/personalize" ]; then
   for project in operator/Personalize.Operator runtime/Personalize.Runtime trainer/Personalize.Trainer; do
     step "building $project ($CONFIGURATION)"

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using k8s.Models;
+using YamlDotNet.Serialization;
 
 namespace Personalize.Api;
 
@@ -20,7 +21,8 @@ public sealed class SchemaSpec
     [MaxLength(20000)]
     [Description("The Avro schema as a JSON string: {\"type\":\"record\",\"name\":\"Interactions\",\"fields\":[...]}.")]
     [JsonPropertyName("schema")]
-    [YamlDotNet.Serialization.YamlMember(Alias = "schema")] // KubernetesYaml reads YAML by this name, not the JSON one.
+    // KubernetesYaml honours JsonPropertyName only on its own model types: manifests read from YAML (local mode) need the alias too.
+    [YamlMember(Alias = "schema", ApplyNamingConventions = false)]
     public string SchemaJson { get; set; } = string.Empty;
 
     [Immutable]
