@@ -64,9 +64,8 @@ static async Task<int> RunClusterAsync(string[] flags)
         stop.Cancel();
     };
 
-    var config = KubernetesClientConfiguration.IsInCluster()
-        ? KubernetesClientConfiguration.InClusterConfig()
-        : KubernetesClientConfiguration.BuildConfigFromConfigFile();
+    // $KUBECONFIG, else ~/.kube/config, else the pod's service account.
+    var config = KubernetesClientConfiguration.BuildDefaultConfig();
     using var client = new Kubernetes(config);
     var objects = ObjectStoreFactory.FromEnvironment();
     var host = ClusterOperator.Create(client, objects, settings, loggers);

@@ -19,6 +19,8 @@ public static class RuntimeApp
         var builder = WebApplication.CreateSlimBuilder(args);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = config.Limits.MaxRequestBodyBytes);
         var services = builder.Services;
+        // Responses leave out absent members (no "score": null for SIMS), as Personalize does.
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.DefaultIgnoreCondition = RuntimeJson.Options.DefaultIgnoreCondition);
         var datasetGroup = S3Uri.Parse(config.DatasetGroupUri);
         // Unique per process even when a pod keeps its name across restarts: a replica skips only its own objects.
         var writerId = Sanitize($"{config.Realtime.WriterId ?? Environment.MachineName}-{Guid.NewGuid().ToString("N")[..8]}");
@@ -58,6 +60,12 @@ public static class RuntimeApp
                 : new PersonalizeError(StatusCodes.Status500InternalServerError, "InternalFailure", "The runtime failed to serve the request.");
             await error.ExecuteAsync(context);
         }));
+        // AWS SDKs log and surface x-amzn-RequestId; give every answer one.
+        app.Use((context, next) =>
+        {
+            context.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
+            return next(context);
+        });
         app.UseRateLimiter();
         app.MapRuntime();
         return app;

@@ -21,7 +21,7 @@ public sealed class LifecycleTests(OperatorEnvironment env)
         await cluster.CreateAsync(Samples.Import(ns));
         await cluster.CreateAsync(Samples.Solution(ns));
         await cluster.CreateAsync(Samples.Version(ns));
-        await cluster.CreateAsync(Samples.Campaign(ns, minTps: 450));
+        await cluster.CreateAsync(Samples.Campaign(ns, minTps: 650));
         await cluster.CreateAsync(Samples.Tracker(ns));
         await cluster.CreateAsync(Samples.Filter(ns));
 
@@ -75,7 +75,7 @@ public sealed class LifecycleTests(OperatorEnvironment env)
         Assert.Equal(trainSpec.Train.ModelUri, version.Status.ModelLocation);
         await cluster.WaitForAsync<Solution>("hrnn", s => s.Status.LatestSolutionVersion?.Phase == Phases.Active, "latest version in the solution");
 
-        // The campaign: ceil(450 / 200) = 3 replicas, a Service and a PodDisruptionBudget, ACTIVE once ready.
+        // The campaign: ceil(650 / 300) = 3 replicas, a Service and a PodDisruptionBudget, ACTIVE once ready.
         Assert.Equal(Phases.CreateInProgress, (await cluster.WaitForPhaseAsync<Campaign>("shop", Phases.CreateInProgress)).Status.Phase);
         var deployment = await cluster.Client.AppsV1.ReadNamespacedDeploymentAsync("shop", ns);
         Assert.Equal(3, deployment.Spec.Replicas);

@@ -35,6 +35,7 @@ public sealed class Boto3ClientTests(S3Server s3)
         Assert.Equal("i4", seen["before"]![0]!.GetValue<string>());
         Assert.True(seen["score"]!.GetValue<double>() > 0);
         Assert.StartsWith("RID-", seen["recommendationId"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.True(Guid.TryParse(seen["requestId"]!.GetValue<string>(), out _));
         Assert.Equal("i5", seen["after"]![0]!.GetValue<string>());
         Assert.Equal(["i6", "i1", "unknown"], seen["ranking"]!.AsArray().Select(i => i!.GetValue<string>()));
         Assert.StartsWith("InvalidInputException: numResults", seen["tooMany"]!.GetValue<string>(), StringComparison.Ordinal);

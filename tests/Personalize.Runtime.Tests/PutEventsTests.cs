@@ -38,6 +38,19 @@ public sealed class PutEventsTests(S3Server s3)
     }
 
     [Fact]
+    public async Task AnonymousEventsPersonaliseTheirSession()
+    {
+        await using var runtime = await RuntimeServer.StartAsync(s3, await TestCampaign.CreateAsync(s3));
+        (await runtime.PostAsync("/events", new
+        {
+            trackingId = RuntimeServer.TrackingId,
+            sessionId = "anon-session",
+            eventList = new[] { new { eventType = "click", itemId = "i1", sentAt = TestModels.TrainedUntil + 1 } },
+        })).EnsureOk();
+        Assert.Equal("i5", (await runtime.RecommendAsync("anon-session"))[0]);
+    }
+
+    [Fact]
     public async Task ConcurrentEventsAreAllAcknowledgedAndStored_InFewerWritesThanRequests()
     {
         var config = await TestCampaign.CreateAsync(s3);

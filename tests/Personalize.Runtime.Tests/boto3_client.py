@@ -18,6 +18,7 @@ before = runtime.get_recommendations(campaignArn=campaign_arn, userId="u1", numR
 seen["before"] = [i["itemId"] for i in before["itemList"]]
 seen["score"] = before["itemList"][0].get("score")
 seen["recommendationId"] = before["recommendationId"]
+seen["requestId"] = before["ResponseMetadata"]["RequestId"]
 
 events.put_events(
     trackingId=tracking_id,

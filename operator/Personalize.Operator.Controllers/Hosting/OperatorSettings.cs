@@ -24,8 +24,8 @@ public sealed record OperatorSettings
     /// <summary>PERSONALIZE_S3_ENDPOINT as the pods must reach it (in-cluster MinIO URL); passed to them.</summary>
     public string? S3Endpoint { get; init; }
 
-    /// <summary>PERSONALIZE_TPS_PER_REPLICA: requests/s one runtime replica sustains (from the runtime benchmark).</summary>
-    public double TpsPerReplica { get; init; } = 200;
+    /// <summary>PERSONALIZE_TPS_PER_REPLICA: requests/s one runtime replica (one CPU core) sustains: 300, the runtime benchmark's figure for catalogues up to 100k items at hidden 64 (docs/benchmarks.md).</summary>
+    public double TpsPerReplica { get; init; } = 300;
 
     /// <summary>PERSONALIZE_MAX_REPLICAS: upper bound when scaling a campaign on observed load.</summary>
     public int MaxReplicas { get; init; } = 20;

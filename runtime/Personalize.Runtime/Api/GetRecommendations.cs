@@ -30,10 +30,26 @@ public sealed class GetRecommendationsRequest
     public Dictionary<string, string>? FilterValues { get; set; }
 
     [JsonPropertyName("promotions")]
-    public List<System.Text.Json.JsonElement>? Promotions { get; set; }
+    public List<PromotionInput>? Promotions { get; set; }
 
     [JsonPropertyName("metadataColumns")]
     public Dictionary<string, List<string>>? MetadataColumns { get; set; }
+}
+
+/// <summary>A share of the list given to items a second filter selects (Personalize's Promotion).</summary>
+public sealed class PromotionInput
+{
+    [JsonPropertyName("name")]
+    public string? Name { get; set; }
+
+    [JsonPropertyName("percentPromotedItems")]
+    public int? PercentPromotedItems { get; set; }
+
+    [JsonPropertyName("filterArn")]
+    public string? FilterArn { get; set; }
+
+    [JsonPropertyName("filterValues")]
+    public Dictionary<string, string>? FilterValues { get; set; }
 }
 
 public sealed record GetRecommendationsResponse(

@@ -27,7 +27,7 @@ public static partial class RequestValidation
             ?? Context(request.Context)
             ?? Arn("filterArn", request.FilterArn)
             ?? FilterValues(request.FilterValues)
-            ?? (request.Promotions is { Count: > 0 } ? "promotions are not supported by this runtime; leave promotions out." : null)
+            ?? Promotions(request.Promotions)
             ?? MetadataColumns(request.MetadataColumns);
     }
 
@@ -127,6 +127,40 @@ public static partial class RequestValidation
             ?? (input.EventValue is { } v && !float.IsFinite(v) ? $"{path}.eventValue must be a finite number." : null)
             ?? Impression($"{path}.impression", input.Impression)
             ?? (input.Properties is null ? null : Properties($"{path}.properties", input.Properties, 1024, rejectReserved: true));
+    }
+
+    private static string? Promotions(List<PromotionInput>? promotions)
+    {
+        if (promotions is null)
+        {
+            return null;
+        }
+
+        if (promotions.Count > 1)
+        {
+            return $"promotions has {promotions.Count} entries; at most 1 is allowed.";
+        }
+
+        foreach (var promotion in promotions)
+        {
+            if (promotion is null)
+            {
+                return "promotions[0] must be an object, not null.";
+            }
+
+            var error = Required("promotions[0].name", promotion.Name)
+                ?? (PromotionName().IsMatch(promotion.Name!) ? null : $"promotions[0].name \"{Shorten(promotion.Name!)}\" must be 1-63 characters of [a-zA-Z0-9-_], starting with a letter or digit.")
+                ?? (promotion.PercentPromotedItems is >= 1 and <= 100 ? null : $"promotions[0].percentPromotedItems must be between 1 and 100; got {promotion.PercentPromotedItems?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "nothing"}.")
+                ?? Required("promotions[0].filterArn", promotion.FilterArn)
+                ?? Arn("promotions[0].filterArn", promotion.FilterArn)
+                ?? FilterValues(promotion.FilterValues);
+            if (error is not null)
+            {
+                return error;
+            }
+        }
+
+        return null;
     }
 
     private static string? Records<T>(string field, List<T>? records, Func<T?, (string? Id, string? Properties)> read, string idName, int maxProperties)
@@ -329,6 +363,9 @@ public static partial class RequestValidation
 
     [GeneratedRegex(@"^arn:([a-z\d-]+):personalize:.*:.*:.+$")]
     private static partial Regex ArnPattern();
+
+    [GeneratedRegex("^[a-zA-Z0-9][a-zA-Z0-9_-]{0,62}$")]
+    private static partial Regex PromotionName();
 
     [GeneratedRegex("^[A-Za-z0-9_]+$")]
     private static partial Regex AttributeName();

@@ -72,9 +72,15 @@ public sealed class EventJournal(RealtimeRecordWriter writer, CampaignHost host,
         }
     }
 
+    /// <summary>Takes no new records, then writes those already accepted before stopping (within the host's shutdown timeout).</summary>
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         _pending.Writer.TryComplete();
+        if (ExecuteTask is { } draining)
+        {
+            await draining.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
         await base.StopAsync(cancellationToken);
     }
 

@@ -15,7 +15,7 @@ public static class EventRecords
         }
 
         fields[RealtimeApplier.UserId] = request.UserId;
-        fields["SESSION_ID"] = request.SessionId;
+        fields[RealtimeApplier.SessionId] = request.SessionId;
         fields[RealtimeApplier.ItemId] = input.ItemId;
         fields[RealtimeApplier.Timestamp] = input.SentAt!.Value.ToUnixTimeSeconds();
         fields[RealtimeApplier.EventType] = input.EventType;

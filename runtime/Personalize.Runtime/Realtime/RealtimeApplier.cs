@@ -16,6 +16,7 @@ public static class RealtimeApplier
     public const string Timestamp = "TIMESTAMP";
     public const string EventType = "EVENT_TYPE";
     public const string EventValue = "EVENT_VALUE";
+    public const string SessionId = "SESSION_ID";
 
     public static void Apply(CampaignState campaign, string datasetType, IReadOnlyList<IReadOnlyDictionary<string, string?>> rows)
     {
@@ -24,7 +25,9 @@ public static class RealtimeApplier
             case Interactions:
                 foreach (var row in rows)
                 {
-                    if (row.GetValueOrDefault(UserId) is { Length: > 0 } user && row.GetValueOrDefault(ItemId) is { Length: > 0 } item)
+                    // Anonymous events count for their session: Personalize serves the sessionId as the userId until login.
+                    var user = row.GetValueOrDefault(UserId) is { Length: > 0 } id ? id : row.GetValueOrDefault(SessionId);
+                    if (!string.IsNullOrEmpty(user) && row.GetValueOrDefault(ItemId) is { Length: > 0 } item)
                     {
                         var value = double.TryParse(row.GetValueOrDefault(EventValue), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : (double?)null;
                         long.TryParse(row.GetValueOrDefault(Timestamp), NumberStyles.Integer, CultureInfo.InvariantCulture, out var timestamp);

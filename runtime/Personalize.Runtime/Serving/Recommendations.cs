@@ -42,31 +42,79 @@ public static class Recommendations
             return (null, filterError);
         }
 
+        var promotion = request.Promotions?.FirstOrDefault();
+        Func<string, bool>? promoted = null;
+        if (promotion is not null)
+        {
+            var (promotedCandidate, promotionError) = Candidates(campaign, promotion.FilterArn, promotion.FilterValues, request.UserId, request.ItemId);
+            if (promotionError is not null)
+            {
+                return (null, promotionError);
+            }
+
+            promoted = promotedCandidate ?? (_ => true);
+        }
+
         var recent = campaign.Activity.Recent(request.UserId);
-        var query = new RecommendationRequest
-        {
-            UserId = request.UserId,
-            ItemId = request.ItemId,
-            RecentItems = recent.Select(e => e.ItemId).ToList(),
-            NumResults = request.NumResults ?? RequestValidation.DefaultNumResults,
-            ExcludeConsumed = recipeType == UserPersonalization,
-            IsCandidate = candidate,
-        };
         var recommender = campaign.Recommender;
-        IReadOnlyList<RecommendedItem> items = recipeType switch
+        // Users the model has not seen and who have sent no events get the popular items, as in Personalize.
+        var popularOnly = recipeType == UserPersonalization && !recommender.IsKnownUser(request.UserId!) && recent.Count == 0;
+        IReadOnlyList<RecommendedItem> Ask(Func<string, bool>? candidate, int count)
         {
-            RelatedItems => recommender.RelatedItems(query),
-            // Users the model has not seen and who have sent no events get the popular items, as in Personalize.
-            UserPersonalization when !recommender.IsKnownUser(request.UserId!) && recent.Count == 0 => recommender.Popular(query),
-            _ => recommender.Recommend(query),
-        };
+            var query = new RecommendationRequest
+            {
+                UserId = request.UserId,
+                ItemId = request.ItemId,
+                RecentItems = recent.Select(e => e.ItemId).ToList(),
+                NumResults = count,
+                ExcludeConsumed = recipeType == UserPersonalization,
+                IsCandidate = candidate,
+            };
+            return recipeType == RelatedItems ? recommender.RelatedItems(query)
+                : popularOnly ? recommender.Popular(query)
+                : recommender.Recommend(query);
+        }
+
+        var numResults = request.NumResults ?? RequestValidation.DefaultNumResults;
+        IReadOnlyList<RecommendedItem> items;
+        IReadOnlySet<string> promotedIds = new HashSet<string>();
+        if (promotion is null)
+        {
+            items = Ask(candidate, numResults);
+        }
+        else
+        {
+            var share = (int)Math.Ceiling(numResults * promotion.PercentPromotedItems!.Value / 100.0);
+            var promotedItems = Ask(promoted, Math.Min(share, numResults));
+            promotedIds = promotedItems.Select(i => i.ItemId).ToHashSet(StringComparer.Ordinal);
+            var ids = promotedIds;
+            var regular = Ask(id => !ids.Contains(id) && (candidate is null || candidate(id)), numResults - promotedItems.Count);
+            items = Spread(promotedItems, regular);
+        }
+
         if (recipeType is RelatedItems or PopularItems)
         {
             // Personalize scores only user-personalization and ranking answers.
             items = items.Select(i => i with { Score = null }).ToList();
         }
 
-        return (Shape(campaign, items, request.MetadataColumns), null);
+        var shaped = Shape(campaign, items, request.MetadataColumns);
+        return (promotion is null ? shaped : shaped.Select(i => promotedIds.Contains(i.ItemId) ? i with { PromotionName = promotion.Name } : i).ToList(), null);
+    }
+
+    /// <summary>Promoted items spread evenly through the list (first at the top), the others in their own order.</summary>
+    private static List<RecommendedItem> Spread(IReadOnlyList<RecommendedItem> promoted, IReadOnlyList<RecommendedItem> regular)
+    {
+        var total = promoted.Count + regular.Count;
+        var merged = new List<RecommendedItem>(total);
+        int p = 0, r = 0;
+        for (var position = 0; position < total; position++)
+        {
+            var promotedTurn = p < promoted.Count && (r >= regular.Count || position >= p * total / promoted.Count);
+            merged.Add(promotedTurn ? promoted[p++] : regular[r++]);
+        }
+
+        return merged;
     }
 
     public static (IReadOnlyList<PredictedItem>? Items, PersonalizeError? Error) Rank(CampaignState campaign, GetPersonalizedRankingRequest request)

@@ -126,6 +126,15 @@ internal sealed class SolutionTrainer(RecipeTrainer recipes, int seed)
                 values[Known(range.Name, "categoricalHyperParameterRanges")] = range.Values[random.Next(range.Values.Count)];
             }
         }
+
+        // A range wider than the recipe allows must not train out-of-range values.
+        foreach (var definition in recipe.HyperParameters.Where(h => h.Tunable))
+        {
+            if (definition.Check(values[definition.Name]) is { } problem)
+            {
+                throw new InvalidDataException($"solutionConfig.hpoConfig.algorithmHyperParameterRanges: {definition.Name} {problem}.");
+            }
+        }
     }
 
     private static Recipe Find(string name, string field) =>

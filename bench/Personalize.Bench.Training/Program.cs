@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using System.Globalization;
+using Personalize.Api;
+using Personalize.Data.Generation;
+using Personalize.Data.Import;
+using Personalize.Data.Schemas;
+using Personalize.Data.Storage;
+using Personalize.Jobs;
+using Personalize.Trainer.Hrnn;
+using Personalize.Trainer.Training;
+
+// Usage: Personalize.Bench.Training --work <dir> [--interactions N --users N --items N --epochs E --batch B --recipes a,b,...]
+// Generates and imports the data once into <dir> (reused by later runs with the same sizes), then trains each recipe
+// through the same RecipeTrainer the train verb uses and prints one markdown row per recipe.
+var options = args.Select((value, i) => (value, i)).Where(p => p.value.StartsWith("--", StringComparison.Ordinal))
+    .ToDictionary(p => p.value[2..], p => p.i + 1 < args.Length ? args[p.i + 1] : string.Empty);
+long Number(string name, long fallback) => options.TryGetValue(name, out var text) ? long.Parse(text, CultureInfo.InvariantCulture) : fallback;
+var interactions = Number("interactions", 1_000_000);
+var users = (int)Number("users", (int)(interactions / 40));
+var items = (int)Number("items", (int)Math.Max(500, interactions / 100));
+var epochs = (int)Number("epochs", HrnnSettings.DefaultEpochs);
+var batchSize = (int)Number("batch", HrnnSettings.DefaultBatchSize);
+var recipes = (options.GetValueOrDefault("recipes") ?? string.Join(',', Recipes.All.Select(r => r.Name))).Split(',');
+var work = options.GetValueOrDefault("work") ?? Path.Combine(Path.GetTempPath(), "personalize-bench-training");
+
+var store = new FolderObjectStore(work);
+var group = S3Uri.Parse($"s3://bench/data-{interactions}-{users}-{items}/");
+if (await store.StatAsync(StoreLayout.DatasetSchema(group, DatasetTypes.Interactions), CancellationToken.None) is null)
+{
+    var clock = Stopwatch.StartNew();
+    var generator = new SyntheticDataGenerator(new GeneratorOptions { Users = users, Items = items, Interactions = interactions, Seed = 42 });
+    var csv = group.Append("csv/");
+    await GeneratedFiles.WriteToStoreAsync(generator, store, csv, CancellationToken.None);
+    var importer = new DatasetImporter(store);
+    await importer.ImportAsync(new DatasetImportRequest("bench-interactions", SyntheticDataGenerator.InteractionsSchema, csv.Append(GeneratedFiles.InteractionsCsv), group));
+    await importer.ImportAsync(new DatasetImportRequest("bench-users", SyntheticDataGenerator.UsersSchema, csv.Append(GeneratedFiles.UsersCsv), group));
+    await importer.ImportAsync(new DatasetImportRequest("bench-items", SyntheticDataGenerator.ItemsSchema, csv.Append(GeneratedFiles.ItemsCsv), group));
+    Console.Error.WriteLine($"generated and imported {interactions} interactions in {clock.Elapsed.TotalSeconds:F0} s");
+}
+
+var data = await TrainingDataLoader.LoadAsync(store, group, null, null, CancellationToken.None);
+Console.Error.WriteLine($"{data.Interactions.Count} interactions, {users} users, {items} items, {Environment.ProcessorCount} cores, torch device {HrnnTrainer.PickDevice().type}");
+Console.WriteLine("| recipe | epochs | events/s per epoch | train s | peak MiB | coverage | MRR@25 | NDCG@5 | NDCG@10 | NDCG@25 | P@5 | P@10 | P@25 |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+foreach (var name in recipes)
+{
+    var recipe = Recipes.Find(name) ?? throw new ArgumentException($"unknown recipe {name}");
+    var rates = new List<double>();
+    Task Record(JobProgress progress, CancellationToken _)
+    {
+        if (progress.EventsPerSecond is { } rate)
+        {
+            rates.Add(rate);
+            Console.Error.WriteLine($"  {name} epoch {progress.Epoch}/{progress.TotalEpochs} loss {progress.Loss:F3} {rate:F0} events/s");
+        }
+
+        return Task.CompletedTask;
+    }
+
+    var trainer = new RecipeTrainer(store, null, Record, new HrnnSettings { Epochs = epochs, BatchSize = batchSize });
+    var clock = Stopwatch.StartNew();
+    var model = await trainer.TrainAsync(recipe, recipe.Resolve(null, null), data, CancellationToken.None);
+    var seconds = clock.Elapsed.TotalSeconds;
+    var m = model.Metrics;
+    string F(string key) => m[key].ToString("F4", CultureInfo.InvariantCulture);
+    var rate = rates.Count == 0 ? "-" : rates.Average().ToString("F0", CultureInfo.InvariantCulture);
+    Console.WriteLine(
+        $"| {name} | {(rates.Count == 0 ? "-" : rates.Count.ToString(CultureInfo.InvariantCulture))} | {rate} | {seconds:F1} | {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20)} | " +
+        $"{F("coverage")} | {F("mean_reciprocal_rank_at_25")} | {F("normalized_discounted_cumulative_gain_at_5")} | {F("normalized_discounted_cumulative_gain_at_10")} | " +
+        $"{F("normalized_discounted_cumulative_gain_at_25")} | {F("precision_at_5")} | {F("precision_at_10")} | {F("precision_at_25")} |");
+}

@@ -1,0 +1,111 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Personalize.Api;
+using Personalize.Operator.Hosting;
+using Personalize.Operator.Local;
+using Personalize.Testing;
+using Xunit;
+
+namespace Personalize.Operator.Tests;
+
+public sealed class LocalModeTests : IDisposable
+{
+    private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("personalize-local-");
+
+    [Fact]
+    public async Task ManifestFolder_ReachesAnActiveCampaign_AndARerunResumesWithoutRetraining_WithFakeTrainerAndRuntime()
+    {
+        var manifests = Directory.CreateDirectory(Path.Combine(_root.FullName, "manifests")).FullName;
+        var state = Path.Combine(_root.FullName, "state");
+        var store = Path.Combine(_root.FullName, "store");
+        await File.WriteAllTextAsync(Path.Combine(manifests, "quickstart.yaml"), Manifests);
+        var fakes = Path.Combine(AppContext.BaseDirectory, "Fakes");
+        var commands = new LocalCommands([InfraPaths.Node, Path.Combine(fakes, "fake-trainer.js")], [InfraPaths.Node, Path.Combine(fakes, "fake-runtime.js")], null, null);
+        var settings = new OperatorSettings { Bucket = "personalize", PollInterval = TimeSpan.FromMilliseconds(500) };
+        var progress = new StringWriter();
+
+        string endpoint;
+        await using (var first = LocalOperator.Create(manifests, state, store, settings, commands, progress, NullLoggerFactory.Instance))
+        {
+            using var stop = new CancellationTokenSource();
+            var run = first.RunAsync(stop.Token);
+            try
+            {
+                await Wait.UntilAsync(() => first.Store.Get<Campaign>("default", "shop")?.Status.Phase == Phases.Active || run.IsFaulted, TimeSpan.FromSeconds(60), "the campaign to be ACTIVE");
+            }
+            catch (TimeoutException ex)
+            {
+                throw new TimeoutException($"{ex.Message}\n{progress}\n{string.Join("\n", ApiStatuses(first))}", ex);
+            }
+
+            if (run.IsFaulted)
+            {
+                await run;
+            }
+
+            endpoint = first.Store.Get<Campaign>("default", "shop")!.Status.Endpoint!;
+            using var http = new HttpClient();
+            Assert.Equal("ok", await http.GetStringAsync(endpoint + "/readyz"));
+            await stop.CancelAsync();
+            await run;
+        }
+
+        Assert.Equal(["import", "train"], (await File.ReadAllLinesAsync(Path.Combine(store, "runs.log"))).Select(l => l.Split(' ')[0]));
+        Assert.Contains("SolutionVersion/v1: Active", progress.ToString());
+
+        // The rerun finds the state folder: the version is ACTIVE already, nothing is trained again.
+        await using var second = LocalOperator.Create(manifests, state, store, settings, commands, progress, NullLoggerFactory.Instance);
+        using var stop2 = new CancellationTokenSource();
+        var run2 = second.RunAsync(stop2.Token);
+        await Wait.UntilAsync(() => second.Store.Get<Campaign>("default", "shop")?.Status.Phase == Phases.Active && second.Store.Get<Campaign>("default", "shop")?.Status.ReadyReplicas == 1, TimeSpan.FromSeconds(60), "the campaign to serve again");
+        Assert.Equal(Phases.Active, second.Store.Get<SolutionVersion>("default", "v1")!.Status.Phase);
+        Assert.Equal(2, (await File.ReadAllLinesAsync(Path.Combine(store, "runs.log"))).Length);
+        await stop2.CancelAsync();
+        await run2;
+    }
+
+    private static IEnumerable<string> ApiStatuses(LocalOperator op) =>
+        new IPersonalizeResource?[]
+        {
+            op.Store.Get<DatasetGroup>("default", "retail"), op.Store.Get<Schema>("default", "interactions"), op.Store.Get<Dataset>("default", "interactions"),
+            op.Store.Get<DatasetImportJob>("default", "import"), op.Store.Get<Solution>("default", "hrnn"), op.Store.Get<SolutionVersion>("default", "v1"), op.Store.Get<Campaign>("default", "shop"),
+        }.Select(r => r is null ? "missing" : $"{r.Kind}/{r.Metadata.Name}: {r.CommonStatus.Phase} {string.Join("; ", r.CommonStatus.Conditions.Select(c => c.Message))}");
+
+    public void Dispose() => _root.Delete(recursive: true);
+
+    private const string Manifests = """
+        apiVersion: personalize.io/v1alpha1
+        kind: DatasetGroup
+        metadata: {name: retail}
+        ---
+        apiVersion: personalize.io/v1alpha1
+        kind: Schema
+        metadata: {name: interactions}
+        spec:
+          schema: '{"type":"record","name":"Interactions","fields":[{"name":"USER_ID","type":"string"},{"name":"ITEM_ID","type":"string"},{"name":"TIMESTAMP","type":"long"}]}'
+        ---
+        apiVersion: personalize.io/v1alpha1
+        kind: Dataset
+        metadata: {name: interactions}
+        spec: {datasetGroupRef: {name: retail}, schemaRef: {name: interactions}, datasetType: Interactions}
+        ---
+        apiVersion: personalize.io/v1alpha1
+        kind: DatasetImportJob
+        metadata: {name: import}
+        spec: {datasetRef: {name: interactions}, dataSource: {dataLocation: "s3://personalize-input/interactions.csv"}}
+        ---
+        apiVersion: personalize.io/v1alpha1
+        kind: Solution
+        metadata: {name: hrnn}
+        spec: {datasetGroupRef: {name: retail}, recipeArn: "arn:aws:personalize:::recipe/aws-hrnn"}
+        ---
+        apiVersion: personalize.io/v1alpha1
+        kind: SolutionVersion
+        metadata: {name: v1}
+        spec: {solutionRef: {name: hrnn}}
+        ---
+        apiVersion: personalize.io/v1alpha1
+        kind: Campaign
+        metadata: {name: shop}
+        spec: {solutionVersionRef: {name: v1}, minProvisionedTPS: 1}
+        """;
+}
