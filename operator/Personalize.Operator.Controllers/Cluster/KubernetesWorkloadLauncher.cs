@@ -84,22 +84,22 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
             ns,
             cancellationToken: cancellationToken));
 
-        var resources = run.Resources;
+        var resources = _settings.Pods.Resolve(run.Resources);
         var job = new V1Job
         {
             Metadata = Meta(run.Name, run.Owner, labels),
             Spec = new V1JobSpec
             {
-                BackoffLimit = resources?.BackoffLimit ?? _settings.JobBackoffLimit,
-                ActiveDeadlineSeconds = resources?.ActiveDeadlineSeconds ?? _settings.JobActiveDeadlineSeconds,
+                BackoffLimit = resources.BackoffLimit ?? _settings.JobBackoffLimit,
+                ActiveDeadlineSeconds = resources.ActiveDeadlineSeconds ?? _settings.JobActiveDeadlineSeconds,
                 Template = new V1PodTemplateSpec
                 {
                     Metadata = new V1ObjectMeta { Labels = labels },
                     Spec = new V1PodSpec
                     {
                         RestartPolicy = "Never",
-                        NodeSelector = resources?.NodeSelector,
-                        Tolerations = resources?.Tolerations?.Select(t => new V1Toleration
+                        NodeSelector = resources.NodeSelector,
+                        Tolerations = resources.Tolerations?.Select(t => new V1Toleration
                         {
                             Key = t.Key, OperatorProperty = t.Operator, Value = t.Value, Effect = t.Effect, TolerationSeconds = t.TolerationSeconds,
                         }).ToList(),
@@ -108,7 +108,7 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
                             new V1Container
                             {
                                 Name = "trainer",
-                                Image = _settings.TrainerImage,
+                                Image = _settings.Pods.TrainerImage(resources, _settings.TrainerImage),
                                 Args = [run.Spec.Verb, "--spec", $"{JobSpecMount}/{JobSpec.FileName}"],
                                 EnvFrom = [new V1EnvFromSource { SecretRef = new V1SecretEnvSource { Name = _settings.S3SecretName } }],
                                 Env = StoreEnvironment(),
@@ -283,6 +283,8 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
                     Spec = new V1PodSpec
                     {
                         TerminationGracePeriodSeconds = 30,
+                        NodeSelector = _settings.Pods.Runtime?.NodeSelector,
+                        Tolerations = _settings.Pods.Runtime?.Tolerations,
                         Containers =
                         [
                             new V1Container
@@ -291,6 +293,7 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
                                 Image = _settings.RuntimeImage,
                                 Args = ["--config", "/etc/personalize/runtime.json", "--urls", $"http://0.0.0.0:{port.ToString(CultureInfo.InvariantCulture)}"],
                                 Ports = [new V1ContainerPort { Name = "http", ContainerPort = port }],
+                                Resources = _settings.Pods.Runtime?.Resources,
                                 EnvFrom = [new V1EnvFromSource { SecretRef = new V1SecretEnvSource { Name = _settings.S3SecretName } }],
                                 Env = StoreEnvironment(),
                                 ReadinessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/readyz", Port = port }, PeriodSeconds = 2, FailureThreshold = 2 },
@@ -372,9 +375,9 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
         return env;
     }
 
-    private static V1ResourceRequirements? TrainerResources(JobResources? resources)
+    private static V1ResourceRequirements? TrainerResources(JobResources resources)
     {
-        if (resources is null)
+        if (resources is { Cpu: null, Memory: null, Gpus: null or 0 })
         {
             return null;
         }

@@ -72,6 +72,9 @@ public sealed record OperatorSettings
     /// <summary>PERSONALIZE_WORKERS: concurrent reconciles per kind.</summary>
     public int Workers { get; init; } = 4;
 
+    /// <summary>Trainer and runtime pod defaults the chart sets (see <see cref="PodDefaults"/>).</summary>
+    public PodDefaults Pods { get; init; } = new();
+
     /// <summary>PERSONALIZE_METRICS_PORT: /metrics, /healthz and /readyz; 0 picks a free port.</summary>
     public int MetricsPort { get; init; } = 8080;
 
@@ -102,6 +105,7 @@ public sealed record OperatorSettings
             PollInterval = TimeSpan.FromSeconds(Seconds("PERSONALIZE_POLL_SECONDS", s.PollInterval.TotalSeconds)),
             Workers = (int)Seconds("PERSONALIZE_WORKERS", s.Workers),
             MetricsPort = (int)Seconds("PERSONALIZE_METRICS_PORT", s.MetricsPort),
+            Pods = PodDefaults.FromEnvironment(Get),
         };
     }
 
