@@ -58,10 +58,12 @@ public sealed class RuntimeServer : IAsyncDisposable
 
     public static IObjectStore Store(S3Server s3) => ObjectStoreFactory.FromVariables(StoreEnvironment(s3).GetValueOrDefault);
 
-    public static async Task<RuntimeServer> StartAsync(S3Server s3, RuntimeConfig config)
+    public static Task<RuntimeServer> StartAsync(S3Server s3, RuntimeConfig config) => StartAsync(Store(s3), config);
+
+    public static async Task<RuntimeServer> StartAsync(IObjectStore store, RuntimeConfig config)
     {
         var port = FreePort.Next();
-        var app = RuntimeApp.Create(config, Store(s3), ["--urls", $"http://127.0.0.1:{port}"]);
+        var app = RuntimeApp.Create(config, store, ["--urls", $"http://127.0.0.1:{port}"]);
         await app.StartAsync();
         var server = new RuntimeServer(app, config, port);
         await server.WaitReadyAsync();

@@ -36,8 +36,6 @@ public sealed class ItemTable
 
     public int Count => _ids.Length;
 
-    public IEnumerable<string> Fields => _columns.Keys;
-
     public string ItemId(int ordinal) => _ids[ordinal];
 
     /// <summary>The item's ordinal, or -1 when the table does not know it.</summary>

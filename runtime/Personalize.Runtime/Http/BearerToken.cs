@@ -25,8 +25,6 @@ public sealed class BearerToken
         _expected = string.IsNullOrEmpty(token) ? null : Encoding.UTF8.GetBytes(token);
     }
 
-    public bool Required => _expected is not null;
-
     public bool Accepts(string? authorization)
     {
         if (_expected is null)

@@ -11,8 +11,6 @@ public sealed class UserActivity(int maxPerUser)
 {
     private readonly ConcurrentDictionary<string, List<FilterInteraction>> _users = new(StringComparer.Ordinal);
 
-    public int Users => _users.Count;
-
     public void Add(string userId, FilterInteraction interaction)
     {
         var events = _users.GetOrAdd(userId, _ => []);
