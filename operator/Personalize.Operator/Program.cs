@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using k8s;
 using Microsoft.Extensions.Logging;
 using Personalize.Api.Crds;
@@ -51,18 +50,7 @@ static async Task<int> RunClusterAsync(string[] flags)
     }).SetMinimumLevel(LogLevel.Information));
     var logger = loggers.CreateLogger("personalize");
 
-    using var stop = new CancellationTokenSource();
-    // SIGTERM (pod deletion) and Ctrl-C both start a graceful stop: in-flight reconciles finish, the lease is let go.
-    using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-    {
-        context.Cancel = true;
-        stop.Cancel();
-    });
-    Console.CancelKeyPress += (_, e) =>
-    {
-        e.Cancel = true;
-        stop.Cancel();
-    };
+    using var stop = new Personalize.Operator.ShutdownSignal();
 
     // $KUBECONFIG, else ~/.kube/config, else the pod's service account.
     var config = KubernetesClientConfiguration.BuildDefaultConfig();

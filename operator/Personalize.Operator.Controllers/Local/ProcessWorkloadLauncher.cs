@@ -55,7 +55,15 @@ public sealed class ProcessWorkloadLauncher : IWorkloadLauncher, IAsyncDisposabl
         var start = _commands.TrainerStart([run.Spec.Verb, "--spec", specPath]);
         start.Environment["PERSONALIZE_STORE_ROOT"] = _storeRoot;
         var process = new TrainerProcess(run.Owner, Path.Combine(folder, "output.log"));
-        process.Start(start, () => OwnerChanged?.Invoke(run.Owner.Key));
+        // The trainer prints each progress record as a JSON line: wake the owner at once, so a short training's
+        // epochs reach status (and local mode's progress lines) instead of falling between two polls.
+        process.Start(start, () => OwnerChanged?.Invoke(run.Owner.Key), line =>
+        {
+            if (line.StartsWith('{'))
+            {
+                OwnerChanged?.Invoke(run.Owner.Key);
+            }
+        });
         _runs[run.Name] = process;
         _logger.LogInformation("Started trainer run {Run}: {Command}", run.Name, string.Join(' ', start.ArgumentList.Prepend(start.FileName)));
     }
@@ -201,11 +209,18 @@ public sealed class ProcessWorkloadLauncher : IWorkloadLauncher, IAsyncDisposabl
 
         public DateTimeOffset? Exited { get; private set; }
 
-        public void Start(ProcessStartInfo start, Action exited)
+        public void Start(ProcessStartInfo start, Action exited, Action<string>? printed = null)
         {
             _log = new StreamWriter(logPath, append: true, Encoding.UTF8) { AutoFlush = true };
             _process = new Process { StartInfo = start, EnableRaisingEvents = true };
-            _process.OutputDataReceived += (_, e) => Record(e.Data);
+            _process.OutputDataReceived += (_, e) =>
+            {
+                Record(e.Data);
+                if (e.Data is { } line)
+                {
+                    printed?.Invoke(line);
+                }
+            };
             _process.ErrorDataReceived += (_, e) => Record(e.Data);
             _process.Exited += (_, _) =>
             {

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Personalize.Operator.Hosting;
 using Personalize.Operator.Local;
@@ -44,17 +43,7 @@ public static class LocalVerb
         // events the progress lines already say.
         using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
             .AddFilter(typeof(ConsoleEventRecorder).FullName, LogLevel.None));
-        using var stop = new CancellationTokenSource();
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-        {
-            context.Cancel = true;
-            stop.Cancel();
-        });
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            stop.Cancel();
-        };
+        using var stop = new ShutdownSignal();
 
         var reporter = new ProgressReporter(Console.Out, TimeProvider.System);
         reporter.Write($"resources from {manifests}; state in {state}; object store {storeRoot}");
@@ -72,7 +61,7 @@ public static class LocalVerb
             await PrintSummaryWhenServingAsync(summary, reporter, operatorTask, stop.Token);
             await operatorTask;
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.Token.IsCancellationRequested)
         {
             // Ctrl-C: the normal way out.
         }

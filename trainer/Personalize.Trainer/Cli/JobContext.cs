@@ -23,19 +23,19 @@ public sealed class JobContext(JobSpec spec, IObjectStore store)
     {
         progress.Time = progress.Time == default ? DateTimeOffset.UtcNow : progress.Time;
         var line = System.Text.Json.JsonSerializer.Serialize(progress, OneLine);
+        // Stored before printed: whoever a printed line wakes (local mode's launcher) then reads this record.
+        if (S3Uri.TryParse(Spec.ProgressUri, out var uri))
+        {
+            _progressLines.Enqueue(line);
+            while (_progressLines.Count > ProgressLinesKept)
+            {
+                _progressLines.Dequeue();
+            }
+
+            var bytes = Encoding.UTF8.GetBytes(string.Join('\n', _progressLines) + "\n");
+            await Store.WriteAsync(uri, new MemoryStream(bytes), cancellationToken);
+        }
+
         await Console.Out.WriteLineAsync(line);
-        if (!S3Uri.TryParse(Spec.ProgressUri, out var uri))
-        {
-            return;
-        }
-
-        _progressLines.Enqueue(line);
-        while (_progressLines.Count > ProgressLinesKept)
-        {
-            _progressLines.Dequeue();
-        }
-
-        var bytes = Encoding.UTF8.GetBytes(string.Join('\n', _progressLines) + "\n");
-        await Store.WriteAsync(uri, new MemoryStream(bytes), cancellationToken);
     }
 }
