@@ -42,8 +42,11 @@ internal sealed record HrnnSettings
     /// <summary>
     /// CPU threads TorchSharp may use; 0 means the cores this process may use (Environment.ProcessorCount honours
     /// container CPU limits, libtorch's own default counts the host's cores and oversubscribes a limited pod).
+    /// The default is one: this network's tensors are small (tens of hidden units), so intra-op threads mostly wait
+    /// at OpenMP barriers, and when cores are contended or CFS-throttled a barrier waits for a descheduled thread.
+    /// On the shared 2-core box one thread trained 10x faster than two (docs/benchmarks.md).
     /// </summary>
-    public int Threads { get; init; }
+    public int Threads { get; init; } = 1;
 
     public static HrnnSettings FromHyperParameters(IReadOnlyDictionary<string, string> values) => new()
     {
