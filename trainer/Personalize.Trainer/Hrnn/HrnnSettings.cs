@@ -15,7 +15,8 @@ internal sealed record HrnnSettings
 
     // Above this many items a full softmax per position costs more than it teaches; sample negatives instead.
     public const int FullSoftmaxMaxItems = 8192;
-    public const int SampledNegatives = 2048;
+    public const int DefaultSampledNegatives = 2048;
+    public const int DefaultWarmupSteps = 100;
 
     public int HiddenDimension { get; init; } = 43;
 
@@ -39,6 +40,12 @@ internal sealed record HrnnSettings
 
     public int Seed { get; init; } = 42;
 
+    /// <summary>Negatives drawn per mini-batch (shared by all its positions) when the catalogue is too large for a full softmax.</summary>
+    public int SampledNegatives { get; init; } = DefaultSampledNegatives;
+
+    /// <summary>Steps over which the learning rate rises linearly to <see cref="LearningRate"/> (at most a quarter of the first epoch).</summary>
+    public int WarmupSteps { get; init; } = DefaultWarmupSteps;
+
     /// <summary>
     /// CPU threads TorchSharp may use; 0 means the cores this process may use (Environment.ProcessorCount honours
     /// container CPU limits, libtorch's own default counts the host's cores and oversubscribes a limited pod).
@@ -59,5 +66,5 @@ internal sealed record HrnnSettings
     public string Fingerprint(int items, int users, long interactions) =>
         string.Join('-', HiddenDimension, Bptt, RecencyMask ? 1 : 0, ItemMetadata ? 1 : 0, UserMetadata ? 1 : 0,
             ((int)(IdDropout * 100)).ToString(CultureInfo.InvariantCulture), Epochs, BatchSize,
-            LearningRate.ToString(CultureInfo.InvariantCulture), Seed, items, users, interactions);
+            LearningRate.ToString(CultureInfo.InvariantCulture), Seed, SampledNegatives, WarmupSteps, items, users, interactions);
 }
