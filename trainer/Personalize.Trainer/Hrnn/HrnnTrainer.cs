@@ -183,20 +183,21 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         Tensor losses;
         if (sampling is null)
         {
-            var logits = states.mm(output.t()) + bias;
+            var logits = addmm(bias.unsqueeze(0), states, output.t(), beta: 1, alpha: 1);
             losses = nn.functional.cross_entropy(logits, targetTensor, reduction: nn.Reduction.None);
         }
         else
         {
+            // One negative set per batch, shared by every position: a single matrix product instead of gathers per row.
             var negatives = multinomial(sampling.Probabilities, settings.SampledNegatives, replacement: true);
             var positive = (states * output.index_select(0, targetTensor)).sum(1) + bias.index_select(0, targetTensor)
                 - sampling.LogQ.index_select(0, targetTensor);
-            var negative = states.mm(output.index_select(0, negatives).t()) + bias.index_select(0, negatives)
-                - sampling.LogQ.index_select(0, negatives);
+            var negativeBias = bias.index_select(0, negatives) - sampling.LogQ.index_select(0, negatives);
+            var negative = addmm(negativeBias.unsqueeze(0), states, output.index_select(0, negatives).t(), beta: 1, alpha: 1);
             // A sampled "negative" that is the target itself is not a negative.
             negative = negative.masked_fill_(targetTensor.unsqueeze(1).eq(negatives.unsqueeze(0)), -1e9);
-            var logits = cat([positive.unsqueeze(1), negative], 1);
-            losses = nn.functional.cross_entropy(logits, zeros(logits.shape[0], dtype: int64, device: device), reduction: nn.Reduction.None);
+            // Cross-entropy with the positive as class 0, without materialising [positive, negatives] (positions × negatives floats).
+            losses = logaddexp(positive, negative.logsumexp(1)) - positive;
         }
 
         return (losses * weightTensor).sum() / weightTensor.sum().clamp_min(1e-6);
