@@ -10,9 +10,10 @@ namespace Personalize.Trainer.Hrnn;
 
 /// <summary>
 /// Trains the HRNN network on user sequences, GRU4Rec style: each user's history is cut into chunks of bptt inputs
-/// (each followed by its next item as the target), chunks of many users form a mini-batch, and a softmax over the
-/// catalogue (or over sampled negatives for large catalogues, with a log-Q correction) gives the loss; Adam
-/// optimises. Each epoch ends with a checkpoint; a restarted run resumes after the newest matching one.
+/// (each followed by its next item as the target), chunks of similar length from many users form a mini-batch (one
+/// fused nn.GRU call over [batch, time, hidden]), and a softmax over the catalogue (or over one shared set of sampled
+/// negatives per batch for large catalogues, with a log-Q correction) gives the loss; Adam optimises after a linear
+/// learning-rate warm-up. Each epoch ends with a checkpoint; a restarted run resumes after the newest matching one.
 /// </summary>
 internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3Uri? checkpoints, Func<JobProgress, CancellationToken, Task> report)
 {
