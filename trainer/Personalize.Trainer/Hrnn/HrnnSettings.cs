@@ -10,6 +10,8 @@ namespace Personalize.Trainer.Hrnn;
 internal sealed record HrnnSettings
 {
     public const int DefaultEpochs = 8;
+    // Chunks per mini-batch (batches hold about this many × bptt positions). Larger batches bought no speed at 1M,
+    // where the sampled logits dominate, and took 4x fewer Adam steps per epoch (docs/benchmarks.md).
     public const int DefaultBatchSize = 64;
     public const double DefaultLearningRate = 0.01;
 
