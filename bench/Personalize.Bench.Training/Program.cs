@@ -9,7 +9,7 @@ using Personalize.Jobs;
 using Personalize.Trainer.Hrnn;
 using Personalize.Trainer.Training;
 
-// Usage: Personalize.Bench.Training --work <dir> [--interactions N --users N --items N --epochs E --batch B --recipes a,b,...]
+// Usage: Personalize.Bench.Training --work <dir> [--interactions N --users N --items N --epochs E --batch B --lr R --threads T --negatives N --warmup S --recipes a,b,...]
 // Generates and imports the data once into <dir> (reused by later runs with the same sizes), then trains each recipe
 // through the same RecipeTrainer the train verb uses and prints one markdown row per recipe.
 var options = args.Select((value, i) => (value, i)).Where(p => p.value.StartsWith("--", StringComparison.Ordinal))
@@ -20,6 +20,10 @@ var users = (int)Number("users", (int)(interactions / 40));
 var items = (int)Number("items", (int)Math.Max(500, interactions / 100));
 var epochs = (int)Number("epochs", HrnnSettings.DefaultEpochs);
 var batchSize = (int)Number("batch", HrnnSettings.DefaultBatchSize);
+var learningRate = options.TryGetValue("lr", out var lrText) ? double.Parse(lrText, CultureInfo.InvariantCulture) : HrnnSettings.DefaultLearningRate;
+var threads = (int)Number("threads", new HrnnSettings().Threads);
+var negatives = (int)Number("negatives", HrnnSettings.DefaultSampledNegatives);
+var warmup = (int)Number("warmup", HrnnSettings.DefaultWarmupSteps);
 var recipes = (options.GetValueOrDefault("recipes") ?? string.Join(',', Recipes.All.Select(r => r.Name))).Split(',');
 var work = options.GetValueOrDefault("work") ?? Path.Combine(Path.GetTempPath(), "personalize-bench-training");
 
@@ -57,7 +61,7 @@ foreach (var name in recipes)
         return Task.CompletedTask;
     }
 
-    var trainer = new RecipeTrainer(store, null, Record, new HrnnSettings { Epochs = epochs, BatchSize = batchSize });
+    var trainer = new RecipeTrainer(store, null, Record, new HrnnSettings { Epochs = epochs, BatchSize = batchSize, LearningRate = learningRate, Threads = threads, SampledNegatives = negatives, WarmupSteps = warmup });
     var clock = Stopwatch.StartNew();
     var model = await trainer.TrainAsync(recipe, recipe.Resolve(null, null), data, CancellationToken.None);
     var seconds = clock.Elapsed.TotalSeconds;

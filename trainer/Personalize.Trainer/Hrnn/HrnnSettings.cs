@@ -10,12 +10,15 @@ namespace Personalize.Trainer.Hrnn;
 internal sealed record HrnnSettings
 {
     public const int DefaultEpochs = 8;
+    // Chunks per mini-batch (batches hold about this many × bptt positions). Larger batches bought no speed at 1M,
+    // where the sampled logits dominate, and took 4x fewer Adam steps per epoch (docs/benchmarks.md).
     public const int DefaultBatchSize = 64;
     public const double DefaultLearningRate = 0.01;
 
     // Above this many items a full softmax per position costs more than it teaches; sample negatives instead.
     public const int FullSoftmaxMaxItems = 8192;
-    public const int SampledNegatives = 2048;
+    public const int DefaultSampledNegatives = 2048;
+    public const int DefaultWarmupSteps = 100;
 
     public int HiddenDimension { get; init; } = 43;
 
@@ -39,11 +42,20 @@ internal sealed record HrnnSettings
 
     public int Seed { get; init; } = 42;
 
+    /// <summary>Negatives drawn per mini-batch (shared by all its positions) when the catalogue is too large for a full softmax.</summary>
+    public int SampledNegatives { get; init; } = DefaultSampledNegatives;
+
+    /// <summary>Steps over which the learning rate rises linearly to <see cref="LearningRate"/> (at most a quarter of the first epoch).</summary>
+    public int WarmupSteps { get; init; } = DefaultWarmupSteps;
+
     /// <summary>
     /// CPU threads TorchSharp may use; 0 means the cores this process may use (Environment.ProcessorCount honours
     /// container CPU limits, libtorch's own default counts the host's cores and oversubscribes a limited pod).
+    /// The default is one: this network's tensors are small (tens of hidden units), so intra-op threads mostly wait
+    /// at OpenMP barriers, and when cores are contended or CFS-throttled a barrier waits for a descheduled thread.
+    /// On the shared 2-core box one thread trained 10x faster than two (docs/benchmarks.md).
     /// </summary>
-    public int Threads { get; init; }
+    public int Threads { get; init; } = 1;
 
     public static HrnnSettings FromHyperParameters(IReadOnlyDictionary<string, string> values) => new()
     {
@@ -56,5 +68,5 @@ internal sealed record HrnnSettings
     public string Fingerprint(int items, int users, long interactions) =>
         string.Join('-', HiddenDimension, Bptt, RecencyMask ? 1 : 0, ItemMetadata ? 1 : 0, UserMetadata ? 1 : 0,
             ((int)(IdDropout * 100)).ToString(CultureInfo.InvariantCulture), Epochs, BatchSize,
-            LearningRate.ToString(CultureInfo.InvariantCulture), Seed, items, users, interactions);
+            LearningRate.ToString(CultureInfo.InvariantCulture), Seed, SampledNegatives, WarmupSteps, items, users, interactions);
 }

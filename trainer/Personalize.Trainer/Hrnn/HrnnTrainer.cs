@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Personalize.Data.Storage;
 using Personalize.Jobs;
 using Personalize.Models.Training;
@@ -9,9 +10,10 @@ namespace Personalize.Trainer.Hrnn;
 
 /// <summary>
 /// Trains the HRNN network on user sequences, GRU4Rec style: each user's history is cut into chunks of bptt inputs
-/// (each followed by its next item as the target), chunks of many users form a mini-batch, and a softmax over the
-/// catalogue (or over sampled negatives for large catalogues, with a log-Q correction) gives the loss; Adam
-/// optimises. Each epoch ends with a checkpoint; a restarted run resumes after the newest matching one.
+/// (each followed by its next item as the target), chunks of similar length from many users form a mini-batch (one
+/// fused nn.GRU call over [batch, time, hidden]), and a softmax over the catalogue (or over one shared set of sampled
+/// negatives per batch for large catalogues, with a log-Q correction) gives the loss; Adam optimises after a linear
+/// learning-rate warm-up. Each epoch ends with a checkpoint; a restarted run resumes after the newest matching one.
 /// </summary>
 internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3Uri? checkpoints, Func<JobProgress, CancellationToken, Task> report)
 {
@@ -31,7 +33,7 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         using var optimizer = optim.Adam(network.parameters(), settings.LearningRate);
 
         var chunks = Chunks(data);
-        using var sampling = items > HrnnSettings.FullSoftmaxMaxItems ? SamplingDistribution(data, device) : null;
+        using var sampling = items > HrnnSettings.FullSoftmaxMaxItems ? SamplingDistribution(data, settings.SampledNegatives, device) : null;
         var folder = checkpoints?.AsPrefix().Append($"hrnn-{settings.Fingerprint(items, data.UserIds.Count, data.Interactions)}/");
         var firstEpoch = folder is { } prefix ? await ResumeAsync(network, prefix, cancellationToken) + 1 : 1;
         var events = chunks.Sum(c => (long)c.Length);
@@ -40,26 +42,29 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         for (var epoch = firstEpoch; epoch <= settings.Epochs; epoch++)
         {
             var epochClock = Stopwatch.StartNew();
-            var order = chunks.ToArray();
-            new Random(settings.Seed + epoch).Shuffle(order);
+            var batches = Batches(chunks, new Random(settings.Seed + epoch));
+            // Small data has few steps per epoch: warming up for more than a quarter of one would waste epochs.
+            var warmupSteps = Math.Max(1, Math.Min(settings.WarmupSteps, batches.Count / 4));
             manual_seed(settings.Seed + epoch);
-            double lossSum = 0;
-            var batches = 0;
+            // The loss is summed on the device and read once per epoch: a per-batch item() would wait for the GPU.
+            using var lossSum = zeros(1, device: device);
             network.train();
-            for (var start = 0; start < order.Length; start += settings.BatchSize)
+            for (var b = 0; b < batches.Count; b++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
-                var batch = order.AsSpan(start, Math.Min(settings.BatchSize, order.Length - start));
-                var loss = BatchLoss(network, batch, data, itemTokenTensor, userTokenTensor, sampling, device);
+                var step = ((long)(epoch - 1) * batches.Count) + b;
+                // Linear warm-up: Adam's first steps see poorly estimated moments, and large batches want a large rate.
+                optimizer.ParamGroups.First().LearningRate = settings.LearningRate * Math.Min(1.0, (step + 1.0) / warmupSteps);
+                var loss = BatchLoss(network, batches[b], data, itemTokenTensor, userTokenTensor, sampling, device);
                 optimizer.zero_grad();
                 loss.backward();
                 nn.utils.clip_grad_norm_(network.parameters(), 5.0);
                 optimizer.step();
-                lossSum += loss.item<float>();
-                batches++;
+                lossSum.add_(loss.detach());
             }
 
+            var meanLoss = batches.Count == 0 ? 0 : lossSum.item<float>() / batches.Count;
             var seconds = epochClock.Elapsed.TotalSeconds;
             if (folder is { } checkpointFolder)
             {
@@ -74,7 +79,7 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
                     Stage = "train",
                     Epoch = epoch,
                     TotalEpochs = settings.Epochs,
-                    Loss = batches == 0 ? 0 : lossSum / batches,
+                    Loss = meanLoss,
                     EventsPerSecond = events / Math.Max(seconds, 1e-9),
                     EtaSeconds = clock.Elapsed.TotalSeconds / done * (settings.Epochs - epoch),
                     PercentComplete = 100 * epoch / settings.Epochs,
@@ -105,6 +110,39 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         }
 
         return [.. chunks];
+    }
+
+    /// <summary>
+    /// One epoch's mini-batches: chunks of similar length batched together, so almost nothing of a [batch, time] tensor
+    /// is padding (a user's oldest chunk is usually short), each batch holding about BatchSize × bptt positions so
+    /// every step sees as many targets. Chunks of one length and the batch order are shuffled per epoch.
+    /// </summary>
+    private List<Chunk[]> Batches(Chunk[] chunks, Random random)
+    {
+        var shuffled = chunks.ToArray();
+        random.Shuffle(shuffled);
+        var budget = (long)settings.BatchSize * settings.Bptt;
+        var batches = new List<Chunk[]>();
+        var current = new List<Chunk>();
+        foreach (var chunk in shuffled.OrderBy(c => c.Length))
+        {
+            // Sorted ascending, so this chunk sets the batch's time steps.
+            if (current.Count > 0 && (long)(current.Count + 1) * (chunk.Length - 1) > budget)
+            {
+                batches.Add([.. current]);
+                current.Clear();
+            }
+
+            current.Add(chunk);
+        }
+
+        if (current.Count > 0)
+        {
+            batches.Add([.. current]);
+        }
+
+        random.Shuffle(CollectionsMarshal.AsSpan(batches));
+        return batches;
     }
 
     private Tensor BatchLoss(HrnnNetwork network, ReadOnlySpan<Chunk> batch, UserSequences data, Tensor? itemTokens, Tensor? userTokens, Sampling? sampling, Device device)
@@ -146,27 +184,28 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         Tensor losses;
         if (sampling is null)
         {
-            var logits = states.mm(output.t()) + bias;
+            var logits = addmm(bias.unsqueeze(0), states, output.t(), beta: 1, alpha: 1);
             losses = nn.functional.cross_entropy(logits, targetTensor, reduction: nn.Reduction.None);
         }
         else
         {
-            var negatives = multinomial(sampling.Probabilities, HrnnSettings.SampledNegatives, replacement: true);
+            // One negative set per batch, shared by every position: a single matrix product instead of gathers per row.
+            var negatives = multinomial(sampling.Probabilities, settings.SampledNegatives, replacement: true);
             var positive = (states * output.index_select(0, targetTensor)).sum(1) + bias.index_select(0, targetTensor)
                 - sampling.LogQ.index_select(0, targetTensor);
-            var negative = states.mm(output.index_select(0, negatives).t()) + bias.index_select(0, negatives)
-                - sampling.LogQ.index_select(0, negatives);
+            var negativeBias = bias.index_select(0, negatives) - sampling.LogQ.index_select(0, negatives);
+            var negative = addmm(negativeBias.unsqueeze(0), states, output.index_select(0, negatives).t(), beta: 1, alpha: 1);
             // A sampled "negative" that is the target itself is not a negative.
-            negative = negative.masked_fill(targetTensor.unsqueeze(1).eq(negatives.unsqueeze(0)), -1e9);
-            var logits = cat([positive.unsqueeze(1), negative], 1);
-            losses = nn.functional.cross_entropy(logits, zeros(logits.shape[0], dtype: int64, device: device), reduction: nn.Reduction.None);
+            negative = negative.masked_fill_(targetTensor.unsqueeze(1).eq(negatives.unsqueeze(0)), -1e9);
+            // Cross-entropy with the positive as class 0, without materialising [positive, negatives] (positions × negatives floats).
+            losses = logaddexp(positive, negative.logsumexp(1)) - positive;
         }
 
         return (losses * weightTensor).sum() / weightTensor.sum().clamp_min(1e-6);
     }
 
     /// <summary>Negatives are drawn by popularity^0.75 (word2vec's smoothing); log Q corrects the softmax for that bias.</summary>
-    private static Sampling SamplingDistribution(UserSequences data, Device device)
+    private static Sampling SamplingDistribution(UserSequences data, int negatives, Device device)
     {
         var counts = new double[data.ItemIds.Count];
         foreach (var item in data.Sequences.SelectMany(s => s))
@@ -177,7 +216,7 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         var smoothed = counts.Select(c => Math.Pow(c + 1, 0.75)).ToArray();
         var total = smoothed.Sum();
         var probabilities = smoothed.Select(s => (float)(s / total)).ToArray();
-        var logQ = probabilities.Select(p => (float)Math.Log(p * HrnnSettings.SampledNegatives)).ToArray();
+        var logQ = probabilities.Select(p => (float)Math.Log(p * negatives)).ToArray();
         return new Sampling(tensor(probabilities, device: device), tensor(logQ, device: device));
     }
 
