@@ -26,13 +26,16 @@ public sealed class QuickstartTests
             IReadOnlyList<int> ports;
             await using (var first = Quickstart.Start(state.FullName))
             {
-                await first.WaitUntilServingAsync(FirstRunTimeout);
+                await WithOutputOnFailureAsync(first, async () =>
+                {
+                    await first.WaitUntilServingAsync(FirstRunTimeout);
 
-                Assert.NotEmpty(first.Lines(new Regex(@"DatasetImportJob\s+quickstart-interactions\s+ACTIVE\s+[\d,]+ rows imported, 0 rejected")));
-                Assert.NotEmpty(first.Lines(EpochLine));
-                Assert.NotEmpty(first.Lines(new Regex(@"SolutionVersion\s+quickstart-hrnn-v1\s+ACTIVE\s+NDCG@10 0\.\d{4}")));
-                Assert.NotEmpty(first.Lines(new Regex(@"Campaign\s+quickstart-for-you\s+ACTIVE\s+http://127\.0\.0\.1:\d+")));
-                await RunPrintedCommandsAsync(first);
+                    Assert.NotEmpty(first.Lines(new Regex(@"DatasetImportJob\s+quickstart-interactions\s+ACTIVE\s+[\d,]+ rows imported, 0 rejected")));
+                    Assert.NotEmpty(first.Lines(EpochLine));
+                    Assert.NotEmpty(first.Lines(new Regex(@"SolutionVersion\s+quickstart-hrnn-v1\s+ACTIVE\s+NDCG@10 0\.\d{4}")));
+                    Assert.NotEmpty(first.Lines(new Regex(@"Campaign\s+quickstart-for-you\s+ACTIVE\s+http://127\.0\.0\.1:\d+")));
+                    await RunPrintedCommandsAsync(first);
+                });
 
                 ports = Quickstart.LocalEndpoint().Matches(first.Output).Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).Distinct().ToList();
                 await first.InterruptAsync(TimeSpan.FromSeconds(60));
@@ -58,6 +61,20 @@ public sealed class QuickstartTests
         finally
         {
             state.Delete(recursive: true);
+        }
+    }
+
+    // A failure says what the user would have seen: the quickstart's own output.
+    private static async Task WithOutputOnFailureAsync(Quickstart quickstart, Func<Task> check)
+    {
+        try
+        {
+            await check();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            var tail = string.Join('\n', quickstart.Output.Split('\n').TakeLast(80));
+            throw new Xunit.Sdk.XunitException($"{ex.Message}\n--- quickstart output (last 80 lines) ---\n{tail}");
         }
     }
 
