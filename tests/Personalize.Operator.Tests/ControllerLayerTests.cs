@@ -1,6 +1,7 @@
 using Personalize.Api;
 using Personalize.Operator.Controllers;
 using Personalize.Operator.Reconcilers;
+using Personalize.Operator.Seams;
 using Personalize.Operator.Workloads;
 using Personalize.Testing;
 using Xunit;
@@ -125,5 +126,38 @@ public sealed class ControllerLayerTests
             SolutionConfig = new SolutionConfig { HpoConfig = new HpoConfig { AlgorithmHyperParameterRanges = new HyperParameterRanges { IntegerHyperParameterRanges = [new IntegerHyperParameterRange { Name = "hidden_dimension", MinValue = 16, MaxValue = 512 }] } } },
         };
         Assert.Contains(SolutionController.Validate(hpo).Problems, p => p.Contains("integerHyperParameterRanges.hidden_dimension", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ADatasetChange_WakesTheSolutionVersionsTrainedFromItsGroup()
+    {
+        static T Named<T>(string name, Action<T> spec)
+            where T : IPersonalizeResource, new()
+        {
+            var resource = new T { Metadata = new() { Name = name, NamespaceProperty = "shop" } };
+            spec(resource);
+            return resource;
+        }
+
+        var references = new ResourceReferences();
+        var solution = Named<Solution>("hrnn", s => s.Spec.DatasetGroupRef.Name = "retail");
+        var version = Named<SolutionVersion>("hrnn-v1", v => v.Spec.SolutionRef.Name = "hrnn");
+        var otherGroupVersion = Named<SolutionVersion>("sims-v1", v => v.Spec.SolutionRef.Name = "sims");
+        references.Track(new ResourceEvent(ResourceEventType.Added, solution));
+        references.Track(new ResourceEvent(ResourceEventType.Added, version));
+        references.Track(new ResourceEvent(ResourceEventType.Added, Named<Solution>("sims", s => s.Spec.DatasetGroupRef.Name = "other")));
+        references.Track(new ResourceEvent(ResourceEventType.Added, otherGroupVersion));
+
+        // An import finishing updates its Dataset; the versions waiting for interactions must hear of it at once.
+        var dataset = Named<Dataset>("interactions", d =>
+        {
+            d.Spec.DatasetGroupRef.Name = "retail";
+            d.Spec.SchemaRef.Name = "interactions";
+            d.Spec.DatasetType = "Interactions";
+        });
+        var woken = references.Track(new ResourceEvent(ResourceEventType.Modified, dataset));
+
+        Assert.Contains(ResourceKey.Of(version), woken);
+        Assert.DoesNotContain(ResourceKey.Of(otherGroupVersion), woken);
     }
 }

@@ -63,8 +63,20 @@ public sealed class ResourceReferences
             _children.GetOrAdd(parent, _ => new()).TryAdd(key, 0);
         }
 
-        return [.. ChildrenOf(key), .. parents, .. old?.Except(parents) ?? []];
+        return [.. ChildrenOf(key), .. parents, .. old?.Except(parents) ?? [], .. TrainedFrom(change.Resource, parents)];
     }
+
+    /// <summary>
+    /// A dataset's new data matters to what is trained from its group: solution versions wait for an interactions
+    /// import but name only their solution, which names only the group. Without this they would notice on a timer.
+    /// </summary>
+    private IEnumerable<ResourceKey> TrainedFrom(IPersonalizeResource resource, IEnumerable<ResourceKey> parents) =>
+        resource is Dataset
+            ? parents.Where(p => p.Kind == nameof(DatasetGroup))
+                .SelectMany(ChildrenOf)
+                .Where(c => c.Kind == nameof(Solution))
+                .SelectMany(ChildrenOf)
+            : [];
 
     public IEnumerable<ResourceKey> ChildrenOf(ResourceKey parent) =>
         _children.TryGetValue(parent, out var set) ? set.Keys : [];
