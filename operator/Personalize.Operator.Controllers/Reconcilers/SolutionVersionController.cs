@@ -31,11 +31,22 @@ public sealed class SolutionVersionController(ControllerContext context) : Train
         }
 
         var groupName = solution.Spec.DatasetGroupRef.Name;
-        var interactions = Context.Store.List<Dataset>(ns).Where(d => d.Spec.DatasetGroupRef.Name == groupName && d.Spec.DatasetType == "Interactions").Select(d => d.Metadata.Name).ToHashSet();
-        var imported = Context.Store.List<DatasetImportJob>(ns).Any(i => interactions.Contains(i.Spec.DatasetRef.Name) && i.Status.Phase == Phases.Active);
+        var datasets = Context.Store.List<Dataset>(ns).Where(d => d.Spec.DatasetGroupRef.Name == groupName).ToList();
+        var interactions = datasets.Where(d => d.Spec.DatasetType == "Interactions").Select(d => d.Metadata.Name).ToHashSet();
+        var imports = Context.Store.List<DatasetImportJob>(ns);
+        var imported = imports.Any(i => interactions.Contains(i.Spec.DatasetRef.Name) && i.Status.Phase == Phases.Active);
         if (!imported)
         {
             return Plan(new JobPlan.Wait("WaitingForInteractions", $"waiting for a successful import into the Interactions dataset of dataset group {groupName}"));
+        }
+
+        // Train on one consistent snapshot: an import still running into an ACTIVE dataset of the group (items or users
+        // metadata, more interactions) would otherwise be half in, half out of this version.
+        var active = datasets.Where(d => d.Status.Phase == Phases.Active).Select(d => d.Metadata.Name).ToHashSet();
+        var running = imports.Where(i => active.Contains(i.Spec.DatasetRef.Name) && !Phases.IsTerminal(i.Status.Phase)).Select(i => i.Metadata.Name).Order().ToList();
+        if (running.Count > 0)
+        {
+            return Plan(new JobPlan.Wait("WaitingForImports", $"waiting for imports {string.Join(", ", running)} of dataset group {groupName} to finish, so training sees all of their data"));
         }
 
         var group = Context.GroupUri(ns, groupName);
