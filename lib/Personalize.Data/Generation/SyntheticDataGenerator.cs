@@ -224,7 +224,8 @@ public sealed class SyntheticDataGenerator
         public UserProfile(SyntheticDataGenerator generator, int user)
         {
             _generator = generator;
-            _random = new Random(HashCode.Combine(generator._options.Seed, user, 7919));
+            // Not HashCode.Combine: it is randomised per process, so the same seed would give other data in each run.
+            _random = new Random(unchecked((generator._options.Seed * 1_000_003) + (user * 7919) + 17));
             var categories = generator._options.Categories;
             var count = Math.Min(categories, 1 + _random.Next(3));
             _tastes = Enumerable.Range(0, categories).OrderBy(_ => _random.Next()).Take(count).ToArray();

@@ -21,6 +21,15 @@ public sealed class SyntheticDataGeneratorTests
     }
 
     [Fact]
+    public async Task SameSeed_SameFiles_InEveryProcess()
+    {
+        // A value fixed in the test: anything seeded per process (HashCode, string hashes) would break it between runs.
+        var lines = (await InteractionsCsvAsync(Small)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.Equal(Expected.FirstInteraction, lines[1]);
+    }
+
+    [Fact]
     public async Task Interactions_ExactCountAndSchemaHeader()
     {
         var lines = (await InteractionsCsvAsync(Small)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -120,4 +129,9 @@ public sealed class SyntheticDataGeneratorTests
             .Select(l => l.Split(','))
             .Select(p => (p[0], p[1], long.Parse(p[2], CultureInfo.InvariantCulture)))
             .ToList();
+
+    private static class Expected
+    {
+        public const string FirstInteraction = "u0,i12,1706437028,view,0.732,mobile";
+    }
 }
