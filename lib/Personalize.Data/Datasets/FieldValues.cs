@@ -5,7 +5,7 @@ using Personalize.Data.Schemas;
 namespace Personalize.Data.Datasets;
 
 /// <summary>Loose-to-typed conversions for values that arrive as JSON (real-time records) or any CLR type.</summary>
-internal static class FieldValues
+public static class FieldValues
 {
     public static string? AsString(object? value) => value switch
     {

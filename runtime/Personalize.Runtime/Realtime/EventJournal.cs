@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Personalize.Data.Datasets;
+using Personalize.Models.Filters;
 using Personalize.Runtime.Metrics;
 using Personalize.Runtime.Serving;
 
@@ -99,7 +100,7 @@ public sealed class EventJournal(RealtimeRecordWriter writer, CampaignHost host,
             {
                 if (host.State is { } campaign)
                 {
-                    RealtimeApplier.Apply(campaign, type, rows.Select(RealtimeApplier.AsText).ToList());
+                    RealtimeApplier.Apply(campaign, type, rows.Select(FilterRecords.Text).ToList());
                     metrics.RecordsApplied("local", rows.Count);
                 }
 

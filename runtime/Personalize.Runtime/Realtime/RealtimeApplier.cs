@@ -55,16 +55,6 @@ public static class RealtimeApplier
         }
     }
 
-    /// <summary>A row as written (typed values) in the text form the state keeps.</summary>
-    public static IReadOnlyDictionary<string, string?> AsText(IReadOnlyDictionary<string, object?> row) =>
-        row.ToDictionary(c => c.Key, c => c.Value switch
-        {
-            null => null,
-            string s => s,
-            IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-            var other => other.ToString(),
-        });
-
     /// <summary>A row as read back from JSON lines in the same text form.</summary>
     public static IReadOnlyDictionary<string, string?> AsText(IReadOnlyDictionary<string, JsonElement> row) =>
         row.ToDictionary(c => c.Key, c => c.Value.ValueKind switch

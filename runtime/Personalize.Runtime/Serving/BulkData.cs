@@ -1,7 +1,5 @@
 using Personalize.Data.Datasets;
-using Personalize.Data.Schemas;
 using Personalize.Models.Filters;
-using Personalize.Runtime.Realtime;
 
 namespace Personalize.Runtime.Serving;
 
@@ -19,13 +17,7 @@ public static class BulkData
         var items = new List<ItemUpdate>();
         await foreach (var item in datasets.ReadItemsAsync(cancellationToken))
         {
-            var fields = RealtimeApplier.AsText(item.Fields).ToDictionary();
-            if (item.CreationTimestamp is { } created)
-            {
-                fields[FieldNames.CreationTimestamp] = created.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            }
-
-            items.Add(new ItemUpdate(item.ItemId, fields));
+            items.Add(FilterRecords.Item(item));
             if (items.Count == ItemBatch)
             {
                 campaign.UpsertItems(items);
@@ -36,15 +28,14 @@ public static class BulkData
         campaign.UpsertItems(items);
         await foreach (var user in datasets.ReadUsersAsync(cancellationToken))
         {
-            campaign.UpsertUser(user.UserId, RealtimeApplier.AsText(user.Fields));
+            campaign.UpsertUser(user.UserId, FilterRecords.Text(user.Fields));
         }
 
         if (campaign.FiltersReadInteractions)
         {
             await foreach (var interaction in datasets.ReadInteractionsAsync(includeRealtime: false, cancellationToken))
             {
-                campaign.BulkHistory.Add(interaction.UserId, new FilterInteraction(
-                    interaction.ItemId, interaction.EventType ?? string.Empty, interaction.EventValue, interaction.Timestamp));
+                campaign.BulkHistory.Add(interaction.UserId, FilterRecords.Interaction(interaction));
             }
         }
     }

@@ -1,6 +1,4 @@
-using System.Globalization;
 using Personalize.Data.Datasets;
-using Personalize.Data.Schemas;
 using Personalize.Models.Filters;
 
 namespace Personalize.Trainer.Batch;
@@ -38,19 +36,13 @@ internal sealed class BatchFilter
         var updates = new List<ItemUpdate>();
         await foreach (var item in datasets.ReadItemsAsync(cancellationToken))
         {
-            var fields = Text(item.Fields);
-            if (item.CreationTimestamp is { } created)
-            {
-                fields[FieldNames.CreationTimestamp] = created.ToString(CultureInfo.InvariantCulture);
-            }
-
-            updates.Add(new ItemUpdate(item.ItemId, fields));
+            updates.Add(FilterRecords.Item(item));
         }
 
         table = table.With(updates);
         await foreach (var user in datasets.ReadUsersAsync(cancellationToken))
         {
-            users[user.UserId] = Text(user.Fields)!;
+            users[user.UserId] = FilterRecords.Text(user.Fields)!;
         }
 
         if (expression.UsesInteractions)
@@ -62,7 +54,7 @@ internal sealed class BatchFilter
                     history[interaction.UserId] = list = [];
                 }
 
-                list.Add(new FilterInteraction(interaction.ItemId, interaction.EventType ?? string.Empty, interaction.EventValue, interaction.Timestamp));
+                list.Add(FilterRecords.Interaction(interaction));
             }
         }
 
@@ -86,13 +78,4 @@ internal sealed class BatchFilter
         };
         return bound.Compile(context).Allows;
     }
-
-    private static Dictionary<string, string?> Text(IReadOnlyDictionary<string, object?> fields) =>
-        fields.ToDictionary(f => f.Key, f => f.Value switch
-        {
-            null => null,
-            bool b => b ? "true" : "false",
-            IFormattable number => number.ToString(null, CultureInfo.InvariantCulture),
-            var other => other.ToString(),
-        });
 }
