@@ -13,9 +13,7 @@ public sealed class FailureTests(OperatorEnvironment env)
         using var cluster = await TestCluster.CreateAsync(env, "fail");
         var ns = cluster.Namespace;
         await using var op = await RunningOperator.StartAsync(env, ns);
-        await cluster.CreateAsync(Samples.Group(ns));
-        await cluster.CreateAsync(Samples.Schema(ns));
-        await cluster.CreateAsync(Samples.Dataset(ns));
+        await cluster.CreateInteractionsDatasetAsync();
         await cluster.CreateAsync(Samples.Import(ns));
 
         var job = await cluster.WaitForJobAsync();
@@ -35,9 +33,7 @@ public sealed class FailureTests(OperatorEnvironment env)
         using var cluster = await TestCluster.CreateAsync(env, "fail");
         var ns = cluster.Namespace;
         await using var op = await RunningOperator.StartAsync(env, ns);
-        await cluster.CreateAsync(Samples.Group(ns));
-        await cluster.CreateAsync(Samples.Schema(ns));
-        await cluster.CreateAsync(Samples.Dataset(ns));
+        await cluster.CreateInteractionsDatasetAsync();
         await cluster.CreateAsync(Samples.Import(ns));
 
         var job = await cluster.WaitForJobAsync();
@@ -112,9 +108,7 @@ public sealed class FailureTests(OperatorEnvironment env)
         using var cluster = await TestCluster.CreateAsync(env, "immut");
         var ns = cluster.Namespace;
         await using var op = await RunningOperator.StartAsync(env, ns);
-        await cluster.CreateAsync(Samples.Group(ns));
-        await cluster.CreateAsync(Samples.Schema(ns));
-        await cluster.CreateAsync(Samples.Dataset(ns));
+        await cluster.CreateInteractionsDatasetAsync();
         await cluster.CreateAsync(Samples.Import(ns));
         var job = await cluster.WaitForJobAsync();
         await cluster.WaitForPhaseAsync<DatasetImportJob>("import-1", Phases.CreateInProgress);

@@ -15,9 +15,7 @@ public sealed class LifecycleTests(OperatorEnvironment env)
         var ns = cluster.Namespace;
         await using var op = await RunningOperator.StartAsync(env, ns);
 
-        await cluster.CreateAsync(Samples.Group(ns));
-        await cluster.CreateAsync(Samples.Schema(ns));
-        await cluster.CreateAsync(Samples.Dataset(ns));
+        await cluster.CreateInteractionsDatasetAsync();
         await cluster.CreateAsync(Samples.Import(ns));
         await cluster.CreateAsync(Samples.Solution(ns));
         await cluster.CreateAsync(Samples.Version(ns));

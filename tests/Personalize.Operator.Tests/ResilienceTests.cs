@@ -18,9 +18,7 @@ public sealed class ResilienceTests(OperatorEnvironment env)
         using var cluster = await TestCluster.CreateAsync(env, "restart");
         var ns = cluster.Namespace;
         var first = await RunningOperator.StartAsync(env, ns);
-        await cluster.CreateAsync(Samples.Group(ns));
-        await cluster.CreateAsync(Samples.Schema(ns));
-        await cluster.CreateAsync(Samples.Dataset(ns));
+        await cluster.CreateInteractionsDatasetAsync();
         await cluster.CreateAsync(Samples.Import(ns));
         var import = await cluster.WaitForJobAsync();
         await cluster.WriteResultAsync_AsFakeTrainer(import, TestCluster.ImportSucceeded());

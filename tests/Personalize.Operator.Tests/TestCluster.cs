@@ -173,12 +173,18 @@ public sealed class TestCluster(OperatorEnvironment env, string @namespace) : ID
         Metrics = new() { ["normalized_discounted_cumulative_gain_at_10"] = 0.31, ["precision_at_25"] = 0.05 },
     });
 
-    /// <summary>Runs the sample chain up to an ACTIVE SolutionVersion, playing kubelet and trainer.</summary>
-    public async Task<SolutionVersion> TrainedVersionAsync(string version = "hrnn-v1")
+    /// <summary>The sample dataset group with its interactions schema and dataset: where most chains start.</summary>
+    public async Task CreateInteractionsDatasetAsync()
     {
         await CreateAsync(Samples.Group(Namespace));
         await CreateAsync(Samples.Schema(Namespace));
         await CreateAsync(Samples.Dataset(Namespace));
+    }
+
+    /// <summary>Runs the sample chain up to an ACTIVE SolutionVersion, playing kubelet and trainer.</summary>
+    public async Task<SolutionVersion> TrainedVersionAsync(string version = "hrnn-v1")
+    {
+        await CreateInteractionsDatasetAsync();
         await CreateAsync(Samples.Import(Namespace));
         await CreateAsync(Samples.Solution(Namespace));
         await CreateAsync(Samples.Version(Namespace, version));

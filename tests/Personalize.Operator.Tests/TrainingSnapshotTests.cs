@@ -12,9 +12,7 @@ public sealed class TrainingSnapshotTests(OperatorEnvironment env)
         using var cluster = await TestCluster.CreateAsync(env, "snapshot");
         var ns = cluster.Namespace;
         await using var op = await RunningOperator.StartAsync(env, ns);
-        await cluster.CreateAsync(Samples.Group(ns));
-        await cluster.CreateAsync(Samples.Schema(ns));
-        await cluster.CreateAsync(Samples.Dataset(ns));
+        await cluster.CreateInteractionsDatasetAsync();
         await cluster.CreateAsync(Samples.Import(ns, "import-1"));
         await cluster.CreateAsync(Samples.Import(ns, "import-2"));
         await cluster.CreateAsync(Samples.Solution(ns));
