@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Builds a real kube-apiserver + kube-controller-manager (v1.20.2, Debian's source package with
-# its vendor tree) into $CACHE/kubernetes/bin, and installs etcd-server. No Docker or kind needed.
+# Builds a real kube-apiserver, kube-controller-manager, and the node's kubelet, kube-scheduler and
+# kube-proxy (v1.20.2, Debian's source package with its vendor tree) into $CACHE/kubernetes/bin, and
+# installs etcd-server. One build for all five: the source tree is removed afterwards.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 KDIR="$CACHE/kubernetes"
 BIN="$KDIR/bin"
-TOOLS=(kube-apiserver kube-controller-manager)
+TOOLS=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy)
 
 # etcd is started per test run by the fixtures; the Debian daemon must never be needed or left running.
 apt_install etcd-server
@@ -17,7 +18,7 @@ fi
 [ -x /usr/bin/etcd ] || fail "etcd binary missing after apt install (run: apt-get install -y etcd-server)" tests/infra/kubernetes.sh
 
 # Bump when the build recipe changes so cached binaries from an older recipe are rebuilt.
-RECIPE="reflect2-1.0.2"
+RECIPE="reflect2-1.0.2+node"
 built() {
   local t
   [ "$(cat "$BIN/.recipe" 2>/dev/null)" = "$RECIPE" ] || return 1
@@ -61,14 +62,14 @@ sed -i 's#github.com/modern-go/reflect2 v1.0.1#github.com/modern-go/reflect2 v1.
 
 # A build that failed once leaves empty tool binaries in _output that break the next try.
 rm -rf "$SRC/_output"
-echo "building ${TOOLS[*]} (takes ~4 minutes, log: $KDIR/build.log)" >&2
+echo "building ${TOOLS[*]} (takes ~10 minutes, log: $KDIR/build.log)" >&2
 (
   cd "$SRC"
   # Same environment as the package's debian/rules.
   export GOPATH="$SRC/.go" CGO_ENABLED=0 GOCACHE="$KDIR/gocache" PATH="/usr/lib/go/bin:$PATH"
   mkdir -p .go/src/k8s.io
   [ -L .go/src/k8s.io/kubernetes ] || ln -s ../../.. .go/src/k8s.io/kubernetes
-  make WHAT="cmd/kube-apiserver cmd/kube-controller-manager"
+  make WHAT="$(printf 'cmd/%s ' "${TOOLS[@]}")"
 ) >"$KDIR/build.log" 2>&1 || fail "kubernetes build failed, see $KDIR/build.log" tests/infra/kubernetes.sh
 
 mkdir -p "$BIN"
