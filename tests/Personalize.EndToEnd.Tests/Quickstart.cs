@@ -24,7 +24,11 @@ public sealed partial class Quickstart : IAsyncDisposable
 
     public static Quickstart Start(string stateDirectory)
     {
-        var startInfo = new ProcessStartInfo("bash") { WorkingDirectory = InfraPaths.RepoRoot };
+        // A background job of a non-interactive shell (`bash tests/run.sh &`) starts with SIGINT ignored, and .NET
+        // keeps that for its children: restore the default so Ctrl-C reaches the quickstart as it does a user's.
+        var startInfo = new ProcessStartInfo("env") { WorkingDirectory = InfraPaths.RepoRoot };
+        startInfo.ArgumentList.Add("--default-signal=INT");
+        startInfo.ArgumentList.Add("bash");
         startInfo.ArgumentList.Add(Path.Combine(InfraPaths.RepoRoot, "quickstart.sh"));
         startInfo.Environment["PERSONALIZE_QUICKSTART_DIR"] = stateDirectory;
         startInfo.Environment["PERSONALIZE_QUICKSTART_CONFIGURATION"] = "Debug";

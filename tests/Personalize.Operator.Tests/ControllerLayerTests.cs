@@ -41,6 +41,9 @@ public sealed class ControllerLayerTests
         queue.AddRateLimited("k");
         Assert.Equal(3, queue.Failures("k"));
         Assert.Equal(0, queue.Depth);
+        Assert.Equal(
+            [100, 200, 400, 800, 1600, 3200, 6400, 10_000, 10_000],
+            Enumerable.Range(0, 9).Select(f => queue.BackoffFor(f).TotalMilliseconds));
         await Wait.UntilAsync(() => queue.Depth == 1, TimeSpan.FromSeconds(5), "the first backoff (100 ms) to pass");
         queue.Forget("k");
         Assert.Equal(0, queue.Failures("k"));

@@ -74,7 +74,8 @@ public sealed class LifecycleTests(OperatorEnvironment env)
         await cluster.WaitForAsync<Solution>("hrnn", s => s.Status.LatestSolutionVersion?.Phase == Phases.Active, "latest version in the solution");
 
         // The campaign: ceil(650 / 300) = 3 replicas, a Service and a PodDisruptionBudget, ACTIVE once ready.
-        Assert.Equal(Phases.CreateInProgress, (await cluster.WaitForPhaseAsync<Campaign>("shop", Phases.CreateInProgress)).Status.Phase);
+        var starting = await cluster.WaitForPhaseAsync<Campaign>("shop", Phases.CreateInProgress);
+        Assert.Contains(starting.Status.Conditions, c => c.Type == ConditionTypes.Ready && c.Status == ConditionStatus.False && c.Reason == "RuntimeStarting");
         var deployment = await cluster.Client.AppsV1.ReadNamespacedDeploymentAsync("shop", ns);
         Assert.Equal(3, deployment.Spec.Replicas);
         Assert.Equal("Campaign", deployment.Metadata.OwnerReferences.Single().Kind);

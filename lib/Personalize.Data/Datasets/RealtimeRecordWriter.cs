@@ -6,7 +6,7 @@ using Personalize.Data.Storage;
 namespace Personalize.Data.Datasets;
 
 /// <summary>
-/// Records PutEvents / PutUsers / PutItems data (contract 2): each call writes one JSON-lines object under
+/// Records PutEvents / PutUsers / PutItems data (docs/contracts.md, contract 2): each call writes one JSON-lines object under
 /// datasets/{type}/realtime/ named {yyyyMMddTHHmmssfff}-{writerId}-{seq}.jsonl, one record per line keyed by schema
 /// field names. The call returns only once the object store holds the file (durable), so the runtime may acknowledge
 /// the request then. Objects are never appended to in place: S3 cannot, and whole-object writes keep readers safe.

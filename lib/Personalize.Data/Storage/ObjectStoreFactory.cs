@@ -3,7 +3,7 @@ using Minio;
 namespace Personalize.Data.Storage;
 
 /// <summary>
-/// Builds the object store every process uses from its environment (contract 1): PERSONALIZE_STORE_ROOT selects a
+/// Builds the object store every process uses from its environment (docs/contracts.md, contract 1): PERSONALIZE_STORE_ROOT selects a
 /// local folder; otherwise PERSONALIZE_S3_ENDPOINT with AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (and optional
 /// AWS_REGION) select S3.
 /// </summary>

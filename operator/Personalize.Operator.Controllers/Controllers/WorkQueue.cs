@@ -151,7 +151,8 @@ public sealed class WorkQueue<TKey> : IDisposable
         _available.Dispose();
     }
 
-    private TimeSpan BackoffFor(int failures)
+    /// <summary>The delay before a retry when the key has already failed this many times: base * 2^failures, capped.</summary>
+    public TimeSpan BackoffFor(int failures)
     {
         var factor = Math.Pow(2, Math.Min(failures, 30));
         var delay = _baseDelay.TotalMilliseconds * factor;

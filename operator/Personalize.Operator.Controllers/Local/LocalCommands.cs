@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Personalize.Operator.Local;
 
 /// <summary>
-/// How local mode starts the trainer and the runtime (contract 7): PERSONALIZE_TRAINER_COMMAND and
+/// How local mode starts the trainer and the runtime (docs/contracts.md, contract 7): PERSONALIZE_TRAINER_COMMAND and
 /// PERSONALIZE_RUNTIME_COMMAND (a command line, e.g. "dotnet /opt/personalize/personalize-trainer.dll"), by default
 /// the executables beside the operator. For the trainer only, PERSONALIZE_TRAINER_DOTNET_HOST replaces a leading
 /// `dotnet` and PERSONALIZE_TRAINER_LD_LIBRARY_PATH becomes its LD_LIBRARY_PATH (the TorchSharp compat host).

@@ -36,7 +36,7 @@ public static class LocalVerb
             return 2;
         }
 
-        // Children find the store through the same variable (contract 1).
+        // Children find the store through the same variable (docs/contracts.md, contract 1).
         Environment.SetEnvironmentVariable("PERSONALIZE_STORE_ROOT", storeRoot);
         var settings = LocalSettings();
         // Progress lines are the voice of local mode; the log adds only warnings and errors, and not the lifecycle

@@ -6,7 +6,7 @@ using Personalize.Data.Storage;
 namespace Personalize.Runtime.Realtime;
 
 /// <summary>
-/// Tails the dataset group's real-time objects (contract 2, written by Personalize.Data's RealtimeRecordWriter):
+/// Tails the dataset group's real-time objects (docs/contracts.md, contract 2, written by Personalize.Data's RealtimeRecordWriter):
 /// lists a type's prefix and reads single objects, so a replica reads only what is new to it. Names are
 /// {yyyyMMddTHHmmssfff}-{writerId}-{seq}.jsonl, so the writer and its time are known from the name alone.
 /// </summary>

@@ -5,7 +5,7 @@ using Personalize.Jobs;
 namespace Personalize.Trainer.Cli;
 
 /// <summary>
-/// A verb run as `&lt;verb&gt; --spec job.json` (contract 3): reads the JobSpec (a file path or an s3:// URI), builds
+/// A verb run as `&lt;verb&gt; --spec job.json` (docs/contracts.md, contract 3): reads the JobSpec (a file path or an s3:// URI), builds
 /// the object store from the environment, runs, and always writes a JobResult to spec.ResultUri - SUCCEEDED, or
 /// FAILED with the reason - exiting 0 or 1.
 /// </summary>
