@@ -44,6 +44,47 @@ public sealed class CampaignTests(OperatorEnvironment env)
     }
 
     [Fact]
+    public async Task OneReplicaCampaign_LetsANodeDrainEvictItsPod_WithFakeKubeletAndTrainer()
+    {
+        using var cluster = await TestCluster.CreateAsync(env, "drain");
+        var ns = cluster.Namespace;
+        await using var op = await RunningOperator.StartAsync(env, ns);
+        await cluster.TrainedVersionAsync();
+        await cluster.CreateAsync(Samples.Campaign(ns, minTps: 1));
+        await cluster.WaitForPhaseAsync<Campaign>("shop", Phases.CreateInProgress);
+        await cluster.MarkDeploymentReadyAsync_AsFakeKubelet("shop");
+        await cluster.WaitForPhaseAsync<Campaign>("shop", Phases.Active);
+
+        // One replica, one allowed eviction: a budget of minAvailable 1 would refuse every drain of the node.
+        var pdb = await cluster.Client.CustomObjects.GetNamespacedCustomObjectAsync<k8s.Models.V1PodDisruptionBudget>("policy", "v1beta1", ns, "poddisruptionbudgets", "shop");
+        Assert.Null(pdb.Spec.MinAvailable);
+        Assert.Equal("1", pdb.Spec.MaxUnavailable?.Value);
+    }
+
+    [Fact]
+    public async Task CampaignNamedWithALeadingDigit_GetsAValidServiceName_AndServes_WithFakeKubeletAndTrainer()
+    {
+        using var cluster = await TestCluster.CreateAsync(env, "digit");
+        var ns = cluster.Namespace;
+        await using var op = await RunningOperator.StartAsync(env, ns);
+        await cluster.TrainedVersionAsync();
+        await cluster.CreateAsync(Samples.Campaign(ns, name: "1st-shop", minTps: 1));
+
+        var deployment = await cluster.WaitForDeploymentAsync("personalize.io/owner-name=1st-shop");
+        var name = deployment.Metadata.Name;
+        Assert.Matches("^[a-z]([-a-z0-9]*[a-z0-9])?$", name);
+        await cluster.MarkDeploymentReadyAsync_AsFakeKubelet(name);
+        var active = await cluster.WaitForPhaseAsync<Campaign>("1st-shop", Phases.Active);
+        Assert.Equal($"http://{name}.{ns}.svc.cluster.local", active.Status.Endpoint);
+        var service = await cluster.Client.CoreV1.ReadNamespacedServiceAsync(name, ns);
+        Assert.Equal("1st-shop", service.Metadata.OwnerReferences.Single().Name);
+
+        await cluster.DeleteAsync<Campaign>("1st-shop");
+        await cluster.WaitGoneAsync<Campaign>("1st-shop");
+        Assert.Empty((await cluster.Client.CoreV1.ListNamespacedServiceAsync(ns)).Items);
+    }
+
+    [Fact]
     public async Task MetricsHealthAndReadiness_AreServed()
     {
         using var cluster = await TestCluster.CreateAsync(env, "metrics");

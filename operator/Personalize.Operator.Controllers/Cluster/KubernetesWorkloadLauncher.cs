@@ -121,6 +121,7 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
                 },
             },
         };
+        RestrictedPods.Apply(job.Spec.Template.Spec);
         var created = await CreateIgnoringConflictAsync(() => _client.BatchV1.CreateNamespacedJobAsync(job, ns, cancellationToken: cancellationToken));
         if (created is not null)
         {
@@ -152,7 +153,22 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
             return new TrainerRunState(TrainerRunPhase.Failed, $"trainer Job {runName} failed: {failed.Reason}: {failed.Message}", start, when);
         }
 
-        return new TrainerRunState((status.Active ?? 0) > 0 ? TrainerRunPhase.Running : TrainerRunPhase.Pending, null, start, null);
+        if ((status.Active ?? 0) > 0)
+        {
+            return new TrainerRunState(TrainerRunPhase.Running, null, start, null);
+        }
+
+        // No pod exists: the Job controller may be refused one (quota, Pod Security admission). It says so only in
+        // an Event on the Job.
+        var refusal = await LatestFailedCreateAsync(job, cancellationToken);
+        return new TrainerRunState(TrainerRunPhase.Pending, refusal is null ? null : $"trainer Job {runName} cannot create its pod: {refusal}", start, null);
+    }
+
+    private async Task<string?> LatestFailedCreateAsync(V1Job job, CancellationToken cancellationToken)
+    {
+        var events = await _client.CoreV1.ListNamespacedEventAsync(
+            job.Metadata.NamespaceProperty, fieldSelector: $"involvedObject.uid={job.Metadata.Uid},reason=FailedCreate", cancellationToken: cancellationToken);
+        return events.Items.OrderByDescending(e => e.LastTimestamp ?? e.EventTime ?? e.Metadata.CreationTimestamp).FirstOrDefault()?.Message;
     }
 
     public async Task DeleteTrainerRunAsync(WorkloadOwner owner, string runName, CancellationToken cancellationToken)
@@ -163,6 +179,7 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
 
     public async Task<RuntimeState> ApplyRuntimeAsync(RuntimeDeployment deployment, CancellationToken cancellationToken)
     {
+        deployment = deployment with { Name = KubernetesNames.Dns1035Label(deployment.Name) };
         var ns = deployment.Owner.Namespace;
         var labels = LabelsFor(deployment.Owner, "runtime");
         labels[WorkloadLabels.Campaign] = deployment.Name;
@@ -216,17 +233,18 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
 
     public async Task DeleteRuntimeAsync(WorkloadOwner owner, CancellationToken cancellationToken)
     {
-        await DeleteIgnoringMissingAsync(() => _client.AppsV1.DeleteNamespacedDeploymentAsync(owner.Name, owner.Namespace, propagationPolicy: "Background", cancellationToken: cancellationToken));
-        await DeleteIgnoringMissingAsync(() => _client.CoreV1.DeleteNamespacedServiceAsync(owner.Name, owner.Namespace, cancellationToken: cancellationToken));
+        var name = KubernetesNames.Dns1035Label(owner.Name);
+        await DeleteIgnoringMissingAsync(() => _client.AppsV1.DeleteNamespacedDeploymentAsync(name, owner.Namespace, propagationPolicy: "Background", cancellationToken: cancellationToken));
+        await DeleteIgnoringMissingAsync(() => _client.CoreV1.DeleteNamespacedServiceAsync(name, owner.Namespace, cancellationToken: cancellationToken));
         await DeleteIgnoringMissingAsync(() => _client.CustomObjects.DeleteNamespacedCustomObjectAsync(
-            "policy", _pdbApiVersion.Split('/')[1], owner.Namespace, "poddisruptionbudgets", owner.Name, cancellationToken: cancellationToken));
-        var configMaps = await _client.CoreV1.ListNamespacedConfigMapAsync(owner.Namespace, labelSelector: $"{WorkloadLabels.Campaign}={owner.Name}", cancellationToken: cancellationToken);
+            "policy", _pdbApiVersion.Split('/')[1], owner.Namespace, "poddisruptionbudgets", name, cancellationToken: cancellationToken));
+        var configMaps = await _client.CoreV1.ListNamespacedConfigMapAsync(owner.Namespace, labelSelector: $"{WorkloadLabels.Campaign}={name}", cancellationToken: cancellationToken);
         foreach (var map in configMaps.Items)
         {
             await DeleteIgnoringMissingAsync(() => _client.CoreV1.DeleteNamespacedConfigMapAsync(map.Metadata.Name, owner.Namespace, cancellationToken: cancellationToken));
         }
 
-        _tps.Forget($"{owner.Namespace}/{owner.Name}");
+        _tps.Forget($"{owner.Namespace}/{name}");
     }
 
     /// <summary>Endpoint clients in the cluster call: the campaign's Service.</summary>
@@ -247,7 +265,9 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
         var current = (status.ObservedGeneration ?? 0) >= (deployment.Metadata.Generation ?? 0)
             && ValueOf(deployment.Spec.Template.Metadata.Annotations, WorkloadLabels.ConfigHash) == wanted.ConfigHash;
         var complete = current && updated >= desired && ready >= desired && total <= desired && (status.AvailableReplicas ?? 0) >= desired;
-        var problem = status.Conditions?.FirstOrDefault(c => c.Type == "Progressing" && c.Status == "False") is { } stuck
+        // ReplicaFailure is the ReplicaSet's FailedCreate (quota, Pod Security admission) copied up to the Deployment.
+        var problem = (status.Conditions?.FirstOrDefault(c => c.Type == "ReplicaFailure" && c.Status == "True")
+            ?? status.Conditions?.FirstOrDefault(c => c.Type == "Progressing" && c.Status == "False")) is { } stuck
             ? $"{stuck.Reason}: {stuck.Message}"
             : null;
         return new RuntimeState(true, desired, ready, updated, complete, EndpointOf(wanted.Name, wanted.Owner.Namespace), complete ? wanted.ServingVersion : null, null, problem);
@@ -267,7 +287,7 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
     {
         var port = _settings.RuntimePort;
         var podLabels = new Dictionary<string, string>(labels) { [WorkloadLabels.SolutionVersion] = deployment.ServingVersion };
-        return new V1Deployment
+        var result = new V1Deployment
         {
             Metadata = Meta(deployment.Name, deployment.Owner, labels),
             Spec = new V1DeploymentSpec
@@ -306,6 +326,8 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
                 },
             },
         };
+        RestrictedPods.Apply(result.Spec.Template.Spec);
+        return result;
     }
 
     private async Task ApplyServiceAsync(RuntimeDeployment deployment, Dictionary<string, string> labels, Dictionary<string, string> selector, CancellationToken cancellationToken)
@@ -333,16 +355,16 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
             ApiVersion = _pdbApiVersion,
             Kind = "PodDisruptionBudget",
             Metadata = Meta(deployment.Name, deployment.Owner, labels),
-            Spec = new V1PodDisruptionBudgetSpec { MinAvailable = deployment.MinAvailable, Selector = new V1LabelSelector { MatchLabels = selector } },
+            Spec = new V1PodDisruptionBudgetSpec { MaxUnavailable = deployment.MaxUnavailable, Selector = new V1LabelSelector { MatchLabels = selector } },
         };
         var existing = await ReadOrNullAsync(() => _client.CustomObjects.GetNamespacedCustomObjectAsync<V1PodDisruptionBudget>("policy", version, ns, "poddisruptionbudgets", deployment.Name, cancellationToken));
         if (existing is null)
         {
             await CreateIgnoringConflictAsync(() => _client.CustomObjects.CreateNamespacedCustomObjectAsync<V1PodDisruptionBudget>(pdb, "policy", version, ns, "poddisruptionbudgets", cancellationToken: cancellationToken));
         }
-        else if (existing.Spec.MinAvailable?.ToString() != deployment.MinAvailable.ToString(CultureInfo.InvariantCulture))
+        else if (existing.Spec.MinAvailable is not null || existing.Spec.MaxUnavailable?.ToString() != deployment.MaxUnavailable.ToString(CultureInfo.InvariantCulture))
         {
-            var patch = new V1Patch($$$"""{"spec":{"minAvailable":{{{deployment.MinAvailable.ToString(CultureInfo.InvariantCulture)}}}}}""", V1Patch.PatchType.MergePatch);
+            var patch = new V1Patch($$$"""{"spec":{"minAvailable":null,"maxUnavailable":{{{deployment.MaxUnavailable.ToString(CultureInfo.InvariantCulture)}}}}}""", V1Patch.PatchType.MergePatch);
             await _client.CustomObjects.PatchNamespacedCustomObjectAsync(patch, "policy", version, ns, "poddisruptionbudgets", deployment.Name, cancellationToken: cancellationToken);
         }
     }
@@ -407,7 +429,7 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
         [WorkloadLabels.ManagedBy] = WorkloadLabels.ManagedByValue,
         [WorkloadLabels.Component] = component,
         [WorkloadLabels.OwnerKind] = owner.Kind,
-        [WorkloadLabels.OwnerName] = owner.Name,
+        [WorkloadLabels.OwnerName] = KubernetesNames.LabelValue(owner.Name),
     };
 
     private static V1ObjectMeta Meta(string name, WorkloadOwner owner, IDictionary<string, string> labels) => new()
@@ -421,11 +443,12 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
         ],
     };
 
+    // The controller reference names the owner in full; the owner-name label may be a shortened form.
     private void RaiseOwnerChanged(V1ObjectMeta metadata)
     {
-        if (ValueOf(metadata.Labels, WorkloadLabels.OwnerKind) is { } kind && ValueOf(metadata.Labels, WorkloadLabels.OwnerName) is { } name)
+        if (metadata.OwnerReferences?.FirstOrDefault(r => r.Controller == true && r.ApiVersion == ApiGroup.ApiVersion) is { } owner)
         {
-            OwnerChanged?.Invoke(new ResourceKey(kind, metadata.NamespaceProperty, name));
+            OwnerChanged?.Invoke(new ResourceKey(owner.Kind, metadata.NamespaceProperty, owner.Name));
         }
     }
 

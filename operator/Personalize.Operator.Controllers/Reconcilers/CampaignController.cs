@@ -73,7 +73,7 @@ public sealed class CampaignController(ControllerContext context) : ResourceCont
         }
 
         var state = await Context.Launcher.ApplyRuntimeAsync(
-            new RuntimeDeployment(WorkloadOwner.Of(resource), resource.Metadata.Name, json, hash, version.Metadata.Name, replicas, Math.Min(minimum, replicas)),
+            new RuntimeDeployment(WorkloadOwner.Of(resource), resource.Metadata.Name, json, hash, version.Metadata.Name, replicas, CampaignScaler.MaxUnavailable(replicas, minimum)),
             cancellationToken);
         if (serving is not null && serving != version.Metadata.Name && resource.Status.LatestCampaignUpdate?.SolutionVersion != version.Metadata.Name)
         {
@@ -127,7 +127,7 @@ public sealed class CampaignController(ControllerContext context) : ResourceCont
 
     private SolutionVersion? LatestActive(string @namespace, string solution) =>
         Context.Store.List<SolutionVersion>(@namespace)
-            .Where(v => v.Spec.SolutionRef.Name == solution && v.Status.Phase == Phases.Active && v.Status.ModelLocation is not null)
+            .Where(v => v.Spec.SolutionRef.Name == solution && v.Status.Phase == Phases.Active && v.Status.ModelLocation is not null && v.Metadata.DeletionTimestamp is null)
             .OrderByDescending(v => v.Metadata.CreationTimestamp).ThenByDescending(v => v.Metadata.Name, StringComparer.Ordinal)
             .FirstOrDefault();
 

@@ -66,8 +66,9 @@ public sealed record TrainerRunState(TrainerRunPhase Phase, string? Message = nu
 /// <summary>
 /// The runtime a campaign wants: its config (runtime.json), the version it serves, and how many replicas.
 /// <see cref="ConfigHash"/> changes whenever the config does, which rolls the pods (readiness-gated).
+/// <see cref="MaxUnavailable"/> is how many replicas a voluntary disruption (a node drain) may take at once.
 /// </summary>
-public sealed record RuntimeDeployment(WorkloadOwner Owner, string Name, string ConfigJson, string ConfigHash, string ServingVersion, int Replicas, int MinAvailable);
+public sealed record RuntimeDeployment(WorkloadOwner Owner, string Name, string ConfigJson, string ConfigHash, string ServingVersion, int Replicas, int MaxUnavailable);
 
 /// <summary>What runs for a campaign now. <see cref="ServingVersion"/> is the version every ready replica serves,
 /// null while a rollout mixes versions or nothing is ready.</summary>

@@ -35,4 +35,10 @@ public static class CampaignScaler
 
         return current;
     }
+
+    /// <summary>
+    /// How many replicas a node drain may evict at once: those above the minimum, and never fewer than one, so a
+    /// drain always makes progress (a budget that allows none would block every drain of a one-replica campaign).
+    /// </summary>
+    public static int MaxUnavailable(int replicas, int minimum) => Math.Max(1, replicas - minimum);
 }
