@@ -72,6 +72,9 @@ public sealed record OperatorSettings
     /// <summary>PERSONALIZE_WORKERS: concurrent reconciles per kind.</summary>
     public int Workers { get; init; } = 4;
 
+    /// <summary>PERSONALIZE_ALLOWED_PREFIXES: where each namespace's jobs may read and write; null confines nothing.</summary>
+    public DataLocationPolicy? DataLocations { get; init; }
+
     /// <summary>Trainer and runtime pod defaults the chart sets (see <see cref="PodDefaults"/>).</summary>
     public PodDefaults Pods { get; init; } = new();
 
@@ -106,6 +109,7 @@ public sealed record OperatorSettings
             Workers = (int)Seconds("PERSONALIZE_WORKERS", s.Workers),
             MetricsPort = (int)Seconds("PERSONALIZE_METRICS_PORT", s.MetricsPort),
             Pods = PodDefaults.FromEnvironment(Get),
+            DataLocations = Get(DataLocationPolicy.Variable) is { } prefixes ? DataLocationPolicy.Parse(prefixes) : null,
         };
     }
 
