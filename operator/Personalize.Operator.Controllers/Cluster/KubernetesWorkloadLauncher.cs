@@ -17,12 +17,16 @@ namespace Personalize.Operator.Cluster;
 /// The cluster adapter of <see cref="IWorkloadLauncher"/>. Trainer runs are batch/v1 Jobs whose job.json comes from a
 /// ConfigMap and whose object-store credentials come from a Secret; campaign runtimes are a Deployment (rolling
 /// update that never removes a ready pod before its replacement is ready), a Service and a PodDisruptionBudget.
-/// Everything carries an owner reference to its resource (so Kubernetes garbage-collects it) and labels the
-/// Job/Deployment watches use to wake the owner's controller.
+/// All are written with server-side apply under one field manager, on every reconcile for the runtime, so an edit
+/// of a field the operator sets (resources, nodeSelector, probes, ports) is set back. Everything carries an owner
+/// reference to its resource (so Kubernetes garbage-collects it) and labels the Job/Deployment watches use.
 /// </summary>
 public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
 {
     private const string JobSpecMount = "/etc/personalize";
+
+    /// <summary>The field manager of every server-side apply: the fields this operator owns in its objects.</summary>
+    public const string FieldManager = "personalize-operator";
     private readonly IKubernetes _client;
     private readonly OperatorSettings _settings;
     private readonly RuntimeTpsMeter _tps;
@@ -75,18 +79,20 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
         }
 
         var labels = LabelsFor(run.Owner, "trainer");
-        await CreateIgnoringConflictAsync(() => _client.CoreV1.CreateNamespacedConfigMapAsync(
-            new V1ConfigMap
-            {
-                Metadata = Meta(run.Name, run.Owner, labels),
-                Data = new Dictionary<string, string> { [JobSpec.FileName] = JobJson.Serialize(run.Spec) },
-            },
-            ns,
-            cancellationToken: cancellationToken));
+        var spec = new V1ConfigMap
+        {
+            ApiVersion = "v1",
+            Kind = "ConfigMap",
+            Metadata = Meta(run.Name, run.Owner, labels),
+            Data = new Dictionary<string, string> { [JobSpec.FileName] = JobJson.Serialize(run.Spec) },
+        };
+        await _client.CoreV1.PatchNamespacedConfigMapAsync(Apply(spec), run.Name, ns, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken);
 
         var resources = _settings.Pods.Resolve(run.Resources);
         var job = new V1Job
         {
+            ApiVersion = "batch/v1",
+            Kind = "Job",
             Metadata = Meta(run.Name, run.Owner, labels),
             Spec = new V1JobSpec
             {
@@ -122,11 +128,8 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
             },
         };
         RestrictedPods.Apply(job.Spec.Template.Spec);
-        var created = await CreateIgnoringConflictAsync(() => _client.BatchV1.CreateNamespacedJobAsync(job, ns, cancellationToken: cancellationToken));
-        if (created is not null)
-        {
-            _jobs.Observe(created);
-        }
+        // Applied once: a Job's pod template cannot change, and a run that exists is never started again.
+        _jobs.Observe(await _client.BatchV1.PatchNamespacedJobAsync(Apply(job), run.Name, ns, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken));
     }
 
     public async Task<TrainerRunState> GetTrainerRunAsync(WorkloadOwner owner, string runName, CancellationToken cancellationToken)
@@ -186,40 +189,14 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
         var selector = new Dictionary<string, string> { [WorkloadLabels.ManagedBy] = WorkloadLabels.ManagedByValue, [WorkloadLabels.Campaign] = deployment.Name };
         var configName = $"{deployment.Name}-{deployment.ConfigHash[..Math.Min(10, deployment.ConfigHash.Length)]}";
 
-        await CreateIgnoringConflictAsync(() => _client.CoreV1.CreateNamespacedConfigMapAsync(
-            new V1ConfigMap { Metadata = Meta(configName, deployment.Owner, labels), Data = new Dictionary<string, string> { ["runtime.json"] = deployment.ConfigJson } },
-            ns,
-            cancellationToken: cancellationToken));
+        await _client.CoreV1.PatchNamespacedConfigMapAsync(
+            Apply(new V1ConfigMap { ApiVersion = "v1", Kind = "ConfigMap", Metadata = Meta(configName, deployment.Owner, labels), Data = new Dictionary<string, string> { ["runtime.json"] = deployment.ConfigJson } }),
+            configName, ns, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken);
         await ApplyServiceAsync(deployment, labels, selector, cancellationToken);
         await ApplyPdbAsync(deployment, labels, selector, cancellationToken);
-
-        var desired = RuntimeDeploymentObject(deployment, labels, selector, configName);
-        var current = _deployments.Get(ns, deployment.Name)
-            ?? await ReadOrNullAsync(() => _client.AppsV1.ReadNamespacedDeploymentAsync(deployment.Name, ns, cancellationToken: cancellationToken));
-        if (current is null)
-        {
-            current = await CreateIgnoringConflictAsync(() => _client.AppsV1.CreateNamespacedDeploymentAsync(desired, ns, cancellationToken: cancellationToken));
-        }
-        else if (current.Spec.Replicas != deployment.Replicas
-            || ValueOf(current.Spec.Template.Metadata.Annotations, WorkloadLabels.ConfigHash) != deployment.ConfigHash
-            || current.Spec.Template.Spec.Containers[0].Image != _settings.RuntimeImage)
-        {
-            current.Spec.Replicas = deployment.Replicas;
-            current.Spec.Template = desired.Spec.Template;
-            try
-            {
-                current = await _client.AppsV1.ReplaceNamespacedDeploymentAsync(current, deployment.Name, ns, cancellationToken: cancellationToken);
-            }
-            catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.Conflict)
-            {
-                throw new ConflictException($"Deployment {ns}/{deployment.Name} changed while it was updated.", ex);
-            }
-        }
-
-        if (current is not null)
-        {
-            _deployments.Observe(current);
-        }
+        var current = await _client.AppsV1.PatchNamespacedDeploymentAsync(
+            Apply(RuntimeDeploymentObject(deployment, labels, selector, configName)), deployment.Name, ns, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken);
+        _deployments.Observe(current);
 
         var state = StateOf(current, deployment);
         if (state.RolloutComplete)
@@ -289,6 +266,8 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
         var podLabels = new Dictionary<string, string>(labels) { [WorkloadLabels.SolutionVersion] = deployment.ServingVersion };
         var result = new V1Deployment
         {
+            ApiVersion = "apps/v1",
+            Kind = "Deployment",
             Metadata = Meta(deployment.Name, deployment.Owner, labels),
             Spec = new V1DeploymentSpec
             {
@@ -332,40 +311,41 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
 
     private async Task ApplyServiceAsync(RuntimeDeployment deployment, Dictionary<string, string> labels, Dictionary<string, string> selector, CancellationToken cancellationToken)
     {
-        await CreateIgnoringConflictAsync(() => _client.CoreV1.CreateNamespacedServiceAsync(
-            new V1Service
+        var service = new V1Service
+        {
+            ApiVersion = "v1",
+            Kind = "Service",
+            Metadata = Meta(deployment.Name, deployment.Owner, labels),
+            Spec = new V1ServiceSpec
             {
-                Metadata = Meta(deployment.Name, deployment.Owner, labels),
-                Spec = new V1ServiceSpec
-                {
-                    Selector = selector,
-                    Ports = [new V1ServicePort { Name = "http", Port = 80, TargetPort = _settings.RuntimePort }],
-                },
+                Selector = selector,
+                Ports = [new V1ServicePort { Name = "http", Port = 80, TargetPort = _settings.RuntimePort, Protocol = "TCP" }],
             },
-            deployment.Owner.Namespace,
-            cancellationToken: cancellationToken));
+        };
+        await _client.CoreV1.PatchNamespacedServiceAsync(Apply(service), deployment.Name, deployment.Owner.Namespace, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken);
     }
 
     private async Task ApplyPdbAsync(RuntimeDeployment deployment, Dictionary<string, string> labels, Dictionary<string, string> selector, CancellationToken cancellationToken)
     {
         var version = _pdbApiVersion.Split('/')[1];
         var ns = deployment.Owner.Namespace;
-        var pdb = new V1PodDisruptionBudget
+        var pdb = Apply(new V1PodDisruptionBudget
         {
             ApiVersion = _pdbApiVersion,
             Kind = "PodDisruptionBudget",
             Metadata = Meta(deployment.Name, deployment.Owner, labels),
             Spec = new V1PodDisruptionBudgetSpec { MaxUnavailable = deployment.MaxUnavailable, Selector = new V1LabelSelector { MatchLabels = selector } },
-        };
-        var existing = await ReadOrNullAsync(() => _client.CustomObjects.GetNamespacedCustomObjectAsync<V1PodDisruptionBudget>("policy", version, ns, "poddisruptionbudgets", deployment.Name, cancellationToken));
-        if (existing is null)
+        });
+        try
         {
-            await CreateIgnoringConflictAsync(() => _client.CustomObjects.CreateNamespacedCustomObjectAsync<V1PodDisruptionBudget>(pdb, "policy", version, ns, "poddisruptionbudgets", cancellationToken: cancellationToken));
+            await _client.CustomObjects.PatchNamespacedCustomObjectAsync(pdb, "policy", version, ns, "poddisruptionbudgets", deployment.Name, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken);
         }
-        else if (existing.Spec.MinAvailable is not null || existing.Spec.MaxUnavailable?.ToString() != deployment.MaxUnavailable.ToString(CultureInfo.InvariantCulture))
+        catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.UnprocessableEntity)
         {
-            var patch = new V1Patch($$$"""{"spec":{"minAvailable":null,"maxUnavailable":{{{deployment.MaxUnavailable.ToString(CultureInfo.InvariantCulture)}}}}}""", V1Patch.PatchType.MergePatch);
-            await _client.CustomObjects.PatchNamespacedCustomObjectAsync(patch, "policy", version, ns, "poddisruptionbudgets", deployment.Name, cancellationToken: cancellationToken);
+            // A budget from an earlier operator version sets minAvailable, which may not stand beside maxUnavailable
+            // and which this manager does not own: replace the budget.
+            await DeleteIgnoringMissingAsync(() => _client.CustomObjects.DeleteNamespacedCustomObjectAsync("policy", version, ns, "poddisruptionbudgets", deployment.Name, cancellationToken: cancellationToken));
+            await _client.CustomObjects.PatchNamespacedCustomObjectAsync(pdb, "policy", version, ns, "poddisruptionbudgets", deployment.Name, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken);
         }
     }
 
@@ -424,6 +404,10 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
         return new V1ResourceRequirements { Limits = limits, Requests = requests };
     }
 
+    /// <summary>A server-side apply of the whole object as this operator wants it: fields it set before and leaves
+    /// out now are removed, fields someone else changed are set back (drift), fields others own alone are kept.</summary>
+    private static V1Patch Apply(object desired) => new(desired, V1Patch.PatchType.ApplyPatch);
+
     private static Dictionary<string, string> LabelsFor(WorkloadOwner owner, string component) => new()
     {
         [WorkloadLabels.ManagedBy] = WorkloadLabels.ManagedByValue,
@@ -469,20 +453,6 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
         }
         catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.NotFound)
         {
-            return null;
-        }
-    }
-
-    private static async Task<TResult?> CreateIgnoringConflictAsync<TResult>(Func<Task<TResult>> create)
-        where TResult : class
-    {
-        try
-        {
-            return await create();
-        }
-        catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.Conflict)
-        {
-            // It exists already (another reconcile or a previous operator made it): idempotent.
             return null;
         }
     }
