@@ -156,6 +156,10 @@ public sealed class CampaignController(ControllerContext context) : ResourceCont
                     .OrderBy(f => f.Metadata.Name, StringComparer.Ordinal)
                     .Select(f => new RuntimeFilter { FilterArn = f.Status.Arn!, FilterExpression = f.Spec.FilterExpression }),
             ],
+            Limits = new RuntimeLimits
+            {
+                MaxRequestsPerSecond = CampaignScaler.RequestsPerSecondPerReplica(campaign.Spec.MinProvisionedTPS ?? 1, Context.Settings.TpsPerReplica, Context.Settings.MaxReplicas),
+            },
             CampaignConfig = new RuntimeCampaignConfig
             {
                 ItemExplorationConfig = campaign.Spec.CampaignConfig?.ItemExplorationConfig ?? [],
