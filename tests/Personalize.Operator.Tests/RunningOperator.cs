@@ -23,7 +23,8 @@ public sealed class RunningOperator : IAsyncDisposable
 
     public Task Run { get; }
 
-    public static async Task<RunningOperator> StartAsync(OperatorEnvironment env, string @namespace, Func<OperatorSettings, OperatorSettings>? tune = null, InformerOptions? informers = null)
+    /// <param name="client">The operator's API client: the test's admin by default, or one with the operator's own RBAC.</param>
+    public static async Task<RunningOperator> StartAsync(OperatorEnvironment env, string @namespace, Func<OperatorSettings, OperatorSettings>? tune = null, InformerOptions? informers = null, Kubernetes? client = null)
     {
         var settings = new OperatorSettings
         {
@@ -39,7 +40,7 @@ public sealed class RunningOperator : IAsyncDisposable
             Identity = $"operator-{Guid.NewGuid():N}"[..17],
         };
         settings = tune?.Invoke(settings) ?? settings;
-        var client = env.Client();
+        client ??= env.Client();
         var host = ClusterOperator.Create(
             client, env.Objects, settings, env.Loggers,
             informers ?? new InformerOptions { ResyncPeriod = settings.ResyncPeriod, WatchTimeout = TimeSpan.FromSeconds(20), RetryBase = TimeSpan.FromMilliseconds(100), RetryMax = TimeSpan.FromSeconds(1) },

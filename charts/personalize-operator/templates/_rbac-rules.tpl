@@ -1,15 +1,17 @@
 {{- /* The operator's permissions: the same rules as config/rbac/role.yaml. */ -}}
 {{- define "personalize.rbacRules" -}}
 {{- $kinds := list "datasetgroups" "schemas" "datasets" "datasetimportjobs" "solutions" "solutionversions" "campaigns" "batchinferencejobs" "eventtrackers" "filters" -}}
+{{- /* Only the verbs the code calls: informers list and watch; the status and finalizer writes are updates;
+  SolutionVersions of a schedule are created; owned workloads are server-side applied (patch) and deleted. */ -}}
 - apiGroups: ["personalize.io"]
   resources: {{ toJson $kinds }}
-  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+  verbs: ["get", "list", "watch", "create", "update"]
 - apiGroups: ["personalize.io"]
   resources:
     {{- range $kinds }}
     - {{ . }}/status
     {{- end }}
-  verbs: ["get", "update", "patch"]
+  verbs: ["update"]
 - apiGroups: ["personalize.io"]
   resources:
     {{- range $kinds }}
@@ -18,23 +20,23 @@
   verbs: ["update"]
 - apiGroups: ["batch"]
   resources: ["jobs"]
-  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+  verbs: ["get", "list", "watch", "patch", "delete"]
 - apiGroups: ["apps"]
   resources: ["deployments"]
-  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+  verbs: ["list", "watch", "patch", "delete"]
 - apiGroups: [""]
-  resources: ["services", "configmaps"]
-  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+  resources: ["configmaps"]
+  verbs: ["list", "patch", "delete"]
+- apiGroups: [""]
+  resources: ["services"]
+  verbs: ["patch", "delete"]
 - apiGroups: ["policy"]
   resources: ["poddisruptionbudgets"]
-  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+  verbs: ["patch", "delete"]
 - apiGroups: [""]
   resources: ["pods"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["list"]
 - apiGroups: [""]
-  resources: ["secrets"]
-  verbs: ["get"]
-- apiGroups: ["", "events.k8s.io"]
   resources: ["events"]
-  verbs: ["create", "patch"]
+  verbs: ["create", "patch", "list"]
 {{- end -}}
