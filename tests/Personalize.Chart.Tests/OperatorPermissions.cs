@@ -9,6 +9,7 @@ public static class OperatorPermissions
     private static readonly string[][] Allowed =
     [
         ["patch", "jobs.batch", "-n", "default"],
+        ["create", "jobs.batch", "-n", "default"],
         ["patch", "deployments.apps", "-n", "default"],
         ["delete", "services", "-n", "default"],
         ["patch", "configmaps", "-n", "default"],
@@ -16,21 +17,22 @@ public static class OperatorPermissions
         ["list", "pods", "-n", "default"],
         ["create", "events", "-n", "default"],
         ["list", "events", "-n", "default"],
+        ["get", "secrets", "-n", "default"],
+        ["patch", "secrets", "-n", "default"],
+        ["create", "secrets", "-n", "default"],
         ["watch", "solutionversions.personalize.io", "-n", "default"],
         ["create", "solutionversions.personalize.io", "-n", "default"],
         ["update", "campaigns.personalize.io", "--subresource=status", "-n", "default"],
         ["update", "datasets.personalize.io", "--subresource=finalizers", "-n", "default"],
     ];
 
-    // Beside a sample of what no operator needs, each verb the code does not call (server-side apply is a patch,
-    // never a create or update of a workload; nothing reads Secrets).
+    // Beside a sample of what no operator needs, each verb the code does not call (server-side apply is a patch, or a
+    // create of a new object, never an update; no Secret but a campaign's token is read, so none are listed).
     private static readonly string[][] Denied =
     [
-        ["get", "secrets", "-n", "default"],
         ["list", "secrets", "-n", "default"],
-        ["create", "secrets", "-n", "default"],
         ["delete", "pods", "-n", "default"],
-        ["create", "jobs.batch", "-n", "default"],
+        ["update", "jobs.batch", "-n", "default"],
         ["update", "deployments.apps", "-n", "default"],
         ["get", "services", "-n", "default"],
         ["delete", "campaigns.personalize.io", "-n", "default"],

@@ -138,7 +138,43 @@ public sealed class CampaignTests(OperatorEnvironment env)
         }, TimeSpan.FromSeconds(30), "the new runtime resources to reach the Deployment");
     }
 
-    private static double CampaignReconciles(RunningOperator op) => op.Host.Metrics.Reconciles.WithLabels("Campaign", "success").Value;
+    [Fact]
+    public async Task EachCampaignsRuntime_RequiresItsToken_FromAManagedSecret_RotatedWithoutARollout_WithFakeKubeletAndTrainer()
+    {
+        using var cluster = await TestCluster.CreateAsync(env, "token");
+        var ns = cluster.Namespace;
+        await using var op = await RunningOperator.StartAsync(env, ns);
+        await cluster.TrainedVersionAsync();
+        await cluster.CreateAsync(Samples.Campaign(ns, minTps: 1));
+        await cluster.WaitForPhaseAsync<Campaign>("shop", Phases.CreateInProgress);
+        await cluster.MarkDeploymentReadyAsync_AsFakeKubelet("shop");
+        await cluster.WaitForPhaseAsync<Campaign>("shop", Phases.Active);
+
+        var secret = await cluster.Client.CoreV1.ReadNamespacedSecretAsync("shop-token", ns);
+        var first = System.Text.Encoding.UTF8.GetString(secret.Data["token"]);
+        Assert.True(first.Length >= 40, first);
+        Assert.Equal("shop", secret.Metadata.OwnerReferences.Single().Name);
+        var deployment = await cluster.Client.AppsV1.ReadNamespacedDeploymentAsync("shop", ns);
+        var pod = deployment.Spec.Template.Spec;
+        var mount = Assert.Single(pod.Containers.Single().VolumeMounts, m => m.MountPath == "/var/run/personalize/auth");
+        Assert.Equal("shop-token", pod.Volumes.Single(v => v.Name == mount.Name).Secret.SecretName);
+        Assert.Contains(pod.Containers.Single().Env, e => e.Name == "PERSONALIZE_RUNTIME_TOKEN_FILE" && e.Value == "/var/run/personalize/auth/accepted-tokens");
+
+        // Rotation: a new token, the previous one still accepted, and the pods keep running (the mount updates).
+        await cluster.PatchSpecAsync<Campaign>("shop", """{"metadata":{"annotations":{"personalize.io/rotate-token":"2026-11-29"}}}""");
+        V1Secret rotated = secret;
+        await Testing.Wait.UntilAsync(async t =>
+        {
+            rotated = await cluster.Client.CoreV1.ReadNamespacedSecretAsync("shop-token", ns, cancellationToken: t);
+            return System.Text.Encoding.UTF8.GetString(rotated.Data["token"]) != first;
+        }, TimeSpan.FromSeconds(30), "a new token");
+        var second = System.Text.Encoding.UTF8.GetString(rotated.Data["token"]);
+        Assert.Equal($"{second}\n{first}\n", System.Text.Encoding.UTF8.GetString(rotated.Data["accepted-tokens"]));
+        Assert.Equal(deployment.Metadata.Generation, (await cluster.Client.AppsV1.ReadNamespacedDeploymentAsync("shop", ns)).Metadata.Generation);
+    }
+
+    private static double CampaignReconciles(RunningOperator op) =>
+        op.Host.Metrics.Reconciles.WithLabels("Campaign", "success").Value + op.Host.Metrics.Reconciles.WithLabels("Campaign", "requeue").Value;
 
     [Fact]
     public async Task MetricsHealthAndReadiness_AreServed()

@@ -37,7 +37,7 @@ public sealed class FailureTests(OperatorEnvironment env)
         await cluster.CreateAsync(Samples.Import(ns));
 
         // A CSV header of a million columns, echoed in the trainer's reason: 2 MB, over etcd's 1.5 MiB request limit.
-        var header = string.Join(",", Enumerable.Range(0, 200_000).Select(i => $"C{i}"));
+        var header = string.Join(",", Enumerable.Range(0, 300_000).Select(i => $"C{i}"));
         var reason = $"the CSV header must name USER_ID, ITEM_ID and TIMESTAMP; it is: {header}";
         Assert.True(reason.Length > 1_500_000);
         var job = await cluster.WaitForJobAsync();

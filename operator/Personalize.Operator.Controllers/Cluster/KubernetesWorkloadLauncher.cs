@@ -30,6 +30,7 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
     private readonly IKubernetes _client;
     private readonly OperatorSettings _settings;
     private readonly RuntimeTpsMeter _tps;
+    private readonly RuntimeTokens _tokens;
     private readonly ILogger _logger;
     private readonly KubernetesInformer<V1Job, V1JobList> _jobs;
     private readonly KubernetesInformer<V1Deployment, V1DeploymentList> _deployments;
@@ -42,6 +43,7 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
         _settings = settings;
         _tps = tps;
         _logger = logger;
+        _tokens = new RuntimeTokens(client, FieldManager);
         var ns = settings.WatchNamespace;
         _jobs = new KubernetesInformer<V1Job, V1JobList>(
             "Job",
@@ -194,6 +196,11 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
             configName, ns, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken);
         await ApplyServiceAsync(deployment, labels, selector, cancellationToken);
         await ApplyPdbAsync(deployment, labels, selector, cancellationToken);
+        if (_settings.RuntimeAuth && await _tokens.EnsureAsync(Meta(RuntimeTokens.SecretName(deployment.Name), deployment.Owner, labels), deployment.TokenRotation, cancellationToken))
+        {
+            _logger.LogInformation("Wrote a new runtime token for {Kind} {Namespace}/{Name}", deployment.Owner.Kind, ns, deployment.Owner.Name);
+        }
+
         var current = await _client.AppsV1.PatchNamespacedDeploymentAsync(
             Apply(RuntimeDeploymentObject(deployment, labels, selector, configName)), deployment.Name, ns, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken);
         _deployments.Observe(current);
@@ -306,6 +313,11 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
             },
         };
         RestrictedPods.Apply(result.Spec.Template.Spec);
+        if (_settings.RuntimeAuth)
+        {
+            RuntimeTokens.Mount(result.Spec.Template.Spec, RuntimeTokens.SecretName(deployment.Name));
+        }
+
         return result;
     }
 

@@ -16,6 +16,9 @@ namespace Personalize.Operator.Reconcilers;
 /// </summary>
 public sealed class CampaignController(ControllerContext context) : ResourceController<Campaign>(context)
 {
+    /// <summary>Set to a new value (a date, a counter) to rotate the campaign's runtime token.</summary>
+    public const string RotateTokenAnnotation = "personalize.io/rotate-token";
+
     protected override async Task<ReconcileResult> ReconcileCoreAsync(Campaign resource, CancellationToken cancellationToken)
     {
         var ns = resource.Metadata.NamespaceProperty;
@@ -73,7 +76,8 @@ public sealed class CampaignController(ControllerContext context) : ResourceCont
         }
 
         var state = await Context.Launcher.ApplyRuntimeAsync(
-            new RuntimeDeployment(WorkloadOwner.Of(resource), resource.Metadata.Name, json, hash, version.Metadata.Name, replicas, CampaignScaler.MaxUnavailable(replicas, minimum)),
+            new RuntimeDeployment(WorkloadOwner.Of(resource), resource.Metadata.Name, json, hash, version.Metadata.Name, replicas, CampaignScaler.MaxUnavailable(replicas, minimum),
+                resource.Metadata.Annotations is { } annotations && annotations.TryGetValue(RotateTokenAnnotation, out var rotation) ? rotation : null),
             cancellationToken);
         if (serving is not null && serving != version.Metadata.Name && resource.Status.LatestCampaignUpdate?.SolutionVersion != version.Metadata.Name)
         {
