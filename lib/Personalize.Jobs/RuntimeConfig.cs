@@ -14,6 +14,10 @@ public sealed class RuntimeConfig
     /// <summary>Environment variable holding the bearer token when <see cref="RuntimeAuth.TokenFile"/> is not set.</summary>
     public const string TokenEnvironmentVariable = "PERSONALIZE_RUNTIME_TOKEN";
 
+    /// <summary>Environment variable naming the token file when <see cref="RuntimeAuth.TokenFile"/> is not set: the
+    /// operator's cluster launcher mounts each campaign's token Secret and names the file here.</summary>
+    public const string TokenFileEnvironmentVariable = "PERSONALIZE_RUNTIME_TOKEN_FILE";
+
     [Description("ARN clients send as campaignArn; requests naming another campaign get ResourceNotFoundException.")]
     [JsonPropertyName("campaignArn")]
     public string CampaignArn { get; set; } = string.Empty;

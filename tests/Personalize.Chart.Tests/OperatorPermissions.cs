@@ -8,24 +8,37 @@ public static class OperatorPermissions
 {
     private static readonly string[][] Allowed =
     [
+        ["patch", "jobs.batch", "-n", "default"],
         ["create", "jobs.batch", "-n", "default"],
         ["patch", "deployments.apps", "-n", "default"],
         ["delete", "services", "-n", "default"],
-        ["create", "configmaps", "-n", "default"],
-        ["create", "poddisruptionbudgets.policy", "-n", "default"],
+        ["patch", "configmaps", "-n", "default"],
+        ["patch", "poddisruptionbudgets.policy", "-n", "default"],
         ["list", "pods", "-n", "default"],
-        ["get", "secrets", "-n", "default"],
         ["create", "events", "-n", "default"],
+        ["list", "events", "-n", "default"],
+        ["get", "secrets", "-n", "default"],
+        ["patch", "secrets", "-n", "default"],
+        ["create", "secrets", "-n", "default"],
         ["watch", "solutionversions.personalize.io", "-n", "default"],
+        ["create", "solutionversions.personalize.io", "-n", "default"],
         ["update", "campaigns.personalize.io", "--subresource=status", "-n", "default"],
         ["update", "datasets.personalize.io", "--subresource=finalizers", "-n", "default"],
     ];
 
+    // Beside a sample of what no operator needs, each verb the code does not call (server-side apply is a patch, or a
+    // create of a new object, never an update; no Secret but a campaign's token is read, so none are listed).
     private static readonly string[][] Denied =
     [
         ["list", "secrets", "-n", "default"],
-        ["create", "secrets", "-n", "default"],
         ["delete", "pods", "-n", "default"],
+        ["update", "jobs.batch", "-n", "default"],
+        ["update", "deployments.apps", "-n", "default"],
+        ["get", "services", "-n", "default"],
+        ["delete", "campaigns.personalize.io", "-n", "default"],
+        ["patch", "campaigns.personalize.io", "-n", "default"],
+        ["patch", "campaigns.personalize.io", "--subresource=status", "-n", "default"],
+        ["create", "events.events.k8s.io", "-n", "default"],
         ["create", "clusterroles.rbac.authorization.k8s.io"],
         ["update", "leases.coordination.k8s.io", "-n", "default"],
         ["delete", "nodes"],

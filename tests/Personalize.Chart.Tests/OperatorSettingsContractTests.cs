@@ -41,6 +41,19 @@ public sealed class OperatorSettingsContractTests : IDisposable
         Assert.Equal("ghcr.io/personalize-operator/runtime:0.1.0", settings.RuntimeImage);
     }
 
+    [Fact]
+    public async Task ChartEnvironment_ReadByTheOperator_ConfinesEachNamespaceToItsPrefixes()
+    {
+        var byDefault = await SettingsFromChartAsync();
+        Assert.Null(byDefault.DataLocations!.Refusal("shop", "personalize", "spec.dataSource.dataLocation", "s3://personalize/shop/uploads/a.csv"));
+        Assert.NotNull(byDefault.DataLocations.Refusal("shop", "personalize", "spec.dataSource.dataLocation", "s3://personalize/bank/a.csv"));
+
+        var listed = await SettingsFromChartAsync("--set-json", "tenancy.allowedPrefixes={\"shop\":[\"s3://raw/shop/\"],\"*\":[\"s3://samples\"]}");
+        Assert.Null(listed.DataLocations!.Refusal("shop", "personalize", "spec.dataSource.dataLocation", "s3://raw/shop/a.csv"));
+        Assert.Null(listed.DataLocations.Refusal("bank", "personalize", "spec.dataSource.dataLocation", "s3://samples/a.csv"));
+        Assert.NotNull(listed.DataLocations.Refusal("bank", "personalize", "spec.dataSource.dataLocation", "s3://raw/shop/a.csv"));
+    }
+
     private async Task<OperatorSettings> SettingsFromChartAsync(params string[] values)
     {
         var yaml = await _helm.TemplateAsync([.. Helm.CredentialValues, .. values]);

@@ -65,6 +65,21 @@ public sealed class ControllerLayerTests
     public void MinimumReplicas_AreCeilOfMinProvisionedTpsOverTpsPerReplica(int tps, double perReplica, int expected) =>
         Assert.Equal(expected, CampaignScaler.MinimumReplicas(tps, perReplica));
 
+    [Theory]
+    [InlineData(3, 1, 2)]
+    [InlineData(3, 3, 1)]
+    [InlineData(5, 2, 3)]
+    [InlineData(1, 0, 1)]
+    public void DisruptionBudget_AlwaysLetsADrainEvictAPod(int replicas, int minimum, int expected) =>
+        Assert.Equal(expected, CampaignScaler.MaxUnavailable(replicas, minimum));
+
+    [Theory]
+    [InlineData(450, 300, 20, 300)]
+    [InlineData(1, 300, 20, 300)]
+    [InlineData(100000, 300, 20, 5000)]
+    public void PerReplicaRateLimit_IsWhatAReplicaSustains_RaisedWhenMaxReplicasCapsTheFloor(int minTps, double perReplica, int maxReplicas, int expected) =>
+        Assert.Equal(expected, CampaignScaler.RequestsPerSecondPerReplica(minTps, perReplica, maxReplicas));
+
     [Fact]
     public void Scaler_ScalesUpOnLoad_AndBackDownNeverBelowTheMinimum()
     {

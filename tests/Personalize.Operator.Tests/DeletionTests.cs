@@ -63,6 +63,85 @@ public sealed class DeletionTests(OperatorEnvironment env)
     }
 
     [Fact]
+    public async Task TheVersionASyncingCampaignServes_CannotBeDeleted_WithFakeKubeletAndTrainer()
+    {
+        using var cluster = await TestCluster.CreateAsync(env, "del");
+        var ns = cluster.Namespace;
+        await using var op = await RunningOperator.StartAsync(env, ns);
+        await cluster.TrainedVersionAsync();
+        var campaign = Samples.Campaign(ns, minTps: 1);
+        campaign.Spec.CampaignConfig = new CampaignConfig { SyncWithLatestSolutionVersion = true };
+        await cluster.CreateAsync(campaign);
+        await cluster.WaitForPhaseAsync<Campaign>("shop", Phases.CreateInProgress);
+        await cluster.MarkDeploymentReadyAsync_AsFakeKubelet("shop");
+        await cluster.WaitForAsync<Campaign>("shop", c => c.Status.ServingSolutionVersion == "hrnn-v1", "serving v1");
+
+        // The spec still names v1; the runtime follows the solution to v2.
+        await cluster.TrainAnotherVersionAsync("hrnn-v2");
+        await cluster.WaitForAsync<Campaign>("shop", c => c.Status.LatestCampaignUpdate?.SolutionVersion == "hrnn-v2", "the rollout to v2");
+        await cluster.MarkDeploymentReadyAsync_AsFakeKubelet("shop");
+        await cluster.WaitForAsync<Campaign>("shop", c => c.Status.ServingSolutionVersion == "hrnn-v2", "serving v2");
+
+        await cluster.DeleteAsync<SolutionVersion>("hrnn-v2");
+        var blocked = await cluster.WaitForPhaseAsync<SolutionVersion>("hrnn-v2", Phases.DeletePending);
+        var ready = blocked.Status.Conditions.Single(c => c.Type == ConditionTypes.Ready);
+        Assert.Equal("HasChildren", ready.Reason);
+        Assert.Contains("Campaign shop", ready.Message);
+    }
+
+    [Fact]
+    public async Task ThePreviousVersion_CannotBeDeletedWhileARolloutStillServesIt_WithFakeKubeletAndTrainer()
+    {
+        using var cluster = await TestCluster.CreateAsync(env, "del");
+        var ns = cluster.Namespace;
+        await using var op = await RunningOperator.StartAsync(env, ns);
+        await cluster.TrainedVersionAsync();
+        await cluster.CreateAsync(Samples.Campaign(ns, minTps: 1));
+        await cluster.WaitForPhaseAsync<Campaign>("shop", Phases.CreateInProgress);
+        await cluster.MarkDeploymentReadyAsync_AsFakeKubelet("shop");
+        await cluster.WaitForAsync<Campaign>("shop", c => c.Status.ServingSolutionVersion == "hrnn-v1", "serving v1");
+        await cluster.TrainAnotherVersionAsync("hrnn-v2");
+        await cluster.PatchSpecAsync<Campaign>("shop", """{"spec":{"solutionVersionRef":{"name":"hrnn-v2"}}}""");
+        await cluster.WaitForAsync<Campaign>("shop", c => c.Status.LatestCampaignUpdate?.SolutionVersion == "hrnn-v2", "the rollout to v2");
+
+        await cluster.DeleteAsync<SolutionVersion>("hrnn-v1");
+        var blocked = await cluster.WaitForPhaseAsync<SolutionVersion>("hrnn-v1", Phases.DeletePending);
+        Assert.Contains("Campaign shop", blocked.Status.Conditions.Single(c => c.Type == ConditionTypes.Ready).Message);
+
+        // Once every replica serves v2, nothing serves v1 and its deletion goes through.
+        await cluster.MarkDeploymentReadyAsync_AsFakeKubelet("shop");
+        await cluster.WaitForAsync<Campaign>("shop", c => c.Status.ServingSolutionVersion == "hrnn-v2", "serving v2");
+        await cluster.WaitGoneAsync<SolutionVersion>("hrnn-v1");
+    }
+
+    [Fact]
+    public async Task DeletingADataset_WaitsForATrainingThatReadsIt_WithFakeKubeletAndTrainer()
+    {
+        using var cluster = await TestCluster.CreateAsync(env, "del");
+        var ns = cluster.Namespace;
+        await using var op = await RunningOperator.StartAsync(env, ns);
+        await cluster.CreateInteractionsDatasetAsync();
+        await cluster.CreateAsync(Samples.Import(ns));
+        var import = await cluster.WaitForJobAsync(j => j.Metadata.Name.StartsWith("import-", StringComparison.Ordinal));
+        await cluster.WriteResultAsync_AsFakeTrainer(import, TestCluster.ImportSucceeded());
+        await cluster.FinishJobAsync_AsFakeKubelet(import.Metadata.Name, succeeded: true);
+        await cluster.CreateAsync(Samples.Solution(ns));
+        await cluster.CreateAsync(Samples.Version(ns));
+        var train = await cluster.WaitForJobAsync(j => j.Metadata.Name.StartsWith("train-", StringComparison.Ordinal));
+        await cluster.WaitForPhaseAsync<SolutionVersion>("hrnn-v1", Phases.CreateInProgress);
+
+        await cluster.DeleteAsync<Dataset>("interactions");
+        var blocked = await cluster.WaitForPhaseAsync<Dataset>("interactions", Phases.DeletePending);
+        Assert.Contains("SolutionVersion hrnn-v1", blocked.Status.Conditions.Single(c => c.Type == ConditionTypes.Ready).Message);
+
+        var spec = await cluster.JobSpecOfAsync(train);
+        await cluster.WriteResultAsync_AsFakeTrainer(train, TestCluster.TrainSucceeded(spec.Train!.ModelUri));
+        await cluster.FinishJobAsync_AsFakeKubelet(train.Metadata.Name, succeeded: true);
+        await cluster.WaitForPhaseAsync<SolutionVersion>("hrnn-v1", Phases.Active);
+        await cluster.WaitGoneAsync<Dataset>("interactions");
+    }
+
+    [Fact]
     public async Task DeletingACampaign_RemovesItsRuntime_WithFakeKubeletAndTrainer()
     {
         using var cluster = await TestCluster.CreateAsync(env, "del");

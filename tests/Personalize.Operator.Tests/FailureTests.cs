@@ -28,6 +28,30 @@ public sealed class FailureTests(OperatorEnvironment env)
     }
 
     [Fact]
+    public async Task FailureReasonLargerThanAStatusMayBe_IsBounded_AndTheImportStillFails_WithFakeKubeletAndTrainer()
+    {
+        using var cluster = await TestCluster.CreateAsync(env, "huge");
+        var ns = cluster.Namespace;
+        await using var op = await RunningOperator.StartAsync(env, ns);
+        await cluster.CreateInteractionsDatasetAsync();
+        await cluster.CreateAsync(Samples.Import(ns));
+
+        // A CSV header of a million columns, echoed in the trainer's reason: 2 MB, over etcd's 1.5 MiB request limit.
+        var header = string.Join(",", Enumerable.Range(0, 300_000).Select(i => $"C{i}"));
+        var reason = $"the CSV header must name USER_ID, ITEM_ID and TIMESTAMP; it is: {header}";
+        Assert.True(reason.Length > 1_500_000);
+        var job = await cluster.WaitForJobAsync();
+        await cluster.WriteResultAsync_AsFakeTrainer(job, new JobResult { Status = JobResult.Failed, FailureReason = reason, StartedAt = DateTimeOffset.UtcNow, FinishedAt = DateTimeOffset.UtcNow });
+        await cluster.FinishJobAsync_AsFakeKubelet(job.Metadata.Name, succeeded: false);
+
+        var failed = await cluster.WaitForPhaseAsync<DatasetImportJob>("import-1", Phases.CreateFailed);
+        Assert.StartsWith("the CSV header must name USER_ID, ITEM_ID and TIMESTAMP; it is: C0,C1,", failed.Status.FailureReason);
+        Assert.True(failed.Status.FailureReason!.Length <= 4096, $"{failed.Status.FailureReason.Length} characters");
+        Assert.EndsWith("more characters not shown)", failed.Status.FailureReason);
+        Assert.All(failed.Status.Conditions, c => Assert.True(c.Message.Length <= 4096));
+    }
+
+    [Fact]
     public async Task FailedJobWithoutResult_ReportsTheJobCondition_WithFakeKubelet()
     {
         using var cluster = await TestCluster.CreateAsync(env, "fail");

@@ -10,9 +10,16 @@ namespace Personalize.Operator.Tests;
 /// One real kube-apiserver (+ etcd) with the CRDs installed and one real S3 server for the whole collection; each
 /// test takes its own namespace, so tests share the servers without sharing state.
 /// </summary>
-public sealed class OperatorEnvironment : IAsyncLifetime
+public class OperatorEnvironment : IAsyncLifetime
 {
-    public KubeApiServer Kube { get; } = new();
+    public OperatorEnvironment()
+        : this(new KubeApiServer())
+    {
+    }
+
+    protected OperatorEnvironment(KubeApiServer kube) => Kube = kube;
+
+    public KubeApiServer Kube { get; }
 
     public S3Server S3 { get; } = new();
 
@@ -61,4 +68,17 @@ public sealed class OperatorEnvironment : IAsyncLifetime
 public sealed class OperatorCollection : ICollectionFixture<OperatorEnvironment>
 {
     public const string Name = "operator on a real API server and S3";
+}
+
+/// <summary>
+/// The same with kube-controller-manager: Jobs and ReplicaSets create real Pod objects (admitted and validated by the
+/// API server, refused by quotas), which then stay Pending (no kubelet). Tests here must not fake Deployment status,
+/// since the Deployment controller owns it.
+/// </summary>
+public sealed class OperatorEnvironmentWithControllers() : OperatorEnvironment(new KubeApiServerWithControllers());
+
+[CollectionDefinition(Name)]
+public sealed class OperatorWithControllersCollection : ICollectionFixture<OperatorEnvironmentWithControllers>
+{
+    public const string Name = "operator on a real API server with its controllers, and S3";
 }

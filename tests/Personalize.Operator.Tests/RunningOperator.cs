@@ -23,7 +23,10 @@ public sealed class RunningOperator : IAsyncDisposable
 
     public Task Run { get; }
 
-    public static async Task<RunningOperator> StartAsync(OperatorEnvironment env, string @namespace, Func<OperatorSettings, OperatorSettings>? tune = null, InformerOptions? informers = null)
+    /// <param name="client">The operator's API client: the test's admin by default, or one with the operator's own RBAC.</param>
+    /// <param name="loggers">Where the operator logs: the environment's console by default.</param>
+    public static async Task<RunningOperator> StartAsync(
+        OperatorEnvironment env, string @namespace, Func<OperatorSettings, OperatorSettings>? tune = null, InformerOptions? informers = null, Kubernetes? client = null, Microsoft.Extensions.Logging.ILoggerFactory? loggers = null)
     {
         var settings = new OperatorSettings
         {
@@ -39,9 +42,9 @@ public sealed class RunningOperator : IAsyncDisposable
             Identity = $"operator-{Guid.NewGuid():N}"[..17],
         };
         settings = tune?.Invoke(settings) ?? settings;
-        var client = env.Client();
+        client ??= env.Client();
         var host = ClusterOperator.Create(
-            client, env.Objects, settings, env.Loggers,
+            client, env.Objects, settings, loggers ?? env.Loggers,
             informers ?? new InformerOptions { ResyncPeriod = settings.ResyncPeriod, WatchTimeout = TimeSpan.FromSeconds(20), RetryBase = TimeSpan.FromMilliseconds(100), RetryMax = TimeSpan.FromSeconds(1) },
             new ControllerOptions { Workers = 4, BackoffBase = TimeSpan.FromMilliseconds(50), BackoffMax = TimeSpan.FromSeconds(2), ShutdownGrace = TimeSpan.FromSeconds(5) });
         var running = new RunningOperator(client, host, new CancellationTokenSource());

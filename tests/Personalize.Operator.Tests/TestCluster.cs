@@ -106,6 +106,17 @@ public sealed class TestCluster(OperatorEnvironment env, string @namespace) : ID
         return found!;
     }
 
+    public async Task<V1Deployment> WaitForDeploymentAsync(string labelSelector)
+    {
+        V1Deployment? found = null;
+        await Wait.UntilAsync(async t =>
+        {
+            found = (await Client.AppsV1.ListNamespacedDeploymentAsync(Namespace, labelSelector: labelSelector, cancellationToken: t)).Items.FirstOrDefault();
+            return found is not null;
+        }, DefaultTimeout, $"a Deployment with {labelSelector}");
+        return found!;
+    }
+
     public async Task<IList<V1Job>> JobsAsync() => (await Client.BatchV1.ListNamespacedJobAsync(Namespace)).Items;
 
     /// <summary>Plays kubelet: the Job's pod ran and the Job controller recorded the outcome.</summary>
@@ -195,6 +206,17 @@ public sealed class TestCluster(OperatorEnvironment env, string @namespace) : ID
         var spec = await JobSpecOfAsync(train);
         await WriteResultAsync_AsFakeTrainer(train, TrainSucceeded(spec.Train!.ModelUri));
         await FinishJobAsync_AsFakeKubelet(train.Metadata.Name, succeeded: true);
+        return await WaitForPhaseAsync<SolutionVersion>(version, Phases.Active);
+    }
+
+    /// <summary>Trains one more version of the sample solution (after <see cref="TrainedVersionAsync"/>), playing kubelet and trainer.</summary>
+    public async Task<SolutionVersion> TrainAnotherVersionAsync(string version)
+    {
+        await CreateAsync(Samples.Version(Namespace, version));
+        var job = await WaitForJobAsync(j => j.Metadata.Name.StartsWith($"train-{version}-", StringComparison.Ordinal));
+        var spec = await JobSpecOfAsync(job);
+        await WriteResultAsync_AsFakeTrainer(job, TrainSucceeded(spec.Train!.ModelUri));
+        await FinishJobAsync_AsFakeKubelet(job.Metadata.Name, succeeded: true);
         return await WaitForPhaseAsync<SolutionVersion>(version, Phases.Active);
     }
 

@@ -65,6 +65,38 @@ public sealed class LimitsAndAuthTests(S3Server s3)
     }
 
     [Fact]
+    public async Task ARotatedTokenFile_TakesEffectWithoutARestart_AcceptingEachLine()
+    {
+        var tokenFile = Path.GetTempFileName();
+        await File.WriteAllTextAsync(tokenFile, "first\n");
+        var config = await TestCampaign.CreateAsync(s3);
+        config.Auth = new RuntimeAuth { TokenFile = tokenFile };
+        await using var runtime = await RuntimeServer.StartAsync(s3, config);
+        async Task<HttpStatusCode> CallWithAsync(string token)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/recommendations")
+            {
+                Content = new StringContent($"{{\"campaignArn\":\"{RuntimeServer.CampaignArn}\",\"userId\":\"u1\"}}", Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var reply = await runtime.Client.SendAsync(request);
+            return reply.StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.OK, await CallWithAsync("first"));
+        Assert.Equal(HttpStatusCode.Unauthorized, await CallWithAsync("second"));
+
+        // The operator's rotation: the new token, and the previous one while clients switch.
+        await File.WriteAllTextAsync(tokenFile, "second\nfirst\n");
+        await Wait.UntilAsync(async _ => await CallWithAsync("second") == HttpStatusCode.OK, TimeSpan.FromSeconds(10), "the new token to be accepted");
+        Assert.Equal(HttpStatusCode.OK, await CallWithAsync("first"));
+        await File.WriteAllTextAsync(tokenFile, "third\nsecond\n");
+        await Wait.UntilAsync(async _ => await CallWithAsync("first") == HttpStatusCode.Unauthorized, TimeSpan.FromSeconds(10), "the oldest token to be refused");
+        Assert.Equal(HttpStatusCode.OK, await CallWithAsync("third"));
+        File.Delete(tokenFile);
+    }
+
+    [Fact]
     public async Task MetricsCountRequestsPerOperation_EventsAccepted_AndTheModelVersion()
     {
         await using var runtime = await RuntimeServer.StartAsync(s3, await TestCampaign.CreateAsync(s3));

@@ -17,15 +17,20 @@ namespace Personalize.Operator.Cluster;
 /// The cluster adapter of <see cref="IWorkloadLauncher"/>. Trainer runs are batch/v1 Jobs whose job.json comes from a
 /// ConfigMap and whose object-store credentials come from a Secret; campaign runtimes are a Deployment (rolling
 /// update that never removes a ready pod before its replacement is ready), a Service and a PodDisruptionBudget.
-/// Everything carries an owner reference to its resource (so Kubernetes garbage-collects it) and labels the
-/// Job/Deployment watches use to wake the owner's controller.
+/// All are written with server-side apply under one field manager, on every reconcile for the runtime, so an edit
+/// of a field the operator sets (resources, nodeSelector, probes, ports) is set back. Everything carries an owner
+/// reference to its resource (so Kubernetes garbage-collects it) and labels the Job/Deployment watches use.
 /// </summary>
 public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
 {
     private const string JobSpecMount = "/etc/personalize";
+
+    /// <summary>The field manager of every server-side apply: the fields this operator owns in its objects.</summary>
+    public const string FieldManager = "personalize-operator";
     private readonly IKubernetes _client;
     private readonly OperatorSettings _settings;
     private readonly RuntimeTpsMeter _tps;
+    private readonly RuntimeTokens _tokens;
     private readonly ILogger _logger;
     private readonly KubernetesInformer<V1Job, V1JobList> _jobs;
     private readonly KubernetesInformer<V1Deployment, V1DeploymentList> _deployments;
@@ -38,6 +43,7 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
         _settings = settings;
         _tps = tps;
         _logger = logger;
+        _tokens = new RuntimeTokens(client, FieldManager);
         var ns = settings.WatchNamespace;
         _jobs = new KubernetesInformer<V1Job, V1JobList>(
             "Job",
@@ -75,18 +81,20 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
         }
 
         var labels = LabelsFor(run.Owner, "trainer");
-        await CreateIgnoringConflictAsync(() => _client.CoreV1.CreateNamespacedConfigMapAsync(
-            new V1ConfigMap
-            {
-                Metadata = Meta(run.Name, run.Owner, labels),
-                Data = new Dictionary<string, string> { [JobSpec.FileName] = JobJson.Serialize(run.Spec) },
-            },
-            ns,
-            cancellationToken: cancellationToken));
+        var spec = new V1ConfigMap
+        {
+            ApiVersion = "v1",
+            Kind = "ConfigMap",
+            Metadata = Meta(run.Name, run.Owner, labels),
+            Data = new Dictionary<string, string> { [JobSpec.FileName] = JobJson.Serialize(run.Spec) },
+        };
+        await _client.CoreV1.PatchNamespacedConfigMapAsync(Apply(spec), run.Name, ns, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken);
 
         var resources = _settings.Pods.Resolve(run.Resources);
         var job = new V1Job
         {
+            ApiVersion = "batch/v1",
+            Kind = "Job",
             Metadata = Meta(run.Name, run.Owner, labels),
             Spec = new V1JobSpec
             {
@@ -121,11 +129,9 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
                 },
             },
         };
-        var created = await CreateIgnoringConflictAsync(() => _client.BatchV1.CreateNamespacedJobAsync(job, ns, cancellationToken: cancellationToken));
-        if (created is not null)
-        {
-            _jobs.Observe(created);
-        }
+        RestrictedPods.Apply(job.Spec.Template.Spec);
+        // Applied once: a Job's pod template cannot change, and a run that exists is never started again.
+        _jobs.Observe(await _client.BatchV1.PatchNamespacedJobAsync(Apply(job), run.Name, ns, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken));
     }
 
     public async Task<TrainerRunState> GetTrainerRunAsync(WorkloadOwner owner, string runName, CancellationToken cancellationToken)
@@ -152,7 +158,22 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
             return new TrainerRunState(TrainerRunPhase.Failed, $"trainer Job {runName} failed: {failed.Reason}: {failed.Message}", start, when);
         }
 
-        return new TrainerRunState((status.Active ?? 0) > 0 ? TrainerRunPhase.Running : TrainerRunPhase.Pending, null, start, null);
+        if ((status.Active ?? 0) > 0)
+        {
+            return new TrainerRunState(TrainerRunPhase.Running, null, start, null);
+        }
+
+        // No pod exists: the Job controller may be refused one (quota, Pod Security admission). It says so only in
+        // an Event on the Job.
+        var refusal = await LatestFailedCreateAsync(job, cancellationToken);
+        return new TrainerRunState(TrainerRunPhase.Pending, refusal is null ? null : $"trainer Job {runName} cannot create its pod: {refusal}", start, null);
+    }
+
+    private async Task<string?> LatestFailedCreateAsync(V1Job job, CancellationToken cancellationToken)
+    {
+        var events = await _client.CoreV1.ListNamespacedEventAsync(
+            job.Metadata.NamespaceProperty, fieldSelector: $"involvedObject.uid={job.Metadata.Uid},reason=FailedCreate", cancellationToken: cancellationToken);
+        return events.Items.OrderByDescending(e => e.LastTimestamp ?? e.EventTime ?? e.Metadata.CreationTimestamp).FirstOrDefault()?.Message;
     }
 
     public async Task DeleteTrainerRunAsync(WorkloadOwner owner, string runName, CancellationToken cancellationToken)
@@ -163,46 +184,26 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
 
     public async Task<RuntimeState> ApplyRuntimeAsync(RuntimeDeployment deployment, CancellationToken cancellationToken)
     {
+        deployment = deployment with { Name = KubernetesNames.Dns1035Label(deployment.Name) };
         var ns = deployment.Owner.Namespace;
         var labels = LabelsFor(deployment.Owner, "runtime");
         labels[WorkloadLabels.Campaign] = deployment.Name;
         var selector = new Dictionary<string, string> { [WorkloadLabels.ManagedBy] = WorkloadLabels.ManagedByValue, [WorkloadLabels.Campaign] = deployment.Name };
         var configName = $"{deployment.Name}-{deployment.ConfigHash[..Math.Min(10, deployment.ConfigHash.Length)]}";
 
-        await CreateIgnoringConflictAsync(() => _client.CoreV1.CreateNamespacedConfigMapAsync(
-            new V1ConfigMap { Metadata = Meta(configName, deployment.Owner, labels), Data = new Dictionary<string, string> { ["runtime.json"] = deployment.ConfigJson } },
-            ns,
-            cancellationToken: cancellationToken));
+        await _client.CoreV1.PatchNamespacedConfigMapAsync(
+            Apply(new V1ConfigMap { ApiVersion = "v1", Kind = "ConfigMap", Metadata = Meta(configName, deployment.Owner, labels), Data = new Dictionary<string, string> { ["runtime.json"] = deployment.ConfigJson } }),
+            configName, ns, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken);
         await ApplyServiceAsync(deployment, labels, selector, cancellationToken);
         await ApplyPdbAsync(deployment, labels, selector, cancellationToken);
-
-        var desired = RuntimeDeploymentObject(deployment, labels, selector, configName);
-        var current = _deployments.Get(ns, deployment.Name)
-            ?? await ReadOrNullAsync(() => _client.AppsV1.ReadNamespacedDeploymentAsync(deployment.Name, ns, cancellationToken: cancellationToken));
-        if (current is null)
+        if (_settings.RuntimeAuth && await _tokens.EnsureAsync(Meta(RuntimeTokens.SecretName(deployment.Name), deployment.Owner, labels), deployment.TokenRotation, cancellationToken))
         {
-            current = await CreateIgnoringConflictAsync(() => _client.AppsV1.CreateNamespacedDeploymentAsync(desired, ns, cancellationToken: cancellationToken));
-        }
-        else if (current.Spec.Replicas != deployment.Replicas
-            || ValueOf(current.Spec.Template.Metadata.Annotations, WorkloadLabels.ConfigHash) != deployment.ConfigHash
-            || current.Spec.Template.Spec.Containers[0].Image != _settings.RuntimeImage)
-        {
-            current.Spec.Replicas = deployment.Replicas;
-            current.Spec.Template = desired.Spec.Template;
-            try
-            {
-                current = await _client.AppsV1.ReplaceNamespacedDeploymentAsync(current, deployment.Name, ns, cancellationToken: cancellationToken);
-            }
-            catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.Conflict)
-            {
-                throw new ConflictException($"Deployment {ns}/{deployment.Name} changed while it was updated.", ex);
-            }
+            _logger.LogInformation("Wrote a new runtime token for {Kind} {Namespace}/{Name}", deployment.Owner.Kind, ns, deployment.Owner.Name);
         }
 
-        if (current is not null)
-        {
-            _deployments.Observe(current);
-        }
+        var current = await _client.AppsV1.PatchNamespacedDeploymentAsync(
+            Apply(RuntimeDeploymentObject(deployment, labels, selector, configName)), deployment.Name, ns, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken);
+        _deployments.Observe(current);
 
         var state = StateOf(current, deployment);
         if (state.RolloutComplete)
@@ -216,17 +217,18 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
 
     public async Task DeleteRuntimeAsync(WorkloadOwner owner, CancellationToken cancellationToken)
     {
-        await DeleteIgnoringMissingAsync(() => _client.AppsV1.DeleteNamespacedDeploymentAsync(owner.Name, owner.Namespace, propagationPolicy: "Background", cancellationToken: cancellationToken));
-        await DeleteIgnoringMissingAsync(() => _client.CoreV1.DeleteNamespacedServiceAsync(owner.Name, owner.Namespace, cancellationToken: cancellationToken));
+        var name = KubernetesNames.Dns1035Label(owner.Name);
+        await DeleteIgnoringMissingAsync(() => _client.AppsV1.DeleteNamespacedDeploymentAsync(name, owner.Namespace, propagationPolicy: "Background", cancellationToken: cancellationToken));
+        await DeleteIgnoringMissingAsync(() => _client.CoreV1.DeleteNamespacedServiceAsync(name, owner.Namespace, cancellationToken: cancellationToken));
         await DeleteIgnoringMissingAsync(() => _client.CustomObjects.DeleteNamespacedCustomObjectAsync(
-            "policy", _pdbApiVersion.Split('/')[1], owner.Namespace, "poddisruptionbudgets", owner.Name, cancellationToken: cancellationToken));
-        var configMaps = await _client.CoreV1.ListNamespacedConfigMapAsync(owner.Namespace, labelSelector: $"{WorkloadLabels.Campaign}={owner.Name}", cancellationToken: cancellationToken);
+            "policy", _pdbApiVersion.Split('/')[1], owner.Namespace, "poddisruptionbudgets", name, cancellationToken: cancellationToken));
+        var configMaps = await _client.CoreV1.ListNamespacedConfigMapAsync(owner.Namespace, labelSelector: $"{WorkloadLabels.Campaign}={name}", cancellationToken: cancellationToken);
         foreach (var map in configMaps.Items)
         {
             await DeleteIgnoringMissingAsync(() => _client.CoreV1.DeleteNamespacedConfigMapAsync(map.Metadata.Name, owner.Namespace, cancellationToken: cancellationToken));
         }
 
-        _tps.Forget($"{owner.Namespace}/{owner.Name}");
+        _tps.Forget($"{owner.Namespace}/{name}");
     }
 
     /// <summary>Endpoint clients in the cluster call: the campaign's Service.</summary>
@@ -247,7 +249,9 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
         var current = (status.ObservedGeneration ?? 0) >= (deployment.Metadata.Generation ?? 0)
             && ValueOf(deployment.Spec.Template.Metadata.Annotations, WorkloadLabels.ConfigHash) == wanted.ConfigHash;
         var complete = current && updated >= desired && ready >= desired && total <= desired && (status.AvailableReplicas ?? 0) >= desired;
-        var problem = status.Conditions?.FirstOrDefault(c => c.Type == "Progressing" && c.Status == "False") is { } stuck
+        // ReplicaFailure is the ReplicaSet's FailedCreate (quota, Pod Security admission) copied up to the Deployment.
+        var problem = (status.Conditions?.FirstOrDefault(c => c.Type == "ReplicaFailure" && c.Status == "True")
+            ?? status.Conditions?.FirstOrDefault(c => c.Type == "Progressing" && c.Status == "False")) is { } stuck
             ? $"{stuck.Reason}: {stuck.Message}"
             : null;
         return new RuntimeState(true, desired, ready, updated, complete, EndpointOf(wanted.Name, wanted.Owner.Namespace), complete ? wanted.ServingVersion : null, null, problem);
@@ -267,8 +271,10 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
     {
         var port = _settings.RuntimePort;
         var podLabels = new Dictionary<string, string>(labels) { [WorkloadLabels.SolutionVersion] = deployment.ServingVersion };
-        return new V1Deployment
+        var result = new V1Deployment
         {
+            ApiVersion = "apps/v1",
+            Kind = "Deployment",
             Metadata = Meta(deployment.Name, deployment.Owner, labels),
             Spec = new V1DeploymentSpec
             {
@@ -306,44 +312,52 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
                 },
             },
         };
+        RestrictedPods.Apply(result.Spec.Template.Spec);
+        if (_settings.RuntimeAuth)
+        {
+            RuntimeTokens.Mount(result.Spec.Template.Spec, RuntimeTokens.SecretName(deployment.Name));
+        }
+
+        return result;
     }
 
     private async Task ApplyServiceAsync(RuntimeDeployment deployment, Dictionary<string, string> labels, Dictionary<string, string> selector, CancellationToken cancellationToken)
     {
-        await CreateIgnoringConflictAsync(() => _client.CoreV1.CreateNamespacedServiceAsync(
-            new V1Service
+        var service = new V1Service
+        {
+            ApiVersion = "v1",
+            Kind = "Service",
+            Metadata = Meta(deployment.Name, deployment.Owner, labels),
+            Spec = new V1ServiceSpec
             {
-                Metadata = Meta(deployment.Name, deployment.Owner, labels),
-                Spec = new V1ServiceSpec
-                {
-                    Selector = selector,
-                    Ports = [new V1ServicePort { Name = "http", Port = 80, TargetPort = _settings.RuntimePort }],
-                },
+                Selector = selector,
+                Ports = [new V1ServicePort { Name = "http", Port = 80, TargetPort = _settings.RuntimePort, Protocol = "TCP" }],
             },
-            deployment.Owner.Namespace,
-            cancellationToken: cancellationToken));
+        };
+        await _client.CoreV1.PatchNamespacedServiceAsync(Apply(service), deployment.Name, deployment.Owner.Namespace, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken);
     }
 
     private async Task ApplyPdbAsync(RuntimeDeployment deployment, Dictionary<string, string> labels, Dictionary<string, string> selector, CancellationToken cancellationToken)
     {
         var version = _pdbApiVersion.Split('/')[1];
         var ns = deployment.Owner.Namespace;
-        var pdb = new V1PodDisruptionBudget
+        var pdb = Apply(new V1PodDisruptionBudget
         {
             ApiVersion = _pdbApiVersion,
             Kind = "PodDisruptionBudget",
             Metadata = Meta(deployment.Name, deployment.Owner, labels),
-            Spec = new V1PodDisruptionBudgetSpec { MinAvailable = deployment.MinAvailable, Selector = new V1LabelSelector { MatchLabels = selector } },
-        };
-        var existing = await ReadOrNullAsync(() => _client.CustomObjects.GetNamespacedCustomObjectAsync<V1PodDisruptionBudget>("policy", version, ns, "poddisruptionbudgets", deployment.Name, cancellationToken));
-        if (existing is null)
+            Spec = new V1PodDisruptionBudgetSpec { MaxUnavailable = deployment.MaxUnavailable, Selector = new V1LabelSelector { MatchLabels = selector } },
+        });
+        try
         {
-            await CreateIgnoringConflictAsync(() => _client.CustomObjects.CreateNamespacedCustomObjectAsync<V1PodDisruptionBudget>(pdb, "policy", version, ns, "poddisruptionbudgets", cancellationToken: cancellationToken));
+            await _client.CustomObjects.PatchNamespacedCustomObjectAsync(pdb, "policy", version, ns, "poddisruptionbudgets", deployment.Name, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken);
         }
-        else if (existing.Spec.MinAvailable?.ToString() != deployment.MinAvailable.ToString(CultureInfo.InvariantCulture))
+        catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.UnprocessableEntity)
         {
-            var patch = new V1Patch($$$"""{"spec":{"minAvailable":{{{deployment.MinAvailable.ToString(CultureInfo.InvariantCulture)}}}}}""", V1Patch.PatchType.MergePatch);
-            await _client.CustomObjects.PatchNamespacedCustomObjectAsync(patch, "policy", version, ns, "poddisruptionbudgets", deployment.Name, cancellationToken: cancellationToken);
+            // A budget from an earlier operator version sets minAvailable, which may not stand beside maxUnavailable
+            // and which this manager does not own: replace the budget.
+            await DeleteIgnoringMissingAsync(() => _client.CustomObjects.DeleteNamespacedCustomObjectAsync("policy", version, ns, "poddisruptionbudgets", deployment.Name, cancellationToken: cancellationToken));
+            await _client.CustomObjects.PatchNamespacedCustomObjectAsync(pdb, "policy", version, ns, "poddisruptionbudgets", deployment.Name, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken);
         }
     }
 
@@ -402,12 +416,16 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
         return new V1ResourceRequirements { Limits = limits, Requests = requests };
     }
 
+    /// <summary>A server-side apply of the whole object as this operator wants it: fields it set before and leaves
+    /// out now are removed, fields someone else changed are set back (drift), fields others own alone are kept.</summary>
+    private static V1Patch Apply(object desired) => new(desired, V1Patch.PatchType.ApplyPatch);
+
     private static Dictionary<string, string> LabelsFor(WorkloadOwner owner, string component) => new()
     {
         [WorkloadLabels.ManagedBy] = WorkloadLabels.ManagedByValue,
         [WorkloadLabels.Component] = component,
         [WorkloadLabels.OwnerKind] = owner.Kind,
-        [WorkloadLabels.OwnerName] = owner.Name,
+        [WorkloadLabels.OwnerName] = KubernetesNames.LabelValue(owner.Name),
     };
 
     private static V1ObjectMeta Meta(string name, WorkloadOwner owner, IDictionary<string, string> labels) => new()
@@ -421,11 +439,12 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
         ],
     };
 
+    // The controller reference names the owner in full; the owner-name label may be a shortened form.
     private void RaiseOwnerChanged(V1ObjectMeta metadata)
     {
-        if (ValueOf(metadata.Labels, WorkloadLabels.OwnerKind) is { } kind && ValueOf(metadata.Labels, WorkloadLabels.OwnerName) is { } name)
+        if (metadata.OwnerReferences?.FirstOrDefault(r => r.Controller == true && r.ApiVersion == ApiGroup.ApiVersion) is { } owner)
         {
-            OwnerChanged?.Invoke(new ResourceKey(kind, metadata.NamespaceProperty, name));
+            OwnerChanged?.Invoke(new ResourceKey(owner.Kind, metadata.NamespaceProperty, owner.Name));
         }
     }
 
@@ -446,20 +465,6 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
         }
         catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.NotFound)
         {
-            return null;
-        }
-    }
-
-    private static async Task<TResult?> CreateIgnoringConflictAsync<TResult>(Func<Task<TResult>> create)
-        where TResult : class
-    {
-        try
-        {
-            return await create();
-        }
-        catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.Conflict)
-        {
-            // It exists already (another reconcile or a previous operator made it): idempotent.
             return null;
         }
     }

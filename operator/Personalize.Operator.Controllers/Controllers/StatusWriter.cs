@@ -8,7 +8,7 @@ namespace Personalize.Operator.Controllers;
 /// <summary>
 /// Writes a status change through the status subresource with optimistic concurrency. The change is a function so
 /// that after a conflict it is applied again to a fresh read, never to stale data; a change that alters nothing
-/// is not written at all (no write, no watch event, no reconcile loop).
+/// is not written at all (no write, no watch event, no reconcile loop). Messages are bounded (<see cref="StatusMessages"/>).
 /// </summary>
 public sealed class StatusWriter(IResourceStore store, TimeProvider time)
 {
@@ -25,6 +25,7 @@ public sealed class StatusWriter(IResourceStore store, TimeProvider time)
             var before = JsonSerializer.Serialize(current.CommonStatus, current.CommonStatus.GetType(), KubernetesJsonOptions);
             var copy = Clone(current);
             change(copy);
+            StatusMessages.BoundAll(copy.CommonStatus);
             var after = JsonSerializer.Serialize(copy.CommonStatus, copy.CommonStatus.GetType(), KubernetesJsonOptions);
             if (before == after)
             {

@@ -72,6 +72,13 @@ public sealed record OperatorSettings
     /// <summary>PERSONALIZE_WORKERS: concurrent reconciles per kind.</summary>
     public int Workers { get; init; } = 4;
 
+    /// <summary>PERSONALIZE_RUNTIME_AUTH (true/false): in cluster mode each campaign's runtime requires a bearer token
+    /// from a Secret the operator manages (rotated on the personalize.io/rotate-token annotation).</summary>
+    public bool RuntimeAuth { get; init; } = true;
+
+    /// <summary>PERSONALIZE_ALLOWED_PREFIXES: where each namespace's jobs may read and write; null confines nothing.</summary>
+    public DataLocationPolicy? DataLocations { get; init; }
+
     /// <summary>Trainer and runtime pod defaults the chart sets (see <see cref="PodDefaults"/>).</summary>
     public PodDefaults Pods { get; init; } = new();
 
@@ -98,6 +105,7 @@ public sealed record OperatorSettings
             JobActiveDeadlineSeconds = (long)Seconds("PERSONALIZE_JOB_DEADLINE_SECONDS", s.JobActiveDeadlineSeconds),
             WatchNamespace = Get("PERSONALIZE_WATCH_NAMESPACE"),
             LeaderElection = Get("PERSONALIZE_LEADER_ELECTION") is not { } le || bool.Parse(le),
+            RuntimeAuth = Get("PERSONALIZE_RUNTIME_AUTH") is not { } auth || bool.Parse(auth),
             LeaseNamespace = Get("POD_NAMESPACE") ?? s.LeaseNamespace,
             LeaseName = Get("PERSONALIZE_LEASE_NAME") ?? s.LeaseName,
             Identity = Get("POD_NAME") ?? s.Identity,
@@ -106,6 +114,7 @@ public sealed record OperatorSettings
             Workers = (int)Seconds("PERSONALIZE_WORKERS", s.Workers),
             MetricsPort = (int)Seconds("PERSONALIZE_METRICS_PORT", s.MetricsPort),
             Pods = PodDefaults.FromEnvironment(Get),
+            DataLocations = Get(DataLocationPolicy.Variable) is { } prefixes ? DataLocationPolicy.Parse(prefixes) : null,
         };
     }
 

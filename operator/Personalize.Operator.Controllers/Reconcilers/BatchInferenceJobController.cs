@@ -43,6 +43,14 @@ public sealed class BatchInferenceJobController(ControllerContext context) : Tra
             return Plan(new JobPlan.Wait("WaitingForSolutionVersion", $"SolutionVersion {version.Metadata.Name} has no model location yet"));
         }
 
+        var ns = resource.Metadata.NamespaceProperty;
+        var refusal = Context.LocationRefusal(ns, "spec.jobInput.s3DataSource.path", resource.Spec.JobInput.S3DataSource.Path)
+            ?? Context.LocationRefusal(ns, "spec.jobOutput.s3DataDestination.path", resource.Spec.JobOutput.S3DataDestination.Path);
+        if (refusal is not null)
+        {
+            return Plan(new JobPlan.Fail("LocationNotAllowed", refusal));
+        }
+
         var spec = new JobSpec
         {
             BatchInference = new Jobs.BatchInferenceJobSpec

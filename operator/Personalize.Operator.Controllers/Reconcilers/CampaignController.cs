@@ -16,6 +16,9 @@ namespace Personalize.Operator.Reconcilers;
 /// </summary>
 public sealed class CampaignController(ControllerContext context) : ResourceController<Campaign>(context)
 {
+    /// <summary>Set to a new value (a date, a counter) to rotate the campaign's runtime token.</summary>
+    public const string RotateTokenAnnotation = "personalize.io/rotate-token";
+
     protected override async Task<ReconcileResult> ReconcileCoreAsync(Campaign resource, CancellationToken cancellationToken)
     {
         var ns = resource.Metadata.NamespaceProperty;
@@ -73,7 +76,8 @@ public sealed class CampaignController(ControllerContext context) : ResourceCont
         }
 
         var state = await Context.Launcher.ApplyRuntimeAsync(
-            new RuntimeDeployment(WorkloadOwner.Of(resource), resource.Metadata.Name, json, hash, version.Metadata.Name, replicas, Math.Min(minimum, replicas)),
+            new RuntimeDeployment(WorkloadOwner.Of(resource), resource.Metadata.Name, json, hash, version.Metadata.Name, replicas, CampaignScaler.MaxUnavailable(replicas, minimum),
+                resource.Metadata.Annotations is { } annotations && annotations.TryGetValue(RotateTokenAnnotation, out var rotation) ? rotation : null),
             cancellationToken);
         if (serving is not null && serving != version.Metadata.Name && resource.Status.LatestCampaignUpdate?.SolutionVersion != version.Metadata.Name)
         {
@@ -127,7 +131,7 @@ public sealed class CampaignController(ControllerContext context) : ResourceCont
 
     private SolutionVersion? LatestActive(string @namespace, string solution) =>
         Context.Store.List<SolutionVersion>(@namespace)
-            .Where(v => v.Spec.SolutionRef.Name == solution && v.Status.Phase == Phases.Active && v.Status.ModelLocation is not null)
+            .Where(v => v.Spec.SolutionRef.Name == solution && v.Status.Phase == Phases.Active && v.Status.ModelLocation is not null && v.Metadata.DeletionTimestamp is null)
             .OrderByDescending(v => v.Metadata.CreationTimestamp).ThenByDescending(v => v.Metadata.Name, StringComparer.Ordinal)
             .FirstOrDefault();
 
@@ -156,6 +160,10 @@ public sealed class CampaignController(ControllerContext context) : ResourceCont
                     .OrderBy(f => f.Metadata.Name, StringComparer.Ordinal)
                     .Select(f => new RuntimeFilter { FilterArn = f.Status.Arn!, FilterExpression = f.Spec.FilterExpression }),
             ],
+            Limits = new RuntimeLimits
+            {
+                MaxRequestsPerSecond = CampaignScaler.RequestsPerSecondPerReplica(campaign.Spec.MinProvisionedTPS ?? 1, Context.Settings.TpsPerReplica, Context.Settings.MaxReplicas),
+            },
             CampaignConfig = new RuntimeCampaignConfig
             {
                 ItemExplorationConfig = campaign.Spec.CampaignConfig?.ItemExplorationConfig ?? [],

@@ -22,4 +22,8 @@ public sealed record ControllerContext(
 
     /// <summary>The dataset group's prefix in the object store (where its data, models and job results live).</summary>
     public S3Uri GroupUri(string @namespace, string datasetGroup) => Layout.DatasetGroup(@namespace, datasetGroup);
+
+    /// <summary>Why a job of the namespace may not use a location (naming the field and the rule), or null.</summary>
+    public string? LocationRefusal(string @namespace, string field, string location) =>
+        Settings.DataLocations?.Refusal(@namespace, Settings.Bucket, field, location);
 }

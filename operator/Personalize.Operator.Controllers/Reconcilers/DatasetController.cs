@@ -56,9 +56,18 @@ public sealed class DatasetController(ControllerContext context) : ResourceContr
 
     public override async Task<DeletionResult> DeletedAsync(Dataset resource, CancellationToken cancellationToken)
     {
-        // Finished imports are history, not dependents; a running one would write into a deleted dataset.
-        var running = Context.Store.List<DatasetImportJob>(resource.Metadata.NamespaceProperty)
-            .Where(i => i.Spec.DatasetRef.Name == resource.Metadata.Name && i.Status.Phase is Phases.CreateInProgress);
+        // Finished jobs are history, not dependents. A running import would write into a deleted dataset, and a
+        // running training or batch inference reads every dataset of its group.
+        var ns = resource.Metadata.NamespaceProperty;
+        var group = resource.Spec.DatasetGroupRef.Name;
+        var solutions = Context.Store.List<Solution>(ns).Where(s => s.Spec.DatasetGroupRef.Name == group).Select(s => s.Metadata.Name).ToHashSet();
+        var versions = Context.Store.List<SolutionVersion>(ns).Where(v => solutions.Contains(v.Spec.SolutionRef.Name)).ToList();
+        var versionNames = versions.Select(v => v.Metadata.Name).ToHashSet();
+        var running = Context.Store.List<DatasetImportJob>(ns)
+            .Where(i => i.Spec.DatasetRef.Name == resource.Metadata.Name && i.Status.Phase is Phases.CreateInProgress)
+            .Cast<IPersonalizeResource>()
+            .Concat(versions.Where(v => v.Status.Phase is Phases.CreateInProgress))
+            .Concat(Context.Store.List<BatchInferenceJob>(ns).Where(b => versionNames.Contains(b.Spec.SolutionVersionRef.Name) && b.Status.Phase is Phases.CreateInProgress));
         var blocked = BlockedByChildren(resource, running);
         if (!blocked.Finished)
         {
@@ -67,8 +76,8 @@ public sealed class DatasetController(ControllerContext context) : ResourceContr
 
         if (resource.Status.Phase == Phases.Active)
         {
-            var group = Context.GroupUri(resource.Metadata.NamespaceProperty, resource.Spec.DatasetGroupRef.Name);
-            await DeleteDataAsync(resource, StoreLayout.Dataset(group, resource.Spec.DatasetType), cancellationToken);
+            var groupUri = Context.GroupUri(ns, group);
+            await DeleteDataAsync(resource, StoreLayout.Dataset(groupUri, resource.Spec.DatasetType), cancellationToken);
         }
 
         return DeletionResult.Complete;

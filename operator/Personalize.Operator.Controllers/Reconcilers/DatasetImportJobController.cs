@@ -28,6 +28,11 @@ public sealed class DatasetImportJobController(ControllerContext context) : Trai
             return Task.FromResult<JobPlan>(new JobPlan.Wait("WaitingForSchema", $"waiting for Schema {dataset.Spec.SchemaRef.Name} of Dataset {dataset.Metadata.Name} to be ACTIVE"));
         }
 
+        if (Context.LocationRefusal(resource.Metadata.NamespaceProperty, "spec.dataSource.dataLocation", resource.Spec.DataSource.DataLocation) is { } refusal)
+        {
+            return Task.FromResult<JobPlan>(new JobPlan.Fail("LocationNotAllowed", refusal));
+        }
+
         var group = Context.GroupUri(resource.Metadata.NamespaceProperty, dataset.Spec.DatasetGroupRef.Name);
         var spec = new JobSpec
         {

@@ -144,8 +144,14 @@ public sealed class SolutionVersionController(ControllerContext context) : Train
     public override async Task<Controllers.DeletionResult> DeletedAsync(SolutionVersion resource, CancellationToken cancellationToken)
     {
         var ns = resource.Metadata.NamespaceProperty;
-        var users = Context.Store.List<Campaign>(ns).Where(c => c.Spec.SolutionVersionRef.Name == resource.Metadata.Name).Cast<IPersonalizeResource>()
-            .Concat(Context.Store.List<BatchInferenceJob>(ns).Where(b => b.Spec.SolutionVersionRef.Name == resource.Metadata.Name && b.Status.Phase == Phases.CreateInProgress));
+        var name = resource.Metadata.Name;
+
+        // A runtime may serve a version its campaign's spec no longer names: the one syncWithLatestSolutionVersion
+        // chose, or the previous one while a rollout is under way. Any of them still loads this model.
+        var users = Context.Store.List<Campaign>(ns)
+            .Where(c => c.Spec.SolutionVersionRef.Name == name || c.Status.ServingSolutionVersion == name || c.Status.LatestCampaignUpdate?.SolutionVersion == name)
+            .Cast<IPersonalizeResource>()
+            .Concat(Context.Store.List<BatchInferenceJob>(ns).Where(b => b.Spec.SolutionVersionRef.Name == name && b.Status.Phase == Phases.CreateInProgress));
         var blocked = BlockedByChildren(resource, users);
         return blocked.Finished ? await base.DeletedAsync(resource, cancellationToken) : blocked;
     }

@@ -119,9 +119,10 @@ public abstract class TrainerJobController<T>(ControllerContext context) : Resou
                 Accept(r);
                 SetJobName(r, runName);
                 r.CommonStatus.Phase = Phases.CreateInProgress;
-                var message = progress?.Message ?? (run.Phase == TrainerRunPhase.Pending ? $"trainer run {runName} is waiting to be scheduled" : $"trainer run {runName} is running");
-                SetReady(r, false, run.Phase == TrainerRunPhase.Pending ? "JobPending" : "JobRunning", message);
-                SetSucceeded(r, null, "JobRunning", message);
+                var message = run.Message ?? progress?.Message ?? (run.Phase == TrainerRunPhase.Pending ? $"trainer run {runName} is waiting to be scheduled" : $"trainer run {runName} is running");
+                var reason = run.Phase != TrainerRunPhase.Pending ? "JobRunning" : run.Message is null ? "JobPending" : "FailedCreate";
+                SetReady(r, false, reason, message);
+                SetSucceeded(r, null, reason, message);
                 if (progress is not null)
                 {
                     ApplyProgress(r, progress);

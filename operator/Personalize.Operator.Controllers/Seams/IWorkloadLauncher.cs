@@ -66,8 +66,11 @@ public sealed record TrainerRunState(TrainerRunPhase Phase, string? Message = nu
 /// <summary>
 /// The runtime a campaign wants: its config (runtime.json), the version it serves, and how many replicas.
 /// <see cref="ConfigHash"/> changes whenever the config does, which rolls the pods (readiness-gated).
+/// <see cref="MaxUnavailable"/> is how many replicas a voluntary disruption (a node drain) may take at once.
+/// <see cref="TokenRotation"/> is the campaign's rotation request: a new value asks for a new bearer token where the
+/// launcher authenticates runtimes.
 /// </summary>
-public sealed record RuntimeDeployment(WorkloadOwner Owner, string Name, string ConfigJson, string ConfigHash, string ServingVersion, int Replicas, int MinAvailable);
+public sealed record RuntimeDeployment(WorkloadOwner Owner, string Name, string ConfigJson, string ConfigHash, string ServingVersion, int Replicas, int MaxUnavailable, string? TokenRotation = null);
 
 /// <summary>What runs for a campaign now. <see cref="ServingVersion"/> is the version every ready replica serves,
 /// null while a rollout mixes versions or nothing is ready.</summary>

@@ -35,4 +35,22 @@ public static class CampaignScaler
 
         return current;
     }
+
+    /// <summary>
+    /// How many replicas a node drain may evict at once: those above the minimum, and never fewer than one, so a
+    /// drain always makes progress (a budget that allows none would block every drain of a one-replica campaign).
+    /// </summary>
+    public static int MaxUnavailable(int replicas, int minimum) => Math.Max(1, replicas - minimum);
+
+    /// <summary>
+    /// The rate each replica serves before it sheds with 429 (no queue, so overload never piles up latency): what
+    /// one replica sustains, or more when maxReplicas caps the replicas below what minProvisionedTPS needs, so the
+    /// floor of replicas still serves minProvisionedTPS. It does not follow the current replica count, so scaling
+    /// never changes the runtime's config (which would roll every pod).
+    /// </summary>
+    public static int RequestsPerSecondPerReplica(int minProvisionedTps, double tpsPerReplica, int maxReplicas)
+    {
+        var floor = Math.Max(1, Math.Min(MinimumReplicas(minProvisionedTps, tpsPerReplica), maxReplicas));
+        return (int)Math.Ceiling(Math.Max(tpsPerReplica, (double)minProvisionedTps / floor));
+    }
 }
