@@ -58,6 +58,7 @@ public sealed class OperatorHost
             }
 
             Metrics.IsLeader.Set(IsLeader ? 1 : 0);
+            Metrics.SetCampaigns(_store.List<Campaign>());
         });
         store.Changed += OnResourceChanged;
         launcher.OwnerChanged += Enqueue;
