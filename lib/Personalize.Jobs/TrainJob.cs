@@ -59,6 +59,30 @@ public sealed class TrainJobSpec
 
     [JsonPropertyName("seed")]
     public int Seed { get; set; } = 42;
+
+    [Description("s3:// object the training report (self-contained HTML) is written to; none when empty.")]
+    [JsonPropertyName("reportUri")]
+    public string? ReportUri { get; set; }
+
+    [Description("The solution's earlier ACTIVE versions, oldest first, so the report compares against them.")]
+    [JsonPropertyName("previousVersions")]
+    public List<TrainedVersion> PreviousVersions { get; set; } = [];
+}
+
+/// <summary>An earlier training of the same solution: what the report compares the new one with.</summary>
+public sealed class TrainedVersion
+{
+    [JsonPropertyName("name")]
+    public string Name { get; set; } = string.Empty;
+
+    [JsonPropertyName("createdAt")]
+    public DateTimeOffset? CreatedAt { get; set; }
+
+    [JsonPropertyName("recipe")]
+    public string? Recipe { get; set; }
+
+    [JsonPropertyName("metrics")]
+    public Dictionary<string, double> Metrics { get; set; } = [];
 }
 
 public sealed class TrainJobResult
@@ -80,6 +104,10 @@ public sealed class TrainJobResult
 
     [JsonPropertyName("interactions")]
     public long Interactions { get; set; }
+
+    [Description("Where the training report was written (s3://), when the spec asked for one.")]
+    [JsonPropertyName("reportUri")]
+    public string? ReportUri { get; set; }
 
     [Description("AutoML: every candidate's metrics, by recipe.")]
     [JsonPropertyName("candidates")]

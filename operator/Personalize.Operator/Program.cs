@@ -14,6 +14,7 @@ return args switch
     ["docs"] => await Personalize.Operator.Docs.ApiReference.WriteAsync("docs"),
     ["run", .. var flags] => await RunClusterAsync(flags),
     ["local", .. var rest] => await Personalize.Operator.LocalMode.LocalVerb.RunAsync(rest),
+    ["report", .. var rest] => await Personalize.Operator.Reports.ReportVerb.RunAsync(rest, Console.Out, Console.Error, CancellationToken.None),
     _ => Usage(),
 };
 
@@ -80,6 +81,8 @@ static int Usage()
                personalize docs                     regenerate docs/api-reference.md and docs/recipes.md
                personalize run [--name=value ...]   reconcile the cluster (settings: PERSONALIZE_* environment or --kebab-case flags)
                personalize local <manifest-folder> [--state <dir>] [--store <dir>]   the same controllers on this machine
+               personalize report <solution-version> [-n <namespace>] [--state <dir> [--store <dir>]] [--output <file>] [--open]
+                                                    fetch a version's training report and print its path
         """);
     return 2;
 }

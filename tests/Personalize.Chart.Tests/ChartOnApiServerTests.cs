@@ -18,9 +18,15 @@ public sealed class ChartOnApiServerTests(KubeApiServer kube) : IClassFixture<Ku
     [InlineData("defaults")]
     [InlineData("gpu-trainer-watched-namespaces")]
     [InlineData("existing-secret-service-monitor-off")]
+    [InlineData("dashboard-alerts-monitors")]
     public async Task Template_IsAcceptedByTheApiServer(string variant)
     {
         var ns = await kube.CreateNamespaceAsync("chart");
+        if (variant == "dashboard-alerts-monitors")
+        {
+            await InstallMonitoringCrdStandInsAsync();
+        }
+
         string[] values = variant switch
         {
             "defaults" => [.. Helm.CredentialValues],
@@ -28,6 +34,11 @@ public sealed class ChartOnApiServerTests(KubeApiServer kube) : IClassFixture<Ku
             [
                 .. Helm.CredentialValues, "--set", $"operator.watchNamespace={ns}", "--set", "trainer.gpus=1",
                 "--set", "trainer.gpu.nodeSelector.accelerator=nvidia-h100", "--set", $"s3.credentials.namespaces={{{ns}}}",
+            ],
+            "dashboard-alerts-monitors" =>
+            [
+                .. Helm.CredentialValues, "--set", "grafana.dashboards.enabled=true", "--set", "prometheusRules.enabled=true",
+                "--set", "metrics.serviceMonitor.enabled=true",
             ],
             _ => ["--set", "s3.credentials.existingSecret=keys", "--set", "metrics.service.enabled=false", "--set", "crds.keep=false"],
         };
@@ -71,6 +82,32 @@ public sealed class ChartOnApiServerTests(KubeApiServer kube) : IClassFixture<Ku
         (await _helm.RunAsync(["uninstall", release, "-n", ns], kube.KubeconfigPath)).EnsureSuccess("helm uninstall");
         Assert.NotNull(await client.ApiextensionsV1.ReadCustomResourceDefinitionAsync("campaigns.personalize.io"));
         await Assert.ThrowsAsync<k8s.Autorest.HttpOperationException>(() => client.AppsV1.ReadNamespacedDeploymentAsync(release, ns));
+    }
+
+    /// <summary>
+    /// prometheus-operator's CRDs cannot be downloaded here, so these stand-ins register the same group, versions
+    /// and kinds with an open schema: the dry run then checks the objects' metadata and that the kinds resolve.
+    /// </summary>
+    private async Task InstallMonitoringCrdStandInsAsync()
+    {
+        var crds = string.Join("\n---\n", new[] { ("PrometheusRule", "prometheusrules"), ("ServiceMonitor", "servicemonitors"), ("PodMonitor", "podmonitors") }.Select(k => $$"""
+            apiVersion: apiextensions.k8s.io/v1
+            kind: CustomResourceDefinition
+            metadata:
+              name: {{k.Item2}}.monitoring.coreos.com
+            spec:
+              group: monitoring.coreos.com
+              scope: Namespaced
+              names: { kind: {{k.Item1}}, plural: {{k.Item2}}, singular: {{k.Item1.ToLowerInvariant()}}, listKind: {{k.Item1}}List }
+              versions:
+                - name: v1
+                  served: true
+                  storage: true
+                  schema: { openAPIV3Schema: { type: object, x-kubernetes-preserve-unknown-fields: true } }
+            """));
+        (await kube.KubectlAsync(["apply", "-f", "-"], crds)).EnsureSuccess("kubectl apply of the monitoring CRD stand-ins");
+        (await kube.KubectlAsync("wait", "--for", "condition=established", "--timeout=60s", "crd/prometheusrules.monitoring.coreos.com", "crd/servicemonitors.monitoring.coreos.com", "crd/podmonitors.monitoring.coreos.com"))
+            .EnsureSuccess("the monitoring CRD stand-ins to be established");
     }
 
     public void Dispose() => _helm.Dispose();

@@ -34,6 +34,7 @@ public sealed class QuickstartTests
                     Assert.NotEmpty(first.Lines(EpochLine));
                     Assert.NotEmpty(first.Lines(new Regex(@"SolutionVersion\s+quickstart-hrnn-v1\s+ACTIVE\s+NDCG@10 0\.\d{4}")));
                     Assert.NotEmpty(first.Lines(new Regex(@"Campaign\s+quickstart-for-you\s+ACTIVE\s+http://127\.0\.0\.1:\d+")));
+                    await CheckReportAsync(first, state.FullName);
                     await RunPrintedCommandsAsync(first);
                 });
 
@@ -76,6 +77,24 @@ public sealed class QuickstartTests
             var tail = string.Join('\n', quickstart.Output.Split('\n').TakeLast(80));
             throw new Xunit.Sdk.XunitException($"{ex.Message}\n--- quickstart output (last 80 lines) ---\n{tail}");
         }
+    }
+
+    // Local mode names the training report's file when training ends and in the summary; `personalize report` finds it too.
+    private static async Task CheckReportAsync(Quickstart quickstart, string state)
+    {
+        var named = new Regex(@"SolutionVersion\s+quickstart-hrnn-v1\s+report\s+(\S+\.html)").Match(quickstart.Output);
+        Assert.True(named.Success, "no report line for quickstart-hrnn-v1");
+        var path = named.Groups[1].Value;
+        Assert.Contains($"  quickstart-hrnn-v1: {path}", quickstart.Output, StringComparison.Ordinal);
+        Assert.Contains("<svg", await File.ReadAllTextAsync(path), StringComparison.Ordinal);
+
+        var verb = new ProcessStartInfo(Path.Combine(InfraPaths.RepoRoot, ".local", "bin", "Debug", "personalize"))
+        {
+            ArgumentList = { "report", "quickstart-hrnn-v1", "--state", Path.Combine(state, "state"), "--store", Path.Combine(state, "store") },
+        };
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var printed = await ProcessRunner.RunAsync(verb, standardInput: null, timeout.Token);
+        Assert.Equal(path, printed.EnsureSuccess("personalize report").StdOut.Trim());
     }
 
     // Each printed command, run exactly as printed, answers as Personalize would.

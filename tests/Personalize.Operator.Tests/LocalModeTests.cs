@@ -1,3 +1,6 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Personalize.Api;
 using Personalize.Operator.Hosting;
@@ -61,6 +64,37 @@ public sealed class LocalModeTests : IDisposable
         Assert.Equal(2, (await File.ReadAllLinesAsync(Path.Combine(store, "runs.log"))).Length);
         await stop2.CancelAsync();
         await run2;
+    }
+
+    [Fact]
+    public async Task Metrics_HaveEveryOperatorSeriesTheDashboardAndAlertsQuery_AndEachCampaignsTpsAndReplicas_WithFakeTrainerAndRuntime()
+    {
+        var manifests = Directory.CreateDirectory(Path.Combine(_root.FullName, "manifests")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(manifests, "quickstart.yaml"), Manifests.Replace("minProvisionedTPS: 1", "minProvisionedTPS: 5", StringComparison.Ordinal));
+        var fakes = Path.Combine(AppContext.BaseDirectory, "Fakes");
+        var commands = new LocalCommands([InfraPaths.Node, Path.Combine(fakes, "fake-trainer.js")], [InfraPaths.Node, Path.Combine(fakes, "fake-runtime.js")], null, null);
+        var settings = new OperatorSettings { Bucket = "personalize", PollInterval = TimeSpan.FromMilliseconds(500) };
+        await using var local = LocalOperator.Create(manifests, Path.Combine(_root.FullName, "state"), Path.Combine(_root.FullName, "store"), settings, commands, new StringWriter(), NullLoggerFactory.Instance);
+        using var stop = new CancellationTokenSource();
+        var run = local.RunAsync(stop.Token);
+        await Wait.UntilAsync(() => local.Store.Get<Campaign>("default", "shop")?.Status.ReadyReplicas == 1 || run.IsFaulted, TimeSpan.FromSeconds(60), "the campaign to serve");
+        await using var web = await OperatorEndpoints.StartAsync(local.Host, 0, CancellationToken.None);
+        var url = web.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal);
+        using var http = new HttpClient();
+
+        var metrics = await http.GetStringAsync($"{url}/metrics");
+        await web.StopAsync();
+        await stop.CancelAsync();
+        await run;
+
+        var exposed = MonitoringQueries.ExposedNames(metrics);
+        var queried = MonitoringQueries.DashboardExpressions().Concat(MonitoringQueries.AlertExpressions())
+            .SelectMany(MonitoringQueries.MetricNames).Where(n => n.StartsWith("personalize_operator_", StringComparison.Ordinal)).ToHashSet();
+        Assert.NotEmpty(queried);
+        Assert.All(queried, name => Assert.True(exposed.Contains(name), $"the dashboard or alerts query {name}, which the operator does not export:\n{metrics}"));
+        Assert.Contains("personalize_operator_campaign_provisioned_tps{namespace=\"default\",campaign=\"shop\"} 5", metrics, StringComparison.Ordinal);
+        Assert.Contains("personalize_operator_campaign_replicas{namespace=\"default\",campaign=\"shop\",state=\"ready\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("personalize_operator_campaign_replicas{namespace=\"default\",campaign=\"shop\",state=\"desired\"} 1", metrics, StringComparison.Ordinal);
     }
 
     private static IEnumerable<string> ApiStatuses(LocalOperator op) =>

@@ -36,4 +36,28 @@ public sealed class TrainingSnapshotTests(OperatorEnvironment env)
         // The finished import wakes the version through its dataset, well before any poll timer would.
         await cluster.WaitForJobAsync(j => j.Metadata.Name.StartsWith("train-", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task NextVersion_IsToldTheEarlierVersionsAndWhereItsReportGoes_AndStatusPointsAtTheReport_WithFakeKubeletAndTrainer()
+    {
+        using var cluster = await TestCluster.CreateAsync(env, "report");
+        var ns = cluster.Namespace;
+        await using var op = await RunningOperator.StartAsync(env, ns);
+        await cluster.TrainedVersionAsync("hrnn-v1");
+
+        await cluster.CreateAsync(Samples.Version(ns, "hrnn-v2"));
+        var job = await cluster.WaitForJobAsync(j => j.Metadata.Name.StartsWith("train-hrnn-v2", StringComparison.Ordinal));
+        var spec = (await cluster.JobSpecOfAsync(job)).Train!;
+        var result = TestCluster.TrainSucceeded(spec.ModelUri);
+        result.Train!.ReportUri = spec.ReportUri;
+        await cluster.WriteResultAsync_AsFakeTrainer(job, result);
+        await cluster.FinishJobAsync_AsFakeKubelet(job.Metadata.Name, succeeded: true);
+        var trained = await cluster.WaitForPhaseAsync<SolutionVersion>("hrnn-v2", Phases.Active);
+
+        var previous = Assert.Single(spec.PreviousVersions);
+        Assert.Equal("hrnn-v1", previous.Name);
+        Assert.Equal(0.31, previous.Metrics["normalized_discounted_cumulative_gain_at_10"]);
+        Assert.EndsWith($"/{ns}/retail/solutions/hrnn/hrnn-v2/report.html", spec.ReportUri, StringComparison.Ordinal);
+        Assert.Equal(spec.ReportUri, trained.Status.ReportUri);
+    }
 }

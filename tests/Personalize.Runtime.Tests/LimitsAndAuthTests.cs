@@ -111,4 +111,22 @@ public sealed class LimitsAndAuthTests(S3Server s3)
         Assert.Contains("solution_version=\"arn:k8s:personalize:test::solution/movies/v1\"", metrics, StringComparison.Ordinal);
         Assert.Contains("personalize_runtime_observed_tps", metrics, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Metrics_HaveEveryRuntimeSeriesTheDashboardAndAlertsQuery()
+    {
+        await using var runtime = await RuntimeServer.StartAsync(s3, await TestCampaign.CreateAsync(s3));
+        await runtime.RecommendAsync("u1");
+        (await runtime.PutEventAsync("u1", "i1")).EnsureOk();
+
+        var metrics = await runtime.Client.GetStringAsync("/metrics");
+
+        var exposed = MonitoringQueries.ExposedNames(metrics);
+        var queried = MonitoringQueries.DashboardExpressions().Concat(MonitoringQueries.AlertExpressions())
+            .SelectMany(MonitoringQueries.MetricNames).Where(n => n.StartsWith("personalize_runtime_", StringComparison.Ordinal)).ToHashSet();
+        Assert.NotEmpty(queried);
+        Assert.All(queried, name => Assert.True(exposed.Contains(name), $"the dashboard or alerts query {name}, which the runtime does not export:\n{metrics}"));
+        // The dashboard finds a pod's campaign through this series.
+        Assert.Contains("personalize_runtime_model_info{campaign=\"movies\"", metrics, StringComparison.Ordinal);
+    }
 }

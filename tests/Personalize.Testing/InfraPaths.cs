@@ -39,6 +39,9 @@ public static class InfraPaths
     public static string S3rverPackage =>
         RequireDirectory(Path.Combine(CacheDir, "s3rver", "node_modules", "s3rver"), "s3rver");
 
+    /// <summary>Debian's chromium package (tests/infra/chromium.sh), for pages rendered in a real browser.</summary>
+    public static string Chromium => Require("/usr/bin/chromium", "chromium (tests/infra/chromium.sh)");
+
     public static string TorchCompatDir => Path.Combine(CacheDir, "torch-compat");
 
     /// <summary>The repository root (the folder holding tests/infra), found upward from the test binaries.</summary>

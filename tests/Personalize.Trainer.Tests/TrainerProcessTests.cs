@@ -89,6 +89,66 @@ public sealed class TrainerProcessTests : IDisposable
         Assert.Contains("aws-nope", run.Result.FailureReason, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Train_WritesAReport_ThatRendersInChromium_WithDataInEveryPlot()
+    {
+        await ImportGeneratedDataAsync();
+        var fast = new Dictionary<string, string> { ["hidden_dimension"] = "32", ["bptt"] = "16" };
+        var first = await RunAsync(TrainSpec("v1", new TrainJobSpec { Recipe = "aws-hrnn", AlgorithmHyperParameters = fast }));
+        Assert.True(first.Process.ExitCode == 0, first.Process.StdErr + first.Process.StdOut);
+        var second = await RunAsync(TrainSpec("v2", new TrainJobSpec
+        {
+            Recipe = "aws-hrnn",
+            AlgorithmHyperParameters = fast,
+            PerformHPO = true,
+            HpoConfigJson = """{"hpoResourceConfig":{"maxNumberOfTrainingJobs":"3"},"algorithmHyperParameterRanges":{"integerHyperParameterRanges":[{"name":"hidden_dimension","minValue":32,"maxValue":64}]}}""",
+            PreviousVersions = [new TrainedVersion { Name = "v1", Recipe = first.Result.Train!.Recipe, Metrics = first.Result.Train.Metrics }],
+        }));
+        Assert.True(second.Process.ExitCode == 0, second.Process.StdErr + second.Process.StdOut);
+
+        var reportUri = StoreLayout.Report(group, "solution", "v2");
+        Assert.Equal(reportUri.ToString(), second.Result.Train!.ReportUri);
+        var page = Path.Combine(root, "report.html");
+        await File.WriteAllTextAsync(page, await ReadAsync(reportUri));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await using var chromium = await HeadlessChromium.StartAsync(timeout.Token);
+        await chromium.OpenAsync(new Uri(page).AbsoluteUri, 1100, timeout.Token);
+        // Per plot: the marks ScottPlot draws inside its data area (lines, markers, bars), and text that has a width.
+        var plots = (await chromium.EvaluateAsync(
+            """
+            [...document.querySelectorAll('figure.plot')].map(f => ({
+              id: f.id,
+              marks: [...f.querySelectorAll('svg g[clip-path] path, svg g[clip-path] ellipse, svg g[clip-path] rect')]
+                .filter(e => { const b = e.getBBox(); return b.width > 0 || b.height > 0; }).length,
+              text: [...f.querySelectorAll('svg text')].filter(t => t.getBBox().width > 0).length,
+            }))
+            """, timeout.Token))!.AsArray();
+        var fetched = (await chromium.EvaluateAsync("performance.getEntriesByType('resource').length", timeout.Token))!.GetValue<int>();
+        var screenshot = await chromium.ScreenshotAsync(timeout.Token);
+        var saved = Path.Combine(InfraPaths.RepoRoot, "TestResults", "training-report.png");
+        Directory.CreateDirectory(Path.GetDirectoryName(saved)!);
+        await File.WriteAllBytesAsync(saved, screenshot);
+
+        Assert.Empty(chromium.Problems);
+        Assert.Equal(0, fetched);
+        Assert.Equal(
+            ["plot-loss", "plot-metrics", "plot-candidates", "plot-interactions-over-time", "plot-long-tail", "plot-history-lengths", "plot-coverage"],
+            plots.Select(p => p!["id"]!.GetValue<string>()));
+        Assert.All(plots, p => Assert.True(p!["marks"]!.GetValue<int>() > 0 && p["text"]!.GetValue<int>() > 3, $"{p} has no data or no text"));
+        Assert.True(screenshot.Length > 50_000, $"the screenshot ({saved}) is only {screenshot.Length} bytes");
+        var html = await File.ReadAllTextAsync(page);
+        Assert.Contains("aws-hrnn#2", html, StringComparison.Ordinal);
+        Assert.Contains("v1 (aws-hrnn)", html, StringComparison.Ordinal);
+    }
+
+    private JobSpec TrainSpec(string version, TrainJobSpec train)
+    {
+        train.DatasetGroupUri = group.ToString();
+        train.ModelUri = StoreLayout.Model(group, "solution", version).ToString();
+        train.ReportUri = StoreLayout.Report(group, "solution", version).ToString();
+        return new JobSpec { Verb = JobVerbs.Train, JobName = version, ResultUri = StoreLayout.JobResult(group, "train", version).ToString(), Train = train };
+    }
+
     private async Task ImportGeneratedDataAsync()
     {
         var generator = new SyntheticDataGenerator(new GeneratorOptions { Users = 300, Items = 150, Interactions = 9000, Seed = 3 });

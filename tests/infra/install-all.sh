@@ -8,6 +8,6 @@ apt_install patchelf unzip ca-certificates
 command -v kubectl >/dev/null || apt_install kubernetes-client
 ready kubectl "$(kubectl version --client 2>/dev/null | awk 'NR == 1 {print $3}')"
 
-for script in kubernetes.sh s3rver.sh helm.sh torch-compat.sh; do
+for script in kubernetes.sh s3rver.sh helm.sh torch-compat.sh chromium.sh; do
   bash "$INFRA_DIR/$script" || fail "$script failed" "tests/infra/$script"
 done

@@ -63,6 +63,10 @@ public sealed class SolutionVersionStatus : ResourceStatus
     [JsonPropertyName("modelLocation")]
     public string? ModelLocation { get; set; }
 
+    [Description("The training report: a self-contained HTML page of loss curves, metrics against the popularity baseline and earlier versions, candidates and the training data (`personalize report <name>` fetches it).")]
+    [JsonPropertyName("reportUri")]
+    public string? ReportUri { get; set; }
+
     [JsonPropertyName("jobName")]
     public string? JobName { get; set; }
 

@@ -103,7 +103,8 @@ public sealed class FolderObjectStore(string root) : IObjectStore
         return Task.CompletedTask;
     }
 
-    private string PathOf(S3Uri uri)
+    /// <summary>The file that holds an object (s3://bucket/key is root/bucket/key).</summary>
+    public string PathOf(S3Uri uri)
     {
         if (uri.IsPrefix)
         {

@@ -9,6 +9,7 @@ namespace Personalize.Data.Storage;
 ///   imports/{importJob}/report.json                   import reports
 ///   solutions/{solution}/{version}/model/             model artifact (manifest.json, model.safetensors)
 ///   solutions/{solution}/{version}/checkpoints/       training checkpoints
+///   solutions/{solution}/{version}/report.html        the training report (self-contained HTML)
 ///   jobs/{kind}/{name}/result.json, progress.jsonl    what a trainer run reports
 /// </summary>
 public sealed class StoreLayout(string bucket)
@@ -35,6 +36,9 @@ public sealed class StoreLayout(string bucket)
 
     public static S3Uri Checkpoints(S3Uri datasetGroup, string solution, string version) =>
         SolutionVersion(datasetGroup, solution, version).Append("checkpoints/");
+
+    public static S3Uri Report(S3Uri datasetGroup, string solution, string version) =>
+        SolutionVersion(datasetGroup, solution, version).Append("report.html");
 
     public static S3Uri JobResult(S3Uri datasetGroup, string kind, string name) => datasetGroup.Append($"jobs/{kind}/{name}/result.json");
 

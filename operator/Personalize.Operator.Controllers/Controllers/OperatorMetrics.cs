@@ -1,3 +1,4 @@
+using Personalize.Api;
 using Prometheus;
 
 namespace Personalize.Operator.Controllers;
@@ -22,6 +23,37 @@ public sealed class OperatorMetrics
         ResourcesByPhase = factory.CreateGauge("personalize_operator_resources", "Resources in the cache, by kind and status.phase.", "kind", "phase");
         Relists = factory.CreateCounter("personalize_operator_cache_relists_total", "Full re-lists of a cache (start, 410 Gone, resync), by kind and reason.", "kind", "reason");
         IsLeader = factory.CreateGauge("personalize_operator_leader", "1 while this replica holds the leader Lease.");
+        CampaignProvisionedTps = factory.CreateGauge(
+            "personalize_operator_campaign_provisioned_tps", "A campaign's spec.minProvisionedTPS (1 when unset): the load its replicas are sized for.", "namespace", "campaign");
+        CampaignReplicas = factory.CreateGauge(
+            "personalize_operator_campaign_replicas", "A campaign's runtime replicas, by state (desired: what the operator asks for; ready: serving).", "namespace", "campaign", "state");
+    }
+
+    public Gauge CampaignProvisionedTps { get; }
+
+    public Gauge CampaignReplicas { get; }
+
+    /// <summary>Sets the per-campaign gauges from the cache, dropping the series of campaigns that are gone.</summary>
+    public void SetCampaigns(IReadOnlyList<Campaign> campaigns)
+    {
+        foreach (var labels in CampaignProvisionedTps.GetAllLabelValues().ToList())
+        {
+            CampaignProvisionedTps.RemoveLabelled(labels);
+        }
+
+        foreach (var labels in CampaignReplicas.GetAllLabelValues().ToList())
+        {
+            CampaignReplicas.RemoveLabelled(labels);
+        }
+
+        foreach (var campaign in campaigns)
+        {
+            var ns = campaign.Metadata.NamespaceProperty ?? "default";
+            var name = campaign.Metadata.Name;
+            CampaignProvisionedTps.WithLabels(ns, name).Set(campaign.Spec.MinProvisionedTPS ?? 1);
+            CampaignReplicas.WithLabels(ns, name, "desired").Set(campaign.Status.DesiredReplicas ?? 0);
+            CampaignReplicas.WithLabels(ns, name, "ready").Set(campaign.Status.ReadyReplicas ?? 0);
+        }
     }
 
     public CollectorRegistry Registry { get; }

@@ -58,6 +58,7 @@ public sealed class OperatorHost
             }
 
             Metrics.IsLeader.Set(IsLeader ? 1 : 0);
+            Metrics.SetCampaigns(_store.List<Campaign>());
         });
         store.Changed += OnResourceChanged;
         launcher.OwnerChanged += Enqueue;
@@ -136,6 +137,8 @@ public sealed class OperatorHost
         where T : class, IPersonalizeResource
     {
         var kind = ApiGroup.EntityOf<T>().Kind;
+        // Published at zero, so rate() over it (dashboards, alerts) has a series before the first error.
+        Metrics.Errors.WithLabels(kind).Publish();
         _runnerFactories.Add(() => new EntityControllerRunner<T>(_store, controller, _context.Events, _context.Status, Metrics, _options, _context.Loggers.CreateLogger($"Personalize.Operator.{kind}")));
         _phaseCounters.Add(metrics =>
         {

@@ -342,8 +342,21 @@ public sealed class ManifestFolderStore : IResourceStore
         return resources;
     }
 
+    /// <summary>The status a local run saved for a resource, read straight from its state folder (null when none).</summary>
+    public static TStatus? SavedStatus<TStatus>(string stateFolder, string kind, string @namespace, string name)
+        where TStatus : class
+    {
+        var path = StatusFile(Path.GetFullPath(stateFolder), kind, @namespace, name);
+        return File.Exists(path) && JsonSerializer.Deserialize<SavedState>(File.ReadAllText(path), Json)?.Status is { } status
+            ? KubernetesJson.Deserialize<TStatus>(status)
+            : null;
+    }
+
+    private static string StatusFile(string state, string kind, string @namespace, string name) =>
+        Path.Combine(state, "status", kind, @namespace, name + ".json");
+
     private string StatePath(IPersonalizeResource resource) =>
-        Path.Combine(_state, "status", resource.Kind, resource.Metadata.NamespaceProperty ?? "default", resource.Metadata.Name + ".json");
+        StatusFile(_state, resource.Kind, resource.Metadata.NamespaceProperty ?? "default", resource.Metadata.Name);
 
     private string CreatedPath(IPersonalizeResource resource) =>
         Path.Combine(_state, "created", resource.Kind, resource.Metadata.NamespaceProperty ?? "default", resource.Metadata.Name + ".yaml");

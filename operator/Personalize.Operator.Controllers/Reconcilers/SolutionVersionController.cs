@@ -86,10 +86,26 @@ public sealed class SolutionVersionController(ControllerContext context) : Train
                 BaseModelUri = baseModel,
                 ModelUri = StoreLayout.Model(group, solution.Metadata.Name, resource.Metadata.Name).ToString(),
                 CheckpointUri = StoreLayout.Checkpoints(group, solution.Metadata.Name, resource.Metadata.Name).ToString(),
+                ReportUri = StoreLayout.Report(group, solution.Metadata.Name, resource.Metadata.Name).ToString(),
+                PreviousVersions = PreviousVersions(resource, solution.Metadata.Name),
             },
         };
         return Plan(new JobPlan.Run(group, spec, resource.Spec.Resources));
     }
+
+    /// <summary>The solution's other ACTIVE versions with metrics, oldest first: the report compares against them.</summary>
+    private List<TrainedVersion> PreviousVersions(SolutionVersion resource, string solution) =>
+        Context.Store.List<SolutionVersion>(resource.Metadata.NamespaceProperty)
+            .Where(v => v.Spec.SolutionRef.Name == solution && v.Metadata.Name != resource.Metadata.Name && v.Status.Phase == Phases.Active && v.Status.Metrics is { Count: > 0 })
+            .OrderBy(v => v.Metadata.CreationTimestamp).ThenBy(v => v.Metadata.Name, StringComparer.Ordinal)
+            .Select(v => new TrainedVersion
+            {
+                Name = v.Metadata.Name,
+                CreatedAt = v.Metadata.CreationTimestamp is { } created ? new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc)) : null,
+                Recipe = v.Status.Recipe,
+                Metrics = v.Status.Metrics!,
+            })
+            .ToList();
 
     protected override string? JobNameOf(SolutionVersion resource) => resource.Status.JobName;
 
@@ -130,6 +146,7 @@ public sealed class SolutionVersionController(ControllerContext context) : Train
         resource.Status.Metrics = train.Metrics;
         resource.Status.TunedHPOParams = train.TunedHyperParameters.Count == 0 ? null : train.TunedHyperParameters;
         resource.Status.ModelLocation = train.ModelUri;
+        resource.Status.ReportUri = train.ReportUri;
         resource.Status.TrainingHours = Math.Round(train.TrainingSeconds / 3600, 4);
         if (resource.Status.Progress is { } progress)
         {

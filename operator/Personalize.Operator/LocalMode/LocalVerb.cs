@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Personalize.Data.Storage;
 using Personalize.Operator.Hosting;
 using Personalize.Operator.Local;
 
@@ -45,13 +46,15 @@ public static class LocalVerb
             .AddFilter(typeof(ConsoleEventRecorder).FullName, LogLevel.None));
         using var stop = new ShutdownSignal();
 
-        var reporter = new ProgressReporter(Console.Out, TimeProvider.System);
+        var files = new FolderObjectStore(storeRoot);
+        string ReportFile(string uri) => S3Uri.TryParse(uri, out var parsed) ? files.PathOf(parsed) : uri;
+        var reporter = new ProgressReporter(Console.Out, TimeProvider.System, ReportFile);
         reporter.Write($"resources from {manifests}; state in {state}; object store {storeRoot}");
         await using var local = LocalOperator.Create(
             manifests, state, storeRoot, settings, LocalCommands.FromEnvironment(Environment.GetEnvironmentVariable), TextWriter.Null, loggers);
         local.Store.Changed += reporter.OnChanged;
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        var summary = new ServingSummary(local.Store, http);
+        var summary = new ServingSummary(local.Store, http, ReportFile);
         using var watcher = WatchManifests(manifests, local.Store, reporter, stop.Token);
 
         var operatorTask = local.RunAsync(stop.Token);

@@ -8,7 +8,8 @@ namespace Personalize.Operator.LocalMode;
 /// <summary>
 /// Turns resource changes into the lines a person watching `personalize local` wants: phase changes, import row counts,
 /// training epochs with loss and ETA, offline metrics, campaign endpoints and failure reasons. A line is printed only
-/// when it differs from the last one printed for that resource, so resyncs stay quiet.
+/// when it differs from the last one printed for that resource, so resyncs stay quiet. A trained version's report is
+/// named once, where it can be opened.
 /// </summary>
 public sealed class ProgressReporter
 {
@@ -16,13 +17,17 @@ public sealed class ProgressReporter
     private readonly TimeProvider _time;
     private readonly long _started;
     private readonly ConcurrentDictionary<ResourceKey, string> _lastLine = new();
+    private readonly ConcurrentDictionary<ResourceKey, string> _reportsNamed = new();
     private readonly Lock _write = new();
+    private readonly Func<string, string> _reportLocation;
 
-    public ProgressReporter(TextWriter output, TimeProvider time)
+    /// <param name="reportLocation">Where a person opens a report, given its status.reportUri (local mode: the file).</param>
+    public ProgressReporter(TextWriter output, TimeProvider time, Func<string, string>? reportLocation = null)
     {
         _output = output;
         _time = time;
         _started = time.GetTimestamp();
+        _reportLocation = reportLocation ?? (uri => uri);
     }
 
     public void OnChanged(ResourceEvent change)
@@ -43,6 +48,10 @@ public sealed class ProgressReporter
 
         _lastLine[key] = identity;
         Write($"{change.Resource.Kind,-17} {change.Resource.Metadata.Name,-28} {line}");
+        if (change.Resource is SolutionVersion { Status.ReportUri: { } report } && _reportsNamed.TryAdd(key, report))
+        {
+            Write($"{change.Resource.Kind,-17} {change.Resource.Metadata.Name,-28} {"report",-18} {_reportLocation(report)}");
+        }
     }
 
     public void Write(string text)

@@ -13,7 +13,7 @@ namespace Personalize.Operator.LocalMode;
 /// ranking, related items, an event and a filtered request. Item ids come from one real recommendation call, so the
 /// commands use ids the model knows.
 /// </summary>
-public sealed class ServingSummary(IResourceStore store, HttpClient http)
+public sealed class ServingSummary(IResourceStore store, HttpClient http, Func<string, string> reportLocation)
 {
     /// <summary>The user the printed commands ask about; any id works (unknown users get popular items).</summary>
     public const string SampleUser = "u1";
@@ -116,6 +116,16 @@ public sealed class ServingSummary(IResourceStore store, HttpClient http)
                         ["sessionId"] = "quickstart",
                         ["eventList"] = new JsonArray(new JsonObject { ["eventType"] = "view", ["itemId"] = item, ["sentAt"] = sentAt }),
                     });
+            }
+        }
+
+        var reports = store.List<SolutionVersion>().Where(v => v.Status.ReportUri is not null).OrderBy(v => v.Metadata.Name, StringComparer.Ordinal).ToList();
+        if (reports.Count > 0)
+        {
+            text.Append("\nTraining reports (loss, metrics against the popularity baseline, the data; open in a browser):\n");
+            foreach (var version in reports)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"  {version.Metadata.Name}: {reportLocation(version.Status.ReportUri!)}\n");
             }
         }
 

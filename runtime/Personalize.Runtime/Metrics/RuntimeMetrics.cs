@@ -35,8 +35,9 @@ public sealed class RuntimeMetrics
             "Real-time records applied to this replica's state, by origin (local: this replica; peer: read from the store).",
             new CounterConfiguration { LabelNames = ["origin"] });
         _shed = factory.CreateCounter("personalize_runtime_requests_shed_total", "Requests refused with 429 above the campaign's rate limit.");
-        _modelInfo = factory.CreateGauge("personalize_runtime_model_info", "The model served (value 1), labelled with its version.",
-            new GaugeConfiguration { LabelNames = ["campaign", "solution_version", "recipe"] });
+        // campaign is the Campaign's name, as the operator's per-campaign series label it, so dashboards can join the two.
+        _modelInfo = factory.CreateGauge("personalize_runtime_model_info", "The model served (value 1), labelled with its campaign (name and ARN) and version.",
+            new GaugeConfiguration { LabelNames = ["campaign", "campaign_arn", "solution_version", "recipe"] });
         _modelItems = factory.CreateGauge("personalize_runtime_model_items", "Items the served model can recommend.");
         _observedTps = factory.CreateGauge("personalize_runtime_observed_tps",
             "Recommendation and ranking requests per second over the last 10 seconds (what the operator scales on).");
@@ -61,9 +62,9 @@ public sealed class RuntimeMetrics
 
     public void Shed() => _shed.Inc();
 
-    public void ModelLoaded(string campaign, string solutionVersion, string recipe, int items)
+    public void ModelLoaded(string campaign, string campaignArn, string solutionVersion, string recipe, int items)
     {
-        _modelInfo.WithLabels(campaign, solutionVersion, recipe).Set(1);
+        _modelInfo.WithLabels(campaign, campaignArn, solutionVersion, recipe).Set(1);
         _modelItems.Set(items);
     }
 }

@@ -48,7 +48,10 @@ public sealed class CampaignLoader(
                 var artifact = await ModelArtifact.LoadAsync(store, S3Uri.Parse(config.ModelUri), stoppingToken);
                 var campaign = new CampaignState(config, artifact, RecommenderFactory.Create(artifact));
                 await BulkData.LoadAsync(campaign, datasets, stoppingToken);
-                metrics.ModelLoaded(config.CampaignArn, config.SolutionVersionArn ?? config.ModelUri, artifact.Manifest.Recipe, artifact.Vocabulary.Items.Count);
+                metrics.ModelLoaded(
+                    string.IsNullOrEmpty(config.CampaignName) ? config.CampaignArn[(config.CampaignArn.LastIndexOf('/') + 1)..] : config.CampaignName,
+                    config.CampaignArn,
+                    config.SolutionVersionArn ?? config.ModelUri, artifact.Manifest.Recipe, artifact.Vocabulary.Items.Count);
                 return campaign;
             }
             catch (Exception e) when (e is not OperationCanceledException)

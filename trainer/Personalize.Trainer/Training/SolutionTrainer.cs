@@ -7,7 +7,11 @@ using Personalize.Models.Evaluation;
 namespace Personalize.Trainer.Training;
 
 /// <summary>What a train job produced: the winning model, its recipe and hyper-parameters, and every candidate's metrics.</summary>
-internal sealed record SolutionOutcome(TrainedModel Best, string Recipe, IReadOnlyDictionary<string, string> HyperParameters, Dictionary<string, Dictionary<string, double>> Candidates);
+internal sealed record SolutionOutcome(TrainedModel Best, string Recipe, IReadOnlyDictionary<string, string> HyperParameters, Dictionary<string, Dictionary<string, double>> Candidates)
+{
+    /// <summary>Each candidate's hyper-parameters, by the same names as <see cref="Candidates"/> (for the training report).</summary>
+    public Dictionary<string, IReadOnlyDictionary<string, string>> CandidateSettings { get; init; } = [];
+}
 
 /// <summary>
 /// A solution's training: one recipe, or AutoML over the HRNN recipes (best by autoMLConfig.metricName, default
@@ -21,6 +25,7 @@ internal sealed class SolutionTrainer(RecipeTrainer recipes, int seed)
     public async Task<SolutionOutcome> TrainAsync(TrainJobSpec spec, TrainingData data, CancellationToken cancellationToken)
     {
         var candidates = new Dictionary<string, Dictionary<string, double>>();
+        var settings = new Dictionary<string, IReadOnlyDictionary<string, string>>();
         if (spec.PerformAutoML)
         {
             var metric = spec.AutoMLMetric ?? OfflineMetrics.PrecisionAt25;
@@ -32,9 +37,10 @@ internal sealed class SolutionTrainer(RecipeTrainer recipes, int seed)
                 var hyperParameters = recipe.Resolve(null, null);
                 var model = await recipes.TrainAsync(recipe, hyperParameters, data, cancellationToken);
                 candidates[recipe.Name] = model.Metrics;
+                settings[recipe.Name] = hyperParameters;
                 if (best is null || Metric(model, metric) > Metric(best.Best, metric))
                 {
-                    best = new SolutionOutcome(model, recipe.Name, hyperParameters, candidates);
+                    best = new SolutionOutcome(model, recipe.Name, hyperParameters, candidates) { CandidateSettings = settings };
                 }
             }
 
@@ -55,12 +61,12 @@ internal sealed class SolutionTrainer(RecipeTrainer recipes, int seed)
             return new SolutionOutcome(model, chosen.Name, resolved, candidates);
         }
 
-        return await SearchAsync(chosen, resolved, spec.HpoConfigJson, data, candidates, cancellationToken);
+        return await SearchAsync(chosen, resolved, spec.HpoConfigJson, data, candidates, settings, cancellationToken);
     }
 
     private async Task<SolutionOutcome> SearchAsync(
         Recipe recipe, IReadOnlyDictionary<string, string> defaults, string? hpoConfigJson, TrainingData data,
-        Dictionary<string, Dictionary<string, double>> candidates, CancellationToken cancellationToken)
+        Dictionary<string, Dictionary<string, double>> candidates, Dictionary<string, IReadOnlyDictionary<string, string>> settings, CancellationToken cancellationToken)
     {
         HpoConfig config;
         try
@@ -89,10 +95,11 @@ internal sealed class SolutionTrainer(RecipeTrainer recipes, int seed)
 
             var model = await recipes.TrainAsync(recipe, values, data, cancellationToken);
             candidates[$"{recipe.Name}#{trial}"] = model.Metrics;
+            settings[$"{recipe.Name}#{trial}"] = values;
             var better = best is null || (minimize ? Metric(model, metric) < Metric(best.Best, metric) : Metric(model, metric) > Metric(best.Best, metric));
             if (better)
             {
-                best = new SolutionOutcome(model, recipe.Name, values, candidates);
+                best = new SolutionOutcome(model, recipe.Name, values, candidates) { CandidateSettings = settings };
             }
         }
 

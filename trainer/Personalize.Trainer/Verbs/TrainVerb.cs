@@ -3,13 +3,15 @@ using Personalize.Data.Storage;
 using Personalize.Jobs;
 using Personalize.Trainer.Cli;
 using Personalize.Trainer.Hrnn;
+using Personalize.Trainer.Reports;
 using Personalize.Trainer.Training;
 
 namespace Personalize.Trainer.Verbs;
 
 /// <summary>
 /// `train --spec job.json`: reads the dataset group, trains the solution's recipe (or AutoML / HPO), evaluates on
-/// held-out users through the served scorer, and writes the model artifact; checkpoints each epoch and resumes.
+/// held-out users through the served scorer, and writes the model artifact and its training report; checkpoints each
+/// epoch and resumes.
 /// </summary>
 public sealed class TrainVerb : JobVerb
 {
@@ -45,7 +47,8 @@ public sealed class TrainVerb : JobVerb
         }
 
         await context.ReportProgressAsync(new JobProgress { Stage = "read", RowsRead = data.Interactions.Count }, cancellationToken);
-        var recipes = new RecipeTrainer(context.Store, checkpoints, context.ReportProgressAsync, new HrnnSettings { Seed = spec.Seed });
+        var collector = new TrainingReportCollector(context.ReportProgressAsync);
+        var recipes = new RecipeTrainer(context.Store, checkpoints, collector.ReportAsync, new HrnnSettings { Seed = spec.Seed });
         SolutionOutcome outcome;
         try
         {
@@ -60,13 +63,24 @@ public sealed class TrainVerb : JobVerb
         artifact.Manifest.EventType = spec.EventType;
         artifact.Manifest.EventValueThreshold = spec.EventValueThreshold;
         await artifact.SaveAsync(context.Store, modelUri, cancellationToken);
+        var trainingSeconds = (DateTimeOffset.UtcNow - started).TotalSeconds;
+        string? reportUri = null;
+        if (!string.IsNullOrEmpty(spec.ReportUri))
+        {
+            var report = Location(spec.ReportUri, "train.reportUri");
+            var page = ReportPage.Render(collector.Build(context.Spec, spec, data, outcome, trainingSeconds));
+            await context.Store.WriteAsync(report, new MemoryStream(System.Text.Encoding.UTF8.GetBytes(page)), cancellationToken);
+            reportUri = report.ToString();
+        }
+
         result.Train = new TrainJobResult
         {
             Recipe = outcome.Recipe,
             Metrics = outcome.Best.Metrics,
             TunedHyperParameters = new Dictionary<string, string>(outcome.HyperParameters),
             ModelUri = modelUri.AsPrefix().ToString(),
-            TrainingSeconds = (DateTimeOffset.UtcNow - started).TotalSeconds,
+            TrainingSeconds = trainingSeconds,
+            ReportUri = reportUri,
             Interactions = artifact.Manifest.TrainingData.Interactions,
             Candidates = outcome.Candidates.Count > 0 ? outcome.Candidates : null,
         };
