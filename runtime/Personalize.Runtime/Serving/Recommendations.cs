@@ -67,7 +67,6 @@ public static class Recommendations
                 ItemId = request.ItemId,
                 RecentItems = recent.Select(e => e.ItemId).ToList(),
                 NumResults = count,
-                ExcludeConsumed = recipeType == UserPersonalization,
                 IsCandidate = candidate,
             };
             return recipeType == RelatedItems ? recommender.RelatedItems(query)
