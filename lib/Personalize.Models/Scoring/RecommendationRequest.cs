@@ -26,7 +26,7 @@ public sealed class RecommendationRequest
     /// <summary>
     /// The filter hook: items for which this returns false are never returned. Null allows every item. As in
     /// Personalize, no recipe leaves out the items a user already interacted with unless a filter says so
-    /// (EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("*")), so evaluation, batch and the runtime answer alike.
+    /// (EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN (*)), so evaluation, batch and the runtime answer alike.
     /// </summary>
     public Func<string, bool>? IsCandidate { get; init; }
 }
