@@ -34,13 +34,20 @@ public sealed class UserSequences
 
     /// <summary>
     /// Codes interactions. <paramref name="catalogueItems"/> adds items that have no interactions (from the Items
-    /// dataset) to the vocabulary so cold-start recipes can recommend them.
+    /// dataset) to the vocabulary so cold-start recipes can recommend them. <paramref name="leadingItems"/> (a base
+    /// model's vocabulary, for an UPDATE training) take the first rows in their order, so the base's weights keep
+    /// their rows and new items follow.
     /// </summary>
-    public static UserSequences Build(IEnumerable<Interaction> interactions, IEnumerable<string>? catalogueItems = null)
+    public static UserSequences Build(IEnumerable<Interaction> interactions, IEnumerable<string>? catalogueItems = null, IEnumerable<string>? leadingItems = null)
     {
         var itemRows = new Dictionary<string, int>(StringComparer.Ordinal);
         var userRows = new Dictionary<string, int>(StringComparer.Ordinal);
         var itemIds = new List<string>();
+        foreach (var item in leadingItems ?? [])
+        {
+            Row(itemRows, itemIds, item);
+        }
+
         var userIds = new List<string>();
         var events = new List<List<(long Timestamp, int Item)>>();
         long? min = null;

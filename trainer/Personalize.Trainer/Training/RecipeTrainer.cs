@@ -26,10 +26,33 @@ internal sealed record TrainedModel(ModelArtifact Artifact, Dictionary<string, d
 /// </summary>
 internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func<JobProgress, CancellationToken, Task> report, HrnnSettings hrnnTemplate)
 {
-    public async Task<TrainedModel> TrainAsync(Recipe recipe, IReadOnlyDictionary<string, string> hyperParameters, TrainingData data, bool validate, CancellationToken cancellationToken)
+    /// <summary>An UPDATE trains a quarter of a full training's epochs, on the users with new interactions only.</summary>
+    public const int UpdateEpochDivisor = 4;
+
+    public Task<TrainedModel> TrainAsync(Recipe recipe, IReadOnlyDictionary<string, string> hyperParameters, TrainingData data, bool validate, CancellationToken cancellationToken) =>
+        RunAsync(recipe, hyperParameters, data, validate, null, cancellationToken);
+
+    /// <summary>
+    /// trainingMode UPDATE: the base version's recipe and hyper-parameters, its weights as the start, new items added
+    /// after its vocabulary, and a short training on the training users with interactions newer than the base's
+    /// newest; then metrics and the served artifact as for a full training.
+    /// </summary>
+    public Task<TrainedModel> UpdateAsync(ModelArtifact baseModel, TrainingData data, CancellationToken cancellationToken)
+    {
+        var recipe = Recipes.Find(baseModel.Manifest.Recipe) ?? throw new InvalidDataException($"trainingMode UPDATE: the base model's recipe \"{baseModel.Manifest.Recipe}\" is not one this trainer knows.");
+        if (baseModel.Manifest.Scorer != ScorerKinds.Hrnn)
+        {
+            throw new InvalidDataException($"trainingMode UPDATE: {recipe.Name} has no incremental update (the HRNN recipes have); train a FULL version instead.");
+        }
+
+        return RunAsync(recipe, baseModel.Manifest.HyperParameters, data, validate: false, baseModel, cancellationToken);
+    }
+
+    private async Task<TrainedModel> RunAsync(
+        Recipe recipe, IReadOnlyDictionary<string, string> hyperParameters, TrainingData data, bool validate, ModelArtifact? baseModel, CancellationToken cancellationToken)
     {
         var coldStart = recipe.Name == Recipes.HrnnColdstart;
-        var coded = UserSequences.Build(data.Interactions, coldStart ? data.CatalogueItems : null);
+        var coded = UserSequences.Build(data.Interactions, coldStart ? data.CatalogueItems : null, baseModel?.Vocabulary.Items);
         var served = data.ExcludedInteractions.Count == 0 ? coded : coded.Recode(data.Interactions.Concat(data.ExcludedInteractions));
         var all = HistoryLengthFilter.FilterUsers(coded, Number(hyperParameters, "min_user_history_length_percentile", 0), Number(hyperParameters, "max_user_history_length_percentile", 1));
         if (recipe.Name == Recipes.Sims)
@@ -60,7 +83,9 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
                 build = (sequences, users) => SimsTrainer.Train(Manifest(recipe, hyperParameters), sequences, users, discount, minCount, cancellationToken);
                 break;
             default:
-                build = await TrainHrnnAsync(recipe, hyperParameters, data, all, fit, coldStart, cancellationToken);
+                build = baseModel is null
+                    ? await TrainHrnnAsync(recipe, hyperParameters, data, all, fit, coldStart, cancellationToken)
+                    : await UpdateHrnnAsync(recipe, hyperParameters, data, all, fit, baseModel, cancellationToken);
                 break;
         }
 
@@ -90,7 +115,7 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
         };
         var itemTokens = settings.ItemMetadata ? TokenMatrix.Build(all.ItemIds, data.ItemTokens) : null;
         var trainer = new HrnnTrainer(settings, store, checkpoints?.AsPrefix().Append($"{recipe.Name}/"), report);
-        var network = await trainer.TrainAsync(fit, itemTokens, settings.UserMetadata ? TokenMatrix.Build(fit.UserIds, data.UserTokens) : null, cancellationToken);
+        var network = await trainer.TrainAsync(fit, itemTokens, settings.UserMetadata ? TokenMatrix.Build(fit.UserIds, data.UserTokens) : null, null, cancellationToken);
         var cold = coldStart ? ColdItems.Find(all, data, hyperParameters, DateTimeOffset.UtcNow) : null;
         return (sequences, users) =>
         {
@@ -98,6 +123,55 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
             var manifest = Manifest(recipe, hyperParameters);
             manifest.Scorer = ScorerKinds.Hrnn;
             return ArtifactBuilder.Build(manifest, sequences, users, HrnnExport.Tensors(network, itemTokens, userTokens, cold));
+        };
+    }
+
+    /// <summary>
+    /// Continues the base model's network (a plain HRNN: metadata is already folded into its item vectors) on the
+    /// training users that have interactions since the base was trained; users keep the base's metadata start states.
+    /// </summary>
+    private async Task<Func<UserSequences, UserSequences, ModelArtifact>> UpdateHrnnAsync(
+        Recipe recipe, IReadOnlyDictionary<string, string> hyperParameters, TrainingData data, UserSequences all, UserSequences fit, ModelArtifact baseModel, CancellationToken cancellationToken)
+    {
+        var fromRecipe = HrnnSettings.FromHyperParameters(hyperParameters);
+        var settings = hrnnTemplate with
+        {
+            HiddenDimension = fromRecipe.HiddenDimension,
+            Bptt = fromRecipe.Bptt,
+            RecencyMask = fromRecipe.RecencyMask,
+            Epochs = Math.Max(1, hrnnTemplate.Epochs / UpdateEpochDivisor),
+        };
+        var since = baseModel.Manifest.TrainingData.MaxTimestamp ?? long.MinValue;
+        var active = data.Interactions.Where(i => i.Timestamp > since).Select(i => i.UserId).ToHashSet(StringComparer.Ordinal);
+        var rows = Enumerable.Range(0, fit.UserIds.Count).Where(u => active.Contains(fit.UserIds[u])).ToList();
+        var recent = fit.With(rows.Select(u => fit.UserIds[u]).ToList(), rows.Select(u => fit.Sequences[u]).ToArray());
+        await report(new JobProgress { Time = DateTimeOffset.UtcNow, Stage = "train", Message = $"{recipe.Name} UPDATE: {all.ItemIds.Count - baseModel.Vocabulary.Items.Count} new items, {recent.UserIds.Count} training users with new interactions" }, cancellationToken);
+        var trainer = new HrnnTrainer(settings, store, checkpoints?.AsPrefix().Append($"{recipe.Name}-update/"), report);
+        var network = await trainer.TrainAsync(recent, null, null, HrnnWarmStart.From(baseModel, all.ItemIds, data.ItemTokens), cancellationToken);
+        var baseStates = baseModel.Tensors.GetValueOrDefault(TensorNames.UserInitialState)?.RequireFloats(TensorNames.UserInitialState);
+        var baseUsers = baseModel.Vocabulary.Users.Select((id, row) => (id, row)).ToDictionary(p => p.id, p => p.row, StringComparer.Ordinal);
+        return (sequences, users) =>
+        {
+            var manifest = Manifest(recipe, hyperParameters);
+            manifest.Scorer = ScorerKinds.Hrnn;
+            var tensors = HrnnExport.Tensors(network, null, null, null);
+            if (baseStates is not null)
+            {
+                // Users the base did not know start from zero, as a user without metadata does.
+                var hidden = network.Hidden;
+                var states = new float[users.UserIds.Count * hidden];
+                for (var user = 0; user < users.UserIds.Count; user++)
+                {
+                    if (baseUsers.TryGetValue(users.UserIds[user], out var row))
+                    {
+                        baseStates.AsSpan(row * hidden, hidden).CopyTo(states.AsSpan(user * hidden, hidden));
+                    }
+                }
+
+                tensors[TensorNames.UserInitialState] = SafeTensor.FromFloats(states, users.UserIds.Count, hidden);
+            }
+
+            return ArtifactBuilder.Build(manifest, sequences, users, tensors);
         };
     }
 

@@ -1,6 +1,7 @@
 using Personalize.Data.Datasets;
 using Personalize.Data.Storage;
 using Personalize.Jobs;
+using Personalize.Models.Artifacts;
 using Personalize.Trainer.Cli;
 using Personalize.Trainer.Hrnn;
 using Personalize.Trainer.Training;
@@ -8,8 +9,9 @@ using Personalize.Trainer.Training;
 namespace Personalize.Trainer.Verbs;
 
 /// <summary>
-/// `train --spec job.json`: reads the dataset group, trains the solution's recipe (or AutoML / HPO), evaluates on
-/// held-out users through the served scorer, and writes the model artifact; checkpoints each epoch and resumes.
+/// `train --spec job.json`: reads the dataset group, trains the solution's recipe (or AutoML / HPO; or, for
+/// trainingMode UPDATE, continues the base FULL version's model), evaluates on held-out users through the served
+/// scorer, and writes the model artifact; checkpoints each epoch and resumes.
 /// </summary>
 public sealed class TrainVerb : JobVerb
 {
@@ -49,7 +51,16 @@ public sealed class TrainVerb : JobVerb
         SolutionOutcome outcome;
         try
         {
-            outcome = await new SolutionTrainer(recipes, spec.Seed).TrainAsync(spec, data, cancellationToken);
+            if (string.Equals(spec.TrainingMode, "UPDATE", StringComparison.OrdinalIgnoreCase))
+            {
+                var baseModel = await ModelArtifact.LoadAsync(context.Store, Location(spec.BaseModelUri ?? string.Empty, "train.baseModelUri"), cancellationToken);
+                var updated = await recipes.UpdateAsync(baseModel, data, cancellationToken);
+                outcome = new SolutionOutcome(updated, baseModel.Manifest.Recipe, baseModel.Manifest.HyperParameters, []);
+            }
+            else
+            {
+                outcome = await new SolutionTrainer(recipes, spec.Seed).TrainAsync(spec, data, cancellationToken);
+            }
         }
         catch (InvalidDataException e)
         {
