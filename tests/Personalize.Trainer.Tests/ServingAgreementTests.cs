@@ -31,7 +31,7 @@ public sealed class ServingAgreementTests
             var trained = await Training.TrainAsync(Recipes.Hrnn, TasteData.Create(users: 150));
             await trained.Artifact.SaveAsync(store, modelUri, CancellationToken.None);
             var recommender = RecommenderFactory.Create(trained.Artifact);
-            var batch = new BatchInference(recommender, store, Evaluator.NumResults, null);
+            var batch = new BatchInference(recommender, store, Evaluator.NumResults, null, null);
             var config = new RuntimeConfig { CampaignArn = CampaignArn, CampaignName = "agreement", ModelUri = modelUri.ToString(), DatasetGroupUri = group.ToString() };
             var url = $"http://127.0.0.1:{FreePort.Next()}";
             var app = RuntimeApp.Create(config, store, ["--urls", url]);

@@ -4,7 +4,7 @@ namespace Personalize.Models.Scoring;
 /// What a caller (runtime, batch inference, evaluation) asks a recommender. Which fields matter depends on the call:
 /// Recommend reads UserId and RecentItems, RelatedItems reads ItemId, Rank reads UserId, RecentItems and InputList.
 /// </summary>
-public sealed class RecommendationRequest
+public sealed record RecommendationRequest
 {
     public const int DefaultNumResults = 25;
     public const int MaxNumResults = 500;

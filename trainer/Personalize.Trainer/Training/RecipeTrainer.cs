@@ -117,12 +117,15 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
         var trainer = new HrnnTrainer(settings, store, checkpoints?.AsPrefix().Append($"{recipe.Name}/"), report);
         var network = await trainer.TrainAsync(fit, itemTokens, settings.UserMetadata ? TokenMatrix.Build(fit.UserIds, data.UserTokens) : null, null, cancellationToken);
         var cold = coldStart ? ColdItems.Find(all, data, hyperParameters, DateTimeOffset.UtcNow) : null;
+        var ages = ColdItems.AgeDays(all, data, DateTimeOffset.UtcNow);
         return (sequences, users) =>
         {
             var userTokens = settings.UserMetadata ? TokenMatrix.Build(users.UserIds, data.UserTokens) : null;
             var manifest = Manifest(recipe, hyperParameters);
             manifest.Scorer = ScorerKinds.Hrnn;
-            return ArtifactBuilder.Build(manifest, sequences, users, HrnnExport.Tensors(network, itemTokens, userTokens, cold));
+            var tensors = HrnnExport.Tensors(network, itemTokens, userTokens, cold);
+            tensors[TensorNames.ItemAgeDays] = ages;
+            return ArtifactBuilder.Build(manifest, sequences, users, tensors);
         };
     }
 
@@ -150,11 +153,13 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
         var network = await trainer.TrainAsync(recent, null, null, HrnnWarmStart.From(baseModel, all.ItemIds, data.ItemTokens), cancellationToken);
         var baseStates = baseModel.Tensors.GetValueOrDefault(TensorNames.UserInitialState)?.RequireFloats(TensorNames.UserInitialState);
         var baseUsers = baseModel.Vocabulary.Users.Select((id, row) => (id, row)).ToDictionary(p => p.id, p => p.row, StringComparer.Ordinal);
+        var ages = ColdItems.AgeDays(all, data, DateTimeOffset.UtcNow);
         return (sequences, users) =>
         {
             var manifest = Manifest(recipe, hyperParameters);
             manifest.Scorer = ScorerKinds.Hrnn;
             var tensors = HrnnExport.Tensors(network, null, null, null);
+            tensors[TensorNames.ItemAgeDays] = ages;
             if (baseStates is not null)
             {
                 // Users the base did not know start from zero, as a user without metadata does.
