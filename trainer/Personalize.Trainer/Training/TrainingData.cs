@@ -16,6 +16,9 @@ internal sealed class TrainingData
     /// </summary>
     public IReadOnlyList<Interaction> ExcludedInteractions { get; init; } = [];
 
+    /// <summary>Real-time events with no item (page views and the like): nothing to train on, counted for the report.</summary>
+    public long EventsWithoutItem { get; init; }
+
     public IReadOnlyDictionary<string, IReadOnlyList<string>> ItemTokens { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
     public IReadOnlyDictionary<string, IReadOnlyList<string>> UserTokens { get; init; } = new Dictionary<string, IReadOnlyList<string>>();

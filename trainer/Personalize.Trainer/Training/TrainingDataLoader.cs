@@ -65,6 +65,7 @@ internal static class TrainingDataLoader
         {
             Interactions = interactions,
             ExcludedInteractions = excluded,
+            EventsWithoutItem = reader.EventsWithoutItem,
             ItemTokens = itemTokens,
             UserTokens = userTokens,
             ItemCreation = creation,

@@ -46,7 +46,14 @@ public sealed class TrainVerb : JobVerb
             throw new JobFailedException(notEnough + (spec.EventType is null ? string.Empty : $" (eventType \"{spec.EventType}\")"));
         }
 
-        await context.ReportProgressAsync(new JobProgress { Stage = "read", RowsRead = data.Interactions.Count }, cancellationToken);
+        await context.ReportProgressAsync(
+            new JobProgress
+            {
+                Stage = "read",
+                RowsRead = data.Interactions.Count,
+                Message = data.EventsWithoutItem == 0 ? null : $"{data.EventsWithoutItem} real-time events without an item (page views and the like) are not trained on",
+            },
+            cancellationToken);
         var recipes = new RecipeTrainer(context.Store, checkpoints, context.ReportProgressAsync, new HrnnSettings { Seed = spec.Seed });
         SolutionOutcome outcome;
         try
@@ -79,6 +86,7 @@ public sealed class TrainVerb : JobVerb
             ModelUri = modelUri.AsPrefix().ToString(),
             TrainingSeconds = (DateTimeOffset.UtcNow - started).TotalSeconds,
             Interactions = artifact.Manifest.TrainingData.Interactions,
+            EventsWithoutItem = data.EventsWithoutItem,
             Candidates = outcome.Candidates.Count > 0 ? outcome.Candidates : null,
         };
         await context.ReportProgressAsync(new JobProgress { Stage = "done", PercentComplete = 100, Message = $"{outcome.Recipe} saved to {modelUri}" }, cancellationToken);
