@@ -44,7 +44,7 @@ async Task<string> MeasureAsync(int itemCount, int hidden)
     var cpu = Process.GetCurrentProcess().TotalProcessorTime;
     for (var i = 0; i < iterations; i++)
     {
-        var request = new RecommendationRequest { UserId = $"user-{random.Next(SyntheticModel.Users)}", NumResults = 25, ExcludeConsumed = true };
+        var request = new RecommendationRequest { UserId = $"user-{random.Next(SyntheticModel.Users)}", NumResults = 25 };
         var started = Stopwatch.GetTimestamp();
         recommender.Recommend(request);
         inProcess.Add(Stopwatch.GetElapsedTime(started).TotalMicroseconds);

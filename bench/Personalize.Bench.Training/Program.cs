@@ -9,9 +9,9 @@ using Personalize.Jobs;
 using Personalize.Trainer.Hrnn;
 using Personalize.Trainer.Training;
 
-// Usage: Personalize.Bench.Training --work <dir> [--interactions N --users N --items N --epochs E --batch B --lr R --threads T --negatives N --warmup S --recipes a,b,...]
+// Usage: Personalize.Bench.Training --work <dir> [--interactions N --users N --items N --epochs E --batch B --lr R --threads T --negatives N --warmup S --recipes a,b,... | --update F]
 // Generates and imports the data once into <dir> (reused by later runs with the same sizes), then trains each recipe
-// through the same RecipeTrainer the train verb uses and prints one markdown row per recipe.
+// through the same RecipeTrainer the train verb uses and prints one markdown row per recipe (--update F: UpdateComparison).
 var options = args.Select((value, i) => (value, i)).Where(p => p.value.StartsWith("--", StringComparison.Ordinal))
     .ToDictionary(p => p.value[2..], p => p.i + 1 < args.Length ? args[p.i + 1] : string.Empty);
 long Number(string name, long fallback) => options.TryGetValue(name, out var text) ? long.Parse(text, CultureInfo.InvariantCulture) : fallback;
@@ -44,6 +44,12 @@ if (await store.StatAsync(StoreLayout.DatasetSchema(group, DatasetTypes.Interact
 
 var data = await TrainingDataLoader.LoadAsync(store, group, null, null, CancellationToken.None);
 Console.Error.WriteLine($"{data.Interactions.Count} interactions, {users} users, {items} items, {Environment.ProcessorCount} cores, torch device {HrnnTrainer.PickDevice().type}");
+if (options.TryGetValue("update", out var updateFraction))
+{
+    await UpdateComparison.RunAsync(store, data, new HrnnSettings { Epochs = epochs, BatchSize = batchSize, LearningRate = learningRate, Threads = threads, SampledNegatives = negatives, WarmupSteps = warmup }, double.Parse(updateFraction, CultureInfo.InvariantCulture));
+    return;
+}
+
 Console.WriteLine("| recipe | epochs | events/s per epoch | train s | peak MiB | coverage | MRR@25 | NDCG@5 | NDCG@10 | NDCG@25 | P@5 | P@10 | P@25 |");
 Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 foreach (var name in recipes)
@@ -63,7 +69,7 @@ foreach (var name in recipes)
 
     var trainer = new RecipeTrainer(store, null, Record, new HrnnSettings { Epochs = epochs, BatchSize = batchSize, LearningRate = learningRate, Threads = threads, SampledNegatives = negatives, WarmupSteps = warmup });
     var clock = Stopwatch.StartNew();
-    var model = await trainer.TrainAsync(recipe, recipe.Resolve(null, null), data, CancellationToken.None);
+    var model = await trainer.TrainAsync(recipe, recipe.Resolve(null, null), data, validate: false, CancellationToken.None);
     var seconds = clock.Elapsed.TotalSeconds;
     var m = model.Metrics;
     string F(string key) => m[key].ToString("F4", CultureInfo.InvariantCulture);

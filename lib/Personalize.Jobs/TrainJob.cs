@@ -109,6 +109,10 @@ public sealed class TrainJobResult
     [JsonPropertyName("reportUri")]
     public string? ReportUri { get; set; }
 
+    [Description("Real-time events with an event type and no item (e.g. page views): recorded, but nothing to train on.")]
+    [JsonPropertyName("eventsWithoutItem")]
+    public long EventsWithoutItem { get; set; }
+
     [Description("AutoML: every candidate's metrics, by recipe.")]
     [JsonPropertyName("candidates")]
     public Dictionary<string, Dictionary<string, double>>? Candidates { get; set; }

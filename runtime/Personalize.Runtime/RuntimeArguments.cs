@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Personalize.Data.Storage;
 using Personalize.Jobs;
+using Personalize.Models.Scoring;
 
 namespace Personalize.Runtime;
 
@@ -31,6 +32,20 @@ public static class RuntimeArguments
             : config.Filters.FirstOrDefault(f => string.IsNullOrEmpty(f.FilterArn)) is not null ? "filters[].filterArn is required"
             : config.Limits.MaxRequestBodyBytes <= 0 ? "limits.maxRequestBodyBytes must be positive"
             : null;
-        return problem is null ? config : throw new InvalidDataException($"{path}: {problem}.");
+        if (problem is not null)
+        {
+            throw new InvalidDataException($"{path}: {problem}.");
+        }
+
+        try
+        {
+            ItemExploration.Parse(config.CampaignConfig.ItemExplorationConfig, "campaignConfig.itemExplorationConfig");
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{path}: {e.Message}", e);
+        }
+
+        return config;
     }
 }

@@ -17,12 +17,14 @@ public sealed class PopularityRecommenderTests
         new("u4", "d", 11),
     ];
 
+    private static readonly UserSequences Data = UserSequences.Build(Interactions);
+
     [Fact]
     public async Task SavedAndLoaded_ThroughTheObjectStore_RecommendsByUniqueUsersWithoutScores()
     {
         using var temp = new TempStore();
         var uri = S3Uri.Parse("s3://models/ns/group/solutions/s/v1/model/");
-        var artifact = PopularityTrainer.Train(new ModelManifest { Recipe = "aws-popularity-count", RecipeType = "POPULAR_ITEMS" }, UserSequences.Build(Interactions));
+        var artifact = PopularityTrainer.Train(new ModelManifest { Recipe = "aws-popularity-count", RecipeType = "POPULAR_ITEMS" }, Data, Data);
         await artifact.SaveAsync(temp.Store, uri, CancellationToken.None);
 
         var model = await RecommenderFactory.LoadAsync(temp.Store, uri, CancellationToken.None);
@@ -37,22 +39,22 @@ public sealed class PopularityRecommenderTests
     }
 
     [Fact]
-    public void Recommend_AppliesTheFilterHook_ExcludesConsumedItems_AndHonoursNumResults()
+    public void Recommend_AppliesTheFilterHook_KeepsConsumedItemsUnlessFiltered_AndHonoursNumResults()
     {
-        var model = RecommenderFactory.Create(PopularityTrainer.Train(new ModelManifest(), UserSequences.Build(Interactions)));
+        var model = RecommenderFactory.Create(PopularityTrainer.Train(new ModelManifest(), Data, Data));
 
         var filtered = model.Recommend(new RecommendationRequest { IsCandidate = id => id != "a", NumResults = 2 });
-        var unconsumed = model.Recommend(new RecommendationRequest { UserId = "u4", RecentItems = ["c"], ExcludeConsumed = true });
+        var consumed = model.Recommend(new RecommendationRequest { UserId = "u4", RecentItems = ["c"] });
 
         Assert.Equal(["b", "c"], filtered.Select(i => i.ItemId));
-        Assert.Equal(["b"], unconsumed.Select(i => i.ItemId));
+        Assert.Equal(["a", "b", "c", "d"], consumed.Select(i => i.ItemId));
         Assert.Equal(["a", "d"], model.TrainedHistory("u4"));
     }
 
     [Fact]
     public void Rank_OrdersKnownItemsByPopularity_AndAppendsUnknownOnesInInputOrder()
     {
-        var model = RecommenderFactory.Create(PopularityTrainer.Train(new ModelManifest(), UserSequences.Build(Interactions)));
+        var model = RecommenderFactory.Create(PopularityTrainer.Train(new ModelManifest(), Data, Data));
 
         var ranked = model.Rank(new RecommendationRequest { UserId = "u1", InputList = ["new2", "d", "a", "new1", "c"] });
 
@@ -67,5 +69,20 @@ public sealed class PopularityRecommenderTests
         var error = await Assert.ThrowsAsync<ObjectNotFoundException>(
             () => RecommenderFactory.LoadAsync(temp.Store, S3Uri.Parse("s3://models/none/"), CancellationToken.None));
         Assert.Contains("manifest.json", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void UsersLeftOutOfTraining_AreStillServedTheirHistory_ButDoNotCountInPopularity()
+    {
+        var trained = Data.With(["u4"], [Data.Sequences[3]]);
+        var served = Data.Recode(Interactions.Append(new Interaction("u5", "d", 12)).Append(new Interaction("u5", "unknown-item", 13)));
+
+        var model = RecommenderFactory.Create(PopularityTrainer.Train(new ModelManifest(), trained, served));
+
+        Assert.Equal(["a", "b", "b", "c"], model.TrainedHistory("u1"));
+        Assert.Equal(["d"], model.TrainedHistory("u5"));
+        Assert.Equal(1, model.Manifest.TrainingData.Users);
+        // Only u4 trained (a and d): over everyone the order would be a, b, c, d.
+        Assert.Equal(["a", "d", "b", "c"], model.Recommend(new RecommendationRequest()).Select(i => i.ItemId));
     }
 }

@@ -39,7 +39,7 @@ public sealed class SimsTests
     }
 
     private static IRecommender Train(UserSequences data, double discount = 0.5, int minCount = 3) =>
-        RecommenderFactory.Create(SimsTrainer.Train(new ModelManifest { Recipe = "aws-sims" }, data, discount, minCount, CancellationToken.None));
+        RecommenderFactory.Create(SimsTrainer.Train(new ModelManifest { Recipe = "aws-sims" }, data, data, discount, minCount, CancellationToken.None));
 
     [Fact]
     public void RelatedItems_FindThePlantedCoOccurrences()

@@ -144,6 +144,15 @@ public sealed class ControllerLayerTests
             SolutionConfig = new SolutionConfig { HpoConfig = new HpoConfig { AlgorithmHyperParameterRanges = new HyperParameterRanges { IntegerHyperParameterRanges = [new IntegerHyperParameterRange { Name = "hidden_dimension", MinValue = 16, MaxValue = 512 }] } } },
         };
         Assert.Contains(SolutionController.Validate(hpo).Problems, p => p.Contains("integerHyperParameterRanges.hidden_dimension", StringComparison.Ordinal));
+        var parallel = new SolutionSpec
+        {
+            RecipeArn = "arn:aws:personalize:::recipe/aws-hrnn",
+            PerformHPO = true,
+            SolutionConfig = new SolutionConfig { HpoConfig = new HpoConfig { HpoResourceConfig = new HpoResourceConfig { MaxNumberOfTrainingJobs = "8", MaxParallelTrainingJobs = "4" } } },
+        };
+        Assert.Contains(SolutionController.Validate(parallel).Problems, p => p.StartsWith("solutionConfig.hpoConfig.hpoResourceConfig.maxParallelTrainingJobs", StringComparison.Ordinal));
+        parallel.SolutionConfig!.HpoConfig!.HpoResourceConfig!.MaxParallelTrainingJobs = "1";
+        Assert.Empty(SolutionController.Validate(parallel).Problems);
     }
 
     [Fact]

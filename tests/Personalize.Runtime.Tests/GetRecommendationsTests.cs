@@ -14,10 +14,43 @@ public sealed class GetRecommendationsTests(S3Server s3)
         var reply = await runtime.PostAsync("/recommendations", new { campaignArn = RuntimeServer.CampaignArn, userId = "u1", numResults = 3 });
         reply.EnsureOk();
         Assert.Equal("i4", reply.Items("itemList")[0]);
-        Assert.DoesNotContain("i0", reply.Items("itemList"));
         var first = reply.Json["itemList"]![0]!;
         Assert.InRange(first["score"]!.GetValue<double>(), 0.0, 1.0);
         Assert.Matches("^RID-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", reply.Json["recommendationId"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task ItemExplorationConfig_GivesItsShareOfPlacesToLessSeenItems()
+    {
+        var config = await TestCampaign.CreateAsync(s3);
+        config.CampaignConfig.ItemExplorationConfig = new() { ["explorationWeight"] = "0.5" };
+        await using var runtime = await RuntimeServer.StartAsync(s3, config);
+
+        var items = await runtime.RecommendAsync("u1", numResults: 4);
+
+        // The least popular quarter of the catalogue (popularity i7 > ... > i0) takes half the places, the first among them.
+        string[] lessSeen = ["i0", "i1", "i2"];
+        Assert.Equal(4, items.Distinct().Count());
+        Assert.Contains(items[0], lessSeen);
+        Assert.True(items.Count(lessSeen.Contains) >= 2, string.Join(", ", items));
+    }
+
+    [Fact]
+    public void ABadItemExplorationConfig_IsRefusedAtStart_NamingTheSetting()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"runtime-{Guid.NewGuid():N}.json");
+        var config = RuntimeServer.ConfigFor(Personalize.Data.Storage.S3Uri.Parse("s3://bucket/group/"), Personalize.Data.Storage.S3Uri.Parse("s3://bucket/model/"));
+        config.CampaignConfig.ItemExplorationConfig = new() { ["explorationWeight"] = "1.5" };
+        File.WriteAllText(file, Personalize.Jobs.JobJson.Serialize(config));
+        try
+        {
+            var error = Assert.Throws<InvalidDataException>(() => RuntimeArguments.Load(file));
+            Assert.Contains("campaignConfig.itemExplorationConfig.explorationWeight", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     [Fact]
@@ -25,7 +58,8 @@ public sealed class GetRecommendationsTests(S3Server s3)
     {
         await using var runtime = await RuntimeServer.StartAsync(s3, await TestCampaign.CreateAsync(s3));
         var all = await runtime.PostAsync("/recommendations", new { campaignArn = RuntimeServer.CampaignArn, userId = "u1" });
-        Assert.Equal(TestModels.Items.Length - 1, all.Items("itemList").Count);
+        // The whole catalogue: the items u1 already interacted with stay candidates, as in Personalize.
+        Assert.Equal(TestModels.Items.Length, all.Items("itemList").Count);
         var none = await runtime.PostAsync("/recommendations", new { campaignArn = RuntimeServer.CampaignArn, userId = "u1", numResults = 0 });
         Assert.Empty(none.Items("itemList"));
     }

@@ -33,7 +33,7 @@ public sealed class BatchInferenceTests
             var filter = await BatchFilter.LoadAsync(
                 FilterExpression.Parse("EXCLUDE ItemID WHERE Items.GENRE IN ($GENRE)"), trained.Artifact.Vocabulary.Items, null, CancellationToken.None);
 
-            var counts = await new BatchInference(recommender, store, 10, filter).RunAsync(input, S3Uri.Parse("s3://batch/out/"), CancellationToken.None);
+            var counts = await new BatchInference(recommender, store, 10, filter, null).RunAsync(input, S3Uri.Parse("s3://batch/out/"), CancellationToken.None);
 
             Assert.Equal(6, counts.LinesRead);
             Assert.Equal(3, counts.LinesFailed);
@@ -70,9 +70,9 @@ public sealed class BatchInferenceTests
         var ranking = RecommenderFactory.Create((await Training.TrainAsync(Recipes.PersonalizedRanking, data)).Artifact);
         var store = new FolderObjectStore(Path.GetTempPath());
 
-        var related = new BatchInference(sims, store, 5, null).Answer("""{"itemId":"g0-1"}""");
-        var ranked = new BatchInference(ranking, store, 25, null).Answer("""{"userId":"u0","itemList":["g0-3","unknown","g1-5"]}""");
-        var missingList = new BatchInference(ranking, store, 25, null).Answer("""{"userId":"u0"}""");
+        var related = new BatchInference(sims, store, 5, null, null).Answer("""{"itemId":"g0-1"}""");
+        var ranked = new BatchInference(ranking, store, 25, null, null).Answer("""{"userId":"u0","itemList":["g0-3","unknown","g1-5"]}""");
+        var missingList = new BatchInference(ranking, store, 25, null, null).Answer("""{"userId":"u0"}""");
 
         Assert.Equal(5, related["output"]!["recommendedItems"]!.AsArray().Count);
         Assert.Null(related["output"]!["scores"]);

@@ -29,7 +29,7 @@ public sealed class GruParityTests
         }
 
         var manifest = new ModelManifest { Scorer = ScorerKinds.Hrnn, HyperParameters = new() { ["bptt"] = "32" } };
-        var artifact = ArtifactBuilder.Build(manifest, data, HrnnExport.Tensors(network, itemTokens, null, null));
+        var artifact = ArtifactBuilder.Build(manifest, data, data, HrnnExport.Tensors(network, itemTokens, null, null));
         var scorer = (HrnnRecommender)RecommenderFactory.Create(artifact);
         var actual = scorer.Logits(scorer.UserState(null, sequence));
 

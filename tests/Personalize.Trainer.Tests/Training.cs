@@ -19,7 +19,7 @@ internal static class Training
         var recipe = Recipes.Find(recipeName)!;
         var hyperParameters = recipe.Resolve(recipe.HyperParameters.Any(h => h.Name == "bptt") ? overrides ?? FastHrnn : overrides, null);
         var trainer = new RecipeTrainer(store ?? new FolderObjectStore(Path.GetTempPath()), checkpoints, (_, _) => Task.CompletedTask, Fast);
-        return trainer.TrainAsync(recipe, hyperParameters, data, CancellationToken.None);
+        return trainer.TrainAsync(recipe, hyperParameters, data, validate: false, CancellationToken.None);
     }
 
     public static Func<JobProgress, CancellationToken, Task> Ignore => (_, _) => Task.CompletedTask;

@@ -35,8 +35,15 @@ public sealed class DatasetReader(IObjectStore store, S3Uri datasetGroup)
     public Task<BulkManifest?> ReadManifestAsync(string datasetType, CancellationToken cancellationToken = default) =>
         BulkManifest.ReadAsync(store, DatasetGroup, datasetType, cancellationToken);
 
+    /// <summary>
+    /// Real-time events without an item (PutEvents allows them, e.g. page views) that the last ReadInteractionsAsync
+    /// passed over: they are no interaction to train on or to filter by, and reports count them.
+    /// </summary>
+    public long EventsWithoutItem { get; private set; }
+
     public async IAsyncEnumerable<Interaction> ReadInteractionsAsync(bool includeRealtime = true, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        EventsWithoutItem = 0;
         await foreach (var batch in ReadBulkAsync(DatasetTypes.Interactions, cancellationToken))
         {
             var map = RecordMapper.Interactions(batch);
@@ -50,6 +57,12 @@ public sealed class DatasetReader(IObjectStore store, S3Uri datasetGroup)
         {
             await foreach (var fields in ReadRealtimeAsync(DatasetTypes.Interactions, cancellationToken))
             {
+                if (FieldValues.AsString(fields.GetValueOrDefault(FieldNames.ItemId)) is not { Length: > 0 })
+                {
+                    EventsWithoutItem++;
+                    continue;
+                }
+
                 yield return RecordMapper.InteractionFrom(fields);
             }
         }

@@ -7,6 +7,7 @@ public static class TensorNames
     public const string ItemPopularity = "item_popularity";             // F32 [items]: unique users per item
     public const string UserHistoryOffsets = "user_history_offsets";    // I32 [users + 1]
     public const string UserHistoryItems = "user_history_items";        // I32 [entries]: item rows, oldest first
+    public const string ItemAgeDays = "item_age_days";                  // F32 [items]: days from creation to the newest interaction (hrnn; exploration)
 
     // hrnn: x_t = item_input[item]; h = GRU(x, h) (torch.nn.GRU gate order r, z, n); logits = item_output . h + item_output_bias.
     public const string ItemInput = "item_input";                       // F32 [items, input]

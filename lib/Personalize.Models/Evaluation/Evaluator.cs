@@ -11,20 +11,23 @@ public static class Evaluator
 {
     public const int NumResults = 25;
 
-    public static Dictionary<string, double> Evaluate(IRecommender recommender, UserSequences data, IReadOnlyList<TestUser> testUsers)
+    /// <summary>
+    /// <paramref name="catalogueItems"/> is coverage's denominator: the unique items of the Interactions and Items
+    /// datasets, which may be more than the model's vocabulary.
+    /// </summary>
+    public static Dictionary<string, double> Evaluate(IRecommender recommender, UserSequences data, IReadOnlyList<TestUser> testUsers, int catalogueItems)
     {
         var accumulator = new MetricsAccumulator();
         foreach (var user in testUsers)
         {
-            var request = new RecommendationRequest
-            {
-                RecentItems = user.Input.Select(row => data.ItemIds[row]).ToList(),
-                NumResults = NumResults,
-            };
-            var recommended = recommender.Recommend(request).Select(r => r.ItemId).ToList();
+            var recommended = Recommend(recommender, user.Input.Select(row => data.ItemIds[row]).ToList());
             accumulator.Add(recommended, user.Truth.Select(row => data.ItemIds[row]).ToHashSet(StringComparer.Ordinal));
         }
 
-        return accumulator.Result(data.ItemIds.Count);
+        return accumulator.Result(catalogueItems);
     }
+
+    /// <summary>What evaluation asks for one test user: the top items for a user whose events so far are <paramref name="events"/>, oldest first.</summary>
+    public static IReadOnlyList<string> Recommend(IRecommender recommender, IReadOnlyList<string> events) =>
+        recommender.Recommend(new RecommendationRequest { RecentItems = events, NumResults = NumResults }).Select(r => r.ItemId).ToList();
 }

@@ -58,7 +58,7 @@ public sealed class HrnnRecommender : Recommender
     {
         var history = History(request);
         var state = UserState(UserRow(request.UserId), history);
-        return BestBySoftmax(state, Count(request), Candidates(request, history));
+        return BestBySoftmax(state, Count(request), Candidates(request));
     }
 
     public override IReadOnlyList<RecommendedItem> RelatedItems(RecommendationRequest request)
@@ -69,13 +69,13 @@ public sealed class HrnnRecommender : Recommender
         }
 
         var state = UserState(null, [item]);
-        var accept = Candidates(request, []);
+        var accept = Candidates(request);
         return BestBySoftmax(state, Count(request), row => row != item && accept(row));
     }
 
     public override IReadOnlyList<RecommendedItem> Rank(RecommendationRequest request)
     {
-        var accept = Candidates(request, []);
+        var accept = Candidates(request);
         var rows = request.InputList.Select(ItemRow).OfType<int>().Where(accept).Distinct().ToArray();
         var state = UserState(UserRow(request.UserId), History(request));
         var logits = new float[rows.Length];

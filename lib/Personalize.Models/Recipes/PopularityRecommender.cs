@@ -13,14 +13,14 @@ public sealed class PopularityRecommender(ModelArtifact artifact) : Recommender(
     public override IReadOnlyList<RecommendedItem> RelatedItems(RecommendationRequest request)
     {
         var item = ItemRow(request.ItemId);
-        var accept = Candidates(request, History(request));
+        var accept = Candidates(request);
         return PopularRows(Count(request), row => row != item && accept(row), new HashSet<int>())
             .Select(row => new RecommendedItem(ItemIds[row], null)).ToList();
     }
 
     public override IReadOnlyList<RecommendedItem> Rank(RecommendationRequest request)
     {
-        var accept = Candidates(request, []);
+        var accept = Candidates(request);
         var known = request.InputList.Select(ItemRow).OfType<int>().Where(accept).Distinct()
             .OrderByDescending(row => Popularity[row]).ThenBy(row => row)
             .Select(row => new RecommendedItem(ItemIds[row], null));

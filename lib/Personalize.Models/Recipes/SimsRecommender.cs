@@ -33,7 +33,7 @@ public sealed class SimsRecommender : Recommender
     public override IReadOnlyList<RecommendedItem> RelatedItems(RecommendationRequest request)
     {
         var item = ItemRow(request.ItemId);
-        var accept = Candidates(request, History(request));
+        var accept = Candidates(request);
         bool Allowed(int row) => row != item && accept(row);
         var count = Count(request);
         var chosen = new List<int>(count);
@@ -56,7 +56,7 @@ public sealed class SimsRecommender : Recommender
     {
         var history = History(request);
         var blended = Blend(history);
-        var accept = Candidates(request, history);
+        var accept = Candidates(request);
         var count = Count(request);
         var chosen = TopK.Largest(blended, count, row => blended[row] > 0 && accept(row)).ToList();
         chosen.AddRange(PopularRows(count - chosen.Count, accept, chosen.ToHashSet()).ToList());
@@ -66,7 +66,7 @@ public sealed class SimsRecommender : Recommender
     public override IReadOnlyList<RecommendedItem> Rank(RecommendationRequest request)
     {
         var blended = Blend(History(request));
-        var accept = Candidates(request, []);
+        var accept = Candidates(request);
         var known = request.InputList.Select(ItemRow).OfType<int>().Where(accept).Distinct()
             .OrderByDescending(row => blended[row]).ThenByDescending(row => Popularity[row]).ThenBy(row => row)
             .Select(row => new RecommendedItem(ItemIds[row], null));

@@ -4,7 +4,7 @@ namespace Personalize.Models.Scoring;
 /// What a caller (runtime, batch inference, evaluation) asks a recommender. Which fields matter depends on the call:
 /// Recommend reads UserId and RecentItems, RelatedItems reads ItemId, Rank reads UserId, RecentItems and InputList.
 /// </summary>
-public sealed class RecommendationRequest
+public sealed record RecommendationRequest
 {
     public const int DefaultNumResults = 25;
     public const int MaxNumResults = 500;
@@ -23,9 +23,10 @@ public sealed class RecommendationRequest
 
     public int NumResults { get; init; } = DefaultNumResults;
 
-    /// <summary>Leaves out items in the user's history (trained and recent), and for related items the item itself.</summary>
-    public bool ExcludeConsumed { get; init; }
-
-    /// <summary>The filter hook: items for which this returns false are never returned. Null allows every item.</summary>
+    /// <summary>
+    /// The filter hook: items for which this returns false are never returned. Null allows every item. As in
+    /// Personalize, no recipe leaves out the items a user already interacted with unless a filter says so
+    /// (EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN (*)), so evaluation, batch and the runtime answer alike.
+    /// </summary>
     public Func<string, bool>? IsCandidate { get; init; }
 }

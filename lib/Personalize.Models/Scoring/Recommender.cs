@@ -4,7 +4,7 @@ namespace Personalize.Models.Scoring;
 
 /// <summary>
 /// What every scorer shares: the item and user vocabularies, the trained histories, item popularity, and the
-/// candidate rules (filter hook, exclusion of consumed items) applied the same way by every recipe.
+/// candidate rule (the filter hook) applied the same way by every recipe.
 /// </summary>
 public abstract class Recommender : IRecommender
 {
@@ -57,7 +57,7 @@ public abstract class Recommender : IRecommender
     public abstract IReadOnlyList<RecommendedItem> Rank(RecommendationRequest request);
 
     public IReadOnlyList<RecommendedItem> Popular(RecommendationRequest request) =>
-        PopularRows(Count(request), Candidates(request, History(request)), new HashSet<int>()).Select(row => new RecommendedItem(ItemIds[row], null)).ToList();
+        PopularRows(Count(request), Candidates(request), new HashSet<int>()).Select(row => new RecommendedItem(ItemIds[row], null)).ToList();
 
     protected static int Count(RecommendationRequest request) => Math.Clamp(request.NumResults, 0, RecommendationRequest.MaxNumResults);
 
@@ -82,12 +82,11 @@ public abstract class Recommender : IRecommender
         return [.. history];
     }
 
-    /// <summary>The request's rules as a test on item rows: the filter hook, and consumed items when excluded.</summary>
-    protected Func<int, bool> Candidates(RecommendationRequest request, IEnumerable<int> consumed)
+    /// <summary>The request's filter hook as a test on item rows.</summary>
+    protected Func<int, bool> Candidates(RecommendationRequest request)
     {
-        var excluded = request.ExcludeConsumed ? consumed.ToHashSet() : [];
         var hook = request.IsCandidate;
-        return row => !excluded.Contains(row) && (hook is null || hook(ItemIds[row]));
+        return row => hook is null || hook(ItemIds[row]);
     }
 
     /// <summary>Popular item rows passing the test, skipping those already chosen; the fallback of every recipe.</summary>

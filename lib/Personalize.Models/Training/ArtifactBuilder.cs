@@ -8,36 +8,46 @@ namespace Personalize.Models.Training;
 /// </summary>
 public static class ArtifactBuilder
 {
-    /// <summary>How many of each user's newest items the artifact keeps: enough for bptt and for excluding consumed items.</summary>
+    /// <summary>How many of each user's newest items the artifact keeps: enough for bptt and for the filters.</summary>
     public const int StoredHistoryLength = 200;
 
-    public static ModelArtifact Build(ModelManifest manifest, UserSequences data, IReadOnlyDictionary<string, SafeTensor> recipeTensors)
+    /// <summary>
+    /// <paramref name="trained"/> is what the recipe learned from (it gives popularity and the training summary);
+    /// <paramref name="served"/> holds every user the model must know, with their whole history, including users the
+    /// percentile rule or the eventType / eventValueThreshold filter kept out of training. Both share one item vocabulary.
+    /// </summary>
+    public static ModelArtifact Build(ModelManifest manifest, UserSequences trained, UserSequences served, IReadOnlyDictionary<string, SafeTensor> recipeTensors)
     {
-        var offsets = new int[data.UserIds.Count + 1];
-        var items = new List<int>();
-        for (var user = 0; user < data.Sequences.Length; user++)
+        if (!ReferenceEquals(trained.ItemIds, served.ItemIds))
         {
-            var sequence = data.Sequences[user];
+            throw new ArgumentException("The trained and served sequences must share one item vocabulary.", nameof(served));
+        }
+
+        var offsets = new int[served.UserIds.Count + 1];
+        var items = new List<int>();
+        for (var user = 0; user < served.Sequences.Length; user++)
+        {
+            var sequence = served.Sequences[user];
             items.AddRange(sequence[Math.Max(0, sequence.Length - StoredHistoryLength)..]);
             offsets[user + 1] = items.Count;
         }
 
         var tensors = new Dictionary<string, SafeTensor>(recipeTensors)
         {
-            [TensorNames.ItemPopularity] = SafeTensor.FromFloats(data.ItemPopularity(), data.ItemIds.Count),
+            [TensorNames.ItemPopularity] = SafeTensor.FromFloats(trained.ItemPopularity(), trained.ItemIds.Count),
             [TensorNames.UserHistoryOffsets] = SafeTensor.FromInts(offsets, offsets.Length),
             [TensorNames.UserHistoryItems] = SafeTensor.FromInts([.. items], items.Count),
         };
 
         manifest.TrainingData = new TrainingDataSummary
         {
-            Interactions = data.Interactions,
-            Users = data.UserIds.Count,
-            Items = data.ItemIds.Count,
-            MinTimestamp = data.MinTimestamp,
-            MaxTimestamp = data.MaxTimestamp,
+            Interactions = trained.Interactions,
+            Users = trained.UserIds.Count,
+            Items = trained.ItemIds.Count,
+            MinTimestamp = trained.MinTimestamp,
+            MaxTimestamp = trained.MaxTimestamp,
         };
-        var vocabulary = new ModelVocabulary { Items = data.ItemIds, Users = data.UserIds };
+        var vocabulary = new ModelVocabulary { Items = served.ItemIds, Users = served.UserIds };
         return new ModelArtifact(manifest, vocabulary, tensors);
     }
 }

@@ -14,7 +14,7 @@ public static class SimsTrainer
     // A user's newest distinct items that count, so one very long history cannot cost O(length²).
     private const int ItemsPerUser = ArtifactBuilder.StoredHistoryLength;
 
-    public static ModelArtifact Train(ModelManifest manifest, UserSequences data, double popularityDiscountFactor, int minCointeractionCount, CancellationToken cancellationToken)
+    public static ModelArtifact Train(ModelManifest manifest, UserSequences data, UserSequences served, double popularityDiscountFactor, int minCointeractionCount, CancellationToken cancellationToken)
     {
         manifest.Scorer = ScorerKinds.Sims;
         var itemCount = data.ItemIds.Count;
@@ -69,7 +69,7 @@ public static class SimsTrainer
             [TensorNames.SimsNeighbors] = SafeTensor.FromInts(neighbours.SelectMany(n => n.Items).ToArray(), offsets[^1]),
             [TensorNames.SimsScores] = SafeTensor.FromFloats(neighbours.SelectMany(n => n.Scores).ToArray(), offsets[^1]),
         };
-        return ArtifactBuilder.Build(manifest, data, tensors);
+        return ArtifactBuilder.Build(manifest, data, served, tensors);
     }
 
     private static int[][] Invert(int[][] userItems, int itemCount)

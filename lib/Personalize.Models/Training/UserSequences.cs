@@ -34,13 +34,20 @@ public sealed class UserSequences
 
     /// <summary>
     /// Codes interactions. <paramref name="catalogueItems"/> adds items that have no interactions (from the Items
-    /// dataset) to the vocabulary so cold-start recipes can recommend them.
+    /// dataset) to the vocabulary so cold-start recipes can recommend them. <paramref name="leadingItems"/> (a base
+    /// model's vocabulary, for an UPDATE training) take the first rows in their order, so the base's weights keep
+    /// their rows and new items follow.
     /// </summary>
-    public static UserSequences Build(IEnumerable<Interaction> interactions, IEnumerable<string>? catalogueItems = null)
+    public static UserSequences Build(IEnumerable<Interaction> interactions, IEnumerable<string>? catalogueItems = null, IEnumerable<string>? leadingItems = null)
     {
         var itemRows = new Dictionary<string, int>(StringComparer.Ordinal);
         var userRows = new Dictionary<string, int>(StringComparer.Ordinal);
         var itemIds = new List<string>();
+        foreach (var item in leadingItems ?? [])
+        {
+            Row(itemRows, itemIds, item);
+        }
+
         var userIds = new List<string>();
         var events = new List<List<(long Timestamp, int Item)>>();
         long? min = null;
@@ -64,9 +71,41 @@ public sealed class UserSequences
             Row(itemRows, itemIds, item);
         }
 
-        // OrderBy is stable: equal timestamps keep their input order.
-        var sequences = events.Select(e => e.OrderBy(x => x.Timestamp).Select(x => x.Item).ToArray()).ToArray();
-        return new UserSequences(itemIds, userIds, sequences, min, max);
+        return new UserSequences(itemIds, userIds, Ordered(events), min, max);
+    }
+
+    /// <summary>
+    /// The same item vocabulary with the users of other interactions (every user a served model must know, including
+    /// those training left out), each user's items oldest first; items outside the vocabulary are left out.
+    /// </summary>
+    public UserSequences Recode(IEnumerable<Interaction> interactions)
+    {
+        var itemRows = new Dictionary<string, int>(ItemIds.Count, StringComparer.Ordinal);
+        for (var row = 0; row < ItemIds.Count; row++)
+        {
+            itemRows[ItemIds[row]] = row;
+        }
+
+        var userRows = new Dictionary<string, int>(StringComparer.Ordinal);
+        var userIds = new List<string>();
+        var events = new List<List<(long Timestamp, int Item)>>();
+        foreach (var interaction in interactions)
+        {
+            if (!itemRows.TryGetValue(interaction.ItemId, out var item))
+            {
+                continue;
+            }
+
+            var user = Row(userRows, userIds, interaction.UserId);
+            if (user == events.Count)
+            {
+                events.Add([]);
+            }
+
+            events[user].Add((interaction.Timestamp, item));
+        }
+
+        return With(userIds, Ordered(events));
     }
 
     /// <summary>The same vocabularies with other sequences (a split's training users, a filtered subset).</summary>
@@ -86,6 +125,10 @@ public sealed class UserSequences
 
         return popularity;
     }
+
+    // OrderBy is stable: equal timestamps keep their input order.
+    private static int[][] Ordered(List<List<(long Timestamp, int Item)>> events) =>
+        events.Select(e => e.OrderBy(x => x.Timestamp).Select(x => x.Item).ToArray()).ToArray();
 
     private static int Row(Dictionary<string, int> rows, List<string> ids, string id)
     {

@@ -113,6 +113,12 @@ public sealed class SolutionController(ControllerContext context) : ResourceCont
             }
         }
 
+        // A version trains in one job on its own CPU or GPU: trials run one after another there, so more in parallel cannot take effect.
+        if (config?.HpoConfig?.HpoResourceConfig?.MaxParallelTrainingJobs is { } parallel && parallel != "1")
+        {
+            problems.Add($"solutionConfig.hpoConfig.hpoResourceConfig.maxParallelTrainingJobs: \"{parallel}\" is not supported; trials run one at a time within the version's training job (leave it out or set \"1\")");
+        }
+
         if (spec.PerformAutoTraining == true && TrainingSchedule.Parse(config?.AutoTrainingConfig?.SchedulingExpression).Problem is { } scheduleProblem)
         {
             problems.Add(scheduleProblem);

@@ -21,6 +21,10 @@ public sealed class CampaignState
     {
         Config = config;
         Recommender = recommender;
+        // Personalize uses itemExplorationConfig with user-personalization only; other campaigns serve without it.
+        Exploration = RecipeType == "USER_PERSONALIZATION"
+            ? ItemExploration.Create(config.CampaignConfig.ItemExplorationConfig, "campaignConfig.itemExplorationConfig", artifact)
+            : null;
         _items = ItemTable.Create(artifact.Vocabulary.Items);
         Activity = new UserActivity(Math.Max(1, config.Realtime.MaxHistoryPerUser));
         BulkHistory = new UserActivity(Math.Max(1, config.Realtime.MaxHistoryPerUser));
@@ -41,6 +45,9 @@ public sealed class CampaignState
     public RuntimeConfig Config { get; }
 
     public IRecommender Recommender { get; }
+
+    /// <summary>The campaign's item exploration, or null when it has none.</summary>
+    public ItemExploration? Exploration { get; }
 
     public ModelManifest Manifest => Recommender.Manifest;
 

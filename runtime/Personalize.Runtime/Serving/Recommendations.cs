@@ -59,7 +59,8 @@ public static class Recommendations
         var recommender = campaign.Recommender;
         // Users the model has not seen and who have sent no events get the popular items, as in Personalize.
         var popularOnly = recipeType == UserPersonalization && !recommender.IsKnownUser(request.UserId!) && recent.Count == 0;
-        IReadOnlyList<RecommendedItem> Ask(Func<string, bool>? candidate, int count)
+        // Exploration (campaignConfig.itemExplorationConfig) shares the regular places, never the promoted ones.
+        IReadOnlyList<RecommendedItem> Ask(Func<string, bool>? candidate, int count, bool explore)
         {
             var query = new RecommendationRequest
             {
@@ -67,11 +68,11 @@ public static class Recommendations
                 ItemId = request.ItemId,
                 RecentItems = recent.Select(e => e.ItemId).ToList(),
                 NumResults = count,
-                ExcludeConsumed = recipeType == UserPersonalization,
                 IsCandidate = candidate,
             };
             return recipeType == RelatedItems ? recommender.RelatedItems(query)
                 : popularOnly ? recommender.Popular(query)
+                : explore && campaign.Exploration is { } exploration ? exploration.Recommend(query, recommender.Recommend)
                 : recommender.Recommend(query);
         }
 
@@ -80,16 +81,16 @@ public static class Recommendations
         IReadOnlySet<string> promotedIds = new HashSet<string>();
         if (promotion is null)
         {
-            items = Ask(candidate, numResults);
+            items = Ask(candidate, numResults, explore: true);
         }
         else
         {
             var share = (int)Math.Ceiling(numResults * promotion.PercentPromotedItems!.Value / 100.0);
-            var promotedItems = Ask(promoted, Math.Min(share, numResults));
+            var promotedItems = Ask(promoted, Math.Min(share, numResults), explore: false);
             promotedIds = promotedItems.Select(i => i.ItemId).ToHashSet(StringComparer.Ordinal);
             var ids = promotedIds;
-            var regular = Ask(id => !ids.Contains(id) && (candidate is null || candidate(id)), numResults - promotedItems.Count);
-            items = Spread(promotedItems, regular);
+            var regular = Ask(id => !ids.Contains(id) && (candidate is null || candidate(id)), numResults - promotedItems.Count, explore: true);
+            items = RecommendationLists.Spread(promotedItems, regular);
         }
 
         if (recipeType is RelatedItems or PopularItems)
@@ -100,21 +101,6 @@ public static class Recommendations
 
         var shaped = Shape(campaign, items, request.MetadataColumns);
         return (promotion is null ? shaped : shaped.Select(i => promotedIds.Contains(i.ItemId) ? i with { PromotionName = promotion.Name } : i).ToList(), null);
-    }
-
-    /// <summary>Promoted items spread evenly through the list (first at the top), the others in their own order.</summary>
-    private static List<RecommendedItem> Spread(IReadOnlyList<RecommendedItem> promoted, IReadOnlyList<RecommendedItem> regular)
-    {
-        var total = promoted.Count + regular.Count;
-        var merged = new List<RecommendedItem>(total);
-        int p = 0, r = 0;
-        for (var position = 0; position < total; position++)
-        {
-            var promotedTurn = p < promoted.Count && (r >= regular.Count || position >= p * total / promoted.Count);
-            merged.Add(promotedTurn ? promoted[p++] : regular[r++]);
-        }
-
-        return merged;
     }
 
     public static (IReadOnlyList<PredictedItem>? Items, PersonalizeError? Error) Rank(CampaignState campaign, GetPersonalizedRankingRequest request)

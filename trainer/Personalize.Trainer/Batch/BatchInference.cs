@@ -15,7 +15,7 @@ internal sealed record BatchCounts(long LinesRead, long LinesFailed, IReadOnlyLi
 /// and written, in input order, to `&lt;input-file-name&gt;.out` as {"input", "output", "error"}. A bad line gets an
 /// error line and the job goes on. Lines stream through a local spool file, so memory does not grow with input.
 /// </summary>
-internal sealed class BatchInference(IRecommender recommender, IObjectStore store, int numResults, BatchFilter? filter)
+internal sealed class BatchInference(IRecommender recommender, IObjectStore store, int numResults, BatchFilter? filter, ItemExploration? exploration)
 {
     private static readonly JsonSerializerOptions OneLine = new() { WriteIndented = false };
 
@@ -156,7 +156,7 @@ internal sealed class BatchInference(IRecommender recommender, IObjectStore stor
                 return recommender.Recommend(request);
             default:
                 Require(userId, "userId");
-                return recommender.Recommend(request);
+                return exploration is null ? recommender.Recommend(request) : exploration.Recommend(request, recommender.Recommend);
         }
     }
 

@@ -19,8 +19,11 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
 {
     public static Device PickDevice() => cuda.is_available() ? CUDA : CPU;
 
-    /// <summary>Trains and returns the network; <paramref name="itemTokens"/> / <paramref name="userTokens"/> are null for plain HRNN.</summary>
-    public async Task<HrnnNetwork> TrainAsync(UserSequences data, TokenMatrix? itemTokens, TokenMatrix? userTokens, CancellationToken cancellationToken)
+    /// <summary>
+    /// Trains and returns the network; <paramref name="itemTokens"/> / <paramref name="userTokens"/> are null for plain
+    /// HRNN. <paramref name="start"/> sets the initial weights (an UPDATE starts from its base model); null starts random.
+    /// </summary>
+    public async Task<HrnnNetwork> TrainAsync(UserSequences data, TokenMatrix? itemTokens, TokenMatrix? userTokens, Action<HrnnNetwork>? start, CancellationToken cancellationToken)
     {
         var device = PickDevice();
         set_num_threads(settings.Threads > 0 ? settings.Threads : Environment.ProcessorCount);
@@ -28,6 +31,7 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         manual_seed(settings.Seed);
         var items = data.ItemIds.Count;
         var network = new HrnnNetwork(items, settings.HiddenDimension, itemTokens?.Tokens ?? 0, userTokens?.Tokens ?? 0, device);
+        start?.Invoke(network);
         using var itemTokenTensor = itemTokens is null ? null : tensor(itemTokens.Weights, [itemTokens.Rows, itemTokens.Tokens], device: device);
         using var userTokenTensor = userTokens is null ? null : tensor(userTokens.Weights, [userTokens.Rows, userTokens.Tokens], device: device);
         using var optimizer = optim.Adam(network.parameters(), settings.LearningRate);

@@ -85,7 +85,7 @@ internal sealed class TrainingReportCollector(Func<JobProgress, CancellationToke
         var all = UserSequences.Build(data.Interactions);
         var split = EvaluationSplit.Create(all, seed);
         var manifest = new ModelManifest { Recipe = recipe.Name, RecipeType = recipe.RecipeType, CreatedAt = DateTimeOffset.UtcNow };
-        return Evaluator.Evaluate(RecommenderFactory.Create(PopularityTrainer.Train(manifest, split.Training)), all, split.Test);
+        return Evaluator.Evaluate(RecommenderFactory.Create(PopularityTrainer.Train(manifest, split.Training, split.Training)), all, split.Test, data.CatalogueSize());
     }
 
     private static string HpoObjective(TrainJobSpec spec)

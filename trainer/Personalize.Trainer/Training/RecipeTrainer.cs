@@ -10,21 +10,51 @@ using Personalize.Trainer.Hrnn;
 
 namespace Personalize.Trainer.Training;
 
-/// <summary>A trained model ready to save: the artifact to serve and its offline metrics (also in its manifest).</summary>
-internal sealed record TrainedModel(ModelArtifact Artifact, Dictionary<string, double> Metrics);
+/// <summary>
+/// A trained model ready to save: the artifact to serve and its offline metrics on the held-out test users (also in its
+/// manifest); when it is one of several a search compares, its metrics on the validation users it is chosen by.
+/// </summary>
+internal sealed record TrainedModel(ModelArtifact Artifact, Dictionary<string, double> Metrics, Dictionary<string, double>? ValidationMetrics = null);
 
 /// <summary>
 /// Trains one recipe the way Personalize does: percentile filters, the 90/10 user split, training on the 90%,
-/// metrics on the held-out users through the served scorer, then the artifact to serve, whose histories and
-/// popularity cover every user.
+/// metrics on the held-out users through the served scorer, then the artifact to serve. A search (HPO, AutoML) also
+/// holds out validation users from the 90%, chooses by their metrics and reports the test users' metrics, so the
+/// reported figures are not the ones the choice was made on. The filters shape training
+/// only: the served artifact knows every user with history (those the percentile rule or the eventType filter left out
+/// included), so no active user falls back to popular items.
 /// </summary>
 internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func<JobProgress, CancellationToken, Task> report, HrnnSettings hrnnTemplate)
 {
-    public async Task<TrainedModel> TrainAsync(Recipe recipe, IReadOnlyDictionary<string, string> hyperParameters, TrainingData data, CancellationToken cancellationToken)
+    /// <summary>An UPDATE trains a quarter of a full training's epochs, on the users with new interactions only.</summary>
+    public const int UpdateEpochDivisor = 4;
+
+    public Task<TrainedModel> TrainAsync(Recipe recipe, IReadOnlyDictionary<string, string> hyperParameters, TrainingData data, bool validate, CancellationToken cancellationToken) =>
+        RunAsync(recipe, hyperParameters, data, validate, null, cancellationToken);
+
+    /// <summary>
+    /// trainingMode UPDATE: the base version's recipe and hyper-parameters, its weights as the start, new items added
+    /// after its vocabulary, and a short training on the training users with interactions newer than the base's
+    /// newest; then metrics and the served artifact as for a full training.
+    /// </summary>
+    public Task<TrainedModel> UpdateAsync(ModelArtifact baseModel, TrainingData data, CancellationToken cancellationToken)
+    {
+        var recipe = Recipes.Find(baseModel.Manifest.Recipe) ?? throw new InvalidDataException($"trainingMode UPDATE: the base model's recipe \"{baseModel.Manifest.Recipe}\" is not one this trainer knows.");
+        if (baseModel.Manifest.Scorer != ScorerKinds.Hrnn)
+        {
+            throw new InvalidDataException($"trainingMode UPDATE: {recipe.Name} has no incremental update (the HRNN recipes have); train a FULL version instead.");
+        }
+
+        return RunAsync(recipe, baseModel.Manifest.HyperParameters, data, validate: false, baseModel, cancellationToken);
+    }
+
+    private async Task<TrainedModel> RunAsync(
+        Recipe recipe, IReadOnlyDictionary<string, string> hyperParameters, TrainingData data, bool validate, ModelArtifact? baseModel, CancellationToken cancellationToken)
     {
         var coldStart = recipe.Name == Recipes.HrnnColdstart;
-        var all = UserSequences.Build(data.Interactions, coldStart ? data.CatalogueItems : null);
-        all = HistoryLengthFilter.FilterUsers(all, Number(hyperParameters, "min_user_history_length_percentile", 0), Number(hyperParameters, "max_user_history_length_percentile", 1));
+        var coded = UserSequences.Build(data.Interactions, coldStart ? data.CatalogueItems : null, baseModel?.Vocabulary.Items);
+        var served = data.ExcludedInteractions.Count == 0 ? coded : coded.Recode(data.Interactions.Concat(data.ExcludedInteractions));
+        var all = HistoryLengthFilter.FilterUsers(coded, Number(hyperParameters, "min_user_history_length_percentile", 0), Number(hyperParameters, "max_user_history_length_percentile", 1));
         if (recipe.Name == Recipes.Sims)
         {
             all = HistoryLengthFilter.FilterItems(all, Number(hyperParameters, "min_item_interaction_count_percentile", 0), Number(hyperParameters, "max_item_interaction_count_percentile", 1));
@@ -36,34 +66,41 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
         }
 
         var split = EvaluationSplit.Create(all, hrnnTemplate.Seed);
-        await report(new JobProgress { Time = DateTimeOffset.UtcNow, Stage = "train", Message = $"{recipe.Name}: {all.Interactions} interactions, {all.UserIds.Count} users, {all.ItemIds.Count} items, {split.Test.Count} held-out users" }, cancellationToken);
+        var validation = validate ? EvaluationSplit.Create(split.Training, hrnnTemplate.Seed + 1) : null;
+        var fit = validation?.Training ?? split.Training;
+        await report(new JobProgress { Time = DateTimeOffset.UtcNow, Stage = "train", Message = $"{recipe.Name}: {all.Interactions} interactions, {all.UserIds.Count} users, {all.ItemIds.Count} items, {split.Test.Count} held-out users{(validation is null ? string.Empty : $", {validation.Test.Count} validation users")}" }, cancellationToken);
 
-        Func<UserSequences, ModelArtifact> build;
+        // (what the recipe learns from, the users the artifact serves)
+        Func<UserSequences, UserSequences, ModelArtifact> build;
         switch (recipe.Name)
         {
             case Recipes.PopularityCount:
-                build = sequences => PopularityTrainer.Train(Manifest(recipe, hyperParameters), sequences);
+                build = (sequences, users) => PopularityTrainer.Train(Manifest(recipe, hyperParameters), sequences, users);
                 break;
             case Recipes.Sims:
                 var discount = Number(hyperParameters, "popularity_discount_factor", 0.5);
                 var minCount = (int)Number(hyperParameters, "min_cointeraction_count", 3);
-                build = sequences => SimsTrainer.Train(Manifest(recipe, hyperParameters), sequences, discount, minCount, cancellationToken);
+                build = (sequences, users) => SimsTrainer.Train(Manifest(recipe, hyperParameters), sequences, users, discount, minCount, cancellationToken);
                 break;
             default:
-                build = await TrainHrnnAsync(recipe, hyperParameters, data, all, split, coldStart, cancellationToken);
+                build = baseModel is null
+                    ? await TrainHrnnAsync(recipe, hyperParameters, data, all, fit, coldStart, cancellationToken)
+                    : await UpdateHrnnAsync(recipe, hyperParameters, data, all, fit, baseModel, cancellationToken);
                 break;
         }
 
-        var evaluated = build(split.Training);
-        var metrics = Evaluator.Evaluate(RecommenderFactory.Create(evaluated), all, split.Test);
-        var served = build(all);
-        served.Manifest.Metrics = metrics;
-        return new TrainedModel(served, metrics);
+        var evaluated = RecommenderFactory.Create(build(fit, fit));
+        var catalogue = data.CatalogueSize();
+        var metrics = Evaluator.Evaluate(evaluated, all, split.Test, catalogue);
+        var validationMetrics = validation is null ? null : Evaluator.Evaluate(evaluated, all, validation.Test, catalogue);
+        var artifact = build(all, served);
+        artifact.Manifest.Metrics = metrics;
+        return new TrainedModel(artifact, metrics, validationMetrics);
     }
 
-    /// <summary>Trains the network once, on the training users, and returns how to package it for any set of users.</summary>
-    private async Task<Func<UserSequences, ModelArtifact>> TrainHrnnAsync(
-        Recipe recipe, IReadOnlyDictionary<string, string> hyperParameters, TrainingData data, UserSequences all, EvaluationSplit split, bool coldStart, CancellationToken cancellationToken)
+    /// <summary>Trains the network once, on the training users, and returns how to package it for any set of served users.</summary>
+    private async Task<Func<UserSequences, UserSequences, ModelArtifact>> TrainHrnnAsync(
+        Recipe recipe, IReadOnlyDictionary<string, string> hyperParameters, TrainingData data, UserSequences all, UserSequences fit, bool coldStart, CancellationToken cancellationToken)
     {
         var metadata = recipe.Name is Recipes.HrnnMetadata or Recipes.HrnnColdstart;
         var fromRecipe = HrnnSettings.FromHyperParameters(hyperParameters);
@@ -78,14 +115,68 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
         };
         var itemTokens = settings.ItemMetadata ? TokenMatrix.Build(all.ItemIds, data.ItemTokens) : null;
         var trainer = new HrnnTrainer(settings, store, checkpoints?.AsPrefix().Append($"{recipe.Name}/"), report);
-        var network = await trainer.TrainAsync(split.Training, itemTokens, settings.UserMetadata ? TokenMatrix.Build(split.Training.UserIds, data.UserTokens) : null, cancellationToken);
+        var network = await trainer.TrainAsync(fit, itemTokens, settings.UserMetadata ? TokenMatrix.Build(fit.UserIds, data.UserTokens) : null, null, cancellationToken);
         var cold = coldStart ? ColdItems.Find(all, data, hyperParameters, DateTimeOffset.UtcNow) : null;
-        return sequences =>
+        var ages = ColdItems.AgeDays(all, data, DateTimeOffset.UtcNow);
+        return (sequences, users) =>
         {
-            var userTokens = settings.UserMetadata ? TokenMatrix.Build(sequences.UserIds, data.UserTokens) : null;
+            var userTokens = settings.UserMetadata ? TokenMatrix.Build(users.UserIds, data.UserTokens) : null;
             var manifest = Manifest(recipe, hyperParameters);
             manifest.Scorer = ScorerKinds.Hrnn;
-            return ArtifactBuilder.Build(manifest, sequences, HrnnExport.Tensors(network, itemTokens, userTokens, cold));
+            var tensors = HrnnExport.Tensors(network, itemTokens, userTokens, cold);
+            tensors[TensorNames.ItemAgeDays] = ages;
+            return ArtifactBuilder.Build(manifest, sequences, users, tensors);
+        };
+    }
+
+    /// <summary>
+    /// Continues the base model's network (a plain HRNN: metadata is already folded into its item vectors) on the
+    /// training users that have interactions since the base was trained; users keep the base's metadata start states.
+    /// </summary>
+    private async Task<Func<UserSequences, UserSequences, ModelArtifact>> UpdateHrnnAsync(
+        Recipe recipe, IReadOnlyDictionary<string, string> hyperParameters, TrainingData data, UserSequences all, UserSequences fit, ModelArtifact baseModel, CancellationToken cancellationToken)
+    {
+        var fromRecipe = HrnnSettings.FromHyperParameters(hyperParameters);
+        var settings = hrnnTemplate with
+        {
+            HiddenDimension = fromRecipe.HiddenDimension,
+            Bptt = fromRecipe.Bptt,
+            RecencyMask = fromRecipe.RecencyMask,
+            Epochs = Math.Max(1, hrnnTemplate.Epochs / UpdateEpochDivisor),
+        };
+        var since = baseModel.Manifest.TrainingData.MaxTimestamp ?? long.MinValue;
+        var active = data.Interactions.Where(i => i.Timestamp > since).Select(i => i.UserId).ToHashSet(StringComparer.Ordinal);
+        var rows = Enumerable.Range(0, fit.UserIds.Count).Where(u => active.Contains(fit.UserIds[u])).ToList();
+        var recent = fit.With(rows.Select(u => fit.UserIds[u]).ToList(), rows.Select(u => fit.Sequences[u]).ToArray());
+        await report(new JobProgress { Time = DateTimeOffset.UtcNow, Stage = "train", Message = $"{recipe.Name} UPDATE: {all.ItemIds.Count - baseModel.Vocabulary.Items.Count} new items, {recent.UserIds.Count} training users with new interactions" }, cancellationToken);
+        var trainer = new HrnnTrainer(settings, store, checkpoints?.AsPrefix().Append($"{recipe.Name}-update/"), report);
+        var network = await trainer.TrainAsync(recent, null, null, HrnnWarmStart.From(baseModel, all.ItemIds, data.ItemTokens), cancellationToken);
+        var baseStates = baseModel.Tensors.GetValueOrDefault(TensorNames.UserInitialState)?.RequireFloats(TensorNames.UserInitialState);
+        var baseUsers = baseModel.Vocabulary.Users.Select((id, row) => (id, row)).ToDictionary(p => p.id, p => p.row, StringComparer.Ordinal);
+        var ages = ColdItems.AgeDays(all, data, DateTimeOffset.UtcNow);
+        return (sequences, users) =>
+        {
+            var manifest = Manifest(recipe, hyperParameters);
+            manifest.Scorer = ScorerKinds.Hrnn;
+            var tensors = HrnnExport.Tensors(network, null, null, null);
+            tensors[TensorNames.ItemAgeDays] = ages;
+            if (baseStates is not null)
+            {
+                // Users the base did not know start from zero, as a user without metadata does.
+                var hidden = network.Hidden;
+                var states = new float[users.UserIds.Count * hidden];
+                for (var user = 0; user < users.UserIds.Count; user++)
+                {
+                    if (baseUsers.TryGetValue(users.UserIds[user], out var row))
+                    {
+                        baseStates.AsSpan(row * hidden, hidden).CopyTo(states.AsSpan(user * hidden, hidden));
+                    }
+                }
+
+                tensors[TensorNames.UserInitialState] = SafeTensor.FromFloats(states, users.UserIds.Count, hidden);
+            }
+
+            return ArtifactBuilder.Build(manifest, sequences, users, tensors);
         };
     }
 

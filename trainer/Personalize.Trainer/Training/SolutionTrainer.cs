@@ -6,7 +6,10 @@ using Personalize.Models.Evaluation;
 
 namespace Personalize.Trainer.Training;
 
-/// <summary>What a train job produced: the winning model, its recipe and hyper-parameters, and every candidate's metrics.</summary>
+/// <summary>
+/// What a train job produced: the winning model, its recipe and hyper-parameters, and every trial's test metrics (and,
+/// for a search, the validation metrics it was chosen by, prefixed "validation_").
+/// </summary>
 internal sealed record SolutionOutcome(TrainedModel Best, string Recipe, IReadOnlyDictionary<string, string> HyperParameters, Dictionary<string, Dictionary<string, double>> Candidates)
 {
     /// <summary>Each candidate's hyper-parameters, by the same names as <see cref="Candidates"/> (for the training report).</summary>
@@ -14,37 +17,44 @@ internal sealed record SolutionOutcome(TrainedModel Best, string Recipe, IReadOn
 }
 
 /// <summary>
-/// A solution's training: one recipe, or AutoML over the HRNN recipes (best by autoMLConfig.metricName, default
-/// precision_at_25), or HPO: a bounded, seeded random search over the given ranges (the recipe defaults are always
-/// the first candidate), best by hpoObjective.
+/// A solution's training: one recipe; or HPO, a bounded, seeded random search over the given ranges (the recipe
+/// defaults are always the first trial), best by hpoObjective; or AutoML, that search on each candidate recipe (over the
+/// recipe's own ranges, narrowed where hpoConfig names the parameter) within maxNumberOfTrainingJobs, best by
+/// autoMLConfig.metricName. A search chooses on validation users and reports the test users' metrics. Trials run
+/// one after another; the operator refuses maxParallelTrainingJobs above 1.
 /// </summary>
 internal sealed class SolutionTrainer(RecipeTrainer recipes, int seed)
 {
+    /// <summary>Trainings per searched recipe when hpoConfig does not say: its defaults and three samples.</summary>
     public const int DefaultHpoTrainings = 4;
+
+    public const string ValidationPrefix = "validation_";
 
     public async Task<SolutionOutcome> TrainAsync(TrainJobSpec spec, TrainingData data, CancellationToken cancellationToken)
     {
-        var candidates = new Dictionary<string, Dictionary<string, double>>();
-        var settings = new Dictionary<string, IReadOnlyDictionary<string, string>>();
+        var config = ParseHpoConfig(spec.HpoConfigJson);
         if (spec.PerformAutoML)
         {
-            var metric = spec.AutoMLMetric ?? OfflineMetrics.PrecisionAt25;
             var names = spec.AutoMLRecipes.Count > 0 ? spec.AutoMLRecipes : Recipes.AutoMLCandidates;
-            SolutionOutcome? best = null;
-            foreach (var name in names)
+            var candidates = names.Select(name => Find(name, "autoMLConfig.recipeList")).ToList();
+            if (candidates.Count == 0)
             {
-                var recipe = Find(name, "autoMLConfig.recipeList");
-                var hyperParameters = recipe.Resolve(null, null);
-                var model = await recipes.TrainAsync(recipe, hyperParameters, data, cancellationToken);
-                candidates[recipe.Name] = model.Metrics;
-                settings[recipe.Name] = hyperParameters;
-                if (best is null || Metric(model, metric) > Metric(best.Best, metric))
-                {
-                    best = new SolutionOutcome(model, recipe.Name, hyperParameters, candidates) { CandidateSettings = settings };
-                }
+                throw new InvalidDataException("autoMLConfig.recipeList: no candidate recipes.");
             }
 
-            return best ?? throw new InvalidDataException("autoMLConfig.recipeList: no candidate recipes.");
+            var tunable = candidates.Where(r => r.HyperParameters.Any(h => h.Tunable)).ToList();
+            var budget = Math.Max(candidates.Count, MaxTrainings(config) ?? (candidates.Count + ((DefaultHpoTrainings - 1) * tunable.Count)));
+            var trials = candidates.Select(r => (Recipe: r, Values: new Dictionary<string, string>(r.Resolve(null, null)))).ToList();
+            var random = new Random(seed);
+            for (var sample = 0; trials.Count < budget && tunable.Count > 0; sample++)
+            {
+                var recipe = tunable[sample % tunable.Count];
+                var values = new Dictionary<string, string>(recipe.Resolve(null, null));
+                Sample(OwnRanges(recipe, config.AlgorithmHyperParameterRanges), recipe, values, random);
+                trials.Add((recipe, values));
+            }
+
+            return await SearchAsync(trials, spec.AutoMLMetric ?? OfflineMetrics.PrecisionAt25, minimize: false, autoML: true, data, cancellationToken);
         }
 
         var chosen = Find(spec.Recipe ?? string.Empty, "recipeArn");
@@ -57,53 +67,85 @@ internal sealed class SolutionTrainer(RecipeTrainer recipes, int seed)
         var resolved = chosen.Resolve(spec.AlgorithmHyperParameters, spec.FeatureTransformationParameters);
         if (!spec.PerformHPO)
         {
-            var model = await recipes.TrainAsync(chosen, resolved, data, cancellationToken);
-            return new SolutionOutcome(model, chosen.Name, resolved, candidates);
+            var model = await recipes.TrainAsync(chosen, resolved, data, validate: false, cancellationToken);
+            return new SolutionOutcome(model, chosen.Name, resolved, []);
         }
 
-        return await SearchAsync(chosen, resolved, spec.HpoConfigJson, data, candidates, settings, cancellationToken);
+        var searched = new List<(Recipe Recipe, Dictionary<string, string> Values)> { (chosen, new Dictionary<string, string>(resolved)) };
+        var hpoRandom = new Random(seed);
+        while (searched.Count < (MaxTrainings(config) ?? DefaultHpoTrainings))
+        {
+            var values = new Dictionary<string, string>(resolved);
+            Sample(config.AlgorithmHyperParameterRanges, chosen, values, hpoRandom);
+            searched.Add((chosen, values));
+        }
+
+        var minimize = string.Equals(config.HpoObjective?.Type, "Minimize", StringComparison.OrdinalIgnoreCase);
+        return await SearchAsync(searched, config.HpoObjective?.MetricName ?? OfflineMetrics.PrecisionAt25, minimize, autoML: false, data, cancellationToken);
     }
 
+    /// <summary>
+    /// Trains every trial on the same split and keeps the best by the validation users' metric. Trials are named
+    /// recipe#n; AutoML names each candidate's defaults by the recipe alone.
+    /// </summary>
     private async Task<SolutionOutcome> SearchAsync(
-        Recipe recipe, IReadOnlyDictionary<string, string> defaults, string? hpoConfigJson, TrainingData data,
-        Dictionary<string, Dictionary<string, double>> candidates, Dictionary<string, IReadOnlyDictionary<string, string>> settings, CancellationToken cancellationToken)
+        List<(Recipe Recipe, Dictionary<string, string> Values)> trials, string metric, bool minimize, bool autoML, TrainingData data, CancellationToken cancellationToken)
     {
-        HpoConfig config;
+        var candidates = new Dictionary<string, Dictionary<string, double>>();
+        var settings = new Dictionary<string, IReadOnlyDictionary<string, string>>();
+        var trialsPerRecipe = new Dictionary<string, int>();
+        SolutionOutcome? best = null;
+        double bestScore = 0;
+        foreach (var (recipe, values) in trials)
+        {
+            var model = await recipes.TrainAsync(recipe, values, data, validate: true, cancellationToken);
+            var validation = model.ValidationMetrics!;
+            var index = trialsPerRecipe[recipe.Name] = trialsPerRecipe.GetValueOrDefault(recipe.Name, -1) + 1;
+            var name = autoML && index == 0 ? recipe.Name : $"{recipe.Name}#{index}";
+            settings[name] = values;
+            candidates[name] =
+                new Dictionary<string, double>(model.Metrics.Concat(validation.Select(m => KeyValuePair.Create(ValidationPrefix + m.Key, m.Value))));
+            var score = Metric(validation, metric);
+            if (best is null || (minimize ? score < bestScore : score > bestScore))
+            {
+                best = new SolutionOutcome(model, recipe.Name, values, candidates) { CandidateSettings = settings };
+                bestScore = score;
+            }
+        }
+
+        return best!;
+    }
+
+    private static HpoConfig ParseHpoConfig(string? json)
+    {
         try
         {
-            config = JsonSerializer.Deserialize<HpoConfig>(hpoConfigJson ?? "{}", JobJson.Options) ?? new HpoConfig();
+            return JsonSerializer.Deserialize<HpoConfig>(json ?? "{}", JobJson.Options) ?? new HpoConfig();
         }
         catch (JsonException e)
         {
             throw new InvalidDataException($"solutionConfig.hpoConfig: not valid JSON ({e.Message}).", e);
         }
+    }
 
-        var trainings = int.TryParse(config.HpoResourceConfig?.MaxNumberOfTrainingJobs, NumberStyles.Integer, CultureInfo.InvariantCulture, out var max)
+    private static int? MaxTrainings(HpoConfig config) =>
+        int.TryParse(config.HpoResourceConfig?.MaxNumberOfTrainingJobs, NumberStyles.Integer, CultureInfo.InvariantCulture, out var max)
             ? Math.Clamp(max, 1, 40)
-            : DefaultHpoTrainings;
-        var metric = config.HpoObjective?.MetricName ?? OfflineMetrics.PrecisionAt25;
-        var minimize = string.Equals(config.HpoObjective?.Type, "Minimize", StringComparison.OrdinalIgnoreCase);
-        var random = new Random(seed);
-        SolutionOutcome? best = null;
-        for (var trial = 0; trial < trainings; trial++)
+            : null;
+
+    /// <summary>AutoML's search space for one candidate: every tunable parameter over its recipe range, or hpoConfig's range for it.</summary>
+    private static HyperParameterRanges OwnRanges(Recipe recipe, HyperParameterRanges? given)
+    {
+        var tunable = recipe.HyperParameters.Where(h => h.Tunable).ToList();
+        return new HyperParameterRanges
         {
-            var values = new Dictionary<string, string>(defaults);
-            if (trial > 0)
-            {
-                Sample(config.AlgorithmHyperParameterRanges, recipe, values, random);
-            }
-
-            var model = await recipes.TrainAsync(recipe, values, data, cancellationToken);
-            candidates[$"{recipe.Name}#{trial}"] = model.Metrics;
-            settings[$"{recipe.Name}#{trial}"] = values;
-            var better = best is null || (minimize ? Metric(model, metric) < Metric(best.Best, metric) : Metric(model, metric) > Metric(best.Best, metric));
-            if (better)
-            {
-                best = new SolutionOutcome(model, recipe.Name, values, candidates) { CandidateSettings = settings };
-            }
-        }
-
-        return best!;
+            IntegerHyperParameterRanges = tunable.Where(h => h.Kind == HyperParameterKind.Integer).Select(h =>
+                given?.IntegerHyperParameterRanges?.FirstOrDefault(r => r.Name == h.Name) ?? new IntegerHyperParameterRange { Name = h.Name, MinValue = (int)h.Min, MaxValue = (int)h.Max }).ToList(),
+            ContinuousHyperParameterRanges = tunable.Where(h => h.Kind == HyperParameterKind.Continuous).Select(h =>
+                given?.ContinuousHyperParameterRanges?.FirstOrDefault(r => r.Name == h.Name) ?? new ContinuousHyperParameterRange { Name = h.Name, MinValue = h.Min, MaxValue = h.Max }).ToList(),
+            CategoricalHyperParameterRanges = tunable.Where(h => h.Kind == HyperParameterKind.Categorical).Select(h =>
+                given?.CategoricalHyperParameterRanges?.FirstOrDefault(r => r.Name == h.Name) ?? new CategoricalHyperParameterRange { Name = h.Name, Values = [.. h.Values] }).ToList(),
+        };
     }
 
     /// <summary>One point of the search space; each range is checked against the recipe so a typo never trains silently.</summary>
@@ -148,8 +190,8 @@ internal sealed class SolutionTrainer(RecipeTrainer recipes, int seed)
         Recipes.Find(name) ?? throw new InvalidDataException(
             $"{field}: \"{name}\" is not a recipe this trainer knows ({string.Join(", ", Recipes.All.Select(r => r.Name))}).");
 
-    private static double Metric(TrainedModel model, string metric) =>
-        model.Metrics.TryGetValue(metric, out var value)
+    private static double Metric(IReadOnlyDictionary<string, double> metrics, string metric) =>
+        metrics.TryGetValue(metric, out var value)
             ? value
-            : throw new InvalidDataException($"metricName: \"{metric}\" is not one of {string.Join(", ", model.Metrics.Keys)}.");
+            : throw new InvalidDataException($"metricName: \"{metric}\" is not one of {string.Join(", ", metrics.Keys)}.");
 }

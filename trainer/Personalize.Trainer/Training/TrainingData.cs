@@ -10,6 +10,15 @@ internal sealed class TrainingData
 {
     public required IReadOnlyList<Interaction> Interactions { get; init; }
 
+    /// <summary>
+    /// The events the eventType / eventValueThreshold filter kept out of training. Training never sees them, but they
+    /// are their users' history in the served model, as real-time events of every type are at the runtime.
+    /// </summary>
+    public IReadOnlyList<Interaction> ExcludedInteractions { get; init; } = [];
+
+    /// <summary>Real-time events with no item (page views and the like): nothing to train on, counted for the report.</summary>
+    public long EventsWithoutItem { get; init; }
+
     public IReadOnlyDictionary<string, IReadOnlyList<string>> ItemTokens { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
     public IReadOnlyDictionary<string, IReadOnlyList<string>> UserTokens { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
@@ -19,4 +28,8 @@ internal sealed class TrainingData
 
     /// <summary>Every item of the Items dataset, including those nobody interacted with yet.</summary>
     public IReadOnlyList<string> CatalogueItems { get; init; } = [];
+
+    /// <summary>Unique items in the Interactions and Items datasets: the denominator of coverage.</summary>
+    public int CatalogueSize() =>
+        Interactions.Concat(ExcludedInteractions).Select(i => i.ItemId).Concat(CatalogueItems).Distinct(StringComparer.Ordinal).Count();
 }

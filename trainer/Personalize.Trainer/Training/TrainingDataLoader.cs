@@ -9,7 +9,8 @@ namespace Personalize.Trainer.Training;
 /// <summary>
 /// Reads a dataset group (bulk + real-time) into TrainingData: interactions filtered by eventType (case-insensitive,
 /// as Personalize matches event types) and eventValueThreshold (events without a value are dropped when a threshold
-/// is set), and the categorical metadata of users and items as "FIELD=value" tokens.
+/// is set), the events left out kept apart for the served histories, and the categorical metadata of users and items
+/// as "FIELD=value" tokens.
 /// </summary>
 internal static class TrainingDataLoader
 {
@@ -25,19 +26,12 @@ internal static class TrainingDataLoader
 
         var reader = new DatasetReader(store, datasetGroup.AsPrefix());
         var interactions = new List<ModelInteraction>();
+        var excluded = new List<ModelInteraction>();
         await foreach (var interaction in reader.ReadInteractionsAsync(includeRealtime: true, cancellationToken))
         {
-            if (eventType is not null && !string.Equals(interaction.EventType, eventType, StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-
-            if (threshold is { } minimum && (interaction.EventValue is not { } eventValue || eventValue < minimum))
-            {
-                continue;
-            }
-
-            interactions.Add(new ModelInteraction(interaction.UserId, interaction.ItemId, interaction.Timestamp));
+            var kept = (eventType is null || string.Equals(interaction.EventType, eventType, StringComparison.OrdinalIgnoreCase))
+                && (threshold is not { } minimum || (interaction.EventValue is { } eventValue && eventValue >= minimum));
+            (kept ? interactions : excluded).Add(new ModelInteraction(interaction.UserId, interaction.ItemId, interaction.Timestamp));
         }
 
         var itemSchema = await reader.ReadSchemaAsync(DatasetTypes.Items, cancellationToken);
@@ -70,6 +64,8 @@ internal static class TrainingDataLoader
         return new TrainingData
         {
             Interactions = interactions,
+            ExcludedInteractions = excluded,
+            EventsWithoutItem = reader.EventsWithoutItem,
             ItemTokens = itemTokens,
             UserTokens = userTokens,
             ItemCreation = creation,

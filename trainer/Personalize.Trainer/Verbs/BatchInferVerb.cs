@@ -1,3 +1,4 @@
+using Personalize.Api;
 using Personalize.Data.Datasets;
 using Personalize.Data.Storage;
 using Personalize.Jobs;
@@ -51,6 +52,21 @@ public sealed class BatchInferVerb : JobVerb
         }
 
         var recommender = RecommenderFactory.Create(artifact);
+        ItemExploration? exploration;
+        try
+        {
+            exploration = ItemExploration.Create(spec.ItemExplorationConfig, "batchInferenceJobConfig.itemExplorationConfig", artifact);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new JobFailedException(e.Message);
+        }
+
+        if (exploration is not null && artifact.Manifest.RecipeType != RecipeTypes.UserPersonalization)
+        {
+            throw new JobFailedException($"batchInferenceJobConfig.itemExplorationConfig: only USER_PERSONALIZATION solutions explore; this one is {artifact.Manifest.RecipeType}.");
+        }
+
         BatchFilter? filter = null;
         if (expression is not null)
         {
@@ -60,7 +76,7 @@ public sealed class BatchInferVerb : JobVerb
 
         try
         {
-            var counts = await new BatchInference(recommender, context.Store, spec.NumResults, filter).RunAsync(input, output, cancellationToken);
+            var counts = await new BatchInference(recommender, context.Store, spec.NumResults, filter, exploration).RunAsync(input, output, cancellationToken);
             result.BatchInference = new BatchInferenceJobResult { LinesRead = counts.LinesRead, LinesFailed = counts.LinesFailed, Outputs = [.. counts.Outputs] };
             await context.ReportProgressAsync(new JobProgress { Stage = "done", PercentComplete = 100, RowsRead = counts.LinesRead }, cancellationToken);
         }

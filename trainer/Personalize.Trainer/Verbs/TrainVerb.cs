@@ -1,6 +1,7 @@
 using Personalize.Data.Datasets;
 using Personalize.Data.Storage;
 using Personalize.Jobs;
+using Personalize.Models.Artifacts;
 using Personalize.Trainer.Cli;
 using Personalize.Trainer.Hrnn;
 using Personalize.Trainer.Reports;
@@ -9,9 +10,9 @@ using Personalize.Trainer.Training;
 namespace Personalize.Trainer.Verbs;
 
 /// <summary>
-/// `train --spec job.json`: reads the dataset group, trains the solution's recipe (or AutoML / HPO), evaluates on
-/// held-out users through the served scorer, and writes the model artifact and its training report; checkpoints each
-/// epoch and resumes.
+/// `train --spec job.json`: reads the dataset group, trains the solution's recipe (or AutoML / HPO; or, for
+/// trainingMode UPDATE, continues the base FULL version's model), evaluates on held-out users through the served
+/// scorer, and writes the model artifact and its training report; checkpoints each epoch and resumes.
 /// </summary>
 public sealed class TrainVerb : JobVerb
 {
@@ -46,13 +47,29 @@ public sealed class TrainVerb : JobVerb
             throw new JobFailedException(notEnough + (spec.EventType is null ? string.Empty : $" (eventType \"{spec.EventType}\")"));
         }
 
-        await context.ReportProgressAsync(new JobProgress { Stage = "read", RowsRead = data.Interactions.Count }, cancellationToken);
+        await context.ReportProgressAsync(
+            new JobProgress
+            {
+                Stage = "read",
+                RowsRead = data.Interactions.Count,
+                Message = data.EventsWithoutItem == 0 ? null : $"{data.EventsWithoutItem} real-time events without an item (page views and the like) are not trained on",
+            },
+            cancellationToken);
         var collector = new TrainingReportCollector(context.ReportProgressAsync);
         var recipes = new RecipeTrainer(context.Store, checkpoints, collector.ReportAsync, new HrnnSettings { Seed = spec.Seed });
         SolutionOutcome outcome;
         try
         {
-            outcome = await new SolutionTrainer(recipes, spec.Seed).TrainAsync(spec, data, cancellationToken);
+            if (string.Equals(spec.TrainingMode, "UPDATE", StringComparison.OrdinalIgnoreCase))
+            {
+                var baseModel = await ModelArtifact.LoadAsync(context.Store, Location(spec.BaseModelUri ?? string.Empty, "train.baseModelUri"), cancellationToken);
+                var updated = await recipes.UpdateAsync(baseModel, data, cancellationToken);
+                outcome = new SolutionOutcome(updated, baseModel.Manifest.Recipe, baseModel.Manifest.HyperParameters, []);
+            }
+            else
+            {
+                outcome = await new SolutionTrainer(recipes, spec.Seed).TrainAsync(spec, data, cancellationToken);
+            }
         }
         catch (InvalidDataException e)
         {
@@ -82,6 +99,7 @@ public sealed class TrainVerb : JobVerb
             TrainingSeconds = trainingSeconds,
             ReportUri = reportUri,
             Interactions = artifact.Manifest.TrainingData.Interactions,
+            EventsWithoutItem = data.EventsWithoutItem,
             Candidates = outcome.Candidates.Count > 0 ? outcome.Candidates : null,
         };
         await context.ReportProgressAsync(new JobProgress { Stage = "done", PercentComplete = 100, Message = $"{outcome.Recipe} saved to {modelUri}" }, cancellationToken);

@@ -1,0 +1,71 @@
+using System.Numerics.Tensors;
+using Personalize.Api;
+using Personalize.Data.Storage;
+using Personalize.Models.Artifacts;
+using Personalize.Models.Recipes;
+using Personalize.Models.Scoring;
+using Personalize.Models.Training;
+using Personalize.Trainer.Training;
+
+namespace Personalize.Trainer.Tests;
+
+/// <summary>trainingMode UPDATE: the latest FULL version's weights are the start, and new items and interactions come in.</summary>
+public sealed class UpdateTrainingTests
+{
+    [Fact]
+    public async Task Update_ContinuesTheBaseModel_AndLearnsTheNewItemsAndInteractions()
+    {
+        var taste = TasteData.Create(users: 200);
+        var old = new TrainingData { Interactions = taste.Interactions, ItemTokens = taste.ItemTokens };
+        var full = await Training.TrainAsync(Recipes.Hrnn, old);
+        // Later, every user walks the new items of their genre.
+        var later = taste.Interactions.Max(i => i.Timestamp) + 3600;
+        var fresh = Enumerable.Range(0, 200).SelectMany(u => Enumerable.Range(0, TasteData.NewItemsPerGenre)
+            .Select(k => new Interaction($"u{u}", $"g{u % TasteData.Genres}-new{k}", later + (k * 3600))));
+        var data = new TrainingData { Interactions = [.. taste.Interactions, .. fresh], ItemTokens = taste.ItemTokens };
+
+        var trainer = new RecipeTrainer(new FolderObjectStore(Path.GetTempPath()), null, Training.Ignore, Training.Fast);
+        var updated = await trainer.UpdateAsync(full.Artifact, data, CancellationToken.None);
+
+        var known = full.Artifact.Vocabulary.Items;
+        Assert.Equal(known, updated.Artifact.Vocabulary.Items.Take(known.Count));
+        Assert.Equal(Recipes.Hrnn, updated.Artifact.Manifest.Recipe);
+        Assert.Equal(TasteData.Genres * TasteData.NewItemsPerGenre, updated.Artifact.Vocabulary.Items.Count - known.Count);
+        // Started from the base: the known items' output vectors moved a little, not from scratch.
+        Assert.True(Similarity(full.Artifact, updated.Artifact, known.Count) > 0.8, "the known items' vectors are not the base model's");
+
+        var model = RecommenderFactory.Create(updated.Artifact);
+        var fitting = 0;
+        foreach (var user in Enumerable.Range(0, 50).Select(u => $"u{u}"))
+        {
+            var items = model.Recommend(new RecommendationRequest { UserId = user, NumResults = 2, IsCandidate = id => id.Contains("-new", StringComparison.Ordinal) });
+            fitting += items.Count(i => TasteData.Genre(i.ItemId) == TasteData.UserGenre(user));
+        }
+
+        // Chance is one in five genres.
+        Assert.True(fitting >= 80, $"{fitting} of 100 new-item recommendations fit the user's genre");
+        Assert.True(updated.Metrics["normalized_discounted_cumulative_gain_at_10"] > 0);
+    }
+
+    [Fact]
+    public async Task Update_OfARecipeWithoutIncrementalTraining_IsRefused()
+    {
+        var data = TasteData.Create(users: 50);
+        var sims = await Training.TrainAsync(Recipes.Sims, data);
+        var trainer = new RecipeTrainer(new FolderObjectStore(Path.GetTempPath()), null, Training.Ignore, Training.Fast);
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => trainer.UpdateAsync(sims.Artifact, data, CancellationToken.None));
+
+        Assert.Contains("trainingMode UPDATE", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Mean cosine similarity of the first rows of two models' item output vectors.</summary>
+    private static double Similarity(ModelArtifact a, ModelArtifact b, int rows)
+    {
+        var left = a.Tensor(TensorNames.ItemOutput).Floats!;
+        var right = b.Tensor(TensorNames.ItemOutput).Floats!;
+        var hidden = left.Length / a.Vocabulary.Items.Count;
+        return Enumerable.Range(0, rows)
+            .Average(r => TensorPrimitives.CosineSimilarity(left.AsSpan(r * hidden, hidden), right.AsSpan(r * hidden, hidden)));
+    }
+}
