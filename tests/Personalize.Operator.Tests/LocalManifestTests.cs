@@ -113,5 +113,17 @@ public sealed class LocalManifestTests : IDisposable
         Assert.Equal(1, store.Get<Campaign>("default", "shop")!.Spec.MinProvisionedTPS);
     }
 
+    [Theory]
+    [InlineData("examples/quickstart")]
+    [InlineData("config/samples")]
+    public async Task TheShippedManifests_AreAdmitted(string folder)
+    {
+        var store = new ManifestFolderStore(Path.Combine(InfraPaths.RepoRoot, folder), State);
+
+        await store.StartAsync(CancellationToken.None);
+
+        Assert.NotEmpty(store.List<DatasetGroup>());
+    }
+
     public void Dispose() => _root.Delete(recursive: true);
 }

@@ -200,6 +200,11 @@ public static class CrdValidator
             return;
         }
 
+        if (!IsNumber(value))
+        {
+            return;
+        }
+
         var number = value.GetValue<double>();
         if (schema.Minimum is { } minimum && number < minimum)
         {
