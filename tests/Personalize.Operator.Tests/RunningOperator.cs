@@ -1,4 +1,5 @@
 using k8s;
+using Personalize.Data.Storage;
 using Personalize.Operator.Cluster;
 using Personalize.Operator.Controllers;
 using Personalize.Operator.Hosting;
@@ -23,7 +24,9 @@ public sealed class RunningOperator : IAsyncDisposable
 
     public Task Run { get; }
 
-    public static async Task<RunningOperator> StartAsync(OperatorEnvironment env, string @namespace, Func<OperatorSettings, OperatorSettings>? tune = null, InformerOptions? informers = null)
+    public static async Task<RunningOperator> StartAsync(
+        OperatorEnvironment env, string @namespace, Func<OperatorSettings, OperatorSettings>? tune = null, InformerOptions? informers = null,
+        IObjectStore? objects = null, TimeSpan? shutdownGrace = null)
     {
         var settings = new OperatorSettings
         {
@@ -41,9 +44,9 @@ public sealed class RunningOperator : IAsyncDisposable
         settings = tune?.Invoke(settings) ?? settings;
         var client = env.Client();
         var host = ClusterOperator.Create(
-            client, env.Objects, settings, env.Loggers,
+            client, objects ?? env.Objects, settings, env.Loggers,
             informers ?? new InformerOptions { ResyncPeriod = settings.ResyncPeriod, WatchTimeout = TimeSpan.FromSeconds(20), RetryBase = TimeSpan.FromMilliseconds(100), RetryMax = TimeSpan.FromSeconds(1) },
-            new ControllerOptions { Workers = 4, BackoffBase = TimeSpan.FromMilliseconds(50), BackoffMax = TimeSpan.FromSeconds(2), ShutdownGrace = TimeSpan.FromSeconds(5) });
+            new ControllerOptions { Workers = 4, BackoffBase = TimeSpan.FromMilliseconds(50), BackoffMax = TimeSpan.FromSeconds(2), ShutdownGrace = shutdownGrace ?? TimeSpan.FromSeconds(5) });
         var running = new RunningOperator(client, host, new CancellationTokenSource());
         return await running.WaitReadyAsync();
     }
