@@ -118,7 +118,7 @@ public sealed class TrainerProcessTests : IDisposable
     }
 
     [Fact]
-    public async Task Train_StoppedBySigterm_WritesNoResult_AndItsRetryResumesAfterTheLastCheckpoint()
+    public async Task Train_StoppedBySigterm_WritesNoResult_AndItsRetryResumesAfterTheLastCheckpoint_ThoughEventsArrived()
     {
         await ImportGeneratedDataAsync();
         var spec = new JobSpec
@@ -150,6 +150,9 @@ public sealed class TrainerProcessTests : IDisposable
         }
 
         Assert.Null(await store.StatAsync(S3Uri.Parse(spec.ResultUri), CancellationToken.None));
+        // Real-time events arrive before the retry: it still trains on the stopped run's snapshot, so its checkpoints apply.
+        await new RealtimeRecordWriter(store, group, "runtime-0").AppendInteractionsAsync(
+            [new Interaction("new-user", "new-item", 1_900_000_000, "view", null, null, null, Interaction.NoContext)], CancellationToken.None);
 
         var retry = await RunAsync(spec);
         Assert.True(retry.Process.ExitCode == 0, retry.Process.StdErr + retry.Process.StdOut);
