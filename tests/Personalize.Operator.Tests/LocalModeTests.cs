@@ -106,10 +106,11 @@ public sealed class LocalModeTests : IDisposable
 
     public void Dispose() => _root.Delete(recursive: true);
 
-    private const string Manifests = """
+    internal const string Manifests = """
         apiVersion: personalize.io/v1alpha1
         kind: DatasetGroup
         metadata: {name: retail}
+        spec: {}
         ---
         apiVersion: personalize.io/v1alpha1
         kind: Schema

@@ -1,4 +1,5 @@
 using k8s;
+using Personalize.Data.Storage;
 using Personalize.Operator.Cluster;
 using Personalize.Operator.Controllers;
 using Personalize.Operator.Hosting;
@@ -26,7 +27,8 @@ public sealed class RunningOperator : IAsyncDisposable
     /// <param name="client">The operator's API client: the test's admin by default, or one with the operator's own RBAC.</param>
     /// <param name="loggers">Where the operator logs: the environment's console by default.</param>
     public static async Task<RunningOperator> StartAsync(
-        OperatorEnvironment env, string @namespace, Func<OperatorSettings, OperatorSettings>? tune = null, InformerOptions? informers = null, Kubernetes? client = null, Microsoft.Extensions.Logging.ILoggerFactory? loggers = null)
+        OperatorEnvironment env, string @namespace, Func<OperatorSettings, OperatorSettings>? tune = null, InformerOptions? informers = null,
+        Kubernetes? client = null, Microsoft.Extensions.Logging.ILoggerFactory? loggers = null, IObjectStore? objects = null, TimeSpan? shutdownGrace = null)
     {
         var settings = new OperatorSettings
         {
@@ -44,9 +46,9 @@ public sealed class RunningOperator : IAsyncDisposable
         settings = tune?.Invoke(settings) ?? settings;
         client ??= env.Client();
         var host = ClusterOperator.Create(
-            client, env.Objects, settings, loggers ?? env.Loggers,
+            client, objects ?? env.Objects, settings, loggers ?? env.Loggers,
             informers ?? new InformerOptions { ResyncPeriod = settings.ResyncPeriod, WatchTimeout = TimeSpan.FromSeconds(20), RetryBase = TimeSpan.FromMilliseconds(100), RetryMax = TimeSpan.FromSeconds(1) },
-            new ControllerOptions { Workers = 4, BackoffBase = TimeSpan.FromMilliseconds(50), BackoffMax = TimeSpan.FromSeconds(2), ShutdownGrace = TimeSpan.FromSeconds(5) });
+            new ControllerOptions { Workers = 4, BackoffBase = TimeSpan.FromMilliseconds(50), BackoffMax = TimeSpan.FromSeconds(2), ShutdownGrace = shutdownGrace ?? TimeSpan.FromSeconds(5) });
         var running = new RunningOperator(client, host, new CancellationTokenSource());
         return await running.WaitReadyAsync();
     }

@@ -8,6 +8,46 @@ namespace Personalize.Trainer.Tests;
 public sealed class CheckpointResumeTests
 {
     [Fact]
+    public async Task ResumedTraining_EndsWithTheWeightsOfARunThatWasNeverStopped()
+    {
+        var root = Directory.CreateTempSubdirectory("trainer-resume-exact-").FullName;
+        try
+        {
+            var store = new FolderObjectStore(root);
+            var data = UserSequences.Build(TasteData.Create(users: 60).Interactions);
+            var settings = Training.Fast with { Epochs = 4, HiddenDimension = 16, Bptt = 8 };
+            using var uninterrupted = await new HrnnTrainer(settings, store, null, Training.Ignore).TrainAsync(data, null, null, CancellationToken.None);
+
+            var checkpoints = S3Uri.Parse("s3://bucket/ns/group/solutions/s/v1/checkpoints/");
+            using var kill = new CancellationTokenSource();
+            var stopped = new HrnnTrainer(settings, store, checkpoints, (progress, _) =>
+            {
+                if (progress.Epoch == 2)
+                {
+                    kill.Cancel();
+                }
+
+                return Task.CompletedTask;
+            });
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => stopped.TrainAsync(data, null, null, kill.Token));
+            using var resumed = await new HrnnTrainer(settings, store, checkpoints, Training.Ignore).TrainAsync(data, null, null, CancellationToken.None);
+
+            // Adam's moments are part of the checkpoint: without them the resumed epochs take different steps.
+            var pairs = uninterrupted.parameters().Zip(resumed.parameters()).ToList();
+            Assert.NotEmpty(pairs);
+            foreach (var (a, b) in pairs)
+            {
+                using var difference = (a - b).abs().max();
+                Assert.True(difference.item<float>() < 1e-5f, $"a parameter differs by {difference.item<float>()}");
+            }
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task KilledTraining_ResumesAfterItsNewestCheckpoint()
     {
         var root = Directory.CreateTempSubdirectory("trainer-resume-").FullName;
@@ -41,7 +81,7 @@ public sealed class CheckpointResumeTests
 
             Assert.Equal([3, 4], epochs);
             var saved = await store.ListAsync(checkpoints, CancellationToken.None).Select(o => o.Uri.Name).ToListAsync();
-            Assert.Equal(["epoch-0001.pt", "epoch-0002.pt", "epoch-0003.pt", "epoch-0004.pt"], saved.Order());
+            Assert.Equal(["epoch-0001.ckpt", "epoch-0002.ckpt", "epoch-0003.ckpt", "epoch-0004.ckpt"], saved.Order());
         }
         finally
         {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
+using Personalize.Data.Datasets;
 using Personalize.Data.Generation;
 using Personalize.Data.Import;
 using Personalize.Data.Schemas;
@@ -149,6 +150,85 @@ public sealed class TrainerProcessTests : IDisposable
         return new JobSpec { Verb = JobVerbs.Train, JobName = version, ResultUri = StoreLayout.JobResult(group, "train", version).ToString(), Train = train };
     }
 
+    [Fact]
+    public async Task Import_WhoseProgressCannotBeWritten_StillSucceedsOnceItsDataIsCommitted()
+    {
+        var csv = S3Uri.Parse("s3://personalize/csv/small.csv");
+        await store.WriteAsync(csv, new MemoryStream("USER_ID,ITEM_ID,TIMESTAMP\nu1,i1,1\nu2,i2,2\nu1,i2,3\n"u8.ToArray()), CancellationToken.None);
+        // A folder where the progress object goes: every progress write fails, as it would during a store hiccup.
+        var progress = StoreLayout.JobProgress(group, "datasetimportjob", "i1");
+        Directory.CreateDirectory(Path.Combine(root, progress.Bucket, progress.Key, "in-the-way"));
+
+        var run = await RunAsync(new JobSpec
+        {
+            Verb = JobVerbs.Import,
+            JobName = "i1",
+            ResultUri = StoreLayout.JobResult(group, "datasetimportjob", "i1").ToString(),
+            ProgressUri = progress.ToString(),
+            Import = new ImportJobSpec
+            {
+                DatasetType = DatasetTypes.Interactions,
+                Schema = """{"type":"record","name":"Interactions","namespace":"com.amazonaws.personalize.schema","fields":[{"name":"USER_ID","type":"string"},{"name":"ITEM_ID","type":"string"},{"name":"TIMESTAMP","type":"long"}],"version":"1.0"}""",
+                DataLocation = csv.ToString(),
+                DatasetGroupUri = group.ToString(),
+            },
+        });
+
+        Assert.True(run.Process.ExitCode == 0, run.Process.StdErr + run.Process.StdOut);
+        Assert.Equal(JobResult.Succeeded, run.Result.Status);
+        Assert.Equal(3, run.Result.Import!.RowsImported);
+        Assert.Equal(3, (await BulkManifest.ReadAsync(store, group, DatasetTypes.Interactions, CancellationToken.None))!.RowCount);
+    }
+
+    [Fact]
+    public async Task Train_StoppedBySigterm_WritesNoResult_AndItsRetryResumesAfterTheLastCheckpoint_ThoughEventsArrived()
+    {
+        await ImportGeneratedDataAsync();
+        var spec = new JobSpec
+        {
+            Verb = JobVerbs.Train,
+            JobName = "v1",
+            ResultUri = StoreLayout.JobResult(group, "train", "v1").ToString(),
+            ProgressUri = StoreLayout.JobProgress(group, "train", "v1").ToString(),
+            Train = new TrainJobSpec
+            {
+                DatasetGroupUri = group.ToString(),
+                Recipe = "arn:aws:personalize:::recipe/aws-hrnn",
+                // Wide enough that eight epochs outlast the signal.
+                AlgorithmHyperParameters = new() { ["hidden_dimension"] = "256", ["bptt"] = "16" },
+                ModelUri = StoreLayout.Model(group, "solution", "v1").ToString(),
+                CheckpointUri = StoreLayout.Checkpoints(group, "solution", "v1").ToString(),
+            },
+        };
+        var specFile = Path.Combine(root, "train-sigterm.json");
+        await File.WriteAllTextAsync(specFile, JobJson.Serialize(spec));
+
+        await using (var first = ChildProcess.Start(TrainerStart(specFile), "trainer"))
+        {
+            await first.WaitForOutputAsync("\"epoch\":1,", TimeSpan.FromMinutes(3));
+            (await ProcessRunner.RunAsync("kill", ["-TERM", first.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], CancellationToken.None)).EnsureSuccess("kill -TERM");
+            using var exit = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+            await first.WaitForExitAsync(exit.Token);
+            Assert.True(first.ExitCode == 143, $"exit code {first.ExitCode}\n{first.OutputTail()}");
+        }
+
+        Assert.Null(await store.StatAsync(S3Uri.Parse(spec.ResultUri), CancellationToken.None));
+        // Real-time events arrive before the retry: it still trains on the stopped run's snapshot, so its checkpoints apply.
+        await new RealtimeRecordWriter(store, group, "runtime-0").AppendInteractionsAsync(
+            [new Interaction("new-user", "new-item", 1_900_000_000, "view", null, null, null, Interaction.NoContext)], CancellationToken.None);
+
+        var retry = await RunAsync(spec);
+        Assert.True(retry.Process.ExitCode == 0, retry.Process.StdErr + retry.Process.StdOut);
+        Assert.Equal(JobResult.Succeeded, retry.Result.Status);
+        var epochs = retry.Process.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(line => line.StartsWith('{') && line.EndsWith('}') && line.Contains("\"stage\":\"train\"", StringComparison.Ordinal))
+            .Select(line => JsonNode.Parse(line)!["epoch"]?.GetValue<int>())
+            .OfType<int>()
+            .ToList();
+        Assert.NotEmpty(epochs);
+        Assert.True(epochs.Min() > 1, $"the retry trained epochs {string.Join(", ", epochs)}: it did not resume");
+    }
+
     private async Task ImportGeneratedDataAsync()
     {
         var generator = new SyntheticDataGenerator(new GeneratorOptions { Users = 300, Items = 150, Interactions = 9000, Seed = 3 });
@@ -170,13 +250,20 @@ public sealed class TrainerProcessTests : IDisposable
     {
         var specFile = Path.Combine(root, $"{spec.Verb}-{Guid.NewGuid():N}.json");
         await File.WriteAllTextAsync(specFile, JobJson.Serialize(spec));
-        var start = new ProcessStartInfo("dotnet") { ArgumentList = { Path.Combine(AppContext.BaseDirectory, "personalize-trainer.dll"), spec.Verb, "--spec", specFile } };
-        start.Environment["PERSONALIZE_STORE_ROOT"] = root;
-        TorchCompat.ApplyTo(start);
+        var start = TrainerStart(specFile);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         var process = await ProcessRunner.RunAsync(start, null, timeout.Token);
         var result = JobJson.Deserialize<JobResult>(await ReadAsync(S3Uri.Parse(spec.ResultUri)));
         return (process, result);
+    }
+
+    private ProcessStartInfo TrainerStart(string specFile)
+    {
+        var spec = JobJson.Deserialize<JobSpec>(File.ReadAllText(specFile));
+        var start = new ProcessStartInfo("dotnet") { ArgumentList = { Path.Combine(AppContext.BaseDirectory, "personalize-trainer.dll"), spec.Verb, "--spec", specFile } };
+        start.Environment["PERSONALIZE_STORE_ROOT"] = root;
+        TorchCompat.ApplyTo(start);
+        return start;
     }
 
     private async Task<string> ReadAsync(S3Uri uri)

@@ -35,6 +35,7 @@ public sealed class DatasetImporter(IObjectStore store, TimeProvider? time = nul
         var version = $"{report.StartedAt.ToString("yyyyMMdd'T'HHmmssfff", CultureInfo.InvariantCulture)}-{Sanitize(request.JobName)}";
         var bulk = StoreLayout.BulkData(request.DatasetGroup, datasetType);
         var staging = bulk.Append(version + "/");
+        var committed = false;
         try
         {
             await using var writer = new ParquetPartWriter(store, staging, request.RowsPerPart);
@@ -68,16 +69,19 @@ public sealed class DatasetImporter(IObjectStore store, TimeProvider? time = nul
             await store.WriteAsync(StoreLayout.DatasetSchema(request.DatasetGroup, datasetType),
                 new MemoryStream(Encoding.UTF8.GetBytes(request.Schema.ToJson())), cancellationToken);
             await manifest.WriteAsync(store, request.DatasetGroup, cancellationToken);
-            await RemoveUnreferencedAsync(bulk, version, manifest, previous, cancellationToken);
+            committed = true;
 
+            // Committed: the staged parts are the dataset now. Neither a cancellation nor a failed clean-up or report
+            // may undo that (the next import removes what this clean-up left).
             report.Status = "SUCCEEDED";
             report.Version = version;
             report.DatasetRowCount = manifest.RowCount;
             report.FinishedAt = _time.GetUtcNow();
-            await WriteReportAsync(request, report, cancellationToken);
+            await AfterCommitAsync(() => RemoveUnreferencedAsync(bulk, version, manifest, previous, CancellationToken.None));
+            await AfterCommitAsync(() => WriteReportAsync(request, report, CancellationToken.None));
             return report;
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (!committed && e is not OperationCanceledException)
         {
             var reason = e switch
             {
@@ -92,10 +96,22 @@ public sealed class DatasetImporter(IObjectStore store, TimeProvider? time = nul
             await WriteReportAsync(request, report, CancellationToken.None);
             throw e as ImportFailedException ?? new ImportFailedException(reason, report);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (!committed)
         {
             await DeletePrefixAsync(staging, CancellationToken.None);
             throw;
+        }
+    }
+
+    private static async Task AfterCommitAsync(Func<Task> step)
+    {
+        try
+        {
+            await step();
+        }
+        catch (Exception e)
+        {
+            await Console.Error.WriteLineAsync($"import: committed; a step after the commit failed and is left to the next import ({e.GetType().Name}: {e.Message})");
         }
     }
 

@@ -54,11 +54,11 @@ public sealed class FolderObjectStore(string root) : IObjectStore
 
     public async IAsyncEnumerable<ObjectInfo> ListAsync(S3Uri prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var bucketDirectory = Path.Combine(Root, prefix.Bucket);
+        var bucketDirectory = BucketDirectory(prefix);
         var keyPrefix = prefix.Key;
         // The deepest existing directory that can hold matching keys bounds the walk.
         var lastSlash = keyPrefix.LastIndexOf('/');
-        var start = lastSlash < 0 ? bucketDirectory : Path.Combine(bucketDirectory, keyPrefix[..lastSlash]);
+        var start = lastSlash < 0 ? bucketDirectory : Confine(prefix, Path.Combine(bucketDirectory, keyPrefix[..lastSlash]), bucketDirectory, allowBucket: true);
         if (!Directory.Exists(start))
         {
             yield break;
@@ -111,11 +111,29 @@ public sealed class FolderObjectStore(string root) : IObjectStore
             throw new ArgumentException($"{uri} is a prefix, not an object.", nameof(uri));
         }
 
-        var path = Path.GetFullPath(Path.Combine(Root, uri.Bucket, uri.Key));
-        // A key with ".." must not escape the store's root.
-        if (!path.StartsWith(Root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        var bucket = BucketDirectory(uri);
+        return Confine(uri, Path.Combine(bucket, uri.Key), bucket, allowBucket: false);
+    }
+
+    /// <summary>The bucket's folder; a bucket name that is not a plain folder name ("..", "a/b") is refused.</summary>
+    private string BucketDirectory(S3Uri uri)
+    {
+        if (uri.Bucket is "." or ".." || uri.Bucket.IndexOfAny(['/', '\\', '\0']) >= 0)
         {
-            throw new ArgumentException($"{uri} resolves outside the store root.", nameof(uri));
+            throw new ArgumentException($"{uri}: \"{uri.Bucket}\" is not a bucket name.", nameof(uri));
+        }
+
+        return Path.Combine(Root, uri.Bucket);
+    }
+
+    // A key with ".." must not leave its bucket: one bucket's objects are not another's.
+    private static string Confine(S3Uri uri, string candidate, string bucketDirectory, bool allowBucket)
+    {
+        var path = Path.GetFullPath(candidate);
+        if (!(path.StartsWith(bucketDirectory + Path.DirectorySeparatorChar, StringComparison.Ordinal) || (allowBucket && path == bucketDirectory))
+            || uri.Key.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"{uri} resolves outside its bucket.", nameof(uri));
         }
 
         return path;

@@ -29,8 +29,26 @@ public sealed class LeaseLeadership(IKubernetes client, OperatorSettings setting
             logger.LogInformation("{Identity} leads (Lease {Namespace}/{Lease})", settings.Identity, settings.LeaseNamespace, settings.LeaseName);
             lock (gate)
             {
-                term = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                leading = Task.Run(() => lead(term.Token), CancellationToken.None);
+                // Regaining the lease (a renewal that failed, then succeeded) can come while the last term still
+                // finishes its reconciles: the new term starts once that one has ended, never beside it.
+                var previous = leading;
+                var previousTerm = term;
+                var current = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                term = current;
+                leading = Task.Run(async () =>
+                {
+                    try
+                    {
+                        await previous;
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        // The last term ended as asked.
+                    }
+
+                    previousTerm?.Dispose();
+                    await lead(current.Token);
+                }, CancellationToken.None);
             }
         };
         elector.OnStoppedLeading += () =>

@@ -24,6 +24,7 @@ public sealed class OperatorHost
     private readonly ResourceReferences _references = new();
     private readonly List<Func<IControllerRunner>> _runnerFactories = [];
     private readonly List<Action<OperatorMetrics>> _phaseCounters = [];
+    private readonly Lock _routing = new();
     private volatile Dictionary<string, IControllerRunner>? _runners;
 
     public OperatorHost(
@@ -33,6 +34,13 @@ public sealed class OperatorHost
         _store = store;
         _launcher = launcher;
         _options = options ?? new ControllerOptions { Workers = settings.Workers };
+        if (leadership is not null && (settings.LeaseDuration - settings.RenewDeadline) / 2 is var budget && _options.ShutdownGrace > budget)
+        {
+            // A replica stops leading a renew deadline after its last renewal; another may take the lease a lease
+            // duration after it. Reconciles still in flight must end well inside that gap, or two replicas reconcile.
+            _options = _options with { ShutdownGrace = budget };
+        }
+
         _leadership = leadership;
         _logger = loggers.CreateLogger<OperatorHost>();
         Metrics = metrics ?? new OperatorMetrics();
@@ -110,7 +118,11 @@ public sealed class OperatorHost
     private async Task LeadAsync(CancellationToken leadershipLost)
     {
         var runners = _runnerFactories.Select(f => f()).ToDictionary(r => r.Kind, StringComparer.Ordinal);
-        _runners = runners;
+        lock (_routing)
+        {
+            _runners = runners;
+        }
+
         _logger.LogInformation("Reconciling {Kinds} kinds", runners.Count);
         try
         {
@@ -123,7 +135,15 @@ public sealed class OperatorHost
         }
         finally
         {
-            _runners = null;
+            // Only this term's routing: a term that began while this one finished must keep receiving events.
+            lock (_routing)
+            {
+                if (ReferenceEquals(_runners, runners))
+                {
+                    _runners = null;
+                }
+            }
+
             foreach (var runner in runners.Values.OfType<IDisposable>())
             {
                 runner.Dispose();

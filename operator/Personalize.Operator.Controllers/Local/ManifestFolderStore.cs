@@ -3,10 +3,13 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
 using Personalize.Api;
+using Personalize.Api.Crds;
 using Personalize.Operator.Seams;
+using YamlDotNet.Core;
 
 namespace Personalize.Operator.Local;
 
@@ -95,7 +98,7 @@ public sealed class ManifestFolderStore : IResourceStore
                 throw new ConflictException($"{resource.Kind} {resource.Metadata.NamespaceProperty}/{resource.Metadata.Name} already exists.");
             }
 
-            stored = Copy(resource);
+            stored = Admitted(resource);
             Initialize(stored);
             _items[KeyOf(stored)] = stored;
             Persist(stored, created: true);
@@ -154,6 +157,22 @@ public sealed class ManifestFolderStore : IResourceStore
 
         Raise(type, changed);
         return Task.CompletedTask;
+    }
+
+    /// <summary>A copy of a resource created in code, defaulted and validated as the API server would admit it.</summary>
+    private static T Admitted<T>(T resource)
+        where T : class, IPersonalizeResource
+    {
+        var document = JsonNode.Parse(KubernetesJson.Serialize(resource))!.AsObject();
+        var errors = CrdValidator.ValidateAndDefault(resource.GetType(), document);
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException($"{resource.Kind} {resource.Metadata.NamespaceProperty}/{resource.Metadata.Name} is invalid: {string.Join("; ", errors)}");
+        }
+
+        var admitted = KubernetesJson.Deserialize<T>(document.ToJsonString());
+        admitted.Metadata.NamespaceProperty ??= "default";
+        return admitted;
     }
 
     private T Write<T>(T incoming, Action<T, T> apply)
@@ -312,31 +331,58 @@ public sealed class ManifestFolderStore : IResourceStore
     private static async Task<IReadOnlyList<IPersonalizeResource>> LoadFileAsync(string file, CancellationToken cancellationToken) =>
         Parse(await File.ReadAllTextAsync(file, cancellationToken), file);
 
+    /// <summary>
+    /// The resources of one file, validated and defaulted as the API server would from the generated CRD schema. Any
+    /// invalid document fails the whole apply, naming the file, the resource and each field, so nothing stored changes.
+    /// </summary>
     private static IReadOnlyList<IPersonalizeResource> Parse(string yaml, string file)
     {
-        var types = ApiGroup.Kinds.ToDictionary(k => $"{ApiGroup.ApiVersion}/{ApiGroup.EntityOf(k).Kind}", k => k);
-        List<object> documents;
+        IReadOnlyList<JsonObject> documents;
         try
         {
-            documents = KubernetesYaml.LoadAllFromString(yaml, types);
+            documents = ManifestDocuments.Read(yaml);
         }
-        catch (Exception ex)
+        catch (Exception ex) when (ex is YamlException or InvalidDataException)
         {
             throw new InvalidDataException($"{file}: not a manifest of Personalize resources ({ex.Message})", ex);
         }
 
         var resources = new List<IPersonalizeResource>();
+        var problems = new List<string>();
         foreach (var document in documents)
         {
-            if (document is not IPersonalizeResource resource)
+            var apiVersion = Text(document["apiVersion"]);
+            var kind = Text(document["kind"]);
+            var type = ApiGroup.Kinds.FirstOrDefault(k => apiVersion == ApiGroup.ApiVersion && ApiGroup.EntityOf(k).Kind == kind);
+            if (type is null)
             {
-                throw new InvalidDataException($"{file}: only {ApiGroup.ApiVersion} kinds can be applied locally (found {document.GetType().Name}).");
+                problems.Add($"only {ApiGroup.ApiVersion} kinds can be applied locally (found apiVersion \"{apiVersion}\", kind \"{kind}\")");
+                continue;
             }
 
-            resource.Metadata.NamespaceProperty ??= "default";
-            resource.Metadata.Uid = null;
-            resource.Metadata.ResourceVersion = null;
-            resources.Add(resource);
+            // What only the server sets on create (identity, generation, status through its subresource) is not the manifest's to say.
+            document.Remove("status");
+            var metadata = document["metadata"] as JsonObject ?? new JsonObject();
+            document["metadata"] = metadata;
+            foreach (var serverField in new[] { "uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "managedFields" })
+            {
+                metadata.Remove(serverField);
+            }
+
+            metadata["namespace"] ??= "default";
+            var errors = CrdValidator.ValidateAndDefault(type, document);
+            if (errors.Count > 0)
+            {
+                problems.Add($"{kind} {Text(metadata["namespace"])}/{Text(metadata["name"])} is invalid: {string.Join("; ", errors)}");
+                continue;
+            }
+
+            resources.Add((IPersonalizeResource)DeserializeAs(document.ToJsonString(), type));
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new InvalidDataException($"{file}: {string.Join(" | ", problems)}");
         }
 
         return resources;
@@ -355,11 +401,24 @@ public sealed class ManifestFolderStore : IResourceStore
     private static string StatusFile(string state, string kind, string @namespace, string name) =>
         Path.Combine(state, "status", kind, @namespace, name + ".json");
 
-    private string StatePath(IPersonalizeResource resource) =>
-        StatusFile(_state, resource.Kind, resource.Metadata.NamespaceProperty ?? "default", resource.Metadata.Name);
+    private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : node?.ToJsonString();
 
-    private string CreatedPath(IPersonalizeResource resource) =>
-        Path.Combine(_state, "created", resource.Kind, resource.Metadata.NamespaceProperty ?? "default", resource.Metadata.Name + ".yaml");
+    private string StatePath(IPersonalizeResource resource) => Confined("status", resource, ".json");
+
+    private string CreatedPath(IPersonalizeResource resource) => Confined("created", resource, ".yaml");
+
+    // Names are validated on the way in; this keeps any that were not (a resource created in code) inside the state folder.
+    private string Confined(string folder, IPersonalizeResource resource, string extension)
+    {
+        var ns = resource.Metadata.NamespaceProperty ?? "default";
+        var name = resource.Metadata.Name ?? string.Empty;
+        if (!CrdValidator.IsDnsLabel(ns) || !CrdValidator.IsDnsLabel(name))
+        {
+            throw new ArgumentException($"{resource.Kind} \"{ns}/{name}\": namespace and name must be lowercase RFC 1123 labels (a-z, 0-9, '-', at most 63).");
+        }
+
+        return Path.Combine(_state, folder, resource.Kind, ns, name + extension);
+    }
 
     private static void WriteAtomically(string path, string text)
     {
@@ -378,8 +437,11 @@ public sealed class ManifestFolderStore : IResourceStore
         KubernetesJson.Serialize(resource.GetType().GetProperty("Spec")!.GetValue(resource));
 
     private static bool SameLabels(IPersonalizeResource a, IPersonalizeResource b) =>
-        KubernetesJson.Serialize(a.Metadata.Labels) == KubernetesJson.Serialize(b.Metadata.Labels)
-        && KubernetesJson.Serialize(a.Metadata.Annotations) == KubernetesJson.Serialize(b.Metadata.Annotations);
+        SameEntries(a.Metadata.Labels, b.Metadata.Labels) && SameEntries(a.Metadata.Annotations, b.Metadata.Annotations);
+
+    // Most manifests have no labels: null and empty are the same (KubernetesJson cannot serialize null).
+    private static bool SameEntries(IDictionary<string, string>? a, IDictionary<string, string>? b) =>
+        (a?.Count ?? 0) == (b?.Count ?? 0) && (a ?? new Dictionary<string, string>()).All(e => b is not null && b.TryGetValue(e.Key, out var v) && v == e.Value);
 
     private static T Copy<T>(T resource)
         where T : class, IPersonalizeResource => KubernetesJson.Deserialize<T>(KubernetesJson.Serialize(resource));

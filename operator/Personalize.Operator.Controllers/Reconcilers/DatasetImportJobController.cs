@@ -33,6 +33,12 @@ public sealed class DatasetImportJobController(ControllerContext context) : Trai
             return Task.FromResult<JobPlan>(new JobPlan.Fail("LocationNotAllowed", refusal));
         }
 
+        if (ImportAhead(resource) is { } ahead)
+        {
+            return Task.FromResult<JobPlan>(new JobPlan.Wait("WaitingForImport",
+                $"waiting for DatasetImportJob {ahead.Metadata.Name} to finish: imports into Dataset {dataset.Metadata.Name} run one at a time"));
+        }
+
         var group = Context.GroupUri(resource.Metadata.NamespaceProperty, dataset.Spec.DatasetGroupRef.Name);
         var spec = new JobSpec
         {
@@ -47,6 +53,27 @@ public sealed class DatasetImportJobController(ControllerContext context) : Trai
             },
         };
         return Task.FromResult<JobPlan>(new JobPlan.Run(group, spec, resource.Spec.Resources));
+    }
+
+    /// <summary>
+    /// The import into the same dataset that goes first: one already started, else an unfinished one created earlier
+    /// (name breaks ties). Two imports committing at once would each replace the other's manifest, and the loser's
+    /// clean-up could delete parts the winner's manifest lists.
+    /// </summary>
+    private DatasetImportJob? ImportAhead(DatasetImportJob resource) =>
+        Context.Store.List<DatasetImportJob>(resource.Metadata.NamespaceProperty)
+            .Where(other => other.Metadata.Name != resource.Metadata.Name
+                && other.Spec.DatasetRef.Name == resource.Spec.DatasetRef.Name
+                && other.Status.Phase is not (Phases.Active or Phases.CreateFailed)
+                && (other.Status.JobName is not null || ComesFirst(other, resource)))
+            .OrderBy(other => other.Metadata.CreationTimestamp ?? DateTime.MaxValue)
+            .ThenBy(other => other.Metadata.Name, StringComparer.Ordinal)
+            .FirstOrDefault();
+
+    private static bool ComesFirst(DatasetImportJob a, DatasetImportJob b)
+    {
+        var created = Nullable.Compare(a.Metadata.CreationTimestamp, b.Metadata.CreationTimestamp);
+        return created != 0 ? created < 0 : string.CompareOrdinal(a.Metadata.Name, b.Metadata.Name) < 0;
     }
 
     protected override string? JobNameOf(DatasetImportJob resource) => resource.Status.JobName;

@@ -63,8 +63,14 @@ public sealed class ResourceReferences
             _children.GetOrAdd(parent, _ => new()).TryAdd(key, 0);
         }
 
-        return [.. ChildrenOf(key), .. parents, .. old?.Except(parents) ?? [], .. TrainedFrom(change.Resource, parents)];
+        return [.. ChildrenOf(key), .. parents, .. old?.Except(parents) ?? [], .. TrainedFrom(change.Resource, parents), .. ImportsQueuedWith(key, [.. parents, .. old ?? []])];
     }
+
+    /// <summary>Imports into one dataset run one at a time: a change to one (it finished, or went) wakes those waiting.</summary>
+    private IEnumerable<ResourceKey> ImportsQueuedWith(ResourceKey key, IEnumerable<ResourceKey> parents) =>
+        key.Kind == nameof(DatasetImportJob)
+            ? parents.Where(p => p.Kind == nameof(Dataset)).SelectMany(ChildrenOf).Where(c => c.Kind == nameof(DatasetImportJob) && c != key)
+            : [];
 
     /// <summary>
     /// A dataset's new data matters to what is trained from its group: solution versions wait for an interactions

@@ -6,8 +6,8 @@ namespace Personalize.Trainer.Cli;
 
 /// <summary>
 /// A verb run as `&lt;verb&gt; --spec job.json` (docs/contracts.md, contract 3): reads the JobSpec (a file path or an s3:// URI), builds
-/// the object store from the environment, runs, and always writes a JobResult to spec.ResultUri - SUCCEEDED, or
-/// FAILED with the reason - exiting 0 or 1.
+/// the object store from the environment, runs, and writes a JobResult to spec.ResultUri - SUCCEEDED, or FAILED with
+/// the reason - exiting 0 or 1. Stopped by SIGTERM it writes none and exits 143, so that a retry resumes the work.
 /// </summary>
 public abstract class JobVerb : ITrainerVerb
 {
@@ -59,7 +59,10 @@ public abstract class JobVerb : ITrainerVerb
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            Fail(result, "The job was stopped before it finished (SIGTERM).");
+            // SIGTERM (Job deleted, node drained) is not the job failing: with no result written, the Job's retry (or the
+            // operator's restart of a vanished run) starts again and resumes from the last checkpoint.
+            await Console.Error.WriteLineAsync($"personalize-trainer {Name}: stopped (SIGTERM) before it finished; no result written, a retry resumes from the last checkpoint");
+            return TrainerCli.Interrupted;
         }
         catch (Exception e)
         {

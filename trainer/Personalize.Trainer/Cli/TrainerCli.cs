@@ -9,6 +9,9 @@ public static class TrainerCli
     public const int Failure = 1;
     public const int BadUsage = 2;
 
+    /// <summary>Stopped by SIGTERM before finishing (128 + 15, as a shell reports it).</summary>
+    public const int Interrupted = 143;
+
     public static async Task<int> RunAsync(IReadOnlyList<ITrainerVerb> verbs, string[] args)
     {
         var verb = args.Length > 0 ? verbs.FirstOrDefault(v => v.Name == args[0]) : null;

@@ -4,6 +4,7 @@ using Personalize.Data.Storage;
 using Personalize.Jobs;
 using Personalize.Models.Training;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Personalize.Trainer.Hrnn;
@@ -13,7 +14,8 @@ namespace Personalize.Trainer.Hrnn;
 /// (each followed by its next item as the target), chunks of similar length from many users form a mini-batch (one
 /// fused nn.GRU call over [batch, time, hidden]), and a softmax over the catalogue (or over one shared set of sampled
 /// negatives per batch for large catalogues, with a log-Q correction) gives the loss; Adam optimises after a linear
-/// learning-rate warm-up. Each epoch ends with a checkpoint; a restarted run resumes after the newest matching one.
+/// learning-rate warm-up. Each epoch ends with a checkpoint (weights and optimizer state); a restarted run resumes after
+/// the newest matching one and goes on exactly as the stopped run would have.
 /// </summary>
 internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3Uri? checkpoints, Func<JobProgress, CancellationToken, Task> report)
 {
@@ -39,7 +41,7 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         var chunks = Chunks(data);
         using var sampling = items > HrnnSettings.FullSoftmaxMaxItems ? SamplingDistribution(data, settings.SampledNegatives, device) : null;
         var folder = checkpoints?.AsPrefix().Append($"hrnn-{settings.Fingerprint(items, data.UserIds.Count, data.Interactions)}/");
-        var firstEpoch = folder is { } prefix ? await ResumeAsync(network, prefix, cancellationToken) + 1 : 1;
+        var firstEpoch = folder is { } prefix ? await ResumeAsync(network, optimizer, prefix, cancellationToken) + 1 : 1;
         var events = chunks.Sum(c => (long)c.Length);
         var clock = Stopwatch.StartNew();
 
@@ -72,7 +74,7 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
             var seconds = epochClock.Elapsed.TotalSeconds;
             if (folder is { } checkpointFolder)
             {
-                await SaveCheckpointAsync(network, checkpointFolder, epoch, cancellationToken);
+                await SaveCheckpointAsync(network, optimizer, checkpointFolder, epoch, cancellationToken);
             }
 
             var done = epoch - firstEpoch + 1;
@@ -224,7 +226,7 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         return new Sampling(tensor(probabilities, device: device), tensor(logQ, device: device));
     }
 
-    private async Task<int> ResumeAsync(HrnnNetwork network, S3Uri folder, CancellationToken cancellationToken)
+    private async Task<int> ResumeAsync(HrnnNetwork network, OptimizerHelper optimizer, S3Uri folder, CancellationToken cancellationToken)
     {
         var newest = 0;
         S3Uri? newestUri = null;
@@ -245,26 +247,35 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
             copy.Position = 0;
             using var reader = new BinaryReader(copy);
             network.load(reader);
+            optimizer.load_state_dict(reader);
         }
 
         return newest;
     }
 
-    private async Task SaveCheckpointAsync(HrnnNetwork network, S3Uri folder, int epoch, CancellationToken cancellationToken)
+    /// <summary>
+    /// The network's weights and Adam's moments and step counts: a run resumed from weights alone would restart Adam
+    /// from zero moments and train a different model than the run that was stopped.
+    /// </summary>
+    private async Task SaveCheckpointAsync(HrnnNetwork network, OptimizerHelper optimizer, S3Uri folder, int epoch, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
         using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
         {
             network.save(writer);
+            optimizer.save_state_dict(writer);
         }
 
         buffer.Position = 0;
-        await store.WriteAsync(folder.Append($"epoch-{epoch:D4}.pt"), buffer, cancellationToken);
+        await store.WriteAsync(folder.Append($"epoch-{epoch:D4}{CheckpointExtension}"), buffer, cancellationToken);
     }
 
+    // Weights and optimizer state; the weights-only checkpoints of earlier versions (".pt") are not resumed from.
+    private const string CheckpointExtension = ".ckpt";
+
     private static int? CheckpointEpoch(string name) =>
-        name.StartsWith("epoch-", StringComparison.Ordinal) && name.EndsWith(".pt", StringComparison.Ordinal)
-        && int.TryParse(name["epoch-".Length..^".pt".Length], out var epoch) ? epoch : null;
+        name.StartsWith("epoch-", StringComparison.Ordinal) && name.EndsWith(CheckpointExtension, StringComparison.Ordinal)
+        && int.TryParse(name["epoch-".Length..^CheckpointExtension.Length], out var epoch) ? epoch : null;
 
     private readonly record struct Chunk(int User, int Start, int Length);
 

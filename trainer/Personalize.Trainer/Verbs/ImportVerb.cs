@@ -24,14 +24,28 @@ public sealed class ImportVerb : JobVerb
         try
         {
             var report = await new DatasetImporter(context.Store).ImportAsync(request, progress, cancellationToken);
-            await progress.FlushAsync();
+            // The data is committed: nothing after this point (a failed progress write, a SIGTERM) may report a failure.
             result.Import = ToResult(report, request);
-            await context.ReportProgressAsync(new JobProgress { Stage = "done", RowsRead = report.RowsRead, PercentComplete = 100 }, cancellationToken);
+            await BestEffortAsync(progress.FlushAsync());
+            await BestEffortAsync(context.ReportProgressAsync(new JobProgress { Stage = "done", RowsRead = report.RowsRead, PercentComplete = 100 }, CancellationToken.None));
         }
         catch (ImportFailedException e)
         {
             result.Import = ToResult(e.Report, request);
             throw new JobFailedException(e.Message);
+        }
+    }
+
+    /// <summary>Progress is advisory: once the import committed, a failure to write it is only logged.</summary>
+    private static async Task BestEffortAsync(Task write)
+    {
+        try
+        {
+            await write;
+        }
+        catch (Exception e)
+        {
+            await Console.Error.WriteLineAsync($"personalize-trainer import: progress not written after the commit ({e.GetType().Name}: {e.Message})");
         }
     }
 

@@ -31,14 +31,22 @@ public sealed class TrainVerb : JobVerb
 
         var started = DateTimeOffset.UtcNow;
         await context.ReportProgressAsync(new JobProgress { Stage = "read", Message = $"reading {group}" }, cancellationToken);
+        // A retry trains on the snapshot the stopped run took, so its checkpoints still apply (see TrainingSnapshot).
+        TrainingData? snapshot;
         TrainingData data;
         try
         {
-            data = await TrainingDataLoader.LoadAsync(context.Store, group, spec.EventType, spec.EventValueThreshold, cancellationToken);
+            snapshot = checkpoints is { } saved ? await TrainingSnapshot.ReadAsync(context.Store, saved, cancellationToken) : null;
+            data = snapshot ?? await TrainingDataLoader.LoadAsync(context.Store, group, spec.EventType, spec.EventValueThreshold, cancellationToken);
         }
         catch (InvalidDataException e)
         {
             throw new JobFailedException(e.Message);
+        }
+
+        if (snapshot is null && checkpoints is { } keep)
+        {
+            await TrainingSnapshot.WriteAsync(context.Store, keep, data, cancellationToken);
         }
 
         var minimum = MinimumDataRule.Evaluate(data.Interactions.Select(i => i.UserId));

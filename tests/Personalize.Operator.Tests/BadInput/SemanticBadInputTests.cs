@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Personalize.Api;
+using Personalize.Operator.Hosting;
+using Personalize.Operator.Local;
+using Personalize.Testing;
+using Xunit;
+
+namespace Personalize.Operator.Tests.BadInput;
+
+/// <summary>
+/// Input the schema admits but the operator's own checks refuse (Avro schemas, filter grammar, recipes and their
+/// hyper-parameter ranges), through local mode: CREATE FAILED with a reason naming the field, and no trainer run.
+/// </summary>
+public sealed class SemanticBadInputTests : IDisposable
+{
+    private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("personalize-semantic-");
+
+    public static TheoryData<string, string, string, string> Cases => new()
+    {
+        { "Schema", "no-user", """{schema: '{"type":"record","name":"Interactions","fields":[{"name":"ITEM_ID","type":"string"},{"name":"TIMESTAMP","type":"long"}]}'}""", "spec.schema" },
+        { "Schema", "not-avro", "{schema: 'not json at all'}", "spec.schema" },
+        { "Filter", "bad-grammar", "{datasetGroupRef: {name: retail}, filterExpression: 'EXCLUDE ItemID WHERE'}", "spec." },
+        { "Filter", "unknown-dataset", """{datasetGroupRef: {name: retail}, filterExpression: 'EXCLUDE ItemID WHERE Clicks.EVENT_TYPE IN ("x")'}""", "spec." },
+        { "Solution", "hp-out-of-range", "{datasetGroupRef: {name: retail}, recipeArn: 'arn:aws:personalize:::recipe/aws-hrnn', solutionConfig: {algorithmHyperParameters: {hidden_dimension: '100000'}}}", "hidden_dimension" },
+        { "Solution", "hp-unknown", "{datasetGroupRef: {name: retail}, recipeArn: 'arn:aws:personalize:::recipe/aws-hrnn', solutionConfig: {algorithmHyperParameters: {no_such_parameter: '1'}}}", "no_such_parameter" },
+        { "Solution", "hp-not-a-number", "{datasetGroupRef: {name: retail}, recipeArn: 'arn:aws:personalize:::recipe/aws-hrnn', solutionConfig: {algorithmHyperParameters: {bptt: 'many'}}}", "bptt" },
+        { "Solution", "automl-with-hp", "{datasetGroupRef: {name: retail}, performAutoML: true, solutionConfig: {algorithmHyperParameters: {bptt: '16'}}}", "solutionConfig.algorithmHyperParameters" },
+        { "Solution", "no-recipe", "{datasetGroupRef: {name: retail}}", "spec.recipeArn" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task TheOperatorFailsTheResource_NamingTheField_AndStartsNoRun(string kind, string name, string spec, string field)
+    {
+        var manifests = Directory.CreateDirectory(Path.Combine(_root.FullName, "manifests")).FullName;
+        var store = Path.Combine(_root.FullName, "store");
+        await File.WriteAllTextAsync(Path.Combine(manifests, "all.yaml"), $$"""
+            apiVersion: personalize.io/v1alpha1
+            kind: DatasetGroup
+            metadata: {name: retail}
+            spec: {}
+            ---
+            apiVersion: personalize.io/v1alpha1
+            kind: {{kind}}
+            metadata: {name: {{name}}}
+            spec: {{spec}}
+            """);
+        var fakes = Path.Combine(AppContext.BaseDirectory, "Fakes");
+        var commands = new LocalCommands([InfraPaths.Node, Path.Combine(fakes, "fake-trainer.js")], [InfraPaths.Node, Path.Combine(fakes, "fake-runtime.js")], null, null);
+        var settings = new OperatorSettings { Bucket = "personalize", PollInterval = TimeSpan.FromMilliseconds(500) };
+        await using var local = LocalOperator.Create(manifests, Path.Combine(_root.FullName, "state"), store, settings, commands, TextWriter.Null, NullLoggerFactory.Instance);
+        using var stop = new CancellationTokenSource();
+        var run = local.RunAsync(stop.Token);
+
+        IPersonalizeResource? failed = null;
+        await Wait.UntilAsync(() => (failed = Find(local.Store, kind, name)) is { CommonStatus.Phase: Phases.CreateFailed } || run.IsCompleted, TimeSpan.FromSeconds(30), $"{kind} {name} to be CREATE FAILED");
+
+        Assert.Contains(field, failed!.CommonStatus.FailureReason, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(store, "runs.log")), "a trainer run was started");
+        await stop.CancelAsync();
+        await run;
+    }
+
+    private static IPersonalizeResource? Find(ManifestFolderStore store, string kind, string name) => kind switch
+    {
+        "Schema" => store.Get<Schema>("default", name),
+        "Filter" => store.Get<Filter>("default", name),
+        "Solution" => store.Get<Solution>("default", name),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    public void Dispose() => _root.Delete(recursive: true);
+}

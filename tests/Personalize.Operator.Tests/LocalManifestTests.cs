@@ -1,0 +1,129 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Personalize.Api;
+using Personalize.Operator.Hosting;
+using Personalize.Operator.Local;
+using Personalize.Testing;
+using Xunit;
+
+namespace Personalize.Operator.Tests;
+
+/// <summary>
+/// Local mode admits manifests as the API server would: defaults filled, names and fields validated from the generated
+/// CRD schema, nothing written outside the state folder, and an invalid edit changes nothing stored.
+/// </summary>
+public sealed class LocalManifestTests : IDisposable
+{
+    private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("personalize-local-manifests-");
+
+    private string Manifests => Directory.CreateDirectory(Path.Combine(_root.FullName, "manifests")).FullName;
+
+    private string State => Path.Combine(_root.FullName, "state");
+
+    [Fact]
+    public async Task ASolutionVersionAddedWhileRunning_IsAppliedAndTrained()
+    {
+        await File.WriteAllTextAsync(Path.Combine(Manifests, "shop.yaml"), LocalModeTests.Manifests);
+        var fakes = Path.Combine(AppContext.BaseDirectory, "Fakes");
+        var commands = new LocalCommands([InfraPaths.Node, Path.Combine(fakes, "fake-trainer.js")], [InfraPaths.Node, Path.Combine(fakes, "fake-runtime.js")], null, null);
+        var settings = new OperatorSettings { Bucket = "personalize", PollInterval = TimeSpan.FromMilliseconds(500) };
+        await using var local = LocalOperator.Create(Manifests, State, Path.Combine(_root.FullName, "store"), settings, commands, TextWriter.Null, NullLoggerFactory.Instance);
+        using var stop = new CancellationTokenSource();
+        var run = local.RunAsync(stop.Token);
+        await Wait.UntilAsync(() => local.Store.Get<SolutionVersion>("default", "v1")?.Status.Phase == Phases.Active || run.IsCompleted, TimeSpan.FromSeconds(60), "v1 to be ACTIVE");
+
+        await File.WriteAllTextAsync(Path.Combine(Manifests, "v2.yaml"), """
+            apiVersion: personalize.io/v1alpha1
+            kind: SolutionVersion
+            metadata:
+              name: v2
+            spec:
+              solutionRef:
+                name: hrnn
+            """);
+        await local.Store.ApplyManifestsAsync(CancellationToken.None);
+
+        await Wait.UntilAsync(() => local.Store.Get<SolutionVersion>("default", "v2")?.Status.Phase == Phases.Active || run.IsCompleted, TimeSpan.FromSeconds(60), "v2 to be ACTIVE");
+        Assert.False(run.IsCompleted);
+        await stop.CancelAsync();
+        await run;
+    }
+
+    [Theory]
+    [InlineData("name: ../../../tmp/x", "metadata.name")]
+    [InlineData("{name: x, namespace: ../../../tmp}", "metadata.namespace")]
+    public async Task ANameOrNamespaceThatIsNotAnRfc1123Label_IsRefusedNamingTheField_AndNothingIsWrittenOutsideTheState(string metadata, string field)
+    {
+        await File.WriteAllTextAsync(Path.Combine(Manifests, "group.yaml"), $"apiVersion: personalize.io/v1alpha1\nkind: DatasetGroup\nmetadata: {(metadata.StartsWith('{') ? metadata : "{" + metadata + "}")}\n");
+        var store = new ManifestFolderStore(Manifests, State);
+
+        var refused = await Assert.ThrowsAsync<InvalidDataException>(() => store.StartAsync(CancellationToken.None));
+
+        Assert.Contains(field, refused.Message, StringComparison.Ordinal);
+        Assert.Empty(store.List<DatasetGroup>());
+        Assert.False(Directory.Exists(Path.Combine(_root.FullName, "tmp")), "a file was written outside the state folder");
+    }
+
+    [Fact]
+    public async Task AnInvalidEdit_IsRefusedNamingTheField_AndTheStoredResourceIsKept()
+    {
+        var file = Path.Combine(Manifests, "campaign.yaml");
+        const string valid = """
+            apiVersion: personalize.io/v1alpha1
+            kind: Campaign
+            metadata: {name: shop}
+            spec: {solutionVersionRef: {name: v1}, minProvisionedTPS: 5}
+            """;
+        await File.WriteAllTextAsync(file, valid);
+        var store = new ManifestFolderStore(Manifests, State);
+        await store.StartAsync(CancellationToken.None);
+        var before = store.Get<Campaign>("default", "shop")!;
+
+        await File.WriteAllTextAsync(file, valid.Replace("minProvisionedTPS: 5", "minProvisionedTPS: 0", StringComparison.Ordinal));
+        var refused = await Assert.ThrowsAsync<InvalidDataException>(() => store.ApplyManifestsAsync(CancellationToken.None));
+
+        Assert.Contains("spec.minProvisionedTPS", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("campaign.yaml", refused.Message, StringComparison.Ordinal);
+        var after = store.Get<Campaign>("default", "shop")!;
+        Assert.Equal(5, after.Spec.MinProvisionedTPS);
+        Assert.Equal(before.Metadata.ResourceVersion, after.Metadata.ResourceVersion);
+    }
+
+    [Fact]
+    public async Task OmittedFields_GetTheCrdDefaults_AndAStatusInTheManifestIsIgnored()
+    {
+        await File.WriteAllTextAsync(Path.Combine(Manifests, "all.yaml"), """
+            apiVersion: personalize.io/v1alpha1
+            kind: SolutionVersion
+            metadata: {name: v1}
+            spec: {solutionRef: {name: hrnn}}
+            status: {phase: ACTIVE, modelLocation: "s3://someone-else/model/"}
+            ---
+            apiVersion: personalize.io/v1alpha1
+            kind: Campaign
+            metadata: {name: shop}
+            spec: {solutionVersionRef: {name: v1}}
+            """);
+        var store = new ManifestFolderStore(Manifests, State);
+        await store.StartAsync(CancellationToken.None);
+
+        var version = store.Get<SolutionVersion>("default", "v1")!;
+        Assert.Equal("FULL", version.Spec.TrainingMode);
+        Assert.Null(version.Status.Phase);
+        Assert.Null(version.Status.ModelLocation);
+        Assert.Equal(1, store.Get<Campaign>("default", "shop")!.Spec.MinProvisionedTPS);
+    }
+
+    [Theory]
+    [InlineData("examples/quickstart")]
+    [InlineData("config/samples")]
+    public async Task TheShippedManifests_AreAdmitted(string folder)
+    {
+        var store = new ManifestFolderStore(Path.Combine(InfraPaths.RepoRoot, folder), State);
+
+        await store.StartAsync(CancellationToken.None);
+
+        Assert.NotEmpty(store.List<DatasetGroup>());
+    }
+
+    public void Dispose() => _root.Delete(recursive: true);
+}
