@@ -49,11 +49,18 @@ internal static class RecordMapper
             fields.ToDictionary(c => c.Name, c => c.Get(row)));
     }
 
-    public static Interaction InteractionFrom(IReadOnlyDictionary<string, object?> fields)
+    /// <summary>
+    /// A real-time event as an interaction. An anonymous event (sessionId, no userId) belongs to the user who later
+    /// sent an event with that sessionId (<paramref name="sessionUsers"/>), else to its session, as Personalize does.
+    /// </summary>
+    public static Interaction InteractionFrom(IReadOnlyDictionary<string, object?> fields, IReadOnlyDictionary<string, string> sessionUsers)
     {
         var context = fields.Where(f => !InteractionReserved.Contains(f.Key)).ToDictionary(f => f.Key, f => FieldValues.AsString(f.Value));
+        var user = FieldValues.AsString(fields.GetValueOrDefault(FieldNames.UserId)) is { Length: > 0 } id
+            ? id
+            : SessionId(fields) is { } session ? sessionUsers.GetValueOrDefault(session) ?? session : throw Missing(FieldNames.UserId);
         return new Interaction(
-            RequireValue(fields, FieldNames.UserId),
+            user,
             RequireValue(fields, FieldNames.ItemId),
             FieldValues.AsLong(fields.GetValueOrDefault(FieldNames.Timestamp)) ?? throw Missing(FieldNames.Timestamp),
             FieldValues.AsString(fields.GetValueOrDefault(FieldNames.EventType)),
@@ -127,6 +134,12 @@ internal static class RecordMapper
         batch.IndexOf(name) is var i and >= 0 ? batch.Columns[i] : throw new InvalidDataException($"Dataset file has no {name} column.");
 
     private static ColumnBuffer? Optional(RowBatch batch, string name) => batch.IndexOf(name) is var i and >= 0 ? batch.Columns[i] : null;
+
+    public static string? SessionId(IReadOnlyDictionary<string, object?> fields) =>
+        FieldValues.AsString(fields.GetValueOrDefault(FieldNames.SessionId)) is { Length: > 0 } session ? session : null;
+
+    public static bool HasItem(IReadOnlyDictionary<string, object?> fields) =>
+        FieldValues.AsString(fields.GetValueOrDefault(FieldNames.ItemId)) is { Length: > 0 };
 
     private static string RequireValue(IReadOnlyDictionary<string, object?> fields, string name) =>
         FieldValues.AsString(fields.GetValueOrDefault(name)) is { Length: > 0 } value ? value : throw Missing(name);

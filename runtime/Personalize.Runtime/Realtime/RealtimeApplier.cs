@@ -25,8 +25,15 @@ public static class RealtimeApplier
             case Interactions:
                 foreach (var row in rows)
                 {
-                    // Anonymous events count for their session: Personalize serves the sessionId as the userId until login.
-                    var user = row.GetValueOrDefault(UserId) is { Length: > 0 } id ? id : row.GetValueOrDefault(SessionId);
+                    // Anonymous events count for their session: Personalize serves the sessionId as the userId until
+                    // login, and the first event carrying both ids hands the session's events to the user.
+                    var session = row.GetValueOrDefault(SessionId);
+                    var user = row.GetValueOrDefault(UserId) is { Length: > 0 } id ? id : session;
+                    if (!string.IsNullOrEmpty(session) && user != session)
+                    {
+                        campaign.Activity.MoveTo(session, user!);
+                    }
+
                     if (!string.IsNullOrEmpty(user) && row.GetValueOrDefault(ItemId) is { Length: > 0 } item)
                     {
                         var value = double.TryParse(row.GetValueOrDefault(EventValue), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : (double?)null;

@@ -19,4 +19,7 @@ internal sealed class TrainingData
 
     /// <summary>Every item of the Items dataset, including those nobody interacted with yet.</summary>
     public IReadOnlyList<string> CatalogueItems { get; init; } = [];
+
+    /// <summary>Real-time events left out because they name no item (PutEvents accepts them; nothing can learn from them).</summary>
+    public long EventsWithoutItem { get; init; }
 }

@@ -74,6 +74,7 @@ internal static class TrainingDataLoader
             UserTokens = userTokens,
             ItemCreation = creation,
             CatalogueItems = catalogue,
+            EventsWithoutItem = reader.SkippedWithoutItem,
         };
     }
 

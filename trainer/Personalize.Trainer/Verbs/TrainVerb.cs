@@ -44,7 +44,12 @@ public sealed class TrainVerb : JobVerb
             throw new JobFailedException(notEnough + (spec.EventType is null ? string.Empty : $" (eventType \"{spec.EventType}\")"));
         }
 
-        await context.ReportProgressAsync(new JobProgress { Stage = "read", RowsRead = data.Interactions.Count }, cancellationToken);
+        await context.ReportProgressAsync(new JobProgress
+        {
+            Stage = "read",
+            RowsRead = data.Interactions.Count,
+            Message = data.EventsWithoutItem == 0 ? null : $"{data.EventsWithoutItem} real-time events without an itemId skipped",
+        }, cancellationToken);
         var recipes = new RecipeTrainer(context.Store, checkpoints, context.ReportProgressAsync, new HrnnSettings { Seed = spec.Seed });
         SolutionOutcome outcome;
         try
