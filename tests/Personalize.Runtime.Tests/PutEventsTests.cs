@@ -131,6 +131,14 @@ public sealed class PutEventsTests(S3Server s3)
         GetRecommendationsTests.AssertInvalidInput(
             await runtime.PostAsync("/events", new { trackingId = tracking, userId = "u1", sessionId = "s", eventList = new[] { new { eventType = "click", sentAt = 1, properties = "not json" } } }),
             "eventList[0].properties");
+        // Found in review: a lone-surrogate escape returned 500, and 1e400 was stored (as infinity).
+        GetRecommendationsTests.AssertInvalidInput(
+            await runtime.PostAsync("/events", new { trackingId = tracking, userId = "u1", sessionId = "s", eventList = new[] { new { eventType = "click", sentAt = 1, properties = "{\"c\":\"\\ud800\"}" } } }),
+            "eventList[0].properties.c");
+        GetRecommendationsTests.AssertInvalidInput(
+            await runtime.PostAsync("/events", new { trackingId = tracking, userId = "u1", sessionId = "s", eventList = new[] { new { eventType = "click", sentAt = 1, properties = "{\"c\":1e400}" } } }),
+            "eventList[0].properties.c");
+        Assert.Empty(await RealtimeRows(runtime.Config.DatasetGroupUri, "Interactions"));
         var unknownTracker = await runtime.PostAsync("/events", new { trackingId = "other", userId = "u1", sessionId = "s", eventList = new[] { Event() } });
         Assert.Equal(HttpStatusCode.NotFound, unknownTracker.Status);
         Assert.Equal("ResourceNotFoundException", unknownTracker.ErrorType);
