@@ -74,7 +74,7 @@ internal static class RecordMapper
         new(RequireValue(fields, FieldNames.UserId), Metadata(fields, schema, FieldNames.UserId));
 
     public static ItemRecord ItemFrom(IReadOnlyDictionary<string, object?> fields, DatasetSchema? schema) =>
-        new(RequireValue(fields, FieldNames.ItemId), FieldValues.AsLong(fields.GetValueOrDefault(FieldNames.CreationTimestamp)),
+        new(RequireValue(fields, FieldNames.ItemId), FieldValues.TryAs(fields.GetValueOrDefault(FieldNames.CreationTimestamp), FieldType.Long) as long?,
             Metadata(fields, schema, FieldNames.ItemId, FieldNames.CreationTimestamp));
 
     public static Dictionary<string, object?> Fields(Interaction interaction)
@@ -117,14 +117,14 @@ internal static class RecordMapper
 
     private static Dictionary<string, object?> Metadata(IReadOnlyDictionary<string, object?> fields, DatasetSchema? schema, params string[] exclude)
     {
-        if (schema is null)
-        {
-            return fields.Where(f => !exclude.Contains(f.Key)).ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal);
-        }
-
-        // With a schema, every schema column is present (null when absent) and typed as the schema says.
-        return schema.Fields.Where(f => !exclude.Contains(f.Name))
-            .ToDictionary(f => f.Name, f => FieldValues.As(fields.GetValueOrDefault(f.Name), f.Type), StringComparer.Ordinal);
+        // Only schema columns: a real-time record can hold no more than the dataset's schema (none without one), so what
+        // clients once sent cannot grow every reader's memory. Every schema column is present (null when absent) and
+        // typed as the schema says; a value stored before PutItems/PutUsers checked types reads as null rather than
+        // failing every later training.
+        return schema is null
+            ? new Dictionary<string, object?>(StringComparer.Ordinal)
+            : schema.Fields.Where(f => !exclude.Contains(f.Name))
+                .ToDictionary(f => f.Name, f => FieldValues.TryAs(fields.GetValueOrDefault(f.Name), f.Type), StringComparer.Ordinal);
     }
 
     private static ColumnBuffer[] MetadataColumns(RowBatch batch, DatasetSchema? schema, params string[] exclude) =>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Personalize.Data.Schemas;
 using Personalize.Models.Filters;
 using Personalize.Runtime.Serving;
 
@@ -61,6 +62,16 @@ public static class RealtimeApplier
                 break;
         }
     }
+
+    /// <summary>
+    /// Users/Items rows cut to the dataset's schema columns (just the id without a schema), so records stored before
+    /// PutUsers/PutItems were checked, however many keys they hold, cost a replica no more than the schema allows.
+    /// </summary>
+    public static List<IReadOnlyDictionary<string, string?>> SchemaColumns(IEnumerable<IReadOnlyDictionary<string, string?>> rows, DatasetSchema? schema) =>
+        rows.Select(row => (IReadOnlyDictionary<string, string?>)row
+                .Where(c => c.Key is UserId or ItemId || schema?.Find(c.Key) is not null)
+                .ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal))
+            .ToList();
 
     /// <summary>A row as read back from JSON lines in the same text form.</summary>
     public static IReadOnlyDictionary<string, string?> AsText(IReadOnlyDictionary<string, JsonElement> row) =>

@@ -8,7 +8,7 @@ namespace Personalize.Runtime.Realtime;
 /// Reads the real-time records other replicas wrote (and, at start-up, everything written since the model was
 /// trained), so every replica of a campaign converges on the same users' state within a poll interval.
 /// </summary>
-public sealed class RealtimeTailer(RealtimeFiles files, RealtimeLog log, RuntimeMetrics metrics)
+public sealed class RealtimeTailer(RealtimeFiles files, RealtimeLog log, DatasetSchemas schemas, RuntimeMetrics metrics)
 {
     private static readonly string[] DatasetTypes = [RealtimeApplier.Items, RealtimeApplier.Users, RealtimeApplier.Interactions];
 
@@ -32,6 +32,11 @@ public sealed class RealtimeTailer(RealtimeFiles files, RealtimeLog log, Runtime
                     // Written before training finished: training may have read it already; keep only events newer
                     // than the newest it used, so trained events are not counted twice.
                     rows = rows.Where(r => long.TryParse(r.GetValueOrDefault(RealtimeApplier.Timestamp), out var t) && t > trainedUntil).ToList();
+                }
+
+                if (type != RealtimeApplier.Interactions)
+                {
+                    rows = RealtimeApplier.SchemaColumns(rows, await schemas.GetAsync(type, cancellationToken));
                 }
 
                 RealtimeApplier.Apply(campaign, type, rows);
