@@ -8,6 +8,14 @@ public sealed class RealtimeLog
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
+    public bool Contains(S3Uri uri)
+    {
+        lock (_gate)
+        {
+            return _seen.Contains(uri.ToString());
+        }
+    }
+
     /// <summary>True the first time an object is claimed; false when it was seen already.</summary>
     public bool Claim(S3Uri uri)
     {

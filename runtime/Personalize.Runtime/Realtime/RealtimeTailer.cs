@@ -8,37 +8,62 @@ namespace Personalize.Runtime.Realtime;
 /// Reads the real-time records other replicas wrote (and, at start-up, everything written since the model was
 /// trained), so every replica of a campaign converges on the same users' state within a poll interval.
 /// </summary>
-public sealed class RealtimeTailer(RealtimeFiles files, RealtimeLog log, DatasetSchemas schemas, RuntimeMetrics metrics)
+public sealed class RealtimeTailer(RealtimeFiles files, RealtimeLog log, DatasetSchemas schemas, RuntimeMetrics metrics, ILogger<RealtimeTailer> logger)
 {
     private static readonly string[] DatasetTypes = [RealtimeApplier.Items, RealtimeApplier.Users, RealtimeApplier.Interactions];
 
-    /// <summary>Applies every object not applied yet. Events the model was trained on are left out.</summary>
-    public async Task PollAsync(CampaignState campaign, CancellationToken cancellationToken)
+    /// <summary>
+    /// Applies every object not applied yet. Events the model was trained on are left out. An object that cannot be
+    /// read is counted and left unapplied, so the next poll retries it; later objects of its type wait for it, so
+    /// PutUsers/PutItems updates are never applied out of order. Returns false when something was left for a retry.
+    /// </summary>
+    public async Task<bool> PollAsync(CampaignState campaign, CancellationToken cancellationToken)
+    {
+        var complete = true;
+        foreach (var type in DatasetTypes)
+        {
+            try
+            {
+                await PollAsync(campaign, type, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                complete = false;
+                metrics.RealtimeReadFailed(type);
+                logger.LogWarning("Reading real-time {Type} records failed ({Reason}); retrying next poll", type, e.Message);
+            }
+        }
+
+        return complete;
+    }
+
+    private async Task PollAsync(CampaignState campaign, string type, CancellationToken cancellationToken)
     {
         var trainedAt = campaign.Manifest.CreatedAt;
         var trainedUntil = campaign.Manifest.TrainingData.MaxTimestamp ?? long.MinValue;
-        foreach (var type in DatasetTypes)
+        await foreach (var entry in files.ListAsync(type, cancellationToken))
         {
-            await foreach (var entry in files.ListAsync(type, cancellationToken))
+            if (!entry.Uri.Key.EndsWith(RealtimeRecordWriter.Extension, StringComparison.Ordinal) || files.IsOwn(entry.Uri) || log.Contains(entry.Uri))
             {
-                if (!entry.Uri.Key.EndsWith(RealtimeRecordWriter.Extension, StringComparison.Ordinal) || files.IsOwn(entry.Uri) || !log.Claim(entry.Uri))
-                {
-                    continue;
-                }
+                continue;
+            }
 
-                var rows = (await files.ReadAsync(entry.Uri, cancellationToken)).Select(RealtimeApplier.AsText).ToList();
-                if (type == RealtimeApplier.Interactions && RealtimeFiles.WrittenAt(entry.Uri) is { } written && written < trainedAt)
-                {
-                    // Written before training finished: training may have read it already; keep only events newer
-                    // than the newest it used, so trained events are not counted twice.
-                    rows = rows.Where(r => long.TryParse(r.GetValueOrDefault(RealtimeApplier.Timestamp), out var t) && t > trainedUntil).ToList();
-                }
+            var rows = (await files.ReadAsync(entry.Uri, cancellationToken)).Select(RealtimeApplier.AsText).ToList();
+            if (type == RealtimeApplier.Interactions && RealtimeFiles.WrittenAt(entry.Uri) is { } written && written < trainedAt)
+            {
+                // Written before training finished: training may have read it already; keep only events newer
+                // than the newest it used, so trained events are not counted twice.
+                rows = rows.Where(r => long.TryParse(r.GetValueOrDefault(RealtimeApplier.Timestamp), out var t) && t > trainedUntil).ToList();
+            }
 
-                if (type != RealtimeApplier.Interactions)
-                {
-                    rows = RealtimeApplier.SchemaColumns(rows, await schemas.GetAsync(type, cancellationToken));
-                }
+            if (type != RealtimeApplier.Interactions)
+            {
+                rows = RealtimeApplier.SchemaColumns(rows, await schemas.GetAsync(type, cancellationToken));
+            }
 
+            // Claimed only once read: a failed read stays unclaimed and is retried. The tailer is the only claimant.
+            if (log.Claim(entry.Uri))
+            {
                 RealtimeApplier.Apply(campaign, type, rows);
                 metrics.RecordsApplied("store", rows.Count);
             }
