@@ -103,7 +103,7 @@ public static class EventEndpoints
 
         return expected(campaign) == datasetArn
             ? null
-            : PersonalizeError.NotFound($"Dataset {datasetArn} is not the {type} dataset of this campaign's dataset group.");
+            : PersonalizeError.NotFound($"datasetArn {datasetArn} is not the {type} dataset of this campaign's dataset group.");
     }
 
     /// <summary>Every record's properties against the dataset's schema: 400 naming the first that does not fit.</summary>
