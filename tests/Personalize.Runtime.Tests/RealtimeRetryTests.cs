@@ -1,4 +1,3 @@
-using Personalize.Data.Storage;
 using Personalize.Testing;
 using Xunit;
 
@@ -13,7 +12,7 @@ public sealed class RealtimeRetryTests(S3Server s3)
     {
         var config = await TestCampaign.CreateAsync(s3);
         await using var writer = await RuntimeServer.StartAsync(s3, config);
-        await using var reader = await RuntimeServer.StartAsync(new FlakyStore(RuntimeServer.Store(s3), failures: 3), config);
+        await using var reader = await RuntimeServer.StartAsync(new InstrumentedStore(RuntimeServer.Store(s3), readFailures: 3), config);
         Assert.Equal("i4", (await reader.RecommendAsync("u1"))[0]);
 
         (await writer.PutEventAsync("u1", "i3")).EnsureOk();
@@ -32,30 +31,8 @@ public sealed class RealtimeRetryTests(S3Server s3)
             (await writer.PutEventAsync("u2", "i1")).EnsureOk();
         }
 
-        await using var replica = await RuntimeServer.StartAsync(new FlakyStore(RuntimeServer.Store(s3), failures: 2), config);
+        await using var replica = await RuntimeServer.StartAsync(new InstrumentedStore(RuntimeServer.Store(s3), readFailures: 2), config);
 
         Assert.Equal("i5", (await replica.RecommendAsync("u2"))[0]);
-    }
-
-    /// <summary>
-    /// Fault injection over the real S3 store (a transient S3 read error cannot be caused on demand): the first
-    /// <c>failures</c> reads of real-time objects throw as a dropped connection would; everything else passes through.
-    /// </summary>
-    private sealed class FlakyStore(IObjectStore inner, int failures) : IObjectStore
-    {
-        private int _left = failures;
-
-        public Task<Stream> OpenReadAsync(S3Uri uri, CancellationToken cancellationToken) =>
-            uri.Key.Contains("/realtime/", StringComparison.Ordinal) && Interlocked.Decrement(ref _left) >= 0
-                ? throw new IOException($"injected read failure of {uri}")
-                : inner.OpenReadAsync(uri, cancellationToken);
-
-        public Task WriteAsync(S3Uri uri, Stream content, CancellationToken cancellationToken) => inner.WriteAsync(uri, content, cancellationToken);
-
-        public IAsyncEnumerable<ObjectInfo> ListAsync(S3Uri prefix, CancellationToken cancellationToken) => inner.ListAsync(prefix, cancellationToken);
-
-        public Task<ObjectInfo?> StatAsync(S3Uri uri, CancellationToken cancellationToken) => inner.StatAsync(uri, cancellationToken);
-
-        public Task DeleteAsync(S3Uri uri, CancellationToken cancellationToken) => inner.DeleteAsync(uri, cancellationToken);
     }
 }

@@ -1,4 +1,5 @@
 using Personalize.Data.Datasets;
+using Personalize.Data.Storage;
 using Personalize.Runtime.Metrics;
 using Personalize.Runtime.Serving;
 
@@ -10,7 +11,15 @@ namespace Personalize.Runtime.Realtime;
 /// </summary>
 public sealed class RealtimeTailer(RealtimeFiles files, RealtimeLog log, DatasetSchemas schemas, RuntimeMetrics metrics, ILogger<RealtimeTailer> logger)
 {
+    /// <summary>
+    /// How far before its last complete poll a tailer lists again, and how far ahead of its clock: covers writes that
+    /// become visible late and writers' clocks that differ. An object visible later than this after its name's time
+    /// is applied at the next start-up (and read by training) rather than by the running tailer.
+    /// </summary>
+    public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
+
     private static readonly string[] DatasetTypes = [RealtimeApplier.Items, RealtimeApplier.Users, RealtimeApplier.Interactions];
+    private readonly Dictionary<string, DateTimeOffset> _caughtUp = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Applies every object not applied yet. Events the model was trained on are left out. An object that cannot be
@@ -24,7 +33,14 @@ public sealed class RealtimeTailer(RealtimeFiles files, RealtimeLog log, Dataset
         {
             try
             {
-                await PollAsync(campaign, type, cancellationToken);
+                var started = DateTimeOffset.UtcNow;
+                // The first poll (the start-up replay) lists everything; later ones only the recent minutes.
+                var entries = _caughtUp.TryGetValue(type, out var since)
+                    ? files.ListWrittenAsync(type, since - Window, started + Window, cancellationToken)
+                    : files.ListAsync(type, cancellationToken);
+                await PollAsync(campaign, type, entries, cancellationToken);
+                _caughtUp[type] = started;
+                log.Forget(started - (2 * Window));
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
@@ -37,11 +53,11 @@ public sealed class RealtimeTailer(RealtimeFiles files, RealtimeLog log, Dataset
         return complete;
     }
 
-    private async Task PollAsync(CampaignState campaign, string type, CancellationToken cancellationToken)
+    private async Task PollAsync(CampaignState campaign, string type, IAsyncEnumerable<ObjectInfo> entries, CancellationToken cancellationToken)
     {
         var trainedAt = campaign.Manifest.CreatedAt;
         var trainedUntil = campaign.Manifest.TrainingData.MaxTimestamp ?? long.MinValue;
-        await foreach (var entry in files.ListAsync(type, cancellationToken))
+        await foreach (var entry in entries)
         {
             if (!entry.Uri.Key.EndsWith(RealtimeRecordWriter.Extension, StringComparison.Ordinal) || files.IsOwn(entry.Uri) || log.Contains(entry.Uri))
             {
