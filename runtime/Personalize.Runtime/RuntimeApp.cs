@@ -32,6 +32,7 @@ public static class RuntimeApp
         services.AddSingleton(new RealtimeFiles(store, datasetGroup, writerId));
         services.AddSingleton(new RealtimeRecordWriter(store, datasetGroup, writerId));
         services.AddSingleton(new DatasetReader(store, datasetGroup));
+        services.AddSingleton<DatasetSchemas>();
         services.AddSingleton<RealtimeTailer>();
         services.AddSingleton(sp => new EventJournal(
             sp.GetRequiredService<RealtimeRecordWriter>(), sp.GetRequiredService<CampaignHost>(), sp.GetRequiredService<RuntimeMetrics>(), TimeSpan.FromMilliseconds(Math.Max(0, config.Realtime.MaxBatchDelayMilliseconds))));

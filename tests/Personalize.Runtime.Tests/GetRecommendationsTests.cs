@@ -138,6 +138,20 @@ public sealed class GetRecommendationsTests(S3Server s3)
         Assert.Null(reply.Json["itemList"]![0]!["score"]);
     }
 
+    [Fact]
+    public async Task NullMetadataColumn_OnACampaignWithMetadata_Is400NamingIt()
+    {
+        var config = await TestCampaign.CreateAsync(s3);
+        config.CampaignConfig.EnableMetadataWithRecommendations = true;
+        await using var runtime = await RuntimeServer.StartAsync(s3, config);
+        var arn = RuntimeServer.CampaignArn;
+        AssertInvalidInput(await runtime.PostAsync("/recommendations", "{\"campaignArn\": \"" + arn + "\", \"userId\": \"u1\", \"metadataColumns\": {\"ITEMS\": [null]}}"), "metadataColumns.ITEMS[0]");
+        AssertInvalidInput(
+            await runtime.PostAsync("/personalize-ranking", "{\"campaignArn\": \"" + arn + "\", \"userId\": \"u1\", \"inputList\": [\"i1\"], \"metadataColumns\": {\"ITEMS\": [\"GENRE\", null]}}"),
+            "metadataColumns.ITEMS[1]");
+        (await runtime.PostAsync("/recommendations", new { campaignArn = arn, userId = "u1", metadataColumns = new { ITEMS = new[] { "GENRE" } } })).EnsureOk();
+    }
+
     internal static void AssertInvalidInput(Reply reply, string field)
     {
         Assert.True(reply.Status == HttpStatusCode.BadRequest, $"expected 400, got {(int)reply.Status}: {reply.Body}");

@@ -1,4 +1,5 @@
 using System.Net;
+using Personalize.Data.Datasets;
 using Personalize.Data.Storage;
 using Personalize.Testing;
 using Xunit;
@@ -50,6 +51,41 @@ public sealed class PutEventsTests(S3Server s3)
     }
 
     [Fact]
+    public async Task AnonymousAndItemlessEvents_AreStoredAsTrainingReadsThem_AndLoginHandsTheSessionToTheUser()
+    {
+        var config = await TestCampaign.CreateAsync(s3);
+        await using var runtime = await RuntimeServer.StartAsync(s3, config);
+        (await runtime.PostAsync("/events", new
+        {
+            trackingId = RuntimeServer.TrackingId,
+            sessionId = "web-1",
+            eventList = new[] { new { eventType = "click", itemId = "i1", sentAt = TestModels.TrainedUntil + 1 } },
+        })).EnsureOk();
+        Assert.Equal("i7", (await runtime.RecommendAsync("u7"))[0]);
+
+        // The login event carries both ids and no item.
+        (await runtime.PostAsync("/events", new
+        {
+            trackingId = RuntimeServer.TrackingId,
+            userId = "u7",
+            sessionId = "web-1",
+            eventList = new[] { new { eventType = "login", sentAt = TestModels.TrainedUntil + 2 } },
+        })).EnsureOk();
+
+        Assert.Equal("i5", (await runtime.RecommendAsync("u7"))[0]);
+        // What the next training reads: the anonymous click as u7's, the login skipped and counted.
+        var reader = new DatasetReader(RuntimeServer.Store(s3), S3Uri.Parse(config.DatasetGroupUri));
+        var events = new List<Interaction>();
+        await foreach (var e in reader.ReadInteractionsAsync())
+        {
+            events.Add(e);
+        }
+
+        Assert.Equal([("u7", "i1")], events.Select(e => (e.UserId, e.ItemId)));
+        Assert.Equal(1, reader.EventsWithoutItem);
+    }
+
+    [Fact]
     public async Task ConcurrentEventsAreAllAcknowledgedAndStored_InFewerWritesThanRequests()
     {
         var config = await TestCampaign.CreateAsync(s3);
@@ -94,6 +130,14 @@ public sealed class PutEventsTests(S3Server s3)
         GetRecommendationsTests.AssertInvalidInput(
             await runtime.PostAsync("/events", new { trackingId = tracking, userId = "u1", sessionId = "s", eventList = new[] { new { eventType = "click", sentAt = 1, properties = "not json" } } }),
             "eventList[0].properties");
+        // Found in review: a lone-surrogate escape returned 500, and 1e400 was stored (as infinity).
+        GetRecommendationsTests.AssertInvalidInput(
+            await runtime.PostAsync("/events", new { trackingId = tracking, userId = "u1", sessionId = "s", eventList = new[] { new { eventType = "click", sentAt = 1, properties = "{\"c\":\"\\ud800\"}" } } }),
+            "eventList[0].properties.c");
+        GetRecommendationsTests.AssertInvalidInput(
+            await runtime.PostAsync("/events", new { trackingId = tracking, userId = "u1", sessionId = "s", eventList = new[] { new { eventType = "click", sentAt = 1, properties = "{\"c\":1e400}" } } }),
+            "eventList[0].properties.c");
+        Assert.Empty(await RealtimeRows(runtime.Config.DatasetGroupUri, "Interactions"));
         var unknownTracker = await runtime.PostAsync("/events", new { trackingId = "other", userId = "u1", sessionId = "s", eventList = new[] { Event() } });
         Assert.Equal(HttpStatusCode.NotFound, unknownTracker.Status);
         Assert.Equal("ResourceNotFoundException", unknownTracker.ErrorType);

@@ -1,3 +1,5 @@
+using System.Text;
+using Personalize.Data.Schemas;
 using Personalize.Data.Storage;
 using Personalize.Jobs;
 using Personalize.Models.Artifacts;
@@ -12,7 +14,28 @@ public static class TestCampaign
     {
         var bucket = await s3.CreateBucketAsync();
         var group = new StoreLayout(bucket).DatasetGroup("test", "movies");
-        var model = await TestModels.SaveAsync(RuntimeServer.Store(s3), group, artifact ?? TestModels.Hrnn());
+        var store = RuntimeServer.Store(s3);
+        var model = await TestModels.SaveAsync(store, group, artifact ?? TestModels.Hrnn());
+        await WriteSchemaAsync(store, group, ItemsSchema);
+        await WriteSchemaAsync(store, group, UsersSchema);
         return RuntimeServer.ConfigFor(group, model);
     }
+
+    /// <summary>The Items schema as an import would have stored it: what PutItems properties are checked against.</summary>
+    public static DatasetSchema ItemsSchema { get; } = DatasetSchema.Create(DatasetTypes.Items,
+        new SchemaField(FieldNames.ItemId, FieldType.String, false),
+        new SchemaField("GENRE", FieldType.String, true, Categorical: true),
+        new SchemaField("LABEL", FieldType.String, true, Categorical: true),
+        new SchemaField("PRICE", FieldType.Double, true),
+        new SchemaField("RATING", FieldType.Float, true),
+        new SchemaField("IN_STOCK", FieldType.Boolean, true),
+        new SchemaField(FieldNames.CreationTimestamp, FieldType.Long, true));
+
+    public static DatasetSchema UsersSchema { get; } = DatasetSchema.Create(DatasetTypes.Users,
+        new SchemaField(FieldNames.UserId, FieldType.String, false),
+        new SchemaField("AGE", FieldType.Int, true),
+        new SchemaField("MEMBERSHIP", FieldType.String, false, Categorical: true));
+
+    public static async Task WriteSchemaAsync(IObjectStore store, S3Uri group, DatasetSchema schema) =>
+        await store.WriteAsync(StoreLayout.DatasetSchema(group, schema.DatasetType), new MemoryStream(Encoding.UTF8.GetBytes(schema.ToJson())), CancellationToken.None);
 }

@@ -10,7 +10,8 @@ namespace Personalize.Data.Datasets;
 /// Streams a dataset group's data as typed records: the committed bulk import (Parquet, per its manifest) followed
 /// by the real-time records (JSON lines, oldest file first). For Users and Items a real-time record replaces the
 /// bulk record with the same id (PutUsers/PutItems update metadata); interactions are all kept.
-/// Memory stays at one row group plus, for Users/Items, the real-time records (which are few next to bulk data).
+/// Memory stays at one row group plus, for Users/Items, the real-time records (which are few next to bulk data), and
+/// for Interactions the map of real-time sessions to the users they logged in as.
 /// </summary>
 public sealed class DatasetReader(IObjectStore store, S3Uri datasetGroup)
 {
@@ -36,8 +37,8 @@ public sealed class DatasetReader(IObjectStore store, S3Uri datasetGroup)
         BulkManifest.ReadAsync(store, DatasetGroup, datasetType, cancellationToken);
 
     /// <summary>
-    /// Real-time events without an item (PutEvents allows them, e.g. page views) that the last ReadInteractionsAsync
-    /// passed over: they are no interaction to train on or to filter by, and reports count them.
+    /// Real-time events the last <see cref="ReadInteractionsAsync"/> left out because they name no item (PutEvents
+    /// accepts them and keeps them stored; no model can learn from them).
     /// </summary>
     public long EventsWithoutItem { get; private set; }
 
@@ -55,17 +56,33 @@ public sealed class DatasetReader(IObjectStore store, S3Uri datasetGroup)
 
         if (includeRealtime)
         {
+            var sessionUsers = await ReadSessionUsersAsync(cancellationToken);
             await foreach (var fields in ReadRealtimeAsync(DatasetTypes.Interactions, cancellationToken))
             {
-                if (FieldValues.AsString(fields.GetValueOrDefault(FieldNames.ItemId)) is not { Length: > 0 })
+                if (!RecordMapper.HasItem(fields))
                 {
                     EventsWithoutItem++;
                     continue;
                 }
 
-                yield return RecordMapper.InteractionFrom(fields);
+                yield return RecordMapper.InteractionFrom(fields, sessionUsers);
             }
         }
+    }
+
+    /// <summary>Each session's user: the first real-time event carrying both its sessionId and a userId.</summary>
+    private async Task<Dictionary<string, string>> ReadSessionUsersAsync(CancellationToken cancellationToken)
+    {
+        var users = new Dictionary<string, string>(StringComparer.Ordinal);
+        await foreach (var fields in ReadRealtimeAsync(DatasetTypes.Interactions, cancellationToken))
+        {
+            if (RecordMapper.SessionId(fields) is { } session && FieldValues.AsString(fields.GetValueOrDefault(FieldNames.UserId)) is { Length: > 0 } user)
+            {
+                users.TryAdd(session, user);
+            }
+        }
+
+        return users;
     }
 
     public IAsyncEnumerable<UserRecord> ReadUsersAsync(CancellationToken cancellationToken = default) =>

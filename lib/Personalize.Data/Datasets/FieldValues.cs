@@ -52,6 +52,19 @@ public static class FieldValues
         _ => value,
     };
 
+    /// <summary>Like <see cref="As"/>, but null for a value that does not convert (text in a number field, out of range).</summary>
+    public static object? TryAs(object? value, FieldType type)
+    {
+        try
+        {
+            return As(value, type);
+        }
+        catch (Exception e) when (e is FormatException or OverflowException or InvalidCastException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Reads one JSON object into field values: strings, long (integral numbers), double, bool, null.</summary>
     public static Dictionary<string, object?> FromJsonObject(JsonElement element)
     {

@@ -49,11 +49,18 @@ internal static class RecordMapper
             fields.ToDictionary(c => c.Name, c => c.Get(row)));
     }
 
-    public static Interaction InteractionFrom(IReadOnlyDictionary<string, object?> fields)
+    /// <summary>
+    /// A real-time event as an interaction. An anonymous event (sessionId, no userId) belongs to the user who later
+    /// sent an event with that sessionId (<paramref name="sessionUsers"/>), else to its session, as Personalize does.
+    /// </summary>
+    public static Interaction InteractionFrom(IReadOnlyDictionary<string, object?> fields, IReadOnlyDictionary<string, string> sessionUsers)
     {
         var context = fields.Where(f => !InteractionReserved.Contains(f.Key)).ToDictionary(f => f.Key, f => FieldValues.AsString(f.Value));
+        var user = FieldValues.AsString(fields.GetValueOrDefault(FieldNames.UserId)) is { Length: > 0 } id
+            ? id
+            : SessionId(fields) is { } session ? sessionUsers.GetValueOrDefault(session) ?? session : throw Missing(FieldNames.UserId);
         return new Interaction(
-            RequireValue(fields, FieldNames.UserId),
+            user,
             RequireValue(fields, FieldNames.ItemId),
             FieldValues.AsLong(fields.GetValueOrDefault(FieldNames.Timestamp)) ?? throw Missing(FieldNames.Timestamp),
             FieldValues.AsString(fields.GetValueOrDefault(FieldNames.EventType)),
@@ -67,7 +74,7 @@ internal static class RecordMapper
         new(RequireValue(fields, FieldNames.UserId), Metadata(fields, schema, FieldNames.UserId));
 
     public static ItemRecord ItemFrom(IReadOnlyDictionary<string, object?> fields, DatasetSchema? schema) =>
-        new(RequireValue(fields, FieldNames.ItemId), FieldValues.AsLong(fields.GetValueOrDefault(FieldNames.CreationTimestamp)),
+        new(RequireValue(fields, FieldNames.ItemId), FieldValues.TryAs(fields.GetValueOrDefault(FieldNames.CreationTimestamp), FieldType.Long) as long?,
             Metadata(fields, schema, FieldNames.ItemId, FieldNames.CreationTimestamp));
 
     public static Dictionary<string, object?> Fields(Interaction interaction)
@@ -110,14 +117,14 @@ internal static class RecordMapper
 
     private static Dictionary<string, object?> Metadata(IReadOnlyDictionary<string, object?> fields, DatasetSchema? schema, params string[] exclude)
     {
-        if (schema is null)
-        {
-            return fields.Where(f => !exclude.Contains(f.Key)).ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal);
-        }
-
-        // With a schema, every schema column is present (null when absent) and typed as the schema says.
-        return schema.Fields.Where(f => !exclude.Contains(f.Name))
-            .ToDictionary(f => f.Name, f => FieldValues.As(fields.GetValueOrDefault(f.Name), f.Type), StringComparer.Ordinal);
+        // Only schema columns: a real-time record can hold no more than the dataset's schema (none without one), so what
+        // clients once sent cannot grow every reader's memory. Every schema column is present (null when absent) and
+        // typed as the schema says; a value stored before PutItems/PutUsers checked types reads as null rather than
+        // failing every later training.
+        return schema is null
+            ? new Dictionary<string, object?>(StringComparer.Ordinal)
+            : schema.Fields.Where(f => !exclude.Contains(f.Name))
+                .ToDictionary(f => f.Name, f => FieldValues.TryAs(fields.GetValueOrDefault(f.Name), f.Type), StringComparer.Ordinal);
     }
 
     private static ColumnBuffer[] MetadataColumns(RowBatch batch, DatasetSchema? schema, params string[] exclude) =>
@@ -127,6 +134,12 @@ internal static class RecordMapper
         batch.IndexOf(name) is var i and >= 0 ? batch.Columns[i] : throw new InvalidDataException($"Dataset file has no {name} column.");
 
     private static ColumnBuffer? Optional(RowBatch batch, string name) => batch.IndexOf(name) is var i and >= 0 ? batch.Columns[i] : null;
+
+    public static string? SessionId(IReadOnlyDictionary<string, object?> fields) =>
+        FieldValues.AsString(fields.GetValueOrDefault(FieldNames.SessionId)) is { Length: > 0 } session ? session : null;
+
+    public static bool HasItem(IReadOnlyDictionary<string, object?> fields) =>
+        FieldValues.AsString(fields.GetValueOrDefault(FieldNames.ItemId)) is { Length: > 0 };
 
     private static string RequireValue(IReadOnlyDictionary<string, object?> fields, string name) =>
         FieldValues.AsString(fields.GetValueOrDefault(name)) is { Length: > 0 } value ? value : throw Missing(name);

@@ -13,6 +13,9 @@ public static class FieldNames
     public const string EventAttributionSource = "EVENT_ATTRIBUTION_SOURCE";
     public const string CreationTimestamp = "CREATION_TIMESTAMP";
 
+    /// <summary>PutEvents' sessionId as real-time records store it (not a schema field: it ties anonymous events to a user).</summary>
+    public const string SessionId = "SESSION_ID";
+
     /// <summary>Identifiers (USER_ID, ITEM_ID, impression ids) are at most this long.</summary>
     public const int MaxIdLength = 256;
 

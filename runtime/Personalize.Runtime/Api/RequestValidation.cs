@@ -206,14 +206,16 @@ public static partial class RequestValidation
                 return $"{field} must be a JSON object encoded as a string, e.g. \"{{\\\"numberOfRatings\\\": 12}}\".";
             }
 
-            if (rejectReserved)
+            foreach (var property in document.RootElement.EnumerateObject())
             {
-                foreach (var property in document.RootElement.EnumerateObject())
+                if (rejectReserved && ReservedPropertyKeys.Contains(property.Name, StringComparer.OrdinalIgnoreCase))
                 {
-                    if (ReservedPropertyKeys.Contains(property.Name, StringComparer.OrdinalIgnoreCase))
-                    {
-                        return $"{field} may not contain the reserved key \"{property.Name}\" (it is a field of the event itself).";
-                    }
+                    return $"{field} may not contain the reserved key \"{property.Name}\" (it is a field of the event itself).";
+                }
+
+                if (PropertyValue($"{field}.{property.Name}", property.Value) is { } valueError)
+                {
+                    return valueError;
                 }
             }
         }
@@ -223,6 +225,57 @@ public static partial class RequestValidation
         }
 
         return null;
+    }
+
+    /// <summary>Values every consumer can read back: finite numbers, well-formed strings, one level of arrays.</summary>
+    private static string? PropertyValue(string field, JsonElement value)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.String:
+                // Lone-surrogate escapes parse as JSON but cannot become a .NET string or UTF-8.
+                return TryGetString(value) is { } text
+                    ? Text(field, text)
+                    : $"{field} is not valid Unicode text: it holds an unpaired surrogate escape.";
+            case JsonValueKind.Number:
+                return value.TryGetDouble(out var number) && double.IsFinite(number)
+                    ? null
+                    : $"{field} is {Shorten(value.GetRawText())}, outside the range of a double.";
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var element in value.EnumerateArray())
+                {
+                    if (element.ValueKind is JsonValueKind.Array or JsonValueKind.Object)
+                    {
+                        return $"{field}[{index}] must be a string, number or boolean.";
+                    }
+
+                    if (PropertyValue($"{field}[{index}]", element) is { } error)
+                    {
+                        return error;
+                    }
+
+                    index++;
+                }
+
+                return null;
+            case JsonValueKind.Object:
+                return $"{field} must be a string, number, boolean, list or null, not an object.";
+            default:
+                return null;
+        }
+    }
+
+    private static string? TryGetString(JsonElement value)
+    {
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     private static string? Impression(string field, List<string>? impression)
@@ -322,6 +375,19 @@ public static partial class RequestValidation
             {
                 return "metadataColumns.ITEMS must list at most 99 column names.";
             }
+
+            for (var i = 0; i < names.Count; i++)
+            {
+                if (names[i] is null)
+                {
+                    return $"metadataColumns.ITEMS[{i}] must be a column name, not null.";
+                }
+
+                if (Length($"metadataColumns.ITEMS[{i}]", names[i], 1, 150) is { } error)
+                {
+                    return error;
+                }
+            }
         }
 
         return null;
@@ -341,7 +407,29 @@ public static partial class RequestValidation
             return $"{field} must not be empty.";
         }
 
-        return value.Length > max ? $"{field} is {value.Length} characters long; at most {max} are allowed." : null;
+        if (value.Length > max)
+        {
+            return $"{field} is {value.Length} characters long; at most {max} are allowed.";
+        }
+
+        return Text(field, value);
+    }
+
+    /// <summary>A string JSON let through that no store or UTF-8 writer can hold: an unpaired surrogate (\ud800).</summary>
+    private static string? Text(string field, string value)
+    {
+        var rest = value.AsSpan();
+        while (!rest.IsEmpty)
+        {
+            if (System.Text.Rune.DecodeFromUtf16(rest, out _, out var used) != System.Buffers.OperationStatus.Done)
+            {
+                return $"{field} is not valid Unicode text: it holds an unpaired surrogate at character {value.Length - rest.Length}.";
+            }
+
+            rest = rest[used..];
+        }
+
+        return null;
     }
 
     private static string? Arn(string field, string? value)

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Personalize.Data.Schemas;
 using Personalize.Runtime.Api;
 using Personalize.Runtime.Http;
 using Personalize.Runtime.Realtime;
@@ -38,7 +39,7 @@ public static class EventEndpoints
     }
 
     public static async Task<Results<Ok, PersonalizeError>> PutUsers(
-        HttpRequest http, CampaignHost host, EventJournal journal, CancellationToken cancellationToken)
+        HttpRequest http, CampaignHost host, DatasetSchemas schemas, EventJournal journal, CancellationToken cancellationToken)
     {
         var (request, error) = await JsonBody.ReadAsync<PutUsersRequest>(http, cancellationToken);
         if (error is not null)
@@ -56,12 +57,17 @@ public static class EventEndpoints
             return datasetError;
         }
 
+        if (await CheckSchemaAsync(schemas, RealtimeApplier.Users, "users", request.Users!.Select(r => r.Properties).ToList(), cancellationToken) is { } schemaError)
+        {
+            return schemaError;
+        }
+
         var records = request.Users!.Select(u => EventRecords.Metadata(RealtimeApplier.Users, RealtimeApplier.UserId, u.UserId!, u.Properties)).ToList();
         return await StoreAsync(journal, records, cancellationToken);
     }
 
     public static async Task<Results<Ok, PersonalizeError>> PutItems(
-        HttpRequest http, CampaignHost host, EventJournal journal, CancellationToken cancellationToken)
+        HttpRequest http, CampaignHost host, DatasetSchemas schemas, EventJournal journal, CancellationToken cancellationToken)
     {
         var (request, error) = await JsonBody.ReadAsync<PutItemsRequest>(http, cancellationToken);
         if (error is not null)
@@ -79,6 +85,11 @@ public static class EventEndpoints
             return datasetError;
         }
 
+        if (await CheckSchemaAsync(schemas, RealtimeApplier.Items, "items", request.Items!.Select(r => r.Properties).ToList(), cancellationToken) is { } schemaError)
+        {
+            return schemaError;
+        }
+
         var records = request.Items!.Select(i => EventRecords.Metadata(RealtimeApplier.Items, RealtimeApplier.ItemId, i.ItemId!, i.Properties)).ToList();
         return await StoreAsync(journal, records, cancellationToken);
     }
@@ -92,7 +103,37 @@ public static class EventEndpoints
 
         return expected(campaign) == datasetArn
             ? null
-            : PersonalizeError.NotFound($"Dataset {datasetArn} is not the {type} dataset of this campaign's dataset group.");
+            : PersonalizeError.NotFound($"datasetArn {datasetArn} is not the {type} dataset of this campaign's dataset group.");
+    }
+
+    /// <summary>Every record's properties against the dataset's schema: 400 naming the first that does not fit.</summary>
+    private static async Task<PersonalizeError?> CheckSchemaAsync(
+        DatasetSchemas schemas, string datasetType, string field, List<string?> properties, CancellationToken cancellationToken)
+    {
+        if (properties.All(p => p is null))
+        {
+            return null;
+        }
+
+        DatasetSchema? schema;
+        try
+        {
+            schema = await schemas.GetAsync(datasetType, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return PersonalizeError.NotReady($"The {datasetType} schema could not be read, so nothing was stored; retry: {e.Message}");
+        }
+
+        for (var i = 0; i < properties.Count; i++)
+        {
+            if (SchemaValidation.Properties($"{field}[{i}].properties", properties[i], schema, datasetType) is { } problem)
+            {
+                return PersonalizeError.InvalidInput(problem);
+            }
+        }
+
+        return null;
     }
 
     /// <summary>200 with an empty body once the records are durable; 503 when the store refused the write.</summary>

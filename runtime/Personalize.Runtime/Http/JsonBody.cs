@@ -26,11 +26,12 @@ public static class JsonBody
         catch (JsonException e)
         {
             var detail = e.Message.Split(" Path:", 2)[0];
-            // A value of the wrong type names its field; anything else is broken JSON.
-            var wrongType = e.Path is { Length: > 2 } && detail.StartsWith("The JSON value could not be converted", StringComparison.Ordinal);
+            // A value of the wrong type names its field; anything else is broken JSON, named where it broke.
+            var field = e.Path is { Length: > 2 } path ? path[2..] : null;
+            var wrongType = field is not null && detail.StartsWith("The JSON value could not be converted", StringComparison.Ordinal);
             return (null, PersonalizeError.InvalidInput(wrongType
-                ? $"{e.Path![2..]} has the wrong JSON type for this field."
-                : $"The request body is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): {detail}"));
+                ? $"{field} has the wrong JSON type for this field."
+                : $"The request body is not valid JSON{(field is null ? string.Empty : $" at {field}")} (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): {detail}"));
         }
 
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)

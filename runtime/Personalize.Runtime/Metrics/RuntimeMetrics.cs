@@ -13,6 +13,7 @@ public sealed class RuntimeMetrics
     private readonly Counter _eventsAccepted;
     private readonly Counter _eventsApplied;
     private readonly Counter _shed;
+    private readonly Counter _realtimeReadFailures;
     private readonly Gauge _modelInfo;
     private readonly Gauge _modelItems;
     private readonly Gauge _observedTps;
@@ -34,6 +35,9 @@ public sealed class RuntimeMetrics
         _eventsApplied = factory.CreateCounter("personalize_runtime_realtime_records_applied_total",
             "Real-time records applied to this replica's state, by origin (local: this replica; peer: read from the store).",
             new CounterConfiguration { LabelNames = ["origin"] });
+        _realtimeReadFailures = factory.CreateCounter("personalize_runtime_realtime_read_failures_total",
+            "Polls of the real-time records that failed to list or read an object, by dataset type; the object is retried next poll.",
+            new CounterConfiguration { LabelNames = ["dataset_type"] });
         _shed = factory.CreateCounter("personalize_runtime_requests_shed_total", "Requests refused with 429 above the campaign's rate limit.");
         // campaign is the Campaign's name, as the operator's per-campaign series label it, so dashboards can join the two.
         _modelInfo = factory.CreateGauge("personalize_runtime_model_info", "The model served (value 1), labelled with its campaign (name and ARN) and version.",
@@ -61,6 +65,8 @@ public sealed class RuntimeMetrics
     public void RecordsApplied(string origin, int count) => _eventsApplied.WithLabels(origin).Inc(count);
 
     public void Shed() => _shed.Inc();
+
+    public void RealtimeReadFailed(string datasetType) => _realtimeReadFailures.WithLabels(datasetType).Inc();
 
     public void ModelLoaded(string campaign, string campaignArn, string solutionVersion, string recipe, int items)
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Personalize.Data.Schemas;
 using Personalize.Models.Filters;
 using Personalize.Runtime.Serving;
 
@@ -25,8 +26,15 @@ public static class RealtimeApplier
             case Interactions:
                 foreach (var row in rows)
                 {
-                    // Anonymous events count for their session: Personalize serves the sessionId as the userId until login.
-                    var user = row.GetValueOrDefault(UserId) is { Length: > 0 } id ? id : row.GetValueOrDefault(SessionId);
+                    // Anonymous events count for their session: Personalize serves the sessionId as the userId until
+                    // login, and the first event carrying both ids hands the session's events to the user.
+                    var session = row.GetValueOrDefault(SessionId);
+                    var user = row.GetValueOrDefault(UserId) is { Length: > 0 } id ? id : session;
+                    if (!string.IsNullOrEmpty(session) && user != session)
+                    {
+                        campaign.Activity.MoveTo(session, user!);
+                    }
+
                     if (!string.IsNullOrEmpty(user) && row.GetValueOrDefault(ItemId) is { Length: > 0 } item)
                     {
                         var value = double.TryParse(row.GetValueOrDefault(EventValue), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : (double?)null;
@@ -54,6 +62,16 @@ public static class RealtimeApplier
                 break;
         }
     }
+
+    /// <summary>
+    /// Users/Items rows cut to the dataset's schema columns (just the id without a schema), so records stored before
+    /// PutUsers/PutItems were checked, however many keys they hold, cost a replica no more than the schema allows.
+    /// </summary>
+    public static List<IReadOnlyDictionary<string, string?>> SchemaColumns(IEnumerable<IReadOnlyDictionary<string, string?>> rows, DatasetSchema? schema) =>
+        rows.Select(row => (IReadOnlyDictionary<string, string?>)row
+                .Where(c => c.Key is UserId or ItemId || schema?.Find(c.Key) is not null)
+                .ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal))
+            .ToList();
 
     /// <summary>A row as read back from JSON lines in the same text form.</summary>
     public static IReadOnlyDictionary<string, string?> AsText(IReadOnlyDictionary<string, JsonElement> row) =>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Personalize.Data.Storage;
@@ -23,6 +24,25 @@ public sealed class RealtimeFiles(IObjectStore store, S3Uri datasetGroup, string
 
     public IAsyncEnumerable<ObjectInfo> ListAsync(string datasetType, CancellationToken cancellationToken) =>
         store.ListAsync(Prefix(datasetType), cancellationToken);
+
+    /// <summary>
+    /// Objects whose names' time falls in [from, until], one listing per minute prefix ({yyyyMMddTHHmm}): a poll costs
+    /// what was written lately, however long the prefix's history (the Minio SDK cannot send start-after; a time
+    /// prefix narrows the listing the same way, on S3 and the folder store alike).
+    /// </summary>
+    public async IAsyncEnumerable<ObjectInfo> ListWrittenAsync(
+        string datasetType, DateTimeOffset from, DateTimeOffset until, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var minute = new DateTimeOffset(from.UtcDateTime.Ticks - (from.UtcDateTime.Ticks % TimeSpan.TicksPerMinute), TimeSpan.Zero);
+        for (; minute <= until; minute = minute.AddMinutes(1))
+        {
+            var prefix = Prefix(datasetType).Append(minute.ToString("yyyyMMdd'T'HHmm", CultureInfo.InvariantCulture));
+            await foreach (var entry in store.ListAsync(prefix, cancellationToken))
+            {
+                yield return entry;
+            }
+        }
+    }
 
     /// <summary>The rows of one object; a malformed line is skipped rather than blocking every later record.</summary>
     public async Task<List<Dictionary<string, JsonElement>>> ReadAsync(S3Uri uri, CancellationToken cancellationToken)

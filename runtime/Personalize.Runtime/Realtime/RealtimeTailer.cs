@@ -1,4 +1,5 @@
 using Personalize.Data.Datasets;
+using Personalize.Data.Storage;
 using Personalize.Runtime.Metrics;
 using Personalize.Runtime.Serving;
 
@@ -8,32 +9,77 @@ namespace Personalize.Runtime.Realtime;
 /// Reads the real-time records other replicas wrote (and, at start-up, everything written since the model was
 /// trained), so every replica of a campaign converges on the same users' state within a poll interval.
 /// </summary>
-public sealed class RealtimeTailer(RealtimeFiles files, RealtimeLog log, RuntimeMetrics metrics)
+public sealed class RealtimeTailer(RealtimeFiles files, RealtimeLog log, DatasetSchemas schemas, RuntimeMetrics metrics, ILogger<RealtimeTailer> logger)
 {
-    private static readonly string[] DatasetTypes = [RealtimeApplier.Items, RealtimeApplier.Users, RealtimeApplier.Interactions];
+    /// <summary>
+    /// How far before its last complete poll a tailer lists again, and how far ahead of its clock: covers writes that
+    /// become visible late and writers' clocks that differ. An object visible later than this after its name's time
+    /// is applied at the next start-up (and read by training) rather than by the running tailer.
+    /// </summary>
+    public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
 
-    /// <summary>Applies every object not applied yet. Events the model was trained on are left out.</summary>
-    public async Task PollAsync(CampaignState campaign, CancellationToken cancellationToken)
+    private static readonly string[] DatasetTypes = [RealtimeApplier.Items, RealtimeApplier.Users, RealtimeApplier.Interactions];
+    private readonly Dictionary<string, DateTimeOffset> _caughtUp = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Applies every object not applied yet. Events the model was trained on are left out. An object that cannot be
+    /// read is counted and left unapplied, so the next poll retries it; later objects of its type wait for it, so
+    /// PutUsers/PutItems updates are never applied out of order. Returns false when something was left for a retry.
+    /// </summary>
+    public async Task<bool> PollAsync(CampaignState campaign, CancellationToken cancellationToken)
+    {
+        var complete = true;
+        foreach (var type in DatasetTypes)
+        {
+            try
+            {
+                var started = DateTimeOffset.UtcNow;
+                // The first poll (the start-up replay) lists everything; later ones only the recent minutes.
+                var entries = _caughtUp.TryGetValue(type, out var since)
+                    ? files.ListWrittenAsync(type, since - Window, started + Window, cancellationToken)
+                    : files.ListAsync(type, cancellationToken);
+                await PollAsync(campaign, type, entries, cancellationToken);
+                _caughtUp[type] = started;
+                log.Forget(started - (2 * Window));
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                complete = false;
+                metrics.RealtimeReadFailed(type);
+                logger.LogWarning("Reading real-time {Type} records failed ({Reason}); retrying next poll", type, e.Message);
+            }
+        }
+
+        return complete;
+    }
+
+    private async Task PollAsync(CampaignState campaign, string type, IAsyncEnumerable<ObjectInfo> entries, CancellationToken cancellationToken)
     {
         var trainedAt = campaign.Manifest.CreatedAt;
         var trainedUntil = campaign.Manifest.TrainingData.MaxTimestamp ?? long.MinValue;
-        foreach (var type in DatasetTypes)
+        await foreach (var entry in entries)
         {
-            await foreach (var entry in files.ListAsync(type, cancellationToken))
+            if (!entry.Uri.Key.EndsWith(RealtimeRecordWriter.Extension, StringComparison.Ordinal) || files.IsOwn(entry.Uri) || log.Contains(entry.Uri))
             {
-                if (!entry.Uri.Key.EndsWith(RealtimeRecordWriter.Extension, StringComparison.Ordinal) || files.IsOwn(entry.Uri) || !log.Claim(entry.Uri))
-                {
-                    continue;
-                }
+                continue;
+            }
 
-                var rows = (await files.ReadAsync(entry.Uri, cancellationToken)).Select(RealtimeApplier.AsText).ToList();
-                if (type == RealtimeApplier.Interactions && RealtimeFiles.WrittenAt(entry.Uri) is { } written && written < trainedAt)
-                {
-                    // Written before training finished: training may have read it already; keep only events newer
-                    // than the newest it used, so trained events are not counted twice.
-                    rows = rows.Where(r => long.TryParse(r.GetValueOrDefault(RealtimeApplier.Timestamp), out var t) && t > trainedUntil).ToList();
-                }
+            var rows = (await files.ReadAsync(entry.Uri, cancellationToken)).Select(RealtimeApplier.AsText).ToList();
+            if (type == RealtimeApplier.Interactions && RealtimeFiles.WrittenAt(entry.Uri) is { } written && written < trainedAt)
+            {
+                // Written before training finished: training may have read it already; keep only events newer
+                // than the newest it used, so trained events are not counted twice.
+                rows = rows.Where(r => long.TryParse(r.GetValueOrDefault(RealtimeApplier.Timestamp), out var t) && t > trainedUntil).ToList();
+            }
 
+            if (type != RealtimeApplier.Interactions)
+            {
+                rows = RealtimeApplier.SchemaColumns(rows, await schemas.GetAsync(type, cancellationToken));
+            }
+
+            // Claimed only once read: a failed read stays unclaimed and is retried. The tailer is the only claimant.
+            if (log.Claim(entry.Uri))
+            {
                 RealtimeApplier.Apply(campaign, type, rows);
                 metrics.RecordsApplied("store", rows.Count);
             }

@@ -20,21 +20,23 @@ public sealed class CampaignLoader(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var campaign = await LoadAsync(stoppingToken);
-        await tailer.PollAsync(campaign, stoppingToken);
+        // Ready only once every acknowledged record is applied: a replica must not serve without some of them.
+        var delay = TimeSpan.FromMilliseconds(200);
+        while (!await tailer.PollAsync(campaign, stoppingToken))
+        {
+            host.Waiting("replaying real-time records: some could not be read yet; retrying");
+            await Task.Delay(delay, stoppingToken);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
+        }
+
         host.Ready(campaign);
         logger.LogInformation("Campaign {Campaign} ready: {Recipe} model {Model} with {Items} items", config.CampaignArn, campaign.Manifest.Recipe, config.ModelUri, campaign.Items.Count);
 
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(Math.Max(10, config.Realtime.PollIntervalMilliseconds)));
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            try
-            {
-                await tailer.PollAsync(campaign, stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogWarning(e, "Reading peers' real-time records failed; retrying next poll");
-            }
+            // Failures are counted and logged by the tailer; what failed is retried on the next tick.
+            await tailer.PollAsync(campaign, stoppingToken);
         }
     }
 

@@ -25,6 +25,8 @@ public static class PropertyColumns
             {
                 JsonValueKind.String => property.Value.GetString(),
                 JsonValueKind.Null => null,
+                // Whole numbers keep every digit (a long id beyond 2^53 would not survive a double).
+                JsonValueKind.Number when property.Value.TryGetInt64(out var whole) => whole.ToString(CultureInfo.InvariantCulture),
                 JsonValueKind.Number => property.Value.GetDouble().ToString(CultureInfo.InvariantCulture),
                 JsonValueKind.True => "true",
                 JsonValueKind.False => "false",

@@ -31,6 +31,23 @@ public sealed class UserActivity(int maxPerUser)
         }
     }
 
+    /// <summary>Hands everything recorded under one id (an anonymous session) to another (the user who logged in).</summary>
+    public void MoveTo(string fromId, string toId)
+    {
+        if (!_users.TryRemove(fromId, out var events))
+        {
+            return;
+        }
+
+        lock (events)
+        {
+            foreach (var interaction in events)
+            {
+                Add(toId, interaction);
+            }
+        }
+    }
+
     /// <summary>A snapshot of the user's recent interactions, oldest first; empty when there are none.</summary>
     public IReadOnlyList<FilterInteraction> Recent(string? userId)
     {

@@ -36,6 +36,21 @@ public sealed class MinioObjectStoreTests : ObjectStoreContract, IAsyncLifetime
     }
 
     [Fact]
+    public async Task List_PagesPastAThousandKeys()
+    {
+        await Parallel.ForEachAsync(Enumerable.Range(0, 1001), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
+            await Store.WriteAsync(new S3Uri(Bucket, $"many/{i:D4}"), new MemoryStream([1]), ct));
+
+        var keys = new List<string>();
+        await foreach (var info in Store.ListAsync(new S3Uri(Bucket, "many/"), CancellationToken.None))
+        {
+            keys.Add(info.Uri.Key);
+        }
+
+        Assert.Equal(Enumerable.Range(0, 1001).Select(i => $"many/{i:D4}"), keys);
+    }
+
+    [Fact]
     public async Task Write_ToAbsentBucket_CreatesIt()
     {
         var uri = new S3Uri($"fresh-{Guid.NewGuid():N}"[..18], "first/object.txt");
