@@ -14,6 +14,7 @@ return args switch
     ["docs"] => await Personalize.Operator.Docs.ApiReference.WriteAsync("docs"),
     ["run", .. var flags] => await RunClusterAsync(flags),
     ["local", .. var rest] => await Personalize.Operator.LocalMode.LocalVerb.RunAsync(rest),
+    ["gateway", .. var rest] => await Personalize.Operator.GatewayMode.GatewayVerb.RunAsync(rest),
     _ => Usage(),
 };
 
@@ -79,7 +80,8 @@ static int Usage()
         usage: personalize crds [output-directory]
                personalize docs                     regenerate docs/api-reference.md and docs/recipes.md
                personalize run [--name=value ...]   reconcile the cluster (settings: PERSONALIZE_* environment or --kebab-case flags)
-               personalize local <manifest-folder> [--state <dir>] [--store <dir>]   the same controllers on this machine
+               personalize local <manifest-folder> [--state <dir>] [--store <dir>] [--api-port <port>]   the same controllers on this machine
+               personalize gateway [--port <port>]  the Personalize API for boto3 (SigV4 keys from Secrets)
         """);
     return 2;
 }
