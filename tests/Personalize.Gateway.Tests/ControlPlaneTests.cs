@@ -62,6 +62,12 @@ public sealed class ControlPlaneTests
 
         Assert.StartsWith("ResourceNotFoundException:", seen["deletedFilter"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Null(gateway.Store.Get<Filter>("default", "filter-0"));
+        // A solution is not deleted while a campaign serves a version or one trains; a stopped training is gone.
+        Assert.StartsWith("ResourceInUseException:", seen["solutionWithCampaign"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.StartsWith("ResourceInUseException:", seen["solutionTraining"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.StartsWith("ResourceNotFoundException:", seen["stoppedVersion"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(["Hrnn_Solution"], seen["solutionsAfterDelete"]!.AsArray().Select(s => s!.GetValue<string>()));
+        Assert.Equal(1, seen["versionsAfterDelete"]!.GetValue<int>());
         Assert.Empty(seen["campaignsAfterDelete"]!.AsArray());
         Assert.Null(gateway.Store.Get<Campaign>("default", "shop-campaign"));
     }

@@ -85,6 +85,15 @@ seen["errors"] = {
 
 pz.delete_filter(filterArn=filters[0])
 seen["deletedFilter"] = raised(lambda: pz.describe_filter(filterArn=filters[0]))
+seen["solutionWithCampaign"] = raised(lambda: pz.delete_solution(solutionArn=solution))
+sims = pz.create_solution(name="Sims_Solution", datasetGroupArn=group, recipeArn="arn:aws:personalize:::recipe/aws-sims")["solutionArn"]
+sims_version = pz.create_solution_version(solutionArn=sims)["solutionVersionArn"]
+seen["solutionTraining"] = raised(lambda: pz.delete_solution(solutionArn=sims))
+pz.stop_solution_version_creation(solutionVersionArn=sims_version)
+seen["stoppedVersion"] = raised(lambda: pz.describe_solution_version(solutionVersionArn=sims_version))
+pz.delete_solution(solutionArn=sims)
+seen["solutionsAfterDelete"] = [s["name"] for s in pz.list_solutions()["solutions"]]
+seen["versionsAfterDelete"] = len(pz.list_solution_versions()["solutionVersions"])
 pz.delete_campaign(campaignArn=campaign)
 seen["campaignsAfterDelete"] = [x["name"] for x in pz.list_campaigns()["campaigns"]]
 print(json.dumps(seen))

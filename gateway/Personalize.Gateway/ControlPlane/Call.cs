@@ -56,20 +56,30 @@ public sealed class Call(IResourceStore store, string @namespace, RequestFields 
         }
     }
 
-    /// <summary>Deletes a resource nothing else names; otherwise ResourceInUse, naming what uses it.</summary>
-    public async Task<JsonObject> DeleteAsync<T>(T resource)
+    /// <summary>
+    /// Deletes a resource nothing else names; otherwise ResourceInUse, naming what uses it. <paramref name="alsoGoing"/>
+    /// are users deleted by the same call (a solution's versions), which the cache may still show for a moment.
+    /// </summary>
+    public async Task<JsonObject> DeleteAsync<T>(T resource, IReadOnlyCollection<IPersonalizeResource>? alsoGoing = null)
         where T : class, IPersonalizeResource
     {
+        ThrowIfInUse(resource, alsoGoing);
+        await Store.DeleteAsync<T>(Namespace, resource.Metadata.Name, Cancellation);
+        return [];
+    }
+
+    public void ThrowIfInUse(IPersonalizeResource resource, IReadOnlyCollection<IPersonalizeResource>? alsoGoing = null)
+    {
         var key = ResourceKey.Of(resource);
-        var users = AllResources().Where(r => r.Metadata.DeletionTimestamp is null && ResourceReferences.ParentsOf(r).Contains(key)).ToList();
+        var going = (alsoGoing ?? []).Select(ResourceKey.Of).ToHashSet();
+        var users = AllResources()
+            .Where(r => r.Metadata.DeletionTimestamp is null && !going.Contains(ResourceKey.Of(r)) && ResourceReferences.ParentsOf(r).Contains(key))
+            .ToList();
         if (users.Count > 0)
         {
             var shown = string.Join(", ", users.Take(5).Select(u => $"{ResourceArns.TypeOf(u.Kind)} {PersonalizeNames.Of(u)}"));
             throw PersonalizeException.InUse($"{ResourceArns.Of(resource)} is in use by {shown}{(users.Count > 5 ? $" and {users.Count - 5} more" : string.Empty)}; delete those first.");
         }
-
-        await Store.DeleteAsync<T>(Namespace, resource.Metadata.Name, Cancellation);
-        return [];
     }
 
     /// <summary>Writes a changed spec, re-reading once if the resource changed meanwhile (the operator writes status).</summary>

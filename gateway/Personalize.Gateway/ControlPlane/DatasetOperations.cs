@@ -159,12 +159,14 @@ public static class DatasetOperations
 
     private static async Task<JsonObject> DeleteWithFinishedJobsAsync(Call call, Dataset dataset)
     {
-        foreach (var job in call.List<DatasetImportJob>().Where(j => j.Spec.DatasetRef.Name == dataset.Metadata.Name))
+        var jobs = call.List<DatasetImportJob>().Where(j => j.Spec.DatasetRef.Name == dataset.Metadata.Name).ToList();
+        call.ThrowIfInUse(dataset, jobs);
+        foreach (var job in jobs)
         {
             await call.Store.DeleteAsync<DatasetImportJob>(call.Namespace, job.Metadata.Name, call.Cancellation);
         }
 
-        return await call.DeleteAsync(call.Store.Get<Dataset>(call.Namespace, dataset.Metadata.Name) ?? dataset);
+        return await call.DeleteAsync(dataset, jobs);
     }
 
     private static string? Domain(RequestFields request)

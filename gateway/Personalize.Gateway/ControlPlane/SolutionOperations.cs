@@ -95,7 +95,7 @@ public static class SolutionOperations
         return new JsonObject { ["solutionArn"] = ResourceArns.Of(updated) };
     }
 
-    /// <summary>Deletes the solution and its versions (as Personalize does), unless a campaign or batch job uses one.</summary>
+    /// <summary>Deletes the solution and its versions (as Personalize does), unless a campaign uses one or a batch job runs.</summary>
     public static async Task<JsonObject> DeleteSolutionAsync(Call call)
     {
         var solution = call.Find<Solution>("solutionArn");
@@ -105,12 +105,31 @@ public static class SolutionOperations
             throw PersonalizeException.InUse($"{ResourceArns.Of(solution)} has a version in training ({ResourceArns.Of(training)}); stop it or wait.");
         }
 
-        foreach (var version in versions)
+        // Finished batch inference jobs are history and go with their version; nothing is deleted unless everything can be.
+        var names = versions.Select(v => v.Metadata.Name).ToHashSet(StringComparer.Ordinal);
+        var jobs = call.List<BatchInferenceJob>().Where(j => names.Contains(j.Spec.SolutionVersionRef.Name)).ToList();
+        if (jobs.FirstOrDefault(j => !Phases.IsTerminal(j.Status.Phase)) is { } running)
         {
-            await call.DeleteAsync(version);
+            throw PersonalizeException.InUse($"{ResourceArns.Of(solution)} has a batch inference job in progress ({ResourceArns.Of(running)}).");
         }
 
-        return await call.DeleteAsync(solution);
+        call.ThrowIfInUse(solution, versions);
+        foreach (var version in versions)
+        {
+            call.ThrowIfInUse(version, jobs);
+        }
+
+        foreach (var job in jobs)
+        {
+            await call.Store.DeleteAsync<BatchInferenceJob>(call.Namespace, job.Metadata.Name, call.Cancellation);
+        }
+
+        foreach (var version in versions)
+        {
+            await call.Store.DeleteAsync<SolutionVersion>(call.Namespace, version.Metadata.Name, call.Cancellation);
+        }
+
+        return await call.DeleteAsync(solution, versions);
     }
 
     public static async Task<JsonObject> CreateSolutionVersionAsync(Call call)
