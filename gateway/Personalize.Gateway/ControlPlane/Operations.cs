@@ -57,9 +57,6 @@ public static class Operations
         ["DeleteFilter"] = TrackerOperations.DeleteFilterAsync,
     };
 
-    /// <summary>The operations served, for docs and tests.</summary>
-    public static IReadOnlyCollection<string> Names => Table.Keys;
-
     public static Task<JsonObject> InvokeAsync(string operation, Call call) =>
         Table.TryGetValue(operation, out var handler)
             ? handler(call)
