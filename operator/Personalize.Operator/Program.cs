@@ -15,6 +15,7 @@ return args switch
     ["run", .. var flags] => await RunClusterAsync(flags),
     ["local", .. var rest] => await Personalize.Operator.LocalMode.LocalVerb.RunAsync(rest),
     ["report", .. var rest] => await Personalize.Operator.Reports.ReportVerb.RunAsync(rest, Console.Out, Console.Error, CancellationToken.None),
+    ["gateway", .. var rest] => await Personalize.Operator.GatewayMode.GatewayVerb.RunAsync(rest),
     _ => Usage(),
 };
 
@@ -80,9 +81,10 @@ static int Usage()
         usage: personalize crds [output-directory]
                personalize docs                     regenerate docs/api-reference.md and docs/recipes.md
                personalize run [--name=value ...]   reconcile the cluster (settings: PERSONALIZE_* environment or --kebab-case flags)
-               personalize local <manifest-folder> [--state <dir>] [--store <dir>]   the same controllers on this machine
+               personalize local <manifest-folder> [--state <dir>] [--store <dir>] [--api-port <port>]   the same controllers on this machine
                personalize report <solution-version> [-n <namespace>] [--state <dir> [--store <dir>]] [--output <file>] [--open]
                                                     fetch a version's training report and print its path
+               personalize gateway [--port <port>]  the Personalize API for boto3 (SigV4 keys from Secrets)
         """);
     return 2;
 }

@@ -142,7 +142,7 @@ public sealed class ChartRenderingTests : IDisposable
         var env = Manifests.Single<V1Deployment>(yaml, "personalize-operator").Spec.Template.Spec.Containers[0].Env;
 
         Assert.Empty(Manifests.OfType<V1ClusterRole>(yaml));
-        Assert.Equal(["personalize-system", "team-a"], Manifests.OfType<V1Role>(yaml).Select(r => r.Metadata.NamespaceProperty).Order());
+        Assert.Equal(["personalize-system", "team-a"], Manifests.OfType<V1Role>(yaml).Where(r => r.Metadata.Labels["app.kubernetes.io/component"] == "operator").Select(r => r.Metadata.NamespaceProperty).Order());
         Assert.Contains(env, e => e.Name == "PERSONALIZE_WATCH_NAMESPACE" && e.Value == "team-a");
     }
 

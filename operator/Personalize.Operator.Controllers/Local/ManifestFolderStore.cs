@@ -115,6 +115,12 @@ public sealed class ManifestFolderStore : IResourceStore
             current.Metadata.Finalizers = incoming.Metadata.Finalizers;
             current.Metadata.Annotations = incoming.Metadata.Annotations;
             current.Metadata.Labels = incoming.Metadata.Labels;
+            // A spec edit (the gateway's update_campaign) bumps the generation, as the API server does.
+            if (SpecJson(current) != SpecJson(incoming))
+            {
+                current.GetType().GetProperty("Spec")!.SetValue(current, incoming.GetType().GetProperty("Spec")!.GetValue(incoming));
+                current.Metadata.Generation = (current.Metadata.Generation ?? 1) + 1;
+            }
         }));
 
     public Task<T> UpdateStatusAsync<T>(T resource, CancellationToken cancellationToken)
@@ -298,7 +304,7 @@ public sealed class ManifestFolderStore : IResourceStore
             SpecJson(resource),
             KubernetesJson.Serialize(resource.GetType().GetProperty("Status")!.GetValue(resource)));
         WriteAtomically(path, JsonSerializer.Serialize(saved, Json));
-        if (created)
+        if (created || File.Exists(CreatedPath(resource)))
         {
             // Resources the operator itself created (scheduled SolutionVersions) have no manifest; keep one here.
             WriteAtomically(CreatedPath(resource), KubernetesYaml.Serialize(resource));

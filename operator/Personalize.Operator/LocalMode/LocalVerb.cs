@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Personalize.Data.Storage;
+using Personalize.Gateway;
 using Personalize.Operator.Hosting;
 using Personalize.Operator.Local;
 
@@ -16,7 +17,10 @@ public static class LocalVerb
     private static readonly TimeSpan SummaryCheck = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan ManifestDebounce = TimeSpan.FromMilliseconds(500);
 
-    public const string UsageText = "personalize local <manifest-folder> [--state <dir>] [--store <dir>]";
+    public const string UsageText = "personalize local <manifest-folder> [--state <dir>] [--store <dir>] [--api-port <port>]";
+
+    /// <summary>The Personalize API's port unless --api-port or PERSONALIZE_API_PORT says otherwise (0: any free port).</summary>
+    public const int DefaultApiPort = 8642;
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args)
     {
@@ -56,12 +60,15 @@ public static class LocalVerb
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var summary = new ServingSummary(local.Store, http, ReportFile);
         using var watcher = WatchManifests(manifests, local.Store, reporter, stop.Token);
+        await using var gateway = await StartGatewayAsync(local.Store, ApiPort(args), loggers, stop.Token);
+        var api = $"Personalize API (boto3 endpoint_url for personalize, personalize-runtime, personalize-events): {gateway.Endpoint.ToString().TrimEnd('/')}";
+        reporter.Write($"{api}; open: signatures are not checked and every call acts in namespace default");
 
         var operatorTask = local.RunAsync(stop.Token);
         var exit = 0;
         try
         {
-            await PrintSummaryWhenServingAsync(summary, reporter, operatorTask, stop.Token);
+            await PrintSummaryWhenServingAsync(summary, reporter, api, gateway.Endpoint.ToString().TrimEnd('/'), operatorTask, stop.Token);
             await operatorTask;
         }
         catch (OperationCanceledException) when (stop.Token.IsCancellationRequested)
@@ -78,6 +85,28 @@ public static class LocalVerb
         return exit;
     }
 
+    // On one machine a person runs it: open, on loopback. The default port keeps a notebook's endpoint_url stable
+    // between runs; when another program holds it, any free port is taken and printed.
+    private static async Task<GatewayServer> StartGatewayAsync(ManifestFolderStore store, int port, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await GatewayServer.StartAsync(store, new GatewayOptions { Port = port }, loggers, cancellationToken);
+        }
+        catch (IOException) when (port == DefaultApiPort)
+        {
+            return await GatewayServer.StartAsync(store, new GatewayOptions { Port = 0 }, loggers, cancellationToken);
+        }
+    }
+
+    private static string Boto3Hint(string endpoint) =>
+        $"  boto3.client(\"personalize\", endpoint_url=\"{endpoint}\", region_name=\"us-east-1\", aws_access_key_id=\"local\", aws_secret_access_key=\"local\")";
+
+    private static int ApiPort(IReadOnlyList<string> args) =>
+        int.TryParse(Option(args, "--api-port") ?? Environment.GetEnvironmentVariable("PERSONALIZE_API_PORT"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port)
+            ? port
+            : DefaultApiPort;
+
     private static OperatorSettings LocalSettings()
     {
         var environment = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
@@ -88,7 +117,7 @@ public static class LocalVerb
     }
 
     // Prints the curl commands whenever the set of serving campaigns changes (first time all are ACTIVE, and after a rollout).
-    private static async Task PrintSummaryWhenServingAsync(ServingSummary summary, ProgressReporter reporter, Task operatorTask, CancellationToken cancellationToken)
+    private static async Task PrintSummaryWhenServingAsync(ServingSummary summary, ProgressReporter reporter, string api, string endpoint, Task operatorTask, CancellationToken cancellationToken)
     {
         string? printed = null;
         while (!operatorTask.IsCompleted)
@@ -98,7 +127,7 @@ public static class LocalVerb
             if (summary.ServingFingerprint() is var fingerprint && fingerprint != printed && await summary.AllServingAsync(cancellationToken))
             {
                 printed = fingerprint;
-                reporter.Write(await summary.RenderAsync(cancellationToken));
+                reporter.Write(await summary.RenderAsync(cancellationToken) + api + "\n" + Boto3Hint(endpoint) + "\n");
             }
         }
     }

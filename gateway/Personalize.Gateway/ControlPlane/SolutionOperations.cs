@@ -1,0 +1,239 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Personalize.Api;
+using Personalize.Gateway.Protocol;
+
+namespace Personalize.Gateway.ControlPlane;
+
+/// <summary>Solutions, solution versions and their metrics.</summary>
+public static class SolutionOperations
+{
+    /// <summary>Personalize's `{solutionArn}/$LATEST`: the solution's newest version, where a version ARN is expected.</summary>
+    public const string Latest = "/$LATEST";
+
+    public static async Task<JsonObject> CreateSolutionAsync(Call call)
+    {
+        var group = call.Find<DatasetGroup>("datasetGroupArn");
+        var autoML = call.Request.Bool("performAutoML");
+        var recipeArn = call.Request.String("recipeArn");
+        if (recipeArn is null && autoML != true)
+        {
+            throw PersonalizeException.InvalidInput("recipeArn is required unless performAutoML is true.");
+        }
+
+        var recipe = recipeArn is null ? null : Recipes.Find(recipeArn) is { } found && found.Arn == recipeArn
+            ? found
+            : throw PersonalizeException.InvalidInput($"recipeArn '{recipeArn}' is not a recipe this service trains ({string.Join(", ", Recipes.All.Select(r => r.Arn))}).");
+        var config = call.Request.As<SolutionConfig>("solutionConfig");
+        if (recipe is not null && recipe.Validate(config?.AlgorithmHyperParameters, config?.FeatureTransformationParameters) is [var first, ..] problems)
+        {
+            throw PersonalizeException.InvalidInput($"solutionConfig: {string.Join("; ", problems)}");
+        }
+
+        var solution = new Solution();
+        solution.Spec.DatasetGroupRef.Name = group.Metadata.Name;
+        solution.Spec.RecipeArn = autoML == true ? null : recipeArn;
+        solution.Spec.PerformAutoML = autoML;
+        solution.Spec.PerformHPO = call.Request.Bool("performHPO");
+        solution.Spec.PerformAutoTraining = call.Request.Bool("performAutoTraining");
+        solution.Spec.EventType = call.Request.String("eventType");
+        solution.Spec.SolutionConfig = config;
+        solution.Spec.Tags = call.TagMap();
+        var created = await call.CreateAsync(solution, call.Request.Required("name"), "name");
+        return new JsonObject { ["solutionArn"] = ResourceArns.Of(created) };
+    }
+
+    public static JsonObject DescribeSolution(Call call)
+    {
+        var solution = call.Find<Solution>("solutionArn");
+        var latest = VersionsOf(call, solution.Metadata.Name).FirstOrDefault();
+        return new JsonObject
+        {
+            ["solution"] = SolutionShape(solution).With(
+                ("datasetGroupArn", call.Arns.For<DatasetGroup>(solution.Spec.DatasetGroupRef.Name)),
+                ("performAutoML", solution.Spec.PerformAutoML ?? false),
+                ("performHPO", solution.Spec.PerformHPO ?? false),
+                ("performAutoTraining", solution.Spec.PerformAutoTraining ?? false),
+                ("eventType", solution.Spec.EventType),
+                ("solutionConfig", Shapes.Node(solution.Spec.SolutionConfig)),
+                ("autoMLResult", solution.Status.AutoMLResult?.BestRecipeArn is { } best ? new JsonObject { ["bestRecipeArn"] = best } : null),
+                ("latestSolutionVersion", latest is null ? null : VersionSummary(latest))),
+        };
+    }
+
+    public static JsonObject ListSolutions(Call call)
+    {
+        var group = call.FilterName<DatasetGroup>("datasetGroupArn");
+        return Paging.Page(call.Request, call.List<Solution>().Where(s => group is null || s.Spec.DatasetGroupRef.Name == group),
+            Shapes.CreatedOf, PersonalizeNames.Of, "solutions", s => SolutionShape(s));
+    }
+
+    public static async Task<JsonObject> UpdateSolutionAsync(Call call)
+    {
+        var solution = call.Find<Solution>("solutionArn");
+        var autoTraining = call.Request.Bool("performAutoTraining");
+        var schedule = call.Request.Object("solutionUpdateConfig")?["autoTrainingConfig"]?["schedulingExpression"]?.GetValue<string>();
+        if (call.Request.Bool("performIncrementalUpdate") == true)
+        {
+            throw PersonalizeException.InvalidInput("performIncrementalUpdate applies to the semantic-similarity recipe, which this service does not train.");
+        }
+
+        if (schedule is not null && !System.Text.RegularExpressions.Regex.IsMatch(schedule, "^rate\\(([1-9]|[12][0-9]|30) days?\\)$"))
+        {
+            throw PersonalizeException.InvalidInput($"solutionUpdateConfig.autoTrainingConfig.schedulingExpression '{schedule}' is not rate(N days) with N from 1 to 30.");
+        }
+
+        var updated = await call.UpdateSpecAsync(solution, s =>
+        {
+            s.Spec.PerformAutoTraining = autoTraining ?? s.Spec.PerformAutoTraining;
+            if (schedule is not null)
+            {
+                s.Spec.SolutionConfig ??= new SolutionConfig();
+                s.Spec.SolutionConfig.AutoTrainingConfig = new AutoTrainingConfig { SchedulingExpression = schedule };
+            }
+        });
+        return new JsonObject { ["solutionArn"] = ResourceArns.Of(updated) };
+    }
+
+    /// <summary>Deletes the solution and its versions (as Personalize does), unless a campaign uses one or a batch job runs.</summary>
+    public static async Task<JsonObject> DeleteSolutionAsync(Call call)
+    {
+        var solution = call.Find<Solution>("solutionArn");
+        var versions = VersionsOf(call, solution.Metadata.Name).ToList();
+        if (versions.FirstOrDefault(v => !Phases.IsTerminal(v.Status.Phase)) is { } training)
+        {
+            throw PersonalizeException.InUse($"{ResourceArns.Of(solution)} has a version in training ({ResourceArns.Of(training)}); stop it or wait.");
+        }
+
+        // Finished batch inference jobs are history and go with their version; nothing is deleted unless everything can be.
+        var names = versions.Select(v => v.Metadata.Name).ToHashSet(StringComparer.Ordinal);
+        var jobs = call.List<BatchInferenceJob>().Where(j => names.Contains(j.Spec.SolutionVersionRef.Name)).ToList();
+        if (jobs.FirstOrDefault(j => !Phases.IsTerminal(j.Status.Phase)) is { } running)
+        {
+            throw PersonalizeException.InUse($"{ResourceArns.Of(solution)} has a batch inference job in progress ({ResourceArns.Of(running)}).");
+        }
+
+        call.ThrowIfInUse(solution, versions);
+        foreach (var version in versions)
+        {
+            call.ThrowIfInUse(version, jobs);
+        }
+
+        foreach (var job in jobs)
+        {
+            await call.Store.DeleteAsync<BatchInferenceJob>(call.Namespace, job.Metadata.Name, call.Cancellation);
+        }
+
+        foreach (var version in versions)
+        {
+            await call.Store.DeleteAsync<SolutionVersion>(call.Namespace, version.Metadata.Name, call.Cancellation);
+        }
+
+        return await call.DeleteAsync(solution, versions);
+    }
+
+    public static async Task<JsonObject> CreateSolutionVersionAsync(Call call)
+    {
+        var solution = call.Find<Solution>("solutionArn");
+        var mode = call.Request.String("trainingMode") ?? "FULL";
+        if (mode is not ("FULL" or "UPDATE"))
+        {
+            throw PersonalizeException.InvalidInput($"trainingMode '{mode}' is not supported: FULL or UPDATE.");
+        }
+
+        var version = new SolutionVersion();
+        version.Spec.SolutionRef.Name = solution.Metadata.Name;
+        version.Spec.TrainingMode = mode;
+        version.Spec.Tags = call.TagMap();
+        // Personalize names versions itself (an 8-hex id under the solution); a name, when given, is used instead.
+        var name = call.Request.String("name") ?? $"{solution.Metadata.Name[..Math.Min(54, solution.Metadata.Name.Length)]}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
+        var created = await call.CreateAsync(version, name, "name");
+        return new JsonObject { ["solutionVersionArn"] = ResourceArns.Of(created) };
+    }
+
+    public static JsonObject DescribeSolutionVersion(Call call)
+    {
+        var version = call.Find<SolutionVersion>("solutionVersionArn");
+        var solution = call.Store.Get<Solution>(call.Namespace, version.Spec.SolutionRef.Name);
+        var recipe = version.Status.Recipe ?? solution?.Status.Recipe;
+        return new JsonObject
+        {
+            ["solutionVersion"] = Shapes.Common(version, "solutionVersionArn").With(
+                ("solutionArn", call.Arns.For<Solution>(version.Spec.SolutionRef.Name)),
+                ("recipeArn", recipe is null ? null : Arn.Recipe(Recipes.Find(recipe)?.Name ?? recipe)),
+                ("datasetGroupArn", solution is null ? null : call.Arns.For<DatasetGroup>(solution.Spec.DatasetGroupRef.Name)),
+                ("performAutoML", solution?.Spec.PerformAutoML ?? false),
+                ("performHPO", solution?.Spec.PerformHPO ?? false),
+                ("eventType", solution?.Spec.EventType),
+                ("solutionConfig", Shapes.Node(solution?.Spec.SolutionConfig)),
+                ("trainingMode", version.Status.TrainingMode ?? version.Spec.TrainingMode ?? "FULL"),
+                ("trainingType", version.Status.TrainingType ?? "MANUAL"),
+                ("trainingHours", version.Status.TrainingHours),
+                ("tunedHPOParams", version.Status.TunedHPOParams is { } tuned ? new JsonObject { ["algorithmHyperParameters"] = Shapes.Node(tuned) } : null)),
+        };
+    }
+
+    public static JsonObject ListSolutionVersions(Call call)
+    {
+        var solution = call.FilterName<Solution>("solutionArn");
+        return Paging.Page(call.Request, call.List<SolutionVersion>().Where(v => solution is null || v.Spec.SolutionRef.Name == solution),
+            Shapes.CreatedOf, PersonalizeNames.Of, "solutionVersions", v => VersionSummary(v));
+    }
+
+    public static JsonObject GetSolutionMetrics(Call call)
+    {
+        var version = call.Find<SolutionVersion>("solutionVersionArn");
+        if (version.Status.Phase != Phases.Active)
+        {
+            throw PersonalizeException.InUse($"{ResourceArns.Of(version)} is {Shapes.StatusOf(version)}; metrics exist once it is ACTIVE.");
+        }
+
+        return new JsonObject
+        {
+            ["solutionVersionArn"] = ResourceArns.Of(version),
+            ["metrics"] = Shapes.Node(version.Status.Metrics ?? []),
+        };
+    }
+
+    /// <summary>
+    /// Stops a training that has not finished. The operator stops a training by removing its SolutionVersion (the trainer
+    /// run goes with it), so a stopped version is gone rather than CREATE STOPPED.
+    /// </summary>
+    public static async Task<JsonObject> StopSolutionVersionCreationAsync(Call call)
+    {
+        var version = call.Find<SolutionVersion>("solutionVersionArn");
+        if (Phases.IsTerminal(version.Status.Phase))
+        {
+            throw PersonalizeException.InvalidInput($"{ResourceArns.Of(version)} is {version.Status.Phase}: only a CREATE PENDING or CREATE IN_PROGRESS version can be stopped.");
+        }
+
+        return await call.DeleteAsync(version);
+    }
+
+    /// <summary>The version an ARN names: a version ARN, or `{solutionArn}/$LATEST` for the solution's newest one.</summary>
+    public static SolutionVersion ResolveVersion(Call call, string field)
+    {
+        var arn = call.Request.Required(field);
+        if (!arn.EndsWith(Latest, StringComparison.Ordinal))
+        {
+            return call.Arns.Find<SolutionVersion>(field, arn);
+        }
+
+        var solution = call.Arns.Find<Solution>(field, arn[..^Latest.Length]);
+        return VersionsOf(call, solution.Metadata.Name).FirstOrDefault()
+            ?? throw PersonalizeException.NotFound($"{field}: solution {PersonalizeNames.Of(solution)} has no version yet.");
+    }
+
+    /// <summary>A solution's versions, newest first.</summary>
+    public static IEnumerable<SolutionVersion> VersionsOf(Call call, string solution) =>
+        call.List<SolutionVersion>().Where(v => v.Spec.SolutionRef.Name == solution && v.Metadata.DeletionTimestamp is null)
+            .OrderByDescending(Shapes.CreatedOf).ThenByDescending(v => v.Metadata.Name, StringComparer.Ordinal);
+
+    private static JsonObject SolutionShape(Solution solution) =>
+        Shapes.Common(solution, "solutionArn").With(("recipeArn", solution.Spec.RecipeArn ?? solution.Status.AutoMLResult?.BestRecipeArn));
+
+    private static JsonObject VersionSummary(SolutionVersion version) =>
+        Shapes.Common(version, "solutionVersionArn").With(
+            ("trainingMode", version.Status.TrainingMode ?? version.Spec.TrainingMode ?? "FULL"),
+            ("trainingType", version.Status.TrainingType ?? "MANUAL"));
+}

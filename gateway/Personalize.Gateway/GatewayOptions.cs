@@ -1,0 +1,19 @@
+using Personalize.Gateway.Auth;
+
+namespace Personalize.Gateway;
+
+/// <summary>How the gateway listens and whom it serves.</summary>
+public sealed record GatewayOptions
+{
+    /// <summary>0 picks a free port (see <see cref="GatewayServer.Endpoint"/>).</summary>
+    public int Port { get; init; }
+
+    /// <summary>Loopback only (local mode) or every interface (a pod).</summary>
+    public bool ListenOnAllInterfaces { get; init; }
+
+    /// <summary>Verifies SigV4 against these keys; each key's namespace is its tenant. Null runs open.</summary>
+    public IAccessKeys? AccessKeys { get; init; }
+
+    /// <summary>Where unsigned calls act when the gateway runs open (local mode).</summary>
+    public string OpenNamespace { get; init; } = "default";
+}

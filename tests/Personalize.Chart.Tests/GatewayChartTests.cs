@@ -1,0 +1,89 @@
+using k8s.Models;
+using Personalize.Testing;
+using Xunit;
+
+namespace Personalize.Chart.Tests;
+
+/// <summary>
+/// The chart's gateway: a Deployment of `personalize gateway` with its own ServiceAccount and a Service, behind
+/// gateway.enabled (on by default), and on a real API server exactly the rights the gateway needs.
+/// </summary>
+public sealed class GatewayChartTests(KubeApiServer kube) : IClassFixture<KubeApiServer>, IDisposable
+{
+    private const string Gateway = "personalize-operator-gateway";
+    private readonly Helm _helm = new();
+
+    [Fact]
+    public async Task Defaults_RenderTheGatewayWithItsOwnServiceAccount_AndDisabledRendersNone()
+    {
+        var yaml = await _helm.TemplateAsync(Helm.CredentialValues);
+        var deployment = Manifests.Single<V1Deployment>(yaml, Gateway);
+        var container = deployment.Spec.Template.Spec.Containers[0];
+
+        Assert.Equal(["gateway"], container.Args);
+        Assert.Equal(Gateway, deployment.Spec.Template.Spec.ServiceAccountName);
+        Assert.Equal("gateway", deployment.Spec.Selector.MatchLabels["app.kubernetes.io/component"]);
+        Assert.Contains(container.Env, e => e.Name == "POD_NAMESPACE");
+        Assert.Equal(8080, Manifests.Single<V1Service>(yaml, Gateway).Spec.Ports[0].Port);
+        Assert.NotNull(Manifests.Single<V1ServiceAccount>(yaml, Gateway));
+        // The operator's Deployment does not select the gateway's pods, nor the other way round.
+        Assert.Equal("operator", Manifests.Single<V1Deployment>(yaml, "personalize-operator").Spec.Selector.MatchLabels["app.kubernetes.io/component"]);
+
+        var off = await _helm.TemplateAsync([.. Helm.CredentialValues, "--set", "gateway.enabled=false"]);
+        Assert.DoesNotContain(Manifests.Parse(off).OfType<k8s.IKubernetesObject<V1ObjectMeta>>(), o => o.Metadata.Name.StartsWith(Gateway, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task WatchNamespace_ConfinesTheGatewayToThatNamespace()
+    {
+        var yaml = await _helm.TemplateAsync([.. Helm.CredentialValues, "--set", "operator.watchNamespace=team-a"]);
+
+        Assert.DoesNotContain(Manifests.OfType<V1ClusterRole>(yaml), r => r.Metadata.Name == Gateway);
+        Assert.Equal("team-a", Manifests.Single<V1Role>(yaml, Gateway).Metadata.NamespaceProperty);
+        Assert.Contains(Manifests.Single<V1Deployment>(yaml, Gateway).Spec.Template.Spec.Containers[0].Env, e => e.Name == "PERSONALIZE_WATCH_NAMESPACE" && e.Value == "team-a");
+    }
+
+    [Fact]
+    public async Task OnARealApiServer_TheGatewayAccountMayManagePersonalizeResourcesAndReadKeys_AndNothingElse()
+    {
+        var ns = await kube.CreateNamespaceAsync("gateway-rbac");
+        var yaml = await _helm.TemplateAsync(Helm.CredentialValues, @namespace: ns, releaseName: ns);
+        (await kube.KubectlAsync(["apply", "-n", ns, "-f", "-"], yaml)).EnsureSuccess("kubectl apply of the chart");
+        (await kube.KubectlAsync("wait", "--for=condition=Established", "--timeout=60s", "crd", "--all")).EnsureSuccess("CRDs established");
+        var account = $"system:serviceaccount:{ns}:{ns}-personalize-operator-gateway";
+
+        string[][] allowed =
+        [
+            ["list", "datasetgroups.personalize.io", "--all-namespaces"],
+            ["watch", "campaigns.personalize.io", "--all-namespaces"],
+            ["create", "solutions.personalize.io", "-n", "team-a"],
+            ["update", "campaigns.personalize.io", "-n", "team-a"],
+            ["delete", "filters.personalize.io", "-n", "team-a"],
+            ["list", "secrets", "-n", ns],
+        ];
+        string[][] denied =
+        [
+            ["list", "secrets", "-n", "team-a"],
+            ["get", "secrets", "-n", "team-a"],
+            ["create", "secrets", "-n", ns],
+            ["update", "campaigns.personalize.io", "--subresource=status", "-n", "team-a"],
+            ["create", "jobs.batch", "-n", "team-a"],
+            ["create", "deployments.apps", "-n", "team-a"],
+            ["delete", "pods", "-n", "team-a"],
+            ["update", "leases.coordination.k8s.io", "-n", ns],
+        ];
+        foreach (var check in allowed)
+        {
+            var result = await kube.KubectlAsync(["auth", "can-i", .. check, "--as", account]);
+            Assert.True(result.Succeeded, $"the gateway should be allowed: {string.Join(' ', check)} ({result.StdOut.Trim()} {result.StdErr.Trim()})");
+        }
+
+        foreach (var check in denied)
+        {
+            var result = await kube.KubectlAsync(["auth", "can-i", .. check, "--as", account]);
+            Assert.False(result.Succeeded, $"the gateway should be denied: {string.Join(' ', check)}");
+        }
+    }
+
+    public void Dispose() => _helm.Dispose();
+}
