@@ -1,6 +1,6 @@
-using System.Buffers;
 using System.Globalization;
 using System.Numerics.Tensors;
+using Personalize.Jobs;
 using Personalize.Models.Artifacts;
 using Personalize.Models.Scoring;
 
@@ -9,7 +9,8 @@ namespace Personalize.Models.Recipes;
 /// <summary>
 /// The HRNN family (aws-hrnn, -metadata, -coldstart, aws-personalized-ranking): a GRU runs over the user's last bptt
 /// items (starting from the user's metadata state where the recipe has one) and the state scores every item by a
-/// dot product with its output vector. Metadata recipes bake item metadata into the exported item vectors.
+/// dot product with its output vector. Metadata recipes bake item metadata into the exported item vectors. Large
+/// catalogues are scored with int8 item vectors and float32 re-scoring (<see cref="ScoringSettings"/>).
 /// </summary>
 public sealed class HrnnRecommender : Recommender
 {
@@ -19,10 +20,12 @@ public sealed class HrnnRecommender : Recommender
     private readonly float[]? userInitialState;
     private readonly GruCell cell;
     private readonly int bptt;
+    private readonly CatalogueScorer scorer;
 
-    public HrnnRecommender(ModelArtifact artifact)
+    public HrnnRecommender(ModelArtifact artifact, ScoringSettings? settings = null)
         : base(artifact)
     {
+        settings ??= new ScoringSettings();
         var weightIh = artifact.Tensor(TensorNames.GruWeightIh);
         var weightHh = artifact.Tensor(TensorNames.GruWeightHh);
         var hidden = weightHh.Shape[^1];
@@ -48,11 +51,15 @@ public sealed class HrnnRecommender : Recommender
         bptt = int.TryParse(Manifest.HyperParameters.GetValueOrDefault("bptt"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
             ? value
             : 32;
+        scorer = new CatalogueScorer(itemOutput, itemOutputBias, hidden, settings.ShouldQuantize(ItemCount, hidden));
     }
 
     public override bool ReturnsScores => true;
 
     public int HiddenSize => cell.HiddenSize;
+
+    /// <summary>True when queries are scored with int8 item vectors (and float32 re-scoring).</summary>
+    public bool Quantized => scorer.Quantized;
 
     public override IReadOnlyList<RecommendedItem> Recommend(RecommendationRequest request)
     {
@@ -125,23 +132,9 @@ public sealed class HrnnRecommender : Recommender
         TensorPrimitives.Dot(itemOutput.AsSpan(row * HiddenSize, HiddenSize), state) + itemOutputBias[row];
 
     /// <summary>The best candidates, scored by a softmax over the whole catalogue (so scores of all items sum to 1).</summary>
-    private List<RecommendedItem> BestBySoftmax(ReadOnlySpan<float> state, int count, Func<int, bool> accept)
+    private List<RecommendedItem> BestBySoftmax(float[] state, int count, Func<int, bool> accept)
     {
-        // Pooled: a catalogue-sized array per request would land on the large-object heap and stall serving in GCs.
-        var logits = ArrayPool<float>.Shared.Rent(ItemCount);
-        var scratch = ArrayPool<float>.Shared.Rent(ItemCount);
-        try
-        {
-            var span = logits.AsSpan(0, ItemCount);
-            ItemLogits.Compute(itemOutput, itemOutputBias, state, span);
-            var best = TopK.Largest(span, count, accept);
-            var (max, sum) = ItemLogits.SoftmaxNormaliser(span, scratch.AsSpan(0, ItemCount));
-            return best.Select(row => new RecommendedItem(ItemIds[row], Math.Exp(logits[row] - max) / sum)).ToList();
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(logits);
-            ArrayPool<float>.Shared.Return(scratch);
-        }
+        var scored = scorer.Score(new ScoringQuery(state, count, accept));
+        return scored.Rows.Select((row, i) => new RecommendedItem(ItemIds[row], scored.Score(i))).ToList();
     }
 }

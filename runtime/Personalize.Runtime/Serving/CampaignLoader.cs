@@ -46,7 +46,7 @@ public sealed class CampaignLoader(
             try
             {
                 var artifact = await ModelArtifact.LoadAsync(store, S3Uri.Parse(config.ModelUri), stoppingToken);
-                var campaign = new CampaignState(config, artifact, RecommenderFactory.Create(artifact));
+                var campaign = new CampaignState(config, artifact, RecommenderFactory.Create(artifact, config.Scoring));
                 await BulkData.LoadAsync(campaign, datasets, stoppingToken);
                 metrics.ModelLoaded(config.CampaignArn, config.SolutionVersionArn ?? config.ModelUri, artifact.Manifest.Recipe, artifact.Vocabulary.Items.Count);
                 return campaign;
