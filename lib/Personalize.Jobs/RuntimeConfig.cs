@@ -143,5 +143,9 @@ public sealed class ScoringSettings
     [JsonPropertyName("quantize")]
     public bool? Quantize { get; set; }
 
+    [Description("Score queries that arrive while a pass over the item table runs together in the next pass (no wait when idle).")]
+    [JsonPropertyName("batch")]
+    public bool Batch { get; set; } = true;
+
     public bool ShouldQuantize(long items, int hidden) => Quantize ?? items * hidden * sizeof(float) > QuantizeAboveBytes;
 }

@@ -21,6 +21,7 @@ public sealed class HrnnRecommender : Recommender
     private readonly GruCell cell;
     private readonly int bptt;
     private readonly CatalogueScorer scorer;
+    private readonly ScoringBatcher? batcher;
 
     public HrnnRecommender(ModelArtifact artifact, ScoringSettings? settings = null)
         : base(artifact)
@@ -52,6 +53,7 @@ public sealed class HrnnRecommender : Recommender
             ? value
             : 32;
         scorer = new CatalogueScorer(itemOutput, itemOutputBias, hidden, settings.ShouldQuantize(ItemCount, hidden));
+        batcher = settings.Batch ? new ScoringBatcher(scorer) : null;
     }
 
     public override bool ReturnsScores => true;
@@ -60,6 +62,9 @@ public sealed class HrnnRecommender : Recommender
 
     /// <summary>True when queries are scored with int8 item vectors (and float32 re-scoring).</summary>
     public bool Quantized => scorer.Quantized;
+
+    /// <summary>Passes over the item table and queries they scored, when batching (queries / passes: mean batch).</summary>
+    public (long Passes, long Queries) BatchCounts => batcher?.Counts ?? (0, 0);
 
     public override IReadOnlyList<RecommendedItem> Recommend(RecommendationRequest request)
     {
@@ -134,7 +139,8 @@ public sealed class HrnnRecommender : Recommender
     /// <summary>The best candidates, scored by a softmax over the whole catalogue (so scores of all items sum to 1).</summary>
     private List<RecommendedItem> BestBySoftmax(float[] state, int count, Func<int, bool> accept)
     {
-        var scored = scorer.Score(new ScoringQuery(state, count, accept));
+        var query = new ScoringQuery(state, count, accept);
+        var scored = batcher?.Score(query) ?? scorer.Score(query);
         return scored.Rows.Select((row, i) => new RecommendedItem(ItemIds[row], scored.Score(i))).ToList();
     }
 }
