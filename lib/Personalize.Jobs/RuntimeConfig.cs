@@ -147,5 +147,9 @@ public sealed class ScoringSettings
     [JsonPropertyName("batch")]
     public bool Batch { get; set; } = true;
 
+    [Description("Users whose recurrent state is kept between requests (least recently used dropped first; ~0.5 KiB each at hidden 64); 0 turns the cache off.")]
+    [JsonPropertyName("userStateCacheSize")]
+    public int UserStateCacheSize { get; set; } = 100_000;
+
     public bool ShouldQuantize(long items, int hidden) => Quantize ?? items * hidden * sizeof(float) > QuantizeAboveBytes;
 }

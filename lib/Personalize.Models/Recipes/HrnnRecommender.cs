@@ -22,6 +22,7 @@ public sealed class HrnnRecommender : Recommender
     private readonly int bptt;
     private readonly CatalogueScorer scorer;
     private readonly ScoringBatcher? batcher;
+    private readonly UserStateCache? states;
 
     public HrnnRecommender(ModelArtifact artifact, ScoringSettings? settings = null)
         : base(artifact)
@@ -54,6 +55,7 @@ public sealed class HrnnRecommender : Recommender
             : 32;
         scorer = new CatalogueScorer(itemOutput, itemOutputBias, hidden, settings.ShouldQuantize(ItemCount, hidden));
         batcher = settings.Batch ? new ScoringBatcher(scorer) : null;
+        states = settings.UserStateCacheSize > 0 ? new UserStateCache(settings.UserStateCacheSize) : null;
     }
 
     public override bool ReturnsScores => true;
@@ -63,13 +65,16 @@ public sealed class HrnnRecommender : Recommender
     /// <summary>True when queries are scored with int8 item vectors (and float32 re-scoring).</summary>
     public bool Quantized => scorer.Quantized;
 
+    /// <summary>Users whose state is cached now.</summary>
+    public int CachedUserStates => states?.Count ?? 0;
+
     /// <summary>Passes over the item table and queries they scored, when batching (queries / passes: mean batch).</summary>
     public (long Passes, long Queries) BatchCounts => batcher?.Counts ?? (0, 0);
 
     public override IReadOnlyList<RecommendedItem> Recommend(RecommendationRequest request)
     {
         var history = History(request);
-        var state = UserState(UserRow(request.UserId), history);
+        var state = CachedUserState(request.UserId, history);
         return BestBySoftmax(state, Count(request), Candidates(request, history));
     }
 
@@ -89,7 +94,7 @@ public sealed class HrnnRecommender : Recommender
     {
         var accept = Candidates(request, []);
         var rows = request.InputList.Select(ItemRow).OfType<int>().Where(accept).Distinct().ToArray();
-        var state = UserState(UserRow(request.UserId), History(request));
+        var state = CachedUserState(request.UserId, History(request));
         var logits = new float[rows.Length];
         for (var i = 0; i < rows.Length; i++)
         {
@@ -122,6 +127,40 @@ public sealed class HrnnRecommender : Recommender
             cell.Step(itemInput.AsSpan(item * cell.InputSize, cell.InputSize), state);
         }
 
+        return state;
+    }
+
+    /// <summary>
+    /// <see cref="UserState"/>, from the cache while the user's bptt window is unchanged. A new event that only
+    /// lengthens the window (history not longer than bptt) advances the cached state by one GRU step; one that
+    /// slides it recomputes the window once. Both give bit for bit the state recomputation gives.
+    /// </summary>
+    private float[] CachedUserState(string? userId, int[] history)
+    {
+        if (states is null || userId is null)
+        {
+            return UserState(UserRow(userId), history);
+        }
+
+        var window = history[Math.Max(0, history.Length - bptt)..];
+        if (states.TryGet(userId, out var cachedWindow, out var cachedState))
+        {
+            if (window.AsSpan().SequenceEqual(cachedWindow))
+            {
+                return cachedState;
+            }
+
+            if (cachedWindow.Length == window.Length - 1 && window.AsSpan(0, cachedWindow.Length).SequenceEqual(cachedWindow))
+            {
+                var next = (float[])cachedState.Clone();
+                cell.Step(itemInput.AsSpan(window[^1] * cell.InputSize, cell.InputSize), next);
+                states.Set(userId, window, next);
+                return next;
+            }
+        }
+
+        var state = UserState(UserRow(userId), window);
+        states.Set(userId, window, state);
         return state;
     }
 
