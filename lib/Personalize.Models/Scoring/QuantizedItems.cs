@@ -86,10 +86,9 @@ public sealed class QuantizedItems
                     a3 = Avx2.Add(a3, Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(Vector128.LoadUnsafe(ref r0, (nuint)(k + (3 * hidden)))), qv));
                 }
 
-                dots[row] = Vector256.Sum(a0);
-                dots[row + 1] = Vector256.Sum(a1);
-                dots[row + 2] = Vector256.Sum(a2);
-                dots[row + 3] = Vector256.Sum(a3);
+                // Four horizontal sums at once: pairwise adds within each 128-bit lane, then the two lanes.
+                var pairs = Avx2.HorizontalAdd(Avx2.HorizontalAdd(a0, a1), Avx2.HorizontalAdd(a2, a3));
+                Sse2.Add(pairs.GetLower(), pairs.GetUpper()).StoreUnsafe(ref MemoryMarshal.GetReference(dots), (nuint)row);
             }
         }
 

@@ -1,3 +1,6 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace Personalize.Models.Scoring;
 
 /// <summary>
@@ -30,9 +33,25 @@ public sealed class TopKSelector
             return;
         }
 
-        for (var i = 0; i < scores.Length; i++)
+        // Most entries of a large catalogue fall below the threshold once the heap is full: test eight at a time.
+        var i = 0;
+        ref var first = ref MemoryMarshal.GetReference(scores);
+        for (; i + Vector256<float>.Count <= scores.Length; i += Vector256<float>.Count)
         {
-            // A cheap pre-test: most entries of a large catalogue fail it once the heap is full.
+            if (Vector256.GreaterThanOrEqualAny(Vector256.LoadUnsafe(ref first, (nuint)i), Vector256.Create(Threshold)))
+            {
+                for (var j = i; j < i + Vector256<float>.Count; j++)
+                {
+                    if (scores[j] >= Threshold)
+                    {
+                        Offer(firstIndex + j, scores[j]);
+                    }
+                }
+            }
+        }
+
+        for (; i < scores.Length; i++)
+        {
             if (scores[i] >= Threshold)
             {
                 Offer(firstIndex + i, scores[i]);
