@@ -49,6 +49,7 @@ public sealed class CampaignLoader(
                 var campaign = new CampaignState(config, artifact, RecommenderFactory.Create(artifact, config.Scoring));
                 await BulkData.LoadAsync(campaign, datasets, stoppingToken);
                 metrics.ModelLoaded(config.CampaignArn, config.SolutionVersionArn ?? config.ModelUri, artifact.Manifest.Recipe, artifact.Vocabulary.Items.Count);
+                metrics.Capacity(ServingCapacity.Measure(campaign, artifact.Vocabulary));
                 return campaign;
             }
             catch (Exception e) when (e is not OperationCanceledException)
