@@ -33,7 +33,7 @@ public sealed class CatalogueScorer
     public bool Quantized => _quantized is not null;
 
     /// <summary>How many int8 candidates are re-scored in float32 for a request of count items.</summary>
-    public static int Candidates(int count) => Math.Max(4 * count, 100);
+    public static int Candidates(int count) => Math.Max(8 * count, 200);
 
     /// <summary>Bytes of item vectors one pass streams.</summary>
     public long BytesPerPass => _quantized?.Bytes ?? ((long)_items.Length * sizeof(float));
