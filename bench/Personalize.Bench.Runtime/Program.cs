@@ -1,62 +1,37 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using Personalize.Bench.Runtime;
 using Personalize.Data.Storage;
 using Personalize.Jobs;
 using Personalize.Models.Recipes;
 using Personalize.Models.Scoring;
-using Personalize.Runtime;
 
-// personalize-bench-runtime [--items 10000,100000,1000000] [--hidden 64,128] [--seconds 10] [--concurrency 8] [--no-http]
-var items = Option("--items", "10000,100000,1000000").Split(',').Select(int.Parse).ToArray();
-var hiddens = Option("--hidden", "64,128").Split(',').Select(int.Parse).ToArray();
-var seconds = double.Parse(Option("--seconds", "10"), CultureInfo.InvariantCulture);
-var concurrency = int.Parse(Option("--concurrency", "8"), CultureInfo.InvariantCulture);
+// personalize-bench-runtime [--items 100000,1000000] [--hidden 64] [--seconds 5] [--concurrency 16]
+//   [--methods float32,int8,batch,cache,all] [--no-http]
+var items = Option("--items", "100000,1000000").Split(',').Select(int.Parse).ToArray();
+var hiddens = Option("--hidden", "64").Split(',').Select(int.Parse).ToArray();
+var seconds = double.Parse(Option("--seconds", "5"), CultureInfo.InvariantCulture);
+var concurrency = int.Parse(Option("--concurrency", "16"), CultureInfo.InvariantCulture);
+var methods = Option("--methods", "float32,int8,batch,cache,all").Split(',');
 var http = !args.Contains("--no-http");
 
-Console.WriteLine($"# {Environment.ProcessorCount} cores, {RuntimeInformationText()}, concurrency {concurrency}, {seconds} s per HTTP run");
-Console.WriteLine("| items | hidden | model MB | brute-force dot+top25 CPU µs | in-process GetRecommendations CPU µs | in-process p50/p99 wall µs | HTTP TPS | HTTP p50/p99 ms | HTTP CPU µs/request |");
-Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+Console.WriteLine($"# {Environment.ProcessorCount} cores, {RuntimeInformationText()}, {concurrency} closed-loop clients, {seconds} s per HTTP run, load: {Uptime()}");
+Console.WriteLine("| items | hidden | method | memory MB | recall@25 | in-process CPU µs/query | HTTP capacity req/s | HTTP req/s per core | p50/p99 ms at capacity | p50/p99 ms at 80% | mean batch |");
+Console.WriteLine("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
 foreach (var itemCount in items)
 {
     foreach (var hidden in hiddens)
     {
-        Console.WriteLine(await MeasureAsync(itemCount, hidden));
+        await MeasureCatalogueAsync(itemCount, hidden);
     }
 }
 
+Console.WriteLine($"# load at the end: {Uptime()}");
 return 0;
 
-async Task<string> MeasureAsync(int itemCount, int hidden)
+async Task MeasureCatalogueAsync(int itemCount, int hidden)
 {
-    GC.Collect();
-    GC.WaitForPendingFinalizers();
-    var before = GC.GetTotalMemory(forceFullCollection: true);
     var artifact = SyntheticModel.Hrnn(itemCount, hidden);
-    var recommender = RecommenderFactory.Create(artifact);
-    var modelMb = (GC.GetTotalMemory(forceFullCollection: true) - before) / (1024.0 * 1024.0);
-
-    var iterations = Math.Clamp(400_000_000 / (itemCount * hidden), 20, 2000);
-    var bruteForce = BruteForce(artifact.Tensor("item_output").Floats!, itemCount, hidden, iterations);
-    var inProcess = new Latencies();
-    var random = new Random(1);
-    var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-    for (var i = 0; i < iterations; i++)
-    {
-        var request = new RecommendationRequest { UserId = $"user-{random.Next(SyntheticModel.Users)}", NumResults = 25 };
-        var started = Stopwatch.GetTimestamp();
-        recommender.Recommend(request);
-        inProcess.Add(Stopwatch.GetElapsedTime(started).TotalMicroseconds);
-    }
-
-    var inProcessCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / iterations;
-    var row = $"| {itemCount:N0} | {hidden} | {modelMb:F0} | {bruteForce:F0} | {inProcessCpu:F0} | {inProcess.Percentile(50):F0} / {inProcess.Percentile(99):F0} |";
-    if (!http)
-    {
-        return row + " - | - | - |";
-    }
-
     var root = Directory.CreateTempSubdirectory("personalize-bench-");
     try
     {
@@ -64,11 +39,45 @@ async Task<string> MeasureAsync(int itemCount, int hidden)
         var group = new StoreLayout("bench").DatasetGroup("bench", "catalogue");
         var model = StoreLayout.Model(group, "solution", "v1");
         await artifact.SaveAsync(store, model, CancellationToken.None);
-        artifact = null;
-        recommender = null;
-        GC.Collect();
-        var (tps, latencies, cpuPerRequest) = await LoadAsync(store, group, model);
-        return row + $" {tps:F0} | {latencies.Percentile(50) / 1000:F1} / {latencies.Percentile(99) / 1000:F1} | {cpuPerRequest:F0} |";
+
+        // The reference: float32 exact scoring, one query per pass, GRU rerun per request.
+        var users = Enumerable.Range(0, 200).Select(u => $"user-{u * (SyntheticModel.Users / 200)}").ToList();
+        var exact = new HrnnRecommender(artifact, Settings("float32"));
+        var truth = users.Select(u => Top25(exact, u)).ToList();
+        exact = null;
+
+        foreach (var method in methods)
+        {
+            var settings = Settings(method);
+            GC.Collect();
+            var before = GC.GetTotalMemory(forceFullCollection: true);
+            var recommender = new HrnnRecommender(artifact, settings);
+            var recall = users.Select((u, i) => Top25(recommender, u).Intersect(truth[i]).Count() / 25.0).Average();
+            var cpuPerQuery = InProcessCpu(recommender, Math.Clamp(200_000_000 / (itemCount * hidden), 20, 1000));
+            var memoryMb = (GC.GetTotalMemory(forceFullCollection: true) - before) / (1024.0 * 1024.0);
+            recommender = null;
+            GC.Collect();
+            var row = $"| {itemCount:N0} | {hidden} | {method} | {memoryMb:F0} | {recall:F3} | {cpuPerQuery:F0} |";
+            if (!http)
+            {
+                Console.WriteLine(row + " - | - | - | - | - |");
+                continue;
+            }
+
+            var load = new HttpLoad(store, group, model, settings);
+            await using (load.ConfigureAwait(false))
+            {
+                await load.StartAsync();
+                await load.ClosedLoopAsync(concurrency, TimeSpan.FromSeconds(Math.Min(2, seconds / 2)));
+                var (passesBefore, queriesBefore) = load.BatchCounts();
+                var capacity = await load.ClosedLoopAsync(concurrency, TimeSpan.FromSeconds(seconds));
+                var (passesAfter, queriesAfter) = load.BatchCounts();
+                var (passes, queries) = (passesAfter - passesBefore, queriesAfter - queriesBefore);
+                var at80 = await load.OpenLoopAsync(0.8 * capacity.RequestsPerSecond, TimeSpan.FromSeconds(seconds));
+                var batch = passes > 0 ? $"{(double)queries / passes:F1}" : "-";
+                Console.WriteLine(row + $" {capacity.RequestsPerSecond:F0} | {1e6 / capacity.CpuMicrosPerRequest:F0} | {capacity.Latencies.Percentile(50) / 1000:F1} / {capacity.Latencies.Percentile(99) / 1000:F1} | {at80.Latencies.Percentile(50) / 1000:F1} / {at80.Latencies.Percentile(99) / 1000:F1} | {batch} |");
+            }
+        }
     }
     finally
     {
@@ -76,87 +85,34 @@ async Task<string> MeasureAsync(int itemCount, int hidden)
     }
 }
 
-// Load from `concurrency` loopback clients; CPU per request counts server and client (one process), so it overstates
-// the server's share: a conservative basis for tpsPerReplica.
-async Task<(double Tps, Latencies Latencies, double CpuMicrosPerRequest)> LoadAsync(IObjectStore store, S3Uri group, S3Uri model)
+// Each method alone against the float32 reference, and all together.
+static ScoringSettings Settings(string method) => method switch
 {
-    var port = FreePort();
-    var config = new RuntimeConfig
-    {
-        CampaignArn = "arn:k8s:personalize:bench::campaign/bench",
-        ModelUri = model.ToString(),
-        DatasetGroupUri = group.ToString(),
-    };
-    await using var app = RuntimeApp.Create(config, store, ["--urls", $"http://127.0.0.1:{port}", "--Logging:LogLevel:Default=Warning"]);
-    await app.StartAsync();
-    using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-    while (!(await client.GetAsync("/readyz")).IsSuccessStatusCode)
-    {
-        await Task.Delay(100);
-    }
+    "float32" => new ScoringSettings { Quantize = false, Batch = false, UserStateCacheSize = 0 },
+    "int8" => new ScoringSettings { Quantize = true, Batch = false, UserStateCacheSize = 0 },
+    "batch" => new ScoringSettings { Quantize = false, Batch = true, UserStateCacheSize = 0 },
+    "cache" => new ScoringSettings { Quantize = false, Batch = false, UserStateCacheSize = 100_000 },
+    "all" => new ScoringSettings { Quantize = true, Batch = true, UserStateCacheSize = 100_000 },
+    _ => throw new ArgumentException($"--methods: unknown method {method} (float32, int8, batch, cache, all)."),
+};
 
-    async Task<Latencies> Worker(int id, TimeSpan duration)
-    {
-        var random = new Random(id);
-        var latencies = new Latencies();
-        var end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
-        while (Stopwatch.GetTimestamp() < end)
-        {
-            var body = $"{{\"campaignArn\":\"{config.CampaignArn}\",\"userId\":\"user-{random.Next(SyntheticModel.Users)}\",\"numResults\":25}}";
-            var started = Stopwatch.GetTimestamp();
-            using var response = await client.PostAsync("/recommendations", new StringContent(body, Encoding.UTF8, "application/json"));
-            await response.Content.ReadAsByteArrayAsync();
-            response.EnsureSuccessStatusCode();
-            latencies.Add(Stopwatch.GetElapsedTime(started).TotalMicroseconds);
-        }
+static List<string> Top25(IRecommender recommender, string user) =>
+    recommender.Recommend(new RecommendationRequest { UserId = user, NumResults = 25, ExcludeConsumed = true }).Select(i => i.ItemId).ToList();
 
-        return latencies;
-    }
-
-    await Task.WhenAll(Enumerable.Range(0, concurrency).Select(i => Worker(i, TimeSpan.FromSeconds(Math.Min(2, seconds / 5)))));
-    var measured = Stopwatch.StartNew();
-    var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-    var results = await Task.WhenAll(Enumerable.Range(0, concurrency).Select(i => Worker(100 + i, TimeSpan.FromSeconds(seconds))));
-    var elapsed = measured.Elapsed.TotalSeconds;
-    var cpuMicros = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds;
-    var all = new Latencies();
-    foreach (var result in results)
-    {
-        all.AddRange(result);
-    }
-
-    await app.StopAsync();
-    return (all.Count / elapsed, all, cpuMicros / all.Count);
-}
-
-// The physical limit: one dot product per item against a state, then the 25 best; mean CPU µs per query (CPU time,
-// not wall time, so a busy shared machine does not inflate it).
-static double BruteForce(float[] itemOutput, int itemCount, int hidden, int iterations)
+// Mean CPU µs of one GetRecommendations in process, one caller (no batching possible), users in turn.
+static double InProcessCpu(IRecommender recommender, int iterations)
 {
-    var state = new float[hidden];
-    for (var j = 0; j < hidden; j++)
-    {
-        state[j] = (j % 7) / 7f;
-    }
-
-    var logits = new float[itemCount];
-    var bias = new float[itemCount];
+    var random = new Random(1);
     var cpu = Process.GetCurrentProcess().TotalProcessorTime;
     for (var i = 0; i < iterations; i++)
     {
-        ItemLogits.Compute(itemOutput, bias, state, logits);
-        TopK.Largest(logits, 25);
+        recommender.Recommend(new RecommendationRequest { UserId = $"user-{random.Next(SyntheticModel.Users)}", NumResults = 25, ExcludeConsumed = true });
     }
 
     return (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / iterations;
 }
 
-static int FreePort()
-{
-    using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-    listener.Start();
-    return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-}
+static string Uptime() => File.Exists("/proc/loadavg") ? "load average " + string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
 static string RuntimeInformationText() =>
     $"{System.Runtime.InteropServices.RuntimeInformation.OSDescription.Trim()}, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}";

@@ -67,6 +67,9 @@ public sealed class RuntimeConfig
 
     [JsonPropertyName("realtime")]
     public RuntimeRealtime Realtime { get; set; } = new();
+
+    [JsonPropertyName("scoring")]
+    public ScoringSettings Scoring { get; set; } = new();
 }
 
 /// <summary>A Filter resource as the runtime needs it: the ARN requests use and the expression it compiles once.</summary>
@@ -132,4 +135,25 @@ public sealed class RuntimeRealtime
     [Description("Writer id in real-time file names; unset: the host name (the pod name in a cluster).")]
     [JsonPropertyName("writerId")]
     public string? WriterId { get; set; }
+}
+
+/// <summary>How the HRNN scorer serves a query; every choice returns the same items as float32 exact scoring.</summary>
+public sealed class ScoringSettings
+{
+    /// <summary>Item tables larger than this (float32 bytes) outgrow the caches, so int8 scoring pays.</summary>
+    public const long QuantizeAboveBytes = 8L * 1024 * 1024;
+
+    [Description("int8 item vectors with float32 re-scoring of the candidates: true, false, or unset = when the float32 item table exceeds 8 MiB.")]
+    [JsonPropertyName("quantize")]
+    public bool? Quantize { get; set; }
+
+    [Description("Score queries that arrive while a pass over the item table runs together in the next pass (no wait when idle).")]
+    [JsonPropertyName("batch")]
+    public bool Batch { get; set; } = true;
+
+    [Description("Users whose recurrent state is kept between requests (least recently used dropped first; ~0.5 KiB each at hidden 64); 0 turns the cache off.")]
+    [JsonPropertyName("userStateCacheSize")]
+    public int UserStateCacheSize { get; set; } = 100_000;
+
+    public bool ShouldQuantize(long items, int hidden) => Quantize ?? items * hidden * sizeof(float) > QuantizeAboveBytes;
 }

@@ -16,6 +16,14 @@ public static class RuntimeApp
 {
     public static WebApplication Create(RuntimeConfig config, IObjectStore store, string[] args)
     {
+        if (config.Scoring.Batch)
+        {
+            // Batched scoring parks a request's thread while another scores its batch: enough threads at hand keep
+            // Kestrel taking requests (which form the next batch) instead of waiting for the pool to grow.
+            ThreadPool.GetMinThreads(out var workers, out var completionPorts);
+            ThreadPool.SetMinThreads(Math.Max(workers, 64), completionPorts);
+        }
+
         var builder = WebApplication.CreateSlimBuilder(args);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = config.Limits.MaxRequestBodyBytes);
         var services = builder.Services;

@@ -1,6 +1,6 @@
-using System.Buffers;
 using System.Globalization;
 using System.Numerics.Tensors;
+using Personalize.Jobs;
 using Personalize.Models.Artifacts;
 using Personalize.Models.Scoring;
 
@@ -9,7 +9,8 @@ namespace Personalize.Models.Recipes;
 /// <summary>
 /// The HRNN family (aws-hrnn, -metadata, -coldstart, aws-personalized-ranking): a GRU runs over the user's last bptt
 /// items (starting from the user's metadata state where the recipe has one) and the state scores every item by a
-/// dot product with its output vector. Metadata recipes bake item metadata into the exported item vectors.
+/// dot product with its output vector. Metadata recipes bake item metadata into the exported item vectors. Large
+/// catalogues are scored with int8 item vectors and float32 re-scoring (<see cref="ScoringSettings"/>).
 /// </summary>
 public sealed class HrnnRecommender : Recommender
 {
@@ -19,10 +20,14 @@ public sealed class HrnnRecommender : Recommender
     private readonly float[]? userInitialState;
     private readonly GruCell cell;
     private readonly int bptt;
+    private readonly CatalogueScorer scorer;
+    private readonly ScoringBatcher? batcher;
+    private readonly UserStateCache? states;
 
-    public HrnnRecommender(ModelArtifact artifact)
+    public HrnnRecommender(ModelArtifact artifact, ScoringSettings? settings = null)
         : base(artifact)
     {
+        settings ??= new ScoringSettings();
         var weightIh = artifact.Tensor(TensorNames.GruWeightIh);
         var weightHh = artifact.Tensor(TensorNames.GruWeightHh);
         var hidden = weightHh.Shape[^1];
@@ -48,16 +53,28 @@ public sealed class HrnnRecommender : Recommender
         bptt = int.TryParse(Manifest.HyperParameters.GetValueOrDefault("bptt"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
             ? value
             : 32;
+        scorer = new CatalogueScorer(itemOutput, itemOutputBias, hidden, settings.ShouldQuantize(ItemCount, hidden));
+        batcher = settings.Batch ? new ScoringBatcher(scorer) : null;
+        states = settings.UserStateCacheSize > 0 ? new UserStateCache(settings.UserStateCacheSize) : null;
     }
 
     public override bool ReturnsScores => true;
 
     public int HiddenSize => cell.HiddenSize;
 
+    /// <summary>True when queries are scored with int8 item vectors (and float32 re-scoring).</summary>
+    public bool Quantized => scorer.Quantized;
+
+    /// <summary>Users whose state is cached now.</summary>
+    public int CachedUserStates => states?.Count ?? 0;
+
+    /// <summary>Passes over the item table and queries they scored, when batching (queries / passes: mean batch).</summary>
+    public (long Passes, long Queries) BatchCounts => batcher?.Counts ?? (0, 0);
+
     public override IReadOnlyList<RecommendedItem> Recommend(RecommendationRequest request)
     {
         var history = History(request);
-        var state = UserState(UserRow(request.UserId), history);
+        var state = CachedUserState(request.UserId, history);
         return BestBySoftmax(state, Count(request), Candidates(request));
     }
 
@@ -77,7 +94,7 @@ public sealed class HrnnRecommender : Recommender
     {
         var accept = Candidates(request);
         var rows = request.InputList.Select(ItemRow).OfType<int>().Where(accept).Distinct().ToArray();
-        var state = UserState(UserRow(request.UserId), History(request));
+        var state = CachedUserState(request.UserId, History(request));
         var logits = new float[rows.Length];
         for (var i = 0; i < rows.Length; i++)
         {
@@ -113,6 +130,40 @@ public sealed class HrnnRecommender : Recommender
         return state;
     }
 
+    /// <summary>
+    /// <see cref="UserState"/>, from the cache while the user's bptt window is unchanged. A new event that only
+    /// lengthens the window (history not longer than bptt) advances the cached state by one GRU step; one that
+    /// slides it recomputes the window once. Both give bit for bit the state recomputation gives.
+    /// </summary>
+    private float[] CachedUserState(string? userId, int[] history)
+    {
+        if (states is null || userId is null)
+        {
+            return UserState(UserRow(userId), history);
+        }
+
+        var window = history[Math.Max(0, history.Length - bptt)..];
+        if (states.TryGet(userId, out var cachedWindow, out var cachedState))
+        {
+            if (window.AsSpan().SequenceEqual(cachedWindow))
+            {
+                return cachedState;
+            }
+
+            if (cachedWindow.Length == window.Length - 1 && window.AsSpan(0, cachedWindow.Length).SequenceEqual(cachedWindow))
+            {
+                var next = (float[])cachedState.Clone();
+                cell.Step(itemInput.AsSpan(window[^1] * cell.InputSize, cell.InputSize), next);
+                states.Set(userId, window, next);
+                return next;
+            }
+        }
+
+        var state = UserState(UserRow(userId), window);
+        states.Set(userId, window, state);
+        return state;
+    }
+
     /// <summary>Every item's logit for a state: output vector · state + bias.</summary>
     public float[] Logits(ReadOnlySpan<float> state)
     {
@@ -125,23 +176,10 @@ public sealed class HrnnRecommender : Recommender
         TensorPrimitives.Dot(itemOutput.AsSpan(row * HiddenSize, HiddenSize), state) + itemOutputBias[row];
 
     /// <summary>The best candidates, scored by a softmax over the whole catalogue (so scores of all items sum to 1).</summary>
-    private List<RecommendedItem> BestBySoftmax(ReadOnlySpan<float> state, int count, Func<int, bool> accept)
+    private List<RecommendedItem> BestBySoftmax(float[] state, int count, Func<int, bool> accept)
     {
-        // Pooled: a catalogue-sized array per request would land on the large-object heap and stall serving in GCs.
-        var logits = ArrayPool<float>.Shared.Rent(ItemCount);
-        var scratch = ArrayPool<float>.Shared.Rent(ItemCount);
-        try
-        {
-            var span = logits.AsSpan(0, ItemCount);
-            ItemLogits.Compute(itemOutput, itemOutputBias, state, span);
-            var best = TopK.Largest(span, count, accept);
-            var (max, sum) = ItemLogits.SoftmaxNormaliser(span, scratch.AsSpan(0, ItemCount));
-            return best.Select(row => new RecommendedItem(ItemIds[row], Math.Exp(logits[row] - max) / sum)).ToList();
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(logits);
-            ArrayPool<float>.Shared.Return(scratch);
-        }
+        var query = new ScoringQuery(state, count, accept);
+        var scored = batcher?.Score(query) ?? scorer.Score(query);
+        return scored.Rows.Select((row, i) => new RecommendedItem(ItemIds[row], scored.Score(i))).ToList();
     }
 }

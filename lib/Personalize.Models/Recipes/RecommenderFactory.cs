@@ -1,4 +1,5 @@
 using Personalize.Data.Storage;
+using Personalize.Jobs;
 using Personalize.Models.Artifacts;
 using Personalize.Models.Scoring;
 
@@ -7,11 +8,11 @@ namespace Personalize.Models.Recipes;
 /// <summary>Builds the scorer a manifest names; the one entry point the runtime, batch inference and evaluation use.</summary>
 public static class RecommenderFactory
 {
-    public static IRecommender Create(ModelArtifact artifact) => artifact.Manifest.Scorer switch
+    public static IRecommender Create(ModelArtifact artifact, ScoringSettings? scoring = null) => artifact.Manifest.Scorer switch
     {
         ScorerKinds.Popularity => new PopularityRecommender(artifact),
         ScorerKinds.Sims => new SimsRecommender(artifact),
-        ScorerKinds.Hrnn => new HrnnRecommender(artifact),
+        ScorerKinds.Hrnn => new HrnnRecommender(artifact, scoring),
         var other => throw new InvalidDataException(
             $"Model artifact ({artifact.Manifest.Recipe}): manifest.scorer \"{other}\" is not one of {ScorerKinds.Popularity}, {ScorerKinds.Sims}, {ScorerKinds.Hrnn}."),
     };

@@ -212,7 +212,7 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
         }
 
         var tps = await MeasureTpsAsync(deployment, cancellationToken);
-        return state with { ObservedTps = tps };
+        return state with { ObservedTps = tps, CapacityPerReplica = _tps.CapacityPerReplica($"{deployment.Owner.Namespace}/{deployment.Name}") };
     }
 
     public async Task DeleteRuntimeAsync(WorkloadOwner owner, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Personalize.Api;
@@ -18,6 +19,10 @@ public sealed class CampaignController(ControllerContext context) : ResourceCont
 {
     /// <summary>Set to a new value (a date, a counter) to rotate the campaign's runtime token.</summary>
     public const string RotateTokenAnnotation = "personalize.io/rotate-token";
+
+    // What each campaign's runtimes measured they serve per replica (their model, their scoring method); until they
+    // publish it, settings.TpsPerReplica. Kept in memory: after an operator restart the next scrape brings it back.
+    private readonly ConcurrentDictionary<string, double> _capacity = new();
 
     protected override async Task<ReconcileResult> ReconcileCoreAsync(Campaign resource, CancellationToken cancellationToken)
     {
@@ -68,17 +73,24 @@ public sealed class CampaignController(ControllerContext context) : ResourceCont
         var json = JobJson.Serialize(config);
         var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(json)))[..16].ToLowerInvariant();
         var settings = Context.Settings;
-        var minimum = CampaignScaler.MinimumReplicas(resource.Spec.MinProvisionedTPS ?? 1, settings.TpsPerReplica);
-        var replicas = CampaignScaler.Desired(resource.Status.DesiredReplicas ?? minimum, minimum, settings.MaxReplicas, resource.Status.ObservedTPS, settings.TpsPerReplica);
+        var key = $"{ns}/{resource.Metadata.Name}";
+        var perReplica = _capacity.TryGetValue(key, out var measured) ? measured : settings.TpsPerReplica;
+        var minimum = CampaignScaler.MinimumReplicas(resource.Spec.MinProvisionedTPS ?? 1, perReplica);
+        var replicas = CampaignScaler.Desired(resource.Status.DesiredReplicas ?? minimum, minimum, settings.MaxReplicas, resource.Status.ObservedTPS, perReplica);
         if (replicas != (resource.Status.DesiredReplicas ?? minimum))
         {
-            await Context.Events.RecordAsync(resource, "Scaled", $"runtime replicas {resource.Status.DesiredReplicas ?? minimum} -> {replicas} (observed {resource.Status.ObservedTPS:0.#} TPS, {settings.TpsPerReplica:0.#} per replica, minimum {minimum})", warning: false, cancellationToken);
+            await Context.Events.RecordAsync(resource, "Scaled", $"runtime replicas {resource.Status.DesiredReplicas ?? minimum} -> {replicas} (observed {resource.Status.ObservedTPS:0.#} TPS, {perReplica:0.#} per replica, minimum {minimum})", warning: false, cancellationToken);
         }
 
         var state = await Context.Launcher.ApplyRuntimeAsync(
             new RuntimeDeployment(WorkloadOwner.Of(resource), resource.Metadata.Name, json, hash, version.Metadata.Name, replicas, CampaignScaler.MaxUnavailable(replicas, minimum),
                 resource.Metadata.Annotations is { } annotations && annotations.TryGetValue(RotateTokenAnnotation, out var rotation) ? rotation : null),
             cancellationToken);
+        if (state.CapacityPerReplica is { } capacity)
+        {
+            _capacity[key] = capacity;
+        }
+
         if (serving is not null && serving != version.Metadata.Name && resource.Status.LatestCampaignUpdate?.SolutionVersion != version.Metadata.Name)
         {
             await Context.Events.RecordAsync(resource, "RolloutStarted", $"rolling out SolutionVersion {version.Metadata.Name} (serving {serving})", warning: false, cancellationToken);
@@ -92,6 +104,7 @@ public sealed class CampaignController(ControllerContext context) : ResourceCont
             s.DesiredReplicas = replicas;
             s.ReadyReplicas = state.ReadyReplicas;
             s.ObservedTPS = state.ObservedTps is { } tps ? Math.Round(tps, 2) : s.ObservedTPS;
+
             if (state.RolloutComplete)
             {
                 s.ServingSolutionVersion = version.Metadata.Name;

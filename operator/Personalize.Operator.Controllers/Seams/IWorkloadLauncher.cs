@@ -73,7 +73,8 @@ public sealed record TrainerRunState(TrainerRunPhase Phase, string? Message = nu
 public sealed record RuntimeDeployment(WorkloadOwner Owner, string Name, string ConfigJson, string ConfigHash, string ServingVersion, int Replicas, int MaxUnavailable, string? TokenRotation = null);
 
 /// <summary>What runs for a campaign now. <see cref="ServingVersion"/> is the version every ready replica serves,
-/// null while a rollout mixes versions or nothing is ready.</summary>
+/// null while a rollout mixes versions or nothing is ready. <see cref="CapacityPerReplica"/>: requests/s one replica
+/// serves, as the runtimes measured on their model; null until one published it.</summary>
 public sealed record RuntimeState(
     bool Exists,
     int DesiredReplicas,
@@ -83,4 +84,5 @@ public sealed record RuntimeState(
     string? Endpoint,
     string? ServingVersion,
     double? ObservedTps,
-    string? Problem = null);
+    string? Problem = null,
+    double? CapacityPerReplica = null);

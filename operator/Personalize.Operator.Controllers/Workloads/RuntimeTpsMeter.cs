@@ -6,11 +6,15 @@ namespace Personalize.Operator.Workloads;
 /// <summary>
 /// Turns the request counters scraped from runtime replicas' /metrics into requests per second: the sum over
 /// replicas of (counter now - counter at the previous scrape) / elapsed time. A counter that went down is a
-/// restarted replica and counts from zero.
+/// restarted replica and counts from zero. The same scrape reads the capacity each replica measured for its model.
 /// </summary>
 public sealed class RuntimeTpsMeter(HttpClient http, string metricName, TimeProvider time)
 {
+    /// <summary>The runtime's gauge: requests/s one replica serves at 70% CPU, measured on its model at start-up.</summary>
+    public const string CapacityMetric = "personalize_runtime_capacity_tps";
+
     private readonly ConcurrentDictionary<string, Dictionary<string, (double Count, DateTimeOffset At)>> _previous = new();
+    private readonly ConcurrentDictionary<string, double> _capacity = new();
 
     /// <summary>Scrapes each replica (id → base URL); null until two scrapes of some replica exist.</summary>
     public async Task<double?> MeasureAsync(string campaign, IReadOnlyDictionary<string, string> replicas, CancellationToken cancellationToken)
@@ -18,6 +22,7 @@ public sealed class RuntimeTpsMeter(HttpClient http, string metricName, TimeProv
         var previous = _previous.GetOrAdd(campaign, _ => []);
         var now = new Dictionary<string, (double, DateTimeOffset)>();
         double? rate = null;
+        double? capacity = null;
         foreach (var (id, baseUrl) in replicas)
         {
             double count;
@@ -27,6 +32,11 @@ public sealed class RuntimeTpsMeter(HttpClient http, string metricName, TimeProv
                 timeout.CancelAfter(TimeSpan.FromSeconds(3));
                 var text = await http.GetStringAsync(baseUrl.TrimEnd('/') + "/metrics", timeout.Token);
                 count = SumCounter(text, metricName);
+                // The slowest replica's figure: replicas share one model but may land on slower nodes.
+                if (SumCounter(text, CapacityMetric) is > 0 and var published)
+                {
+                    capacity = Math.Min(capacity ?? double.MaxValue, published);
+                }
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
             {
@@ -43,10 +53,22 @@ public sealed class RuntimeTpsMeter(HttpClient http, string metricName, TimeProv
         }
 
         _previous[campaign] = now;
+        if (capacity is { } measured)
+        {
+            _capacity[campaign] = measured;
+        }
+
         return rate;
     }
 
-    public void Forget(string campaign) => _previous.TryRemove(campaign, out _);
+    /// <summary>The capacity per replica the campaign's runtimes published at the last scrape that found one; null before.</summary>
+    public double? CapacityPerReplica(string campaign) => _capacity.TryGetValue(campaign, out var value) ? value : null;
+
+    public void Forget(string campaign)
+    {
+        _previous.TryRemove(campaign, out _);
+        _capacity.TryRemove(campaign, out _);
+    }
 
     /// <summary>Sums every sample of a counter in Prometheus text format (all label sets).</summary>
     public static double SumCounter(string exposition, string metricName)

@@ -17,6 +17,7 @@ public sealed class RuntimeMetrics
     private readonly Gauge _modelInfo;
     private readonly Gauge _modelItems;
     private readonly Gauge _observedTps;
+    private readonly Gauge _capacityTps;
     private readonly RequestRate _rate = new();
 
     public RuntimeMetrics()
@@ -45,8 +46,12 @@ public sealed class RuntimeMetrics
         _modelItems = factory.CreateGauge("personalize_runtime_model_items", "Items the served model can recommend.");
         _observedTps = factory.CreateGauge("personalize_runtime_observed_tps",
             "Recommendation and ranking requests per second over the last 10 seconds (what the operator scales on).");
+        _capacityTps = factory.CreateGauge(CapacityMetric,
+            "Requests per second this replica serves at 70% of its CPU, measured on the loaded model at start-up (the operator's tpsPerReplica).");
         Registry.AddBeforeCollectCallback(() => _observedTps.Set(_rate.PerSecond()));
     }
+
+    public const string CapacityMetric = "personalize_runtime_capacity_tps";
 
     public CollectorRegistry Registry { get; }
 
@@ -65,6 +70,8 @@ public sealed class RuntimeMetrics
     public void RecordsApplied(string origin, int count) => _eventsApplied.WithLabels(origin).Inc(count);
 
     public void Shed() => _shed.Inc();
+
+    public void Capacity(double requestsPerSecond) => _capacityTps.Set(requestsPerSecond);
 
     public void RealtimeReadFailed(string datasetType) => _realtimeReadFailures.WithLabels(datasetType).Inc();
 

@@ -48,12 +48,13 @@ public sealed class CampaignLoader(
             try
             {
                 var artifact = await ModelArtifact.LoadAsync(store, S3Uri.Parse(config.ModelUri), stoppingToken);
-                var campaign = new CampaignState(config, artifact, RecommenderFactory.Create(artifact));
+                var campaign = new CampaignState(config, artifact, RecommenderFactory.Create(artifact, config.Scoring));
                 await BulkData.LoadAsync(campaign, datasets, stoppingToken);
                 metrics.ModelLoaded(
                     string.IsNullOrEmpty(config.CampaignName) ? config.CampaignArn[(config.CampaignArn.LastIndexOf('/') + 1)..] : config.CampaignName,
                     config.CampaignArn,
                     config.SolutionVersionArn ?? config.ModelUri, artifact.Manifest.Recipe, artifact.Vocabulary.Items.Count);
+                metrics.Capacity(ServingCapacity.Measure(campaign, artifact.Vocabulary));
                 return campaign;
             }
             catch (Exception e) when (e is not OperationCanceledException)

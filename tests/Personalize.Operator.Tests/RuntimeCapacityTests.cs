@@ -1,0 +1,78 @@
+using System.Net;
+using System.Text;
+using Personalize.Operator.Workloads;
+using Personalize.Testing;
+using Xunit;
+
+namespace Personalize.Operator.Tests;
+
+/// <summary>The operator sizes a campaign by the capacity its runtimes measured on their model, not one constant.</summary>
+public sealed class RuntimeCapacityTests
+{
+    [Fact]
+    public async Task Meter_ReadsTheSlowestReplicasPublishedCapacity_AlongsideTheRequestRate()
+    {
+        using var fast = new MetricsEndpoint(requests: 100, capacity: 900);
+        using var slow = new MetricsEndpoint(requests: 50, capacity: 120);
+        using var http = new HttpClient();
+        var meter = new RuntimeTpsMeter(http, "personalize_runtime_requests_total", TimeProvider.System);
+        var replicas = new Dictionary<string, string> { ["a"] = fast.Url, ["b"] = slow.Url };
+
+        Assert.Null(meter.CapacityPerReplica("ns/movies"));
+        await meter.MeasureAsync("ns/movies", replicas, CancellationToken.None);
+
+        Assert.Equal(120, meter.CapacityPerReplica("ns/movies"));
+        meter.Forget("ns/movies");
+        Assert.Null(meter.CapacityPerReplica("ns/movies"));
+    }
+
+    [Fact]
+    public async Task Meter_KeepsTheLastCapacity_WhenReplicasPublishNone()
+    {
+        using var measured = new MetricsEndpoint(requests: 10, capacity: 300);
+        using var silent = new MetricsEndpoint(requests: 10, capacity: null);
+        using var http = new HttpClient();
+        var meter = new RuntimeTpsMeter(http, "personalize_runtime_requests_total", TimeProvider.System);
+
+        await meter.MeasureAsync("ns/c", new Dictionary<string, string> { ["a"] = measured.Url }, CancellationToken.None);
+        await meter.MeasureAsync("ns/c", new Dictionary<string, string> { ["a"] = silent.Url }, CancellationToken.None);
+
+        Assert.Equal(300, meter.CapacityPerReplica("ns/c"));
+    }
+
+    /// <summary>A real HTTP listener serving a runtime's /metrics text.</summary>
+    private sealed class MetricsEndpoint : IDisposable
+    {
+        private readonly HttpListener _listener = new();
+
+        public MetricsEndpoint(int requests, double? capacity)
+        {
+            Url = $"http://127.0.0.1:{FreePort.Next()}/";
+            _listener.Prefixes.Add(Url);
+            _listener.Start();
+            var text = $"personalize_runtime_requests_total{{operation=\"GetRecommendations\",status=\"200\"}} {requests}\n"
+                + (capacity is { } c ? $"# TYPE {RuntimeTpsMeter.CapacityMetric} gauge\n{RuntimeTpsMeter.CapacityMetric} {c}\n" : string.Empty);
+            _ = Task.Run(async () =>
+            {
+                while (_listener.IsListening)
+                {
+                    try
+                    {
+                        var context = await _listener.GetContextAsync();
+                        var body = Encoding.UTF8.GetBytes(text);
+                        await context.Response.OutputStream.WriteAsync(body);
+                        context.Response.Close();
+                    }
+                    catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
+                    {
+                        return;
+                    }
+                }
+            });
+        }
+
+        public string Url { get; }
+
+        public void Dispose() => _listener.Close();
+    }
+}
