@@ -97,7 +97,7 @@ static ScoringSettings Settings(string method) => method switch
 };
 
 static List<string> Top25(IRecommender recommender, string user) =>
-    recommender.Recommend(new RecommendationRequest { UserId = user, NumResults = 25, ExcludeConsumed = true }).Select(i => i.ItemId).ToList();
+    recommender.Recommend(new RecommendationRequest { UserId = user, NumResults = 25 }).Select(i => i.ItemId).ToList();
 
 // Mean CPU µs of one GetRecommendations in process, one caller (no batching possible), users in turn.
 static double InProcessCpu(IRecommender recommender, int iterations)
@@ -106,7 +106,7 @@ static double InProcessCpu(IRecommender recommender, int iterations)
     var cpu = Process.GetCurrentProcess().TotalProcessorTime;
     for (var i = 0; i < iterations; i++)
     {
-        recommender.Recommend(new RecommendationRequest { UserId = $"user-{random.Next(SyntheticModel.Users)}", NumResults = 25, ExcludeConsumed = true });
+        recommender.Recommend(new RecommendationRequest { UserId = $"user-{random.Next(SyntheticModel.Users)}", NumResults = 25 });
     }
 
     return (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / iterations;

@@ -31,7 +31,7 @@ public sealed class UserStateCacheTests
                 events.Add($"i{random.Next(Items)}");
             }
 
-            var request = new RecommendationRequest { UserId = user, RecentItems = [.. events], NumResults = 10, ExcludeConsumed = true };
+            var request = new RecommendationRequest { UserId = user, RecentItems = [.. events], NumResults = 10 };
             Assert.Equal(recomputed.Recommend(request), cached.Recommend(request));
             if (step % 10 == 0)
             {

@@ -69,7 +69,7 @@ public sealed class CheckpointResumeTests
 
                 return Task.CompletedTask;
             });
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first.TrainAsync(data, null, null, null, null, kill.Token));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first.TrainAsync(data, null, null, null, kill.Token));
 
             var epochs = new List<int>();
             var second = new HrnnTrainer(settings, store, checkpoints, (progress, _) =>
@@ -77,7 +77,7 @@ public sealed class CheckpointResumeTests
                 epochs.Add(progress.Epoch!.Value);
                 return Task.CompletedTask;
             });
-            using var network = await second.TrainAsync(data, null, null, null, null, CancellationToken.None);
+            using var network = await second.TrainAsync(data, null, null, null, CancellationToken.None);
 
             Assert.Equal([3, 4], epochs);
             var saved = await store.ListAsync(checkpoints, CancellationToken.None).Select(o => o.Uri.Name).ToListAsync();

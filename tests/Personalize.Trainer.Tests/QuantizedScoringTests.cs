@@ -20,7 +20,7 @@ public sealed class QuantizedScoringTests(ServedModelFixture model) : IClassFixt
         var worstScoreRatio = 0.0;
         foreach (var user in users)
         {
-            var request = new RecommendationRequest { UserId = user, NumResults = 25, ExcludeConsumed = true };
+            var request = new RecommendationRequest { UserId = user, NumResults = 25 };
             var expected = exact.Recommend(request);
             var actual = quantized.Recommend(request);
             Assert.Equal(25, actual.Count);
@@ -50,7 +50,7 @@ public sealed class QuantizedScoringTests(ServedModelFixture model) : IClassFixt
         bool OddGenre(string item) => int.Parse(item[1..item.IndexOf('-')], System.Globalization.CultureInfo.InvariantCulture) % 3 == 1;
         foreach (var user in model.Artifact.Vocabulary.Users.Take(300))
         {
-            var request = new RecommendationRequest { UserId = user, NumResults = 50, ExcludeConsumed = true, IsCandidate = OddGenre };
+            var request = new RecommendationRequest { UserId = user, NumResults = 50, IsCandidate = OddGenre };
             Assert.Equal(exact.Recommend(request).Select(i => i.ItemId), quantized.Recommend(request).Select(i => i.ItemId));
         }
 

@@ -50,7 +50,6 @@ public static class ServingCapacity
                 ItemId = items[i * 104729 % items.Count],
                 RecentItems = users.Count > 0 ? [] : [items[i * 104729 % items.Count]],
                 InputList = [.. Enumerable.Range(0, 25).Select(j => items[(i + (j * 31)) % items.Count])],
-                ExcludeConsumed = true,
             };
             _ = campaign.RecipeType switch
             {
