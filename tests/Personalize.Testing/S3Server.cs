@@ -24,9 +24,16 @@ public class S3Server : IAsyncLifetime, IAsyncDisposable
 
     /// <summary>For a subclass fixture with other credentials (xunit fixtures need one public constructor).</summary>
     protected S3Server(string accessKey, string secretKey)
+        : this(accessKey, secretKey, "127.0.0.1")
+    {
+    }
+
+    /// <summary>On another local address, e.g. a <see cref="KubeNode"/>'s bridge, which its pods reach.</summary>
+    internal S3Server(string accessKey, string secretKey, string host)
     {
         AccessKey = accessKey;
         SecretKey = secretKey;
+        Host = host;
     }
 
     public string AccessKey { get; }
@@ -35,7 +42,7 @@ public class S3Server : IAsyncLifetime, IAsyncDisposable
 
     public string Region => "us-east-1";
 
-    public string Host => "127.0.0.1";
+    public string Host { get; }
 
     public int Port { get; private set; }
 
@@ -74,7 +81,7 @@ public class S3Server : IAsyncLifetime, IAsyncDisposable
         }
 
         var data = Directory.CreateDirectory(Path.Combine(_workDir.FullName, "data")).FullName;
-        _server = ChildProcess.Start(node, [launcher, package, data, AccessKey, SecretKey], "s3rver");
+        _server = ChildProcess.Start(node, [launcher, package, data, AccessKey, SecretKey, Host], "s3rver");
         const string marker = "S3RVER_LISTENING ";
         await _server.WaitForOutputAsync(marker, StartTimeout);
         var line = _server.Output.Split('\n').First(l => l.StartsWith(marker, StringComparison.Ordinal));

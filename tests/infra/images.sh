@@ -23,9 +23,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ROOT="$(cd "$INFRA_DIR/../.." && pwd)"
 IDIR="$CACHE/images"
 STORE=(--root "$IDIR/storage" --runroot "$IDIR/run" --storage-driver vfs)
-# Bump when the rootfs or the stand-ins change: every image built on them is rebuilt.
+# Bump a recipe when what it makes changes: that stand-in, and every image built on the stand-ins, is rebuilt.
 ROOTFS_RECIPE="trixie-minbase-1"
-STANDIN_RECIPE="$ROOTFS_RECIPE+standins-2"
+SDK_RECIPE="$ROOTFS_RECIPE+sdk-2"
+RUNTIME_RECIPE="$ROOTFS_RECIPE+runtime-1"
+CHISELED_RECIPE="$ROOTFS_RECIPE+chiseled-2"
 DOTNET_ROOT_HOST="$(dirname "$(readlink -f "$(command -v dotnet)")")"
 # The sources each image publishes: the component's folder plus the shared libraries and build settings.
 COMMON=(lib Directory.Build.props Directory.Packages.props global.json .dockerignore)
@@ -35,7 +37,7 @@ REPOSITORY=ghcr.io/personalize-operator
 inputs_hash() { # inputs_hash COMPONENT -> a content hash of everything that image is built from
   local component=$1
   {
-    echo "$STANDIN_RECIPE $(dotnet --version)"
+    echo "$SDK_RECIPE $RUNTIME_RECIPE $CHISELED_RECIPE $(dotnet --version)"
     cd "$ROOT"
     if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
       git ls-files -z --cached --others --exclude-standard -- "${COMMON[@]}" "$component" | sort -z \
@@ -76,22 +78,25 @@ if [ "$(cat "$ROOTFS.recipe" 2>/dev/null)" != "$ROOTFS_RECIPE" ]; then
   mv "$ROOTFS.tmp" "$ROOTFS"
   echo "$ROOTFS_RECIPE" >"$ROOTFS.recipe"
 fi
-if [ "$(cat "$IDIR/standins.recipe" 2>/dev/null)" != "$STANDIN_RECIPE" ]; then
-  # Stand-ins (and anything built on them) of an older recipe are stale.
-  BUILDAH rmi --all --force >/dev/null 2>&1 || true
-  echo "$STANDIN_RECIPE" >"$IDIR/standins.recipe"
-fi
 
-# standin NAME DIR [config...]: commits DIR's contents as image NAME.
+# current NAME RECIPE: whether stand-in NAME exists, made by RECIPE (older ones are removed).
+current() {
+  local made
+  made=$(BUILDAH inspect --type image --format '{{index .OCIv1.Config.Labels "personalize.recipe"}}' "$1" 2>/dev/null) || return 1
+  [ "$made" = "$2" ] && return 0
+  BUILDAH rmi --force "$1" >/dev/null 2>&1 || true
+  return 1
+}
+
+# standin NAME RECIPE DIR [config...]: commits DIR's contents as image NAME.
 standin() {
-  local name=$1 dir=$2 ctr mnt
-  shift 2
-  BUILDAH inspect --type image "$name" >/dev/null 2>&1 && return 0
+  local name=$1 recipe=$2 dir=$3 ctr mnt
+  shift 3
   ctr=$(BUILDAH from scratch)
   mnt=$(BUILDAH mount "$ctr")
   cp -a "$dir/." "$mnt/"
   BUILDAH umount "$ctr" >/dev/null
-  BUILDAH config "$@" "$ctr"
+  BUILDAH config --label "personalize.recipe=$recipe" "$@" "$ctr"
   BUILDAH commit --quiet --rm "$ctr" "$name" >/dev/null
 }
 
@@ -110,32 +115,34 @@ with_dotnet() {
 }
 
 ENV_DOTNET=(--env APP_UID=1654 --env DOTNET_RUNNING_IN_CONTAINER=true --env DOTNET_VERSION="$(dotnet --list-runtimes | awk '/NETCore.App/ {print $2; exit}')")
-if ! BUILDAH inspect --type image mcr.microsoft.com/dotnet/sdk:10.0 >/dev/null 2>&1; then
+if ! current mcr.microsoft.com/dotnet/sdk:10.0 "$SDK_RECIPE"; then
   with_dotnet "$IDIR/sdk.tmp" shared sdk sdk-manifests packs templates
   # The build stage restores from NuGet through this machine's network: trust the CAs this machine trusts (an
   # egress proxy may re-sign TLS), and keep its certificate revocation setting.
   cp -L /etc/ssl/certs/ca-certificates.crt "$IDIR/sdk.tmp/etc/ssl/certs/ca-certificates.crt"
   sdk_env=(--env DOTNET_CLI_TELEMETRY_OPTOUT=1 --env DOTNET_NOLOGO=1)
   [ -n "${NUGET_CERT_REVOCATION_MODE:-}" ] && sdk_env+=(--env "NUGET_CERT_REVOCATION_MODE=$NUGET_CERT_REVOCATION_MODE")
-  standin mcr.microsoft.com/dotnet/sdk:10.0 "$IDIR/sdk.tmp" "${ENV_DOTNET[@]}" "${sdk_env[@]}"
+  standin mcr.microsoft.com/dotnet/sdk:10.0 "$SDK_RECIPE" "$IDIR/sdk.tmp" "${ENV_DOTNET[@]}" "${sdk_env[@]}"
   rm -rf "$IDIR/sdk.tmp"
 fi
-if ! BUILDAH inspect --type image mcr.microsoft.com/dotnet/runtime:10.0 >/dev/null 2>&1; then
+if ! current mcr.microsoft.com/dotnet/runtime:10.0 "$RUNTIME_RECIPE"; then
   with_dotnet "$IDIR/runtime.tmp" shared/Microsoft.NETCore.App
-  standin mcr.microsoft.com/dotnet/runtime:10.0 "$IDIR/runtime.tmp" "${ENV_DOTNET[@]}"
+  standin mcr.microsoft.com/dotnet/runtime:10.0 "$RUNTIME_RECIPE" "$IDIR/runtime.tmp" "${ENV_DOTNET[@]}"
   rm -rf "$IDIR/runtime.tmp"
 fi
-if ! BUILDAH inspect --type image mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled >/dev/null 2>&1; then
+if ! current mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled "$CHISELED_RECIPE"; then
   # Chiseled: only what a .NET app loads (libc, libstdc++, OpenSSL, zlib, CA certificates, time zones),
   # no shell, no package manager; passwd and group know root and app.
   d="$IDIR/chiseled.tmp"
   rm -rf "$d" && mkdir -p "$d/usr/lib/x86_64-linux-gnu" "$d/usr/lib64" "$d/etc/ssl/certs" "$d/usr/share" "$d/tmp" "$d/home/app" "$d/usr/bin"
   chmod 1777 "$d/tmp"
   for link in lib lib64 bin sbin; do [ -L "$ROOTFS/$link" ] && cp -a "$ROOTFS/$link" "$d/$link"; done
-  cp -a "$ROOTFS/usr/lib64/ld-linux-x86-64.so.2" "$d/usr/lib64/"
-  for lib in ld-linux-x86-64.so.2 libc.so.6 libm.so.6 libdl.so.2 libpthread.so.0 librt.so.1 libgcc_s.so.1 \
-    'libstdc++.so.6*' 'libssl.so.3' 'libcrypto.so.3' 'libz.so.1*'; do
-    cp -a "$ROOTFS"/usr/lib/x86_64-linux-gnu/$lib "$d/usr/lib/x86_64-linux-gnu/"
+  # The libraries .NET loads (OpenSSL dlopened by System.Security.Cryptography), with everything they link.
+  roots=(libc.so.6 libm.so.6 libdl.so.2 libpthread.so.0 librt.so.1 libgcc_s.so.1 libstdc++.so.6 libssl.so.3 libcrypto.so.3 libz.so.1)
+  for lib in $(chroot "$ROOTFS" ldd "${roots[@]/#//usr/lib/x86_64-linux-gnu/}" | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// && $1 !~ /:$/ {print $1}' | sort -u) \
+    "${roots[@]/#//usr/lib/x86_64-linux-gnu/}"; do
+    mkdir -p "$d$(dirname "$lib")"
+    cp -L "$ROOTFS$lib" "$d$lib"
   done
   cp -aL "$ROOTFS/etc/ssl/certs/ca-certificates.crt" "$d/etc/ssl/certs/"
   cp -a "$ROOTFS/usr/share/zoneinfo" "$d/usr/share/"
@@ -146,7 +153,7 @@ if ! BUILDAH inspect --type image mcr.microsoft.com/dotnet/aspnet:10.0-noble-chi
   cp -a "$DOTNET_ROOT_HOST/dotnet" "$DOTNET_ROOT_HOST/host" "$d/usr/share/dotnet/"
   cp -a "$DOTNET_ROOT_HOST/shared/Microsoft.NETCore.App" "$DOTNET_ROOT_HOST/shared/Microsoft.AspNetCore.App" "$d/usr/share/dotnet/shared/"
   ln -s /usr/share/dotnet/dotnet "$d/usr/bin/dotnet"
-  standin mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled "$d" "${ENV_DOTNET[@]}" \
+  standin mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled "$CHISELED_RECIPE" "$d" "${ENV_DOTNET[@]}" \
     --env ASPNETCORE_HTTP_PORTS=8080 --env DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=true --env PATH=/usr/bin \
     --user 1654
   rm -rf "$d"
