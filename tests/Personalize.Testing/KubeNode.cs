@@ -280,6 +280,8 @@ public sealed class KubeNode : IAsyncLifetime, IAsyncDisposable
         var cni = Directory.CreateDirectory(Path.Combine(work, "cni")).FullName;
         _containerdSocket = Path.Combine(work, "containerd.sock");
         // The image store (root) outlives the run, so images are imported once per build; the rest is per run.
+        // Pods route everything via the node: Service addresses are translated there by kube-proxy, and with IP
+        // forwarding off and no masquerading nothing goes further.
         await File.WriteAllTextAsync(Path.Combine(cni, "10-personalize.conflist"), $$"""
             {
               "cniVersion": "0.4.0",
@@ -287,7 +289,7 @@ public sealed class KubeNode : IAsyncLifetime, IAsyncDisposable
               "plugins": [
                 { "type": "bridge", "bridge": "{{Bridge}}", "isGateway": true, "ipMasq": false, "hairpinMode": true,
                   "ipam": { "type": "host-local", "ranges": [[{ "subnet": "{{PodRange}}", "gateway": "{{NodeAddress}}" }]],
-                            "dataDir": "{{Path.Combine(work, "ipam")}}" } },
+                            "routes": [{ "dst": "0.0.0.0/0" }], "dataDir": "{{Path.Combine(work, "ipam")}}" } },
                 { "type": "portmap", "capabilities": { "portMappings": true } }
               ]
             }
