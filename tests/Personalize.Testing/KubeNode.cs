@@ -208,6 +208,14 @@ public sealed class KubeNode : IAsyncLifetime, IAsyncDisposable
             // kube-proxy's iptables chains outlive it.
             await RunQuietlyAsync(InfraPaths.KubeTool("kube-proxy"), ["--cleanup"]);
             _proxyStarted = false;
+            // The kubelet's own chains (its firewall for marked packets and 127.0.0.0/8) outlive it too.
+            await RunQuietlyAsync("iptables", ["-D", "INPUT", "-j", "KUBE-FIREWALL"]);
+            await RunQuietlyAsync("iptables", ["-D", "OUTPUT", "-j", "KUBE-FIREWALL"]);
+            foreach (var (table, chain) in new[] { ("filter", "KUBE-FIREWALL"), ("filter", "KUBE-KUBELET-CANARY"), ("filter", "KUBE-PROXY-CANARY"), ("nat", "KUBE-MARK-DROP"), ("nat", "KUBE-MARK-MASQ"), ("nat", "KUBE-KUBELET-CANARY"), ("nat", "KUBE-PROXY-CANARY") })
+            {
+                await RunQuietlyAsync("iptables", ["-t", table, "-F", chain]);
+                await RunQuietlyAsync("iptables", ["-t", table, "-X", chain]);
+            }
         }
 
         if (_bridgeCreated)
