@@ -46,6 +46,7 @@ public static class RuntimeApp
             sp.GetRequiredService<RealtimeRecordWriter>(), sp.GetRequiredService<CampaignHost>(), sp.GetRequiredService<RuntimeMetrics>(), TimeSpan.FromMilliseconds(Math.Max(0, config.Realtime.MaxBatchDelayMilliseconds))));
         services.AddHostedService(sp => sp.GetRequiredService<EventJournal>());
         services.AddHostedService<CampaignLoader>();
+        services.AddHostedService(sp => new ShutdownDrain(sp.GetRequiredService<CampaignHost>(), ShutdownDrain.PeriodFrom(builder.Configuration)));
         services.AddSingleton(new BearerToken(config.Auth));
         services.AddSingleton<BearerTokenFilter>();
         services.AddRateLimiter(options =>

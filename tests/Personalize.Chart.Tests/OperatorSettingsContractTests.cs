@@ -1,6 +1,7 @@
 using k8s.Models;
 using Personalize.Api;
 using Personalize.Operator.Hosting;
+using Personalize.Testing;
 using Xunit;
 
 namespace Personalize.Chart.Tests;

@@ -86,4 +86,29 @@ public sealed class StartupTests(S3Server s3)
         await Wait.UntilAsync(async ct => (await client.GetAsync("/readyz", ct)).IsSuccessStatusCode, TimeSpan.FromSeconds(30), "the runtime to load the model once it exists");
         await app.StopAsync();
     }
+
+    [Fact]
+    public async Task OnStopItTurnsNotReadyButServesThroughTheDrainPeriod()
+    {
+        var config = await TestCampaign.CreateAsync(s3);
+        var port = FreePort.Next();
+        await using var app = RuntimeApp.Create(
+            config, RuntimeServer.Store(s3), ["--urls", $"http://127.0.0.1:{port}", $"--{Serving.ShutdownDrain.Setting}=10"]);
+        await app.StartAsync();
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        await Wait.UntilAsync(async ct => (await client.GetAsync("/readyz", ct)).IsSuccessStatusCode, TimeSpan.FromSeconds(30), "the runtime to turn ready");
+
+        // What SIGTERM does: the host starts stopping.
+        var stopping = app.StopAsync();
+        await Wait.UntilAsync(
+            async ct => (await client.GetAsync("/readyz", ct)).StatusCode == System.Net.HttpStatusCode.ServiceUnavailable,
+            TimeSpan.FromSeconds(10),
+            "/readyz to turn not ready on stop");
+        using var served = await client.PostAsync(
+            "/recommendations",
+            new StringContent($$"""{"campaignArn":"{{RuntimeServer.CampaignArn}}","userId":"u1","numResults":3}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(System.Net.HttpStatusCode.OK, served.StatusCode);
+        Assert.False(stopping.IsCompleted);
+        await stopping.WaitAsync(TimeSpan.FromSeconds(60));
+    }
 }

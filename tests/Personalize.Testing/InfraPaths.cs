@@ -26,6 +26,9 @@ public static class InfraPaths
     public static string KubeControllerManager =>
         Require(Path.Combine(CacheDir, "kubernetes", "bin", "kube-controller-manager"), "kube-controller-manager");
 
+    /// <summary>A node component built by tests/infra/kubernetes.sh: kube-scheduler, kubelet, kube-proxy.</summary>
+    public static string KubeTool(string name) => Require(Path.Combine(CacheDir, "kubernetes", "bin", name), name);
+
     /// <summary>Debian's etcd-server package; the fixtures start their own etcd per run.</summary>
     public static string Etcd => Require("/usr/bin/etcd", "etcd (apt package etcd-server)");
 

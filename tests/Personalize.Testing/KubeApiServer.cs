@@ -17,6 +17,7 @@ public class KubeApiServer : IAsyncLifetime, IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan KubectlTimeout = TimeSpan.FromSeconds(60);
     private readonly bool _withControllerManager;
+    private readonly ControlPlaneNetwork _network;
     private readonly string _adminToken = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
     private DirectoryInfo? _workDir;
     private OrphanGuard? _workDirGuard;
@@ -30,9 +31,19 @@ public class KubeApiServer : IAsyncLifetime, IAsyncDisposable
     }
 
     /// <summary>Use <see cref="KubeApiServerWithControllers"/> (xunit fixtures need one public constructor).</summary>
-    protected KubeApiServer(bool withControllerManager) => _withControllerManager = withControllerManager;
+    protected KubeApiServer(bool withControllerManager)
+        : this(withControllerManager, ControlPlaneNetwork.Loopback)
+    {
+    }
 
-    /// <summary>https://127.0.0.1:PORT of the API server.</summary>
+    /// <summary>A control plane on another address and Service range, for <see cref="KubeNode"/>.</summary>
+    internal KubeApiServer(bool withControllerManager, ControlPlaneNetwork network)
+    {
+        _withControllerManager = withControllerManager;
+        _network = network;
+    }
+
+    /// <summary>https://127.0.0.1:PORT of the API server (its bind address for a <see cref="KubeNode"/>).</summary>
     public string Url { get; private set; } = string.Empty;
 
     /// <summary>A kubeconfig for the admin user (system:masters); TLS verification skipped.</summary>
@@ -75,8 +86,9 @@ public class KubeApiServer : IAsyncLifetime, IAsyncDisposable
         await WaitForHttpAsync($"{etcdUrl}/health", token: null, _etcd, ct);
 
         var port = FreePort.Next();
-        Url = $"https://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}";
-        _apiServer = ChildProcess.Start(InfraPaths.KubeApiServer, ApiServerArguments(files, etcdUrl, port), "kube-apiserver");
+        Url = $"https://{_network.BindAddress}:{port.ToString(CultureInfo.InvariantCulture)}";
+        _apiServer = ChildProcess.Start(
+            InfraPaths.KubeApiServer, [.. ApiServerArguments(files, etcdUrl, port, _network), .. _network.ExtraApiServerArguments], "kube-apiserver");
         await WaitForHttpAsync($"{Url}/readyz", _adminToken, _apiServer, ct);
 
         KubeconfigPath = files.Kubeconfig;
@@ -191,11 +203,14 @@ public class KubeApiServer : IAsyncLifetime, IAsyncDisposable
             "etcd");
     }
 
-    private static string[] ApiServerArguments(ControlPlaneFiles files, string etcdUrl, int port) =>
+    /// <summary>The files of this control plane (certificates, keys, kubeconfig), for a node's components.</summary>
+    internal ControlPlaneFiles Files => new(_workDir?.FullName ?? throw new InvalidOperationException("KubeApiServer is not started."));
+
+    private static string[] ApiServerArguments(ControlPlaneFiles files, string etcdUrl, int port, ControlPlaneNetwork network) =>
     [
         $"--etcd-servers={etcdUrl}",
-        "--bind-address=127.0.0.1",
-        "--advertise-address=127.0.0.1",
+        $"--bind-address={network.BindAddress}",
+        $"--advertise-address={network.BindAddress}",
         $"--secure-port={port.ToString(CultureInfo.InvariantCulture)}",
         "--insecure-port=0",
         // No --tls-cert-file: the server generates a self-signed pair into --cert-dir.
@@ -206,7 +221,7 @@ public class KubeApiServer : IAsyncLifetime, IAsyncDisposable
         $"--service-account-key-file={files.ServiceAccountPublicKey}",
         $"--service-account-signing-key-file={files.ServiceAccountPrivateKey}",
         "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-        "--service-cluster-ip-range=10.0.0.0/24",
+        $"--service-cluster-ip-range={network.ServiceRange}",
         "--allow-privileged=true",
         "--profiling=false",
     ];

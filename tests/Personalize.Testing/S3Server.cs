@@ -24,9 +24,16 @@ public class S3Server : IAsyncLifetime, IAsyncDisposable
 
     /// <summary>For a subclass fixture with other credentials (xunit fixtures need one public constructor).</summary>
     protected S3Server(string accessKey, string secretKey)
+        : this(accessKey, secretKey, "127.0.0.1")
+    {
+    }
+
+    /// <summary>On another local address, e.g. a <see cref="KubeNode"/>'s bridge, which its pods reach.</summary>
+    internal S3Server(string accessKey, string secretKey, string host)
     {
         AccessKey = accessKey;
         SecretKey = secretKey;
+        Host = host;
     }
 
     public string AccessKey { get; }
@@ -35,7 +42,7 @@ public class S3Server : IAsyncLifetime, IAsyncDisposable
 
     public string Region => "us-east-1";
 
-    public string Host => "127.0.0.1";
+    public string Host { get; }
 
     public int Port { get; private set; }
 
@@ -76,7 +83,7 @@ public class S3Server : IAsyncLifetime, IAsyncDisposable
         var data = Directory.CreateDirectory(Path.Combine(_workDir.FullName, "data")).FullName;
         // s3rver's list continuation tokens use DES, which Node's OpenSSL 3 only has in its legacy provider: without
         // it every listing of more than 1,000 keys fails with InternalError on its second page.
-        _server = ChildProcess.Start(node, ["--openssl-legacy-provider", launcher, package, data, AccessKey, SecretKey], "s3rver");
+        _server = ChildProcess.Start(node, ["--openssl-legacy-provider", launcher, package, data, AccessKey, SecretKey, Host], "s3rver");
         const string marker = "S3RVER_LISTENING ";
         await _server.WaitForOutputAsync(marker, StartTimeout);
         var line = _server.Output.Split('\n').First(l => l.StartsWith(marker, StringComparison.Ordinal));

@@ -9,7 +9,7 @@ public static class HealthEndpoints
     public static Ok<string> Healthz() => TypedResults.Ok("ok");
 
     public static Results<Ok<string>, ProblemHttpResult> Readyz(CampaignHost host) =>
-        host.State is not null
+        host.IsReady
             ? TypedResults.Ok("ready")
             : TypedResults.Problem(host.Status, statusCode: StatusCodes.Status503ServiceUnavailable, title: "not ready");
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using Personalize.Testing;
 
-namespace Personalize.Chart.Tests;
+namespace Personalize.Testing;
 
 /// <summary>
 /// Runs the helm of tests/infra against the chart, with its cache/config/data homes in a private
