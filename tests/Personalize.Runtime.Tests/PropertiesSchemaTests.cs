@@ -42,7 +42,7 @@ public sealed class PropertiesSchemaTests(S3Server s3)
     }
 
     [Fact]
-    public async Task WithoutASchemaYet_PropertiesAre400_RecordsWithoutPropertiesAreStored()
+    public async Task WithoutASchemaYet_PropertiesAre400_RecordsWithoutPropertiesAreStored_UntilTheDatasetStoresItsSchema()
     {
         var config = await TestCampaign.CreateAsync(s3);
         var store = RuntimeServer.Store(s3);
@@ -52,9 +52,12 @@ public sealed class PropertiesSchemaTests(S3Server s3)
         GetRecommendationsTests.AssertInvalidInput(await PutItemsAsync(runtime, ("i1", "{\"genre\":\"Drama\"}")), "items[0].properties");
         (await PutItemsAsync(runtime, ("i1", null))).EnsureOk();
 
-        // The first import writes the schema; the runtime picks it up without a restart.
-        await TestCampaign.WriteSchemaAsync(store, S3Uri.Parse(config.DatasetGroupUri), TestCampaign.ItemsSchema);
+        // The dataset becoming ACTIVE stores its schema, with no import yet; the runtime picks it up without a restart.
+        Assert.True(await StoredSchema.EnsureAsync(store, S3Uri.Parse(config.DatasetGroupUri), TestCampaign.ItemsSchema, CancellationToken.None));
         (await PutItemsAsync(runtime, ("i1", "{\"genre\":\"Drama\"}"))).EnsureOk();
+
+        // Every reconcile ensures it again: an identical stored schema is not rewritten.
+        Assert.False(await StoredSchema.EnsureAsync(store, S3Uri.Parse(config.DatasetGroupUri), TestCampaign.ItemsSchema, CancellationToken.None));
     }
 
     [Fact]

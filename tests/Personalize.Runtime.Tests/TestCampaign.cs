@@ -1,4 +1,4 @@
-using System.Text;
+using Personalize.Data.Datasets;
 using Personalize.Data.Schemas;
 using Personalize.Data.Storage;
 using Personalize.Jobs;
@@ -16,12 +16,12 @@ public static class TestCampaign
         var group = new StoreLayout(bucket).DatasetGroup("test", "movies");
         var store = RuntimeServer.Store(s3);
         var model = await TestModels.SaveAsync(store, group, artifact ?? TestModels.Hrnn());
-        await WriteSchemaAsync(store, group, ItemsSchema);
-        await WriteSchemaAsync(store, group, UsersSchema);
+        await StoredSchema.WriteAsync(store, group, ItemsSchema, CancellationToken.None);
+        await StoredSchema.WriteAsync(store, group, UsersSchema, CancellationToken.None);
         return RuntimeServer.ConfigFor(group, model);
     }
 
-    /// <summary>The Items schema as an import would have stored it: what PutItems properties are checked against.</summary>
+    /// <summary>The Items schema as the operator or an import would have stored it: what PutItems properties are checked against.</summary>
     public static DatasetSchema ItemsSchema { get; } = DatasetSchema.Create(DatasetTypes.Items,
         new SchemaField(FieldNames.ItemId, FieldType.String, false),
         new SchemaField("GENRE", FieldType.String, true, Categorical: true),
@@ -35,7 +35,4 @@ public static class TestCampaign
         new SchemaField(FieldNames.UserId, FieldType.String, false),
         new SchemaField("AGE", FieldType.Int, true),
         new SchemaField("MEMBERSHIP", FieldType.String, false, Categorical: true));
-
-    public static async Task WriteSchemaAsync(IObjectStore store, S3Uri group, DatasetSchema schema) =>
-        await store.WriteAsync(StoreLayout.DatasetSchema(group, schema.DatasetType), new MemoryStream(Encoding.UTF8.GetBytes(schema.ToJson())), CancellationToken.None);
 }

@@ -17,7 +17,7 @@ public sealed class DatasetReader(IObjectStore store, S3Uri datasetGroup)
 {
     public S3Uri DatasetGroup { get; } = datasetGroup;
 
-    /// <summary>The dataset's schema as its last import stored it, or null when nothing was imported.</summary>
+    /// <summary>The dataset's stored schema (<see cref="StoredSchema"/>), or null when it has none yet.</summary>
     public async Task<DatasetSchema?> ReadSchemaAsync(string datasetType, CancellationToken cancellationToken = default)
     {
         try

@@ -66,8 +66,7 @@ public sealed class DatasetImporter(IObjectStore store, TimeProvider? time = nul
                 Files = files,
             };
             progress?.Report(new ImportProgress("commit", report.RowsRead, report.BytesRead, run.TotalBytes));
-            await store.WriteAsync(StoreLayout.DatasetSchema(request.DatasetGroup, datasetType),
-                new MemoryStream(Encoding.UTF8.GetBytes(request.Schema.ToJson())), cancellationToken);
+            await StoredSchema.WriteAsync(store, request.DatasetGroup, request.Schema, cancellationToken);
             await manifest.WriteAsync(store, request.DatasetGroup, cancellationToken);
             committed = true;
 

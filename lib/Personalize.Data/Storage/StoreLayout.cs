@@ -3,7 +3,7 @@ namespace Personalize.Data.Storage;
 /// <summary>
 /// Where each thing lives in the object store. One place decides, so the operator, trainer and runtime agree:
 /// s3://{bucket}/{namespace}/{datasetGroup}/
-///   datasets/{Interactions|Users|Items}/schema.json   the dataset's schema, written by its imports
+///   datasets/{Interactions|Users|Items}/schema.json   the dataset's schema (StoredSchema)
 ///   datasets/{Interactions|Users|Items}/bulk/...      imported bulk data (replaced by FULL imports)
 ///   datasets/{Interactions|Users|Items}/realtime/...  PutEvents / PutUsers / PutItems records
 ///   imports/{importJob}/report.json                   import reports

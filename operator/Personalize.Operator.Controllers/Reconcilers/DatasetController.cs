@@ -1,4 +1,6 @@
 using Personalize.Api;
+using Personalize.Data.Datasets;
+using Personalize.Data.Schemas;
 using Personalize.Data.Storage;
 using Personalize.Operator.Controllers;
 
@@ -6,7 +8,8 @@ namespace Personalize.Operator.Reconcilers;
 
 /// <summary>
 /// A dataset is ACTIVE once its group and schema are, the schema describes records of the dataset's type, and the
-/// group has no other dataset of that type. Its row count is written by the imports into it.
+/// group has no other dataset of that type. Its schema is stored with its data for the runtime and trainer; its row
+/// count is written by the imports into it.
 /// </summary>
 public sealed class DatasetController(ControllerContext context) : ResourceController<Dataset>(context)
 {
@@ -42,7 +45,23 @@ public sealed class DatasetController(ControllerContext context) : ResourceContr
                 $"spec.datasetType: dataset group {resource.Spec.DatasetGroupRef.Name} already has a {resource.Spec.DatasetType} dataset ({rival.Metadata.Name})", cancellationToken);
         }
 
-        var location = StoreLayout.Dataset(Context.GroupUri(resource.Metadata.NamespaceProperty, resource.Spec.DatasetGroupRef.Name), resource.Spec.DatasetType).ToString();
+        var parsed = SchemaParser.Validate(schema.Spec.SchemaJson, resource.Spec.DatasetType);
+        if (parsed.Schema is not { } datasetSchema)
+        {
+            return await FailAsync(resource, "SchemaMismatch",
+                $"spec.schemaRef: Schema {schema.Metadata.Name} is not a valid {resource.Spec.DatasetType} schema: {string.Join("; ", parsed.Errors)}", cancellationToken);
+        }
+
+        // The runtime checks PutUsers/PutItems properties against the stored schema, so it must exist before the
+        // first import: creating a dataset and streaming records into it is a normal flow.
+        var group = Context.GroupUri(resource.Metadata.NamespaceProperty, resource.Spec.DatasetGroupRef.Name);
+        if (await StoredSchema.EnsureAsync(Context.Objects, group, datasetSchema, cancellationToken))
+        {
+            await Context.Events.RecordAsync(resource, "SchemaStored",
+                $"stored Schema {schema.Metadata.Name} at {StoredSchema.Location(group, datasetSchema.DatasetType)}", warning: false, cancellationToken);
+        }
+
+        var location = StoreLayout.Dataset(group, resource.Spec.DatasetType).ToString();
         await WriteStatusAsync(resource, r =>
         {
             Accept(r);

@@ -5,9 +5,9 @@ using Personalize.Data.Schemas;
 namespace Personalize.Runtime.Serving;
 
 /// <summary>
-/// The Users and Items schemas as the datasets' imports stored them: what PutUsers/PutItems properties are checked
+/// The Users and Items schemas as stored with the datasets (StoredSchema): what PutUsers/PutItems properties are checked
 /// against and the only metadata columns a replica keeps. A schema is immutable once a dataset has one, so a found
-/// schema is kept; a missing one is looked up again next time (the first import may come after start-up).
+/// schema is kept; a missing one is looked up again next time (the dataset may be created after start-up).
 /// </summary>
 public sealed class DatasetSchemas(DatasetReader datasets)
 {
