@@ -73,6 +73,7 @@ public sealed class FaultTests(InstalledProduct product)
 
         // A steady client on the Service's address (kube-proxy's rules take it to the ready pods).
         using var http = new HttpClient { BaseAddress = new Uri($"http://{clusterIp}"), Timeout = TimeSpan.FromSeconds(10) };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", await product.TokenAsync(campaign, ct));
         using var stopLoad = new CancellationTokenSource();
         var failures = new ConcurrentQueue<string>();
         var served = 0;

@@ -41,6 +41,8 @@ public sealed class InstalledProduct : IAsyncLifetime
         "--set", "operator.replicas=2,operator.leaderElection.enabled=true,operator.resources.requests.cpu=50m",
         "--set", "trainer.cpu=500m,trainer.memory=2Gi",
         "--set", "runtime.resources.requests.cpu=100m,runtime.resources.requests.memory=128Mi",
+        // The sample data lives outside the namespace's own prefix, as a shared bucket would.
+        "--set-json", $"tenancy.allowedPrefixes={{\"{Shop}\":[\"s3://{DataBucket}/\"]}}",
     ];
 
     public async Task InitializeAsync()
@@ -145,6 +147,10 @@ public sealed class InstalledProduct : IAsyncLifetime
             .Select(p => p.GetProperty("metadata").GetProperty("name").GetString()!)
             .ToList();
     }
+
+    /// <summary>The bearer token a campaign's runtime requires (the operator keeps it in the Secret &lt;campaign&gt;-token).</summary>
+    public async Task<string> TokenAsync(string campaign, CancellationToken cancellationToken) =>
+        System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(await FieldAsync("secret", $"{campaign}-token", "{.data.token}", cancellationToken)));
 
     public static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0", CultureInfo.InvariantCulture);
 }

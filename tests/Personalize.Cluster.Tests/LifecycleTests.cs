@@ -58,6 +58,7 @@ public sealed class LifecycleTests(InstalledProduct product)
         await using (forward)
         {
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            http.DefaultRequestHeaders.Authorization = new("Bearer", await product.TokenAsync(ForYou, ct));
             var before = await RecommendAsync(http, arn, "u7", ct);
             Assert.Equal(10, before.Count);
 
@@ -101,6 +102,7 @@ public sealed class LifecycleTests(InstalledProduct product)
             var startInfo = new ProcessStartInfo("python3")
             {
                 ArgumentList = { Path.Combine(AppContext.BaseDirectory, "boto3_client.py"), $"http://127.0.0.1:{port}", arn, trackingId, itemsArn, usersArn },
+                Environment = { ["PERSONALIZE_RUNTIME_TOKEN"] = await product.TokenAsync(ForYou, ct) },
             };
             var result = (await ProcessRunner.RunAsync(startInfo, standardInput: null, ct)).EnsureSuccess("boto3_client.py");
             var seen = JsonNode.Parse(result.StdOut)!;

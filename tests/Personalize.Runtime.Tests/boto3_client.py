@@ -2,6 +2,7 @@
 would (endpoint_url, SigV4 with dummy keys), and prints what it saw as one JSON object."""
 import datetime
 import json
+import os
 import sys
 
 import boto3
@@ -12,6 +13,13 @@ session = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key=
 config = Config(retries={"max_attempts": 1, "mode": "standard"})
 runtime = session.client("personalize-runtime", endpoint_url=endpoint, config=config)
 events = session.client("personalize-events", endpoint_url=endpoint, config=config)
+# A campaign that requires its bearer token (cluster mode): after signing, the token replaces the SigV4 header.
+token = os.environ.get("PERSONALIZE_RUNTIME_TOKEN")
+if token:
+    def bearer(request, **_):
+        request.headers["Authorization"] = f"Bearer {token}"
+    for client in (runtime, events):
+        client.meta.events.register("before-send", bearer)
 seen = {}
 
 before = runtime.get_recommendations(campaignArn=campaign_arn, userId="u1", numResults=3)

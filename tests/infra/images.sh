@@ -34,16 +34,20 @@ COMMON=(lib Directory.Build.props Directory.Packages.props global.json .dockerig
 IMAGES=(operator runtime trainer)
 REPOSITORY=ghcr.io/personalize-operator
 
+# Folders besides its own that a component's project references (the operator hosts the gateway).
+sources_of() { case $1 in operator) echo "operator gateway" ;; *) echo "$1" ;; esac; }
+
 inputs_hash() { # inputs_hash COMPONENT -> a content hash of everything that image is built from
-  local component=$1
+  local component=$1 sources
+  read -r -a sources <<<"$(sources_of "$component")"
   {
     echo "$SDK_RECIPE $RUNTIME_RECIPE $CHISELED_RECIPE $(dotnet --version)"
     cd "$ROOT"
     if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-      git ls-files -z --cached --others --exclude-standard -- "${COMMON[@]}" "$component" | sort -z \
+      git ls-files -z --cached --others --exclude-standard -- "${COMMON[@]}" "${sources[@]}" | sort -z \
         | while IFS= read -r -d '' f; do [ -f "$f" ] && sha256sum "$f"; done
     else
-      find "${COMMON[@]}" "$component" -type f ! -path '*/bin/*' ! -path '*/obj/*' -print0 | sort -z | xargs -0 sha256sum
+      find "${COMMON[@]}" "${sources[@]}" -type f ! -path '*/bin/*' ! -path '*/obj/*' -print0 | sort -z | xargs -0 sha256sum
     fi
   } | sha256sum | cut -c1-16
 }
