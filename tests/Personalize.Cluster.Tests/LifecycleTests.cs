@@ -102,7 +102,12 @@ public sealed class LifecycleTests(InstalledProduct product)
             var startInfo = new ProcessStartInfo("python3")
             {
                 ArgumentList = { Path.Combine(AppContext.BaseDirectory, "boto3_client.py"), $"http://127.0.0.1:{port}", arn, trackingId, itemsArn, usersArn },
-                Environment = { ["PERSONALIZE_RUNTIME_TOKEN"] = await product.TokenAsync(ForYou, ct) },
+                Environment =
+                {
+                    ["PERSONALIZE_RUNTIME_TOKEN"] = await product.TokenAsync(ForYou, ct),
+                    // The quickstart's Items schema (examples/quickstart/01-schemas.yaml).
+                    ["PERSONALIZE_ITEM_PROPERTIES"] = """{"categoryL1":"books","genres":"Drama","creationTimestamp":1700000000}""",
+                },
             };
             var result = (await ProcessRunner.RunAsync(startInfo, standardInput: null, ct)).EnsureSuccess("boto3_client.py");
             var seen = JsonNode.Parse(result.StdOut)!;

@@ -91,7 +91,7 @@ public sealed class TrainingResumeTests(InstalledProduct product)
 
         // The next pod started after the newest checkpoint: the epochs before it were not trained (written) again.
         var after = await CheckpointsAsync(ct);
-        Assert.Contains("epoch-0008.pt", after.Keys);
+        Assert.Contains("epoch-0008.ckpt", after.Keys);
         foreach (var (name, written) in before)
         {
             Assert.True(after[name] == written, $"{name} was written again at {after[name]:O} (first at {written:O}, pod deleted at {deletedAt:O}): training restarted");

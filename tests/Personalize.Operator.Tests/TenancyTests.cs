@@ -33,7 +33,9 @@ public sealed class TenancyTests(OperatorEnvironment env)
         // Inside the listed prefix, and inside the namespace's own prefix: the imports run.
         await cluster.CreateAsync(WithLocation(Samples.Import(ns, "listed"), "s3://input-bucket/team-a/interactions.csv"));
         await cluster.CreateAsync(WithLocation(Samples.Import(ns, "own"), $"s3://{env.Bucket}/{ns}/uploads/interactions.csv"));
-        await cluster.WaitForPhaseAsync<DatasetImportJob>("listed", Phases.CreateInProgress);
+        // Imports into one dataset run one at a time: the second starts once the first is done.
+        var listed = await cluster.WaitForPhaseAsync<DatasetImportJob>("listed", Phases.CreateInProgress);
+        await cluster.WriteResultAsync_AsFakeTrainer(await cluster.WaitForJobAsync(j => j.Metadata.Name == listed.Status.JobName), TestCluster.ImportSucceeded(10));
         await cluster.WaitForPhaseAsync<DatasetImportJob>("own", Phases.CreateInProgress);
     }
 

@@ -48,7 +48,9 @@ seen["after"] = [i["itemId"] for i in after["itemList"]]
 ranking = runtime.get_personalized_ranking(campaignArn=campaign_arn, userId="u2", inputList=["i1", "unknown", "i6"])
 seen["ranking"] = [i["itemId"] for i in ranking["personalizedRanking"]]
 
-events.put_items(datasetArn=sys.argv[4], items=[{"itemId": "i2", "properties": json.dumps({"genre": "Drama"})}])
+# Properties must fit the dataset's Items schema: the caller names them when its schema is not the runtime tests' one.
+item_properties = os.environ.get("PERSONALIZE_ITEM_PROPERTIES", json.dumps({"genre": "Drama"}))
+events.put_items(datasetArn=sys.argv[4], items=[{"itemId": "i2", "properties": item_properties}])
 events.put_users(datasetArn=sys.argv[5], users=[{"userId": "u1", "properties": json.dumps({"age": 31})}])
 
 def error_code(call):

@@ -56,8 +56,7 @@ internal sealed class TrainingReportCollector(Func<JobProgress, CancellationToke
                 outcome.CandidateSettings.GetValueOrDefault(c.Key) ?? new Dictionary<string, string>(),
                 c.Value,
                 Series(i))).ToList();
-            // The winner's metrics are the very dictionary its candidate entry holds.
-            winner = outcome.Candidates.First(c => ReferenceEquals(c.Value, outcome.Best.Metrics)).Key;
+            winner = outcome.Winner ?? outcome.Recipe;
         }
 
         return new TrainingReport

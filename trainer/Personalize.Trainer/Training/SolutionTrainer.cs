@@ -14,6 +14,9 @@ internal sealed record SolutionOutcome(TrainedModel Best, string Recipe, IReadOn
 {
     /// <summary>Each candidate's hyper-parameters, by the same names as <see cref="Candidates"/> (for the training report).</summary>
     public Dictionary<string, IReadOnlyDictionary<string, string>> CandidateSettings { get; init; } = [];
+
+    /// <summary>The name in <see cref="Candidates"/> of the trial that won (null when there was no search).</summary>
+    public string? Winner { get; init; }
 }
 
 /// <summary>
@@ -108,7 +111,7 @@ internal sealed class SolutionTrainer(RecipeTrainer recipes, int seed)
             var score = Metric(validation, metric);
             if (best is null || (minimize ? score < bestScore : score > bestScore))
             {
-                best = new SolutionOutcome(model, recipe.Name, values, candidates) { CandidateSettings = settings };
+                best = new SolutionOutcome(model, recipe.Name, values, candidates) { CandidateSettings = settings, Winner = name };
                 bestScore = score;
             }
         }
