@@ -35,7 +35,9 @@ public sealed class TenancyTests(OperatorEnvironment env)
         await cluster.CreateAsync(WithLocation(Samples.Import(ns, "own"), $"s3://{env.Bucket}/{ns}/uploads/interactions.csv"));
         // Imports into one dataset run one at a time: the second starts once the first is done.
         var listed = await cluster.WaitForPhaseAsync<DatasetImportJob>("listed", Phases.CreateInProgress);
-        await cluster.WriteResultAsync_AsFakeTrainer(await cluster.WaitForJobAsync(j => j.Metadata.Name == listed.Status.JobName), TestCluster.ImportSucceeded(10));
+        var listedJob = await cluster.WaitForJobAsync(j => j.Metadata.Name == listed.Status.JobName);
+        await cluster.WriteResultAsync_AsFakeTrainer(listedJob, TestCluster.ImportSucceeded(10));
+        await cluster.FinishJobAsync_AsFakeKubelet(listedJob.Metadata.Name, succeeded: true);
         await cluster.WaitForPhaseAsync<DatasetImportJob>("own", Phases.CreateInProgress);
     }
 
