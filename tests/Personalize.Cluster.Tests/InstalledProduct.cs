@@ -24,7 +24,7 @@ public sealed class InstalledProduct : IAsyncLifetime
     public const string SystemNamespace = "personalize-system";
     public const string Shop = "shop";
     public const string DataBucket = "quickstart-data";
-    public const string OperatorSelector = "app.kubernetes.io/name=personalize-operator";
+    public const string OperatorSelector = "app.kubernetes.io/name=personalize-operator,app.kubernetes.io/component=operator";
 
     public KubeNode Node { get; } = new();
 
