@@ -18,9 +18,7 @@ public sealed class CampaignTests(OperatorEnvironment env)
         var ns = cluster.Namespace;
         await using var op = await RunningOperator.StartAsync(env, ns);
         await cluster.TrainedVersionAsync();
-        await cluster.CreateAsync(Samples.Campaign(ns, minTps: 1));
-        await cluster.WaitForPhaseAsync<Campaign>("shop", Phases.CreateInProgress);
-        await cluster.MarkDeploymentReadyAsync_AsFakeKubelet("shop");
+        await cluster.StartCampaignAsync(Samples.Campaign(ns, minTps: 1));
         await cluster.WaitForAsync<Campaign>("shop", c => c.Status.ServingSolutionVersion == "hrnn-v1", "serving v1");
         var before = await cluster.Client.AppsV1.ReadNamespacedDeploymentAsync("shop", ns);
 
@@ -51,9 +49,7 @@ public sealed class CampaignTests(OperatorEnvironment env)
         var ns = cluster.Namespace;
         await using var op = await RunningOperator.StartAsync(env, ns);
         await cluster.TrainedVersionAsync();
-        await cluster.CreateAsync(Samples.Campaign(ns, minTps: 1));
-        await cluster.WaitForPhaseAsync<Campaign>("shop", Phases.CreateInProgress);
-        await cluster.MarkDeploymentReadyAsync_AsFakeKubelet("shop");
+        await cluster.StartCampaignAsync(Samples.Campaign(ns, minTps: 1));
         await cluster.WaitForPhaseAsync<Campaign>("shop", Phases.Active);
 
         // Overload sheds: each replica is told its rate limit (settings: 300 per replica).
@@ -101,9 +97,7 @@ public sealed class CampaignTests(OperatorEnvironment env)
         };
         var first = await RunningOperator.StartAsync(env, ns, s => s with { Pods = new PodDefaults { Runtime = pod } });
         await cluster.TrainedVersionAsync();
-        await cluster.CreateAsync(Samples.Campaign(ns, minTps: 1));
-        await cluster.WaitForPhaseAsync<Campaign>("shop", Phases.CreateInProgress);
-        await cluster.MarkDeploymentReadyAsync_AsFakeKubelet("shop");
+        await cluster.StartCampaignAsync(Samples.Campaign(ns, minTps: 1));
         await cluster.WaitForPhaseAsync<Campaign>("shop", Phases.Active);
 
         // Someone edits what the operator set: the pod's resources, scheduling and probe, and the Service's port.
@@ -145,9 +139,7 @@ public sealed class CampaignTests(OperatorEnvironment env)
         var ns = cluster.Namespace;
         await using var op = await RunningOperator.StartAsync(env, ns);
         await cluster.TrainedVersionAsync();
-        await cluster.CreateAsync(Samples.Campaign(ns, minTps: 1));
-        await cluster.WaitForPhaseAsync<Campaign>("shop", Phases.CreateInProgress);
-        await cluster.MarkDeploymentReadyAsync_AsFakeKubelet("shop");
+        await cluster.StartCampaignAsync(Samples.Campaign(ns, minTps: 1));
         await cluster.WaitForPhaseAsync<Campaign>("shop", Phases.Active);
 
         var secret = await cluster.Client.CoreV1.ReadNamespacedSecretAsync("shop-token", ns);

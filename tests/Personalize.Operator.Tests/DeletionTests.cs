@@ -71,9 +71,7 @@ public sealed class DeletionTests(OperatorEnvironment env)
         await cluster.TrainedVersionAsync();
         var campaign = Samples.Campaign(ns, minTps: 1);
         campaign.Spec.CampaignConfig = new CampaignConfig { SyncWithLatestSolutionVersion = true };
-        await cluster.CreateAsync(campaign);
-        await cluster.WaitForPhaseAsync<Campaign>("shop", Phases.CreateInProgress);
-        await cluster.MarkDeploymentReadyAsync_AsFakeKubelet("shop");
+        await cluster.StartCampaignAsync(campaign);
         await cluster.WaitForAsync<Campaign>("shop", c => c.Status.ServingSolutionVersion == "hrnn-v1", "serving v1");
 
         // The spec still names v1; the runtime follows the solution to v2.
@@ -96,9 +94,7 @@ public sealed class DeletionTests(OperatorEnvironment env)
         var ns = cluster.Namespace;
         await using var op = await RunningOperator.StartAsync(env, ns);
         await cluster.TrainedVersionAsync();
-        await cluster.CreateAsync(Samples.Campaign(ns, minTps: 1));
-        await cluster.WaitForPhaseAsync<Campaign>("shop", Phases.CreateInProgress);
-        await cluster.MarkDeploymentReadyAsync_AsFakeKubelet("shop");
+        await cluster.StartCampaignAsync(Samples.Campaign(ns, minTps: 1));
         await cluster.WaitForAsync<Campaign>("shop", c => c.Status.ServingSolutionVersion == "hrnn-v1", "serving v1");
         await cluster.TrainAnotherVersionAsync("hrnn-v2");
         await cluster.PatchSpecAsync<Campaign>("shop", """{"spec":{"solutionVersionRef":{"name":"hrnn-v2"}}}""");
@@ -148,9 +144,7 @@ public sealed class DeletionTests(OperatorEnvironment env)
         var ns = cluster.Namespace;
         await using var op = await RunningOperator.StartAsync(env, ns);
         await cluster.TrainedVersionAsync();
-        await cluster.CreateAsync(Samples.Campaign(ns));
-        await cluster.WaitForPhaseAsync<Campaign>("shop", Phases.CreateInProgress);
-        await cluster.MarkDeploymentReadyAsync_AsFakeKubelet("shop");
+        await cluster.StartCampaignAsync(Samples.Campaign(ns));
         await cluster.WaitForPhaseAsync<Campaign>("shop", Phases.Active);
 
         await cluster.DeleteAsync<Campaign>("shop");

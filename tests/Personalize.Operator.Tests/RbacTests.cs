@@ -32,9 +32,7 @@ public sealed class RbacTests(OperatorEnvironment env)
         await using var op = await RunningOperator.StartAsync(env, ns, client: asOperator, loggers: loggers);
 
         await cluster.TrainedVersionAsync();
-        await cluster.CreateAsync(Samples.Campaign(ns, minTps: 1));
-        await cluster.WaitForPhaseAsync<Campaign>("shop", Phases.CreateInProgress);
-        await cluster.MarkDeploymentReadyAsync_AsFakeKubelet("shop");
+        await cluster.StartCampaignAsync(Samples.Campaign(ns, minTps: 1));
         await cluster.WaitForPhaseAsync<Campaign>("shop", Phases.Active);
         await cluster.DeleteAsync<Campaign>("shop");
         await cluster.WaitGoneAsync<Campaign>("shop");

@@ -209,6 +209,14 @@ public sealed class TestCluster(OperatorEnvironment env, string @namespace) : ID
         return await WaitForPhaseAsync<SolutionVersion>(version, Phases.Active);
     }
 
+    /// <summary>Creates a campaign and plays the kubelet that makes its runtime Deployment ready.</summary>
+    public async Task StartCampaignAsync(Campaign campaign)
+    {
+        await CreateAsync(campaign);
+        await WaitForPhaseAsync<Campaign>(campaign.Metadata.Name, Phases.CreateInProgress);
+        await MarkDeploymentReadyAsync_AsFakeKubelet(campaign.Metadata.Name);
+    }
+
     /// <summary>Trains one more version of the sample solution (after <see cref="TrainedVersionAsync"/>), playing kubelet and trainer.</summary>
     public async Task<SolutionVersion> TrainAnotherVersionAsync(string version)
     {
