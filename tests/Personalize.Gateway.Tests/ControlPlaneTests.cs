@@ -62,12 +62,16 @@ public sealed class ControlPlaneTests
 
         Assert.StartsWith("ResourceNotFoundException:", seen["deletedFilter"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Null(gateway.Store.Get<Filter>("default", "filter-0"));
-        // A solution is not deleted while a campaign serves a version or one trains; a stopped training is gone.
+        // A solution is not deleted while a campaign serves a version or one trains; a stop is the version's spec.stop,
+        // which the operator carries out (SolutionVersionStopTests), and until then the version still trains.
         Assert.StartsWith("ResourceInUseException:", seen["solutionWithCampaign"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.StartsWith("ResourceInUseException:", seen["solutionTraining"]!.GetValue<string>(), StringComparison.Ordinal);
-        Assert.StartsWith("ResourceNotFoundException:", seen["stoppedVersion"]!.GetValue<string>(), StringComparison.Ordinal);
-        Assert.Equal(["Hrnn_Solution"], seen["solutionsAfterDelete"]!.AsArray().Select(s => s!.GetValue<string>()));
-        Assert.Equal(1, seen["versionsAfterDelete"]!.GetValue<int>());
+        Assert.True(seen["stoppedVersionKept"]!.GetValue<bool>());
+        var stopped = gateway.Store.List<SolutionVersion>("default").Single(v => v.Spec.SolutionRef.Name == "sims-solution");
+        Assert.True(stopped.Spec.Stop);
+        Assert.StartsWith("ResourceInUseException:", seen["solutionStopping"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(["Hrnn_Solution", "Sims_Solution"], seen["solutionsAfterDelete"]!.AsArray().Select(s => s!.GetValue<string>()).Order(StringComparer.Ordinal));
+        Assert.Equal(2, seen["versionsAfterDelete"]!.GetValue<int>());
         Assert.Empty(seen["campaignsAfterDelete"]!.AsArray());
         Assert.Null(gateway.Store.Get<Campaign>("default", "shop-campaign"));
     }

@@ -90,8 +90,11 @@ sims = pz.create_solution(name="Sims_Solution", datasetGroupArn=group, recipeArn
 sims_version = pz.create_solution_version(solutionArn=sims)["solutionVersionArn"]
 seen["solutionTraining"] = raised(lambda: pz.delete_solution(solutionArn=sims))
 pz.stop_solution_version_creation(solutionVersionArn=sims_version)
-seen["stoppedVersion"] = raised(lambda: pz.describe_solution_version(solutionVersionArn=sims_version))
-pz.delete_solution(solutionArn=sims)
+seen["stoppedVersionKept"] = pz.describe_solution_version(solutionVersionArn=sims_version)["solutionVersion"]["solutionVersionArn"] == sims_version
+# No operator runs here, so the stop is requested and not yet carried out: the version still counts as training.
+seen["solutionStopping"] = raised(lambda: pz.delete_solution(solutionArn=sims))
+spare = pz.create_solution(name="Spare_Solution", datasetGroupArn=group, recipeArn="arn:aws:personalize:::recipe/aws-sims")["solutionArn"]
+pz.delete_solution(solutionArn=spare)
 seen["solutionsAfterDelete"] = [s["name"] for s in pz.list_solutions()["solutions"]]
 seen["versionsAfterDelete"] = len(pz.list_solution_versions()["solutionVersions"])
 pz.delete_campaign(campaignArn=campaign)

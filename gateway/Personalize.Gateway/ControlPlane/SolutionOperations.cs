@@ -196,8 +196,8 @@ public static class SolutionOperations
     }
 
     /// <summary>
-    /// Stops a training that has not finished. The operator stops a training by removing its SolutionVersion (the trainer
-    /// run goes with it), so a stopped version is gone rather than CREATE STOPPED.
+    /// Stops a training that has not finished: sets the version's spec.stop, and the operator takes it through CREATE
+    /// STOPPING to CREATE STOPPED, as kubectl users do by setting the same field.
     /// </summary>
     public static async Task<JsonObject> StopSolutionVersionCreationAsync(Call call)
     {
@@ -207,7 +207,8 @@ public static class SolutionOperations
             throw PersonalizeException.InvalidInput($"{ResourceArns.Of(version)} is {version.Status.Phase}: only a CREATE PENDING or CREATE IN_PROGRESS version can be stopped.");
         }
 
-        return await call.DeleteAsync(version);
+        await call.UpdateSpecAsync(version, v => v.Spec.Stop = true);
+        return [];
     }
 
     /// <summary>The version an ARN names: a version ARN, or `{solutionArn}/$LATEST` for the solution's newest one.</summary>

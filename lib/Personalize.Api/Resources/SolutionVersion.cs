@@ -33,6 +33,10 @@ public sealed class SolutionVersionSpec
     [JsonPropertyName("resources")]
     public JobResources? Resources { get; set; }
 
+    [Description("StopSolutionVersionCreation: true stops a CREATE PENDING or CREATE IN_PROGRESS training (CREATE STOPPING, then CREATE STOPPED). A stopped version cannot resume; a finished one is unaffected.")]
+    [JsonPropertyName("stop")]
+    public bool? Stop { get; set; }
+
     [JsonPropertyName("tags")]
     public Dictionary<string, string>? Tags { get; set; }
 }

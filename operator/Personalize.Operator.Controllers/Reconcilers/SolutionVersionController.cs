@@ -2,6 +2,8 @@ using System.Text.Json;
 using Personalize.Api;
 using Personalize.Data.Storage;
 using Personalize.Jobs;
+using Personalize.Operator.Controllers;
+using Personalize.Operator.Seams;
 
 namespace Personalize.Operator.Reconcilers;
 
@@ -20,6 +22,41 @@ public sealed class SolutionVersionController(ControllerContext context) : Train
         Context.Store.Get<Solution>(resource.Metadata.NamespaceProperty, resource.Spec.SolutionRef.Name) is { } solution
             ? Context.GroupUri(resource.Metadata.NamespaceProperty, solution.Spec.DatasetGroupRef.Name)
             : null;
+
+    /// <summary>A stop (spec.stop, or one already under way) takes over from the training lifecycle for good.</summary>
+    protected override Task<ReconcileResult> ReconcileCoreAsync(SolutionVersion resource, CancellationToken cancellationToken) =>
+        IsStopping(resource) ? StopAsync(resource, cancellationToken) : base.ReconcileCoreAsync(resource, cancellationToken);
+
+    private static bool IsStopping(SolutionVersion resource) =>
+        resource.Status.Phase is Phases.CreateStopping or Phases.CreateStopped
+        || (resource.Spec.Stop == true && resource.Status.Phase is not (Phases.Active or Phases.CreateFailed));
+
+    /// <summary>
+    /// Removes the trainer run (its pod gets SIGTERM) and reports CREATE STOPPING until the run is gone, then CREATE
+    /// STOPPED. Nothing starts it again, as Personalize never resumes a stopped version.
+    /// </summary>
+    private async Task<ReconcileResult> StopAsync(SolutionVersion resource, CancellationToken cancellationToken)
+    {
+        if (resource.Status.Phase == Phases.CreateStopped && resource.Status.ObservedGeneration == resource.Metadata.Generation)
+        {
+            return ReconcileResult.Done;
+        }
+
+        var owner = WorkloadOwner.Of(resource);
+        var runName = JobNameOf(resource) ?? RunNameFor(resource);
+        await Context.Launcher.DeleteTrainerRunAsync(owner, runName, cancellationToken);
+        var stopped = (await Context.Launcher.GetTrainerRunAsync(owner, runName, cancellationToken)).Phase == TrainerRunPhase.Absent;
+        var message = stopped ? "training was stopped (spec.stop); a stopped version cannot resume" : $"stopping trainer run {runName}";
+        await WriteStatusAsync(resource, r =>
+        {
+            Accept(r);
+            r.Status.Phase = stopped ? Phases.CreateStopped : Phases.CreateStopping;
+            r.Status.FailureReason = null;
+            SetReady(r, false, stopped ? "Stopped" : "Stopping", message);
+            SetSucceeded(r, stopped ? false : null, stopped ? "Stopped" : "Stopping", message);
+        }, cancellationToken);
+        return stopped ? ReconcileResult.Done : ReconcileResult.After(Context.Settings.PollInterval);
+    }
 
     protected override Task<JobPlan> PlanAsync(SolutionVersion resource, CancellationToken cancellationToken)
     {
@@ -158,7 +195,7 @@ public sealed class SolutionVersionController(ControllerContext context) : Train
     protected override async Task DeleteOwnDataAsync(SolutionVersion resource, S3Uri groupUri, CancellationToken cancellationToken) =>
         await DeleteDataAsync(resource, StoreLayout.SolutionVersion(groupUri, resource.Spec.SolutionRef.Name, resource.Metadata.Name), cancellationToken);
 
-    public override async Task<Controllers.DeletionResult> DeletedAsync(SolutionVersion resource, CancellationToken cancellationToken)
+    public override async Task<DeletionResult> DeletedAsync(SolutionVersion resource, CancellationToken cancellationToken)
     {
         var ns = resource.Metadata.NamespaceProperty;
         var name = resource.Metadata.Name;
