@@ -65,6 +65,21 @@ public static class TestModels
         return new ModelArtifact(manifest, new ModelVocabulary { Items = [.. Items], Users = [.. Users] }, tensors);
     }
 
+    /// <summary>
+    /// <see cref="Hrnn"/> trained with a DEVICE context: DEVICE=mobile moves the state strongly towards group 1,
+    /// DEVICE=desktop towards group 3.
+    /// </summary>
+    public static ModelArtifact HrnnWithContext()
+    {
+        var plain = Hrnn("aws-hrnn-metadata");
+        var contexts = new float[2 * Hidden];
+        contexts[1] = 5f;
+        contexts[Hidden + 3] = 5f;
+        var tensors = new Dictionary<string, SafeTensor>(plain.Tensors) { [TensorNames.ContextState] = SafeTensor.FromFloats(contexts, 2, Hidden) };
+        plain.Vocabulary.ContextTokens = ["DEVICE=mobile", "DEVICE=desktop"];
+        return new ModelArtifact(plain.Manifest, plain.Vocabulary, tensors);
+    }
+
     public static async Task<S3Uri> SaveAsync(IObjectStore store, S3Uri datasetGroup, ModelArtifact artifact, string version = "v1")
     {
         var uri = StoreLayout.Model(datasetGroup, "solution", version);

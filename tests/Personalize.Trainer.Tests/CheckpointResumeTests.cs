@@ -5,6 +5,7 @@ using Personalize.Trainer.Hrnn;
 
 namespace Personalize.Trainer.Tests;
 
+[Collection(SeededTrainingCollection.Name)]
 public sealed class CheckpointResumeTests
 {
     [Fact]

@@ -18,6 +18,7 @@ public static class TensorNames
     public const string ItemOutput = "item_output";                     // F32 [items, hidden]
     public const string ItemOutputBias = "item_output_bias";            // F32 [items]
     public const string UserInitialState = "user_initial_state";        // F32 [users, hidden]: metadata recipes only
+    public const string ContextState = "context_state";                 // F32 [context tokens, hidden]: added to h, averaged over the request's tokens
 
     // sims: each item's neighbours, best first.
     public const string SimsOffsets = "sims_offsets";                   // I32 [items + 1]

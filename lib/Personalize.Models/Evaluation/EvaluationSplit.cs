@@ -2,8 +2,11 @@ using Personalize.Models.Training;
 
 namespace Personalize.Models.Evaluation;
 
-/// <summary>A held-out user: the oldest 90% of their interactions go in as history, the newest 10% are the truth.</summary>
-public sealed record TestUser(string UserId, int[] Input, int[] Truth);
+/// <summary>
+/// A held-out user: the oldest 90% of their interactions go in as history, the newest 10% are the truth, and the
+/// context of the first of those is the request's context (what a client would send when it asks).
+/// </summary>
+public sealed record TestUser(string UserId, int[] Input, int[] Truth, IReadOnlyDictionary<string, string>? Context = null);
 
 /// <summary>
 /// Personalize's split (§6): 90% of users (chosen by a seeded shuffle) train with all their interactions; each of the
@@ -46,7 +49,7 @@ public sealed class EvaluationSplit
             }
 
             var truthCount = Math.Clamp((int)Math.Ceiling(sequence.Length * TruthFraction), 1, sequence.Length - 1);
-            test.Add(new TestUser(data.UserIds[user], sequence[..^truthCount], sequence[^truthCount..]));
+            test.Add(new TestUser(data.UserIds[user], sequence[..^truthCount], sequence[^truthCount..], data.ContextOf(user, sequence.Length - truthCount)));
         }
 
         return new EvaluationSplit(data.With(trainIds, [.. trainSequences]), test);

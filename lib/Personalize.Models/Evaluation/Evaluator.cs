@@ -20,14 +20,14 @@ public static class Evaluator
         var accumulator = new MetricsAccumulator();
         foreach (var user in testUsers)
         {
-            var recommended = Recommend(recommender, user.Input.Select(row => data.ItemIds[row]).ToList());
+            var recommended = Recommend(recommender, user.Input.Select(row => data.ItemIds[row]).ToList(), user.Context);
             accumulator.Add(recommended, user.Truth.Select(row => data.ItemIds[row]).ToHashSet(StringComparer.Ordinal));
         }
 
         return accumulator.Result(catalogueItems);
     }
 
-    /// <summary>What evaluation asks for one test user: the top items for a user whose events so far are <paramref name="events"/>, oldest first.</summary>
-    public static IReadOnlyList<string> Recommend(IRecommender recommender, IReadOnlyList<string> events) =>
-        recommender.Recommend(new RecommendationRequest { RecentItems = events, NumResults = NumResults }).Select(r => r.ItemId).ToList();
+    /// <summary>What evaluation asks for one test user: the top items for a user whose events so far are <paramref name="events"/>, oldest first, in <paramref name="context"/>.</summary>
+    public static IReadOnlyList<string> Recommend(IRecommender recommender, IReadOnlyList<string> events, IReadOnlyDictionary<string, string>? context = null) =>
+        recommender.Recommend(new RecommendationRequest { RecentItems = events, NumResults = NumResults, Context = context }).Select(r => r.ItemId).ToList();
 }

@@ -3,13 +3,15 @@ using System.Numerics.Tensors;
 using Personalize.Jobs;
 using Personalize.Models.Artifacts;
 using Personalize.Models.Scoring;
+using Personalize.Models.Training;
 
 namespace Personalize.Models.Recipes;
 
 /// <summary>
 /// The HRNN family (aws-hrnn, -metadata, -coldstart, aws-personalized-ranking): a GRU runs over the user's last bptt
 /// items (starting from the user's metadata state where the recipe has one) and the state scores every item by a
-/// dot product with its output vector. Metadata recipes bake item metadata into the exported item vectors. Large
+/// dot product with its output vector, moved by the request's context where the model learned context. Metadata
+/// recipes bake item metadata into the exported item vectors. Large
 /// catalogues are scored with int8 item vectors and float32 re-scoring (<see cref="ScoringSettings"/>).
 /// </summary>
 public sealed class HrnnRecommender : Recommender
@@ -18,6 +20,8 @@ public sealed class HrnnRecommender : Recommender
     private readonly float[] itemOutput;
     private readonly float[] itemOutputBias;
     private readonly float[]? userInitialState;
+    private readonly float[]? contextState;
+    private readonly Dictionary<string, int> contextRows;
     private readonly GruCell cell;
     private readonly int bptt;
     private readonly CatalogueScorer scorer;
@@ -50,6 +54,13 @@ public sealed class HrnnRecommender : Recommender
             throw new InvalidDataException($"Model artifact ({Manifest.Recipe}): item tensors do not match {ItemCount} items.");
         }
 
+        contextRows = artifact.Vocabulary.ContextTokens.Select((token, row) => (token, row)).ToDictionary(p => p.token, p => p.row, StringComparer.Ordinal);
+        contextState = artifact.Tensors.TryGetValue(TensorNames.ContextState, out var context) ? context.RequireFloats(TensorNames.ContextState) : null;
+        if ((contextState?.Length ?? 0) != contextRows.Count * hidden)
+        {
+            throw new InvalidDataException($"Model artifact ({Manifest.Recipe}): {TensorNames.ContextState} does not match {contextRows.Count} context tokens.");
+        }
+
         bptt = int.TryParse(Manifest.HyperParameters.GetValueOrDefault("bptt"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
             ? value
             : 32;
@@ -74,7 +85,7 @@ public sealed class HrnnRecommender : Recommender
     public override IReadOnlyList<RecommendedItem> Recommend(RecommendationRequest request)
     {
         var history = History(request);
-        var state = CachedUserState(request.UserId, history);
+        var state = InContext(CachedUserState(request.UserId, history), request.Context);
         return BestBySoftmax(state, Count(request), Candidates(request));
     }
 
@@ -94,7 +105,7 @@ public sealed class HrnnRecommender : Recommender
     {
         var accept = Candidates(request);
         var rows = request.InputList.Select(ItemRow).OfType<int>().Where(accept).Distinct().ToArray();
-        var state = CachedUserState(request.UserId, History(request));
+        var state = InContext(CachedUserState(request.UserId, History(request)), request.Context);
         var logits = new float[rows.Length];
         for (var i = 0; i < rows.Length; i++)
         {
@@ -162,6 +173,33 @@ public sealed class HrnnRecommender : Recommender
         var state = UserState(UserRow(userId), window);
         states.Set(userId, window, state);
         return state;
+    }
+
+    /// <summary>
+    /// The state moved by the mean of the request's context tokens that training saw, as training adds the mean of
+    /// each target event's context tokens to the state that scores it; the state itself when there is nothing to add.
+    /// </summary>
+    private float[] InContext(float[] state, IReadOnlyDictionary<string, string>? context)
+    {
+        if (contextState is null || context is not { Count: > 0 })
+        {
+            return state;
+        }
+
+        var rows = ContextTokens.Of(context).Select(token => contextRows.GetValueOrDefault(token, -1)).Where(row => row >= 0).Distinct().ToList();
+        if (rows.Count == 0)
+        {
+            return state;
+        }
+
+        // A copy: the cached state serves other requests.
+        var moved = (float[])state.Clone();
+        foreach (var row in rows)
+        {
+            TensorPrimitives.MultiplyAdd(contextState.AsSpan(row * HiddenSize, HiddenSize), 1f / rows.Count, moved, moved);
+        }
+
+        return moved;
     }
 
     /// <summary>Every item's logit for a state: output vector · state + bias.</summary>

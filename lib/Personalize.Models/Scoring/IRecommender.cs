@@ -13,6 +13,9 @@ public interface IRecommender
     /// <summary>True when answers carry scores (the HRNN family); SIMS and popularity return none, as in Personalize.</summary>
     bool ReturnsScores { get; }
 
+    /// <summary>The request `context` fields (upper case) the model was trained with; empty when context cannot change its answers.</summary>
+    IReadOnlySet<string> ContextFields { get; }
+
     bool IsKnownItem(string itemId);
 
     bool IsKnownUser(string userId);

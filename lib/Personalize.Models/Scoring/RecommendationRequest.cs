@@ -2,7 +2,7 @@ namespace Personalize.Models.Scoring;
 
 /// <summary>
 /// What a caller (runtime, batch inference, evaluation) asks a recommender. Which fields matter depends on the call:
-/// Recommend reads UserId and RecentItems, RelatedItems reads ItemId, Rank reads UserId, RecentItems and InputList.
+/// Recommend reads UserId, RecentItems and Context, RelatedItems reads ItemId, Rank reads UserId, RecentItems, InputList and Context.
 /// </summary>
 public sealed record RecommendationRequest
 {
@@ -22,6 +22,9 @@ public sealed record RecommendationRequest
     public IReadOnlyList<string> InputList { get; init; } = [];
 
     public int NumResults { get; init; } = DefaultNumResults;
+
+    /// <summary>Contextual metadata of the request (field to value, such as DEVICE); models trained with context use it.</summary>
+    public IReadOnlyDictionary<string, string>? Context { get; init; }
 
     /// <summary>
     /// The filter hook: items for which this returns false are never returned. Null allows every item. As in

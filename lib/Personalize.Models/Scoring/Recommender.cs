@@ -1,4 +1,5 @@
 using Personalize.Models.Artifacts;
+using Personalize.Models.Training;
 
 namespace Personalize.Models.Scoring;
 
@@ -29,9 +30,12 @@ public abstract class Recommender : IRecommender
         }
 
         popularOrder = TopK.Largest(Popularity, Popularity.Length);
+        ContextFields = artifact.Vocabulary.ContextTokens.Select(ContextTokens.FieldOf).ToHashSet(StringComparer.Ordinal);
     }
 
     public ModelManifest Manifest { get; }
+
+    public IReadOnlySet<string> ContextFields { get; }
 
     public abstract bool ReturnsScores { get; }
 

@@ -39,7 +39,7 @@ public static class HistoryLengthFilter
         var low = Percentile(seen, minPercentile);
         var high = Percentile(seen, maxPercentile);
         var sequences = data.Sequences.Select(s => s.Where(item => counts[item] >= low && counts[item] <= high).ToArray()).ToArray();
-        return data.With(data.UserIds, sequences);
+        return data.With(data.UserIds, sequences, sameEvents: false);
     }
 
     /// <summary>Nearest-rank percentile of sorted values; 0 gives the minimum, 1 the maximum.</summary>

@@ -1,7 +1,10 @@
 namespace Personalize.Models.Training;
 
-/// <summary>One interaction as training sees it, after event-type and event-value filtering.</summary>
-public readonly record struct Interaction(string UserId, string ItemId, long Timestamp);
+/// <summary>
+/// One interaction as training sees it, after event-type and event-value filtering; <paramref name="Context"/> holds
+/// its categorical contextual metadata (field to raw value), or null.
+/// </summary>
+public readonly record struct Interaction(string UserId, string ItemId, long Timestamp, IReadOnlyDictionary<string, string>? Context = null);
 
 /// <summary>
 /// Interactions coded as rows: item and user vocabularies (in first-seen order) and each user's item rows ordered
@@ -9,11 +12,12 @@ public readonly record struct Interaction(string UserId, string ItemId, long Tim
 /// </summary>
 public sealed class UserSequences
 {
-    private UserSequences(List<string> itemIds, List<string> userIds, int[][] sequences, long? minTimestamp, long? maxTimestamp)
+    private UserSequences(List<string> itemIds, List<string> userIds, int[][] sequences, long? minTimestamp, long? maxTimestamp, IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>?[]>? contexts)
     {
         ItemIds = itemIds;
         UserIds = userIds;
         Sequences = sequences;
+        EventContexts = contexts;
         MinTimestamp = minTimestamp;
         MaxTimestamp = maxTimestamp;
         Interactions = sequences.Sum(s => (long)s.Length);
@@ -33,6 +37,16 @@ public sealed class UserSequences
     public long Interactions { get; }
 
     /// <summary>
+    /// Each user's events' contexts, in the order of their sequence, by user id (so they survive subsets of users);
+    /// null when no event had one, or when the sequences were changed event by event.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>?[]>? EventContexts { get; }
+
+    /// <summary>The context of one event of one user (a row of <see cref="UserIds"/>), or null.</summary>
+    public IReadOnlyDictionary<string, string>? ContextOf(int user, int position) =>
+        EventContexts?.GetValueOrDefault(UserIds[user]) is { } contexts && position < contexts.Length ? contexts[position] : null;
+
+    /// <summary>
     /// Codes interactions. <paramref name="catalogueItems"/> adds items that have no interactions (from the Items
     /// dataset) to the vocabulary so cold-start recipes can recommend them. <paramref name="leadingItems"/> (a base
     /// model's vocabulary, for an UPDATE training) take the first rows in their order, so the base's weights keep
@@ -49,9 +63,10 @@ public sealed class UserSequences
         }
 
         var userIds = new List<string>();
-        var events = new List<List<(long Timestamp, int Item)>>();
+        var events = new List<List<(long Timestamp, int Item, IReadOnlyDictionary<string, string>? Context)>>();
         long? min = null;
         long? max = null;
+        var anyContext = false;
         foreach (var interaction in interactions)
         {
             var item = Row(itemRows, itemIds, interaction.ItemId);
@@ -61,7 +76,8 @@ public sealed class UserSequences
                 events.Add([]);
             }
 
-            events[user].Add((interaction.Timestamp, item));
+            events[user].Add((interaction.Timestamp, item, interaction.Context));
+            anyContext |= interaction.Context is { Count: > 0 };
             min = min is null ? interaction.Timestamp : Math.Min(min.Value, interaction.Timestamp);
             max = max is null ? interaction.Timestamp : Math.Max(max.Value, interaction.Timestamp);
         }
@@ -71,7 +87,11 @@ public sealed class UserSequences
             Row(itemRows, itemIds, item);
         }
 
-        return new UserSequences(itemIds, userIds, Ordered(events), min, max);
+        var ordered = events.Select(e => e.OrderBy(x => x.Timestamp).ToList()).ToList();
+        var contexts = anyContext
+            ? Enumerable.Range(0, userIds.Count).ToDictionary(u => userIds[u], u => ordered[u].Select(e => e.Context).ToArray(), StringComparer.Ordinal)
+            : null;
+        return new UserSequences(itemIds, userIds, [.. ordered.Select(e => e.Select(x => x.Item).ToArray())], min, max, contexts);
     }
 
     /// <summary>
@@ -105,11 +125,16 @@ public sealed class UserSequences
             events[user].Add((interaction.Timestamp, item));
         }
 
-        return With(userIds, Ordered(events));
+        return With(userIds, Ordered(events), sameEvents: false);
     }
 
-    /// <summary>The same vocabularies with other sequences (a split's training users, a filtered subset).</summary>
-    public UserSequences With(List<string> userIds, int[][] sequences) => new(ItemIds, userIds, sequences, MinTimestamp, MaxTimestamp);
+    /// <summary>
+    /// The same vocabularies with other sequences: a split's training users or a subset of users
+    /// (<paramref name="sameEvents"/>: each user's sequence unchanged, so their contexts still line up), or sequences
+    /// changed event by event, which drops the contexts.
+    /// </summary>
+    public UserSequences With(List<string> userIds, int[][] sequences, bool sameEvents = true) =>
+        new(ItemIds, userIds, sequences, MinTimestamp, MaxTimestamp, sameEvents ? EventContexts : null);
 
     /// <summary>Unique users per item: Personalize's popularity.</summary>
     public float[] ItemPopularity()

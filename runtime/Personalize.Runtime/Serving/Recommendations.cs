@@ -36,6 +36,11 @@ public static class Recommendations
             return (null, PersonalizeError.InvalidInput("itemId is required for a RELATED_ITEMS campaign."));
         }
 
+        if (ContextError(campaign, request.Context) is { } contextError)
+        {
+            return (null, contextError);
+        }
+
         var (candidate, filterError) = Candidates(campaign, request.FilterArn, request.FilterValues, request.UserId, request.ItemId);
         if (filterError is not null)
         {
@@ -69,6 +74,7 @@ public static class Recommendations
                 RecentItems = recent.Select(e => e.ItemId).ToList(),
                 NumResults = count,
                 IsCandidate = candidate,
+                Context = request.Context,
             };
             return recipeType == RelatedItems ? recommender.RelatedItems(query)
                 : popularOnly ? recommender.Popular(query)
@@ -105,6 +111,11 @@ public static class Recommendations
 
     public static (IReadOnlyList<PredictedItem>? Items, PersonalizeError? Error) Rank(CampaignState campaign, GetPersonalizedRankingRequest request)
     {
+        if (ContextError(campaign, request.Context) is { } contextError)
+        {
+            return (null, contextError);
+        }
+
         var (candidate, filterError) = Candidates(campaign, request.FilterArn, request.FilterValues, request.UserId, null);
         if (filterError is not null)
         {
@@ -118,8 +129,34 @@ public static class Recommendations
             InputList = request.InputList!,
             NumResults = request.InputList!.Count,
             IsCandidate = candidate,
+            Context = request.Context,
         };
         return (Shape(campaign, campaign.Recommender.Rank(query), request.MetadataColumns), null);
+    }
+
+    /// <summary>
+    /// A context the model cannot use is refused rather than ignored: a key that is not one of the model's context
+    /// fields, or any context for a model trained without one. A value training never saw is a valid request.
+    /// </summary>
+    private static PersonalizeError? ContextError(CampaignState campaign, IReadOnlyDictionary<string, string>? context)
+    {
+        if (context is not { Count: > 0 })
+        {
+            return null;
+        }
+
+        var fields = campaign.Recommender.ContextFields;
+        if (fields.Count == 0)
+        {
+            return PersonalizeError.InvalidInput(
+                $"context: this campaign's model ({campaign.Manifest.Recipe}) was trained without contextual metadata, so context cannot change its answers. "
+                + "Leave it out, or train aws-hrnn-metadata on an Interactions schema with categorical context fields (such as DEVICE).");
+        }
+
+        var unknown = context.Keys.FirstOrDefault(key => !fields.Contains(key.ToUpperInvariant()));
+        return unknown is null
+            ? null
+            : PersonalizeError.InvalidInput($"context.{unknown}: not a context field of this campaign's model; it knows {string.Join(", ", fields.Order(StringComparer.Ordinal))}.");
     }
 
     /// <summary>The request's filter as a candidate test, or the 404/400 it earns.</summary>

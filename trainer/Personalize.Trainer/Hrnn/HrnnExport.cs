@@ -47,6 +47,11 @@ internal static class HrnnExport
             tensors[key] = Floats(parameter, parameter.shape.Select(d => (int)d).ToArray());
         }
 
+        if (network.ContextTable is { } contexts)
+        {
+            tensors[TensorNames.ContextState] = Floats(contexts, (int)contexts.shape[0], hidden);
+        }
+
         if (userTokens is not null && network.InitialStates(tensor(userTokens.Weights, [userTokens.Rows, userTokens.Tokens], device: device)) is { } states)
         {
             tensors[TensorNames.UserInitialState] = Floats(states, userTokens.Rows, hidden);

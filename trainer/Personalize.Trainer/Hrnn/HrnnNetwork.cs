@@ -8,7 +8,8 @@ namespace Personalize.Trainer.Hrnn;
 /// The HRNN family's network: item vectors (an id embedding plus, for metadata recipes, the mean of the item's
 /// metadata token embeddings) feed a GRU over the user's sequence; its state scores every item by a dot product
 /// with the item's output vector plus a bias. Metadata recipes start the GRU from a state derived from the user's
-/// metadata tokens. HrnnExport turns the trained tables into the plain tensors the C# scorer reads.
+/// metadata tokens. Where events carry context (DEVICE, ...), the mean of the target event's context token vectors is
+/// added to the state that scores it. HrnnExport turns the trained tables into the plain tensors the C# scorer reads.
 /// </summary>
 internal sealed class HrnnNetwork : nn.Module
 {
@@ -20,8 +21,9 @@ internal sealed class HrnnNetwork : nn.Module
     private readonly Parameter? tokenOutput;
     private readonly Parameter? tokenBias;
     private readonly Parameter? userTokenState;
+    private readonly Parameter? contextState;
 
-    public HrnnNetwork(int items, int hidden, int itemTokens, int userTokens, Device device)
+    public HrnnNetwork(int items, int hidden, int itemTokens, int userTokens, Device device, int contextTokens = 0)
         : base("hrnn")
     {
         Hidden = hidden;
@@ -39,6 +41,12 @@ internal sealed class HrnnNetwork : nn.Module
         if (userTokens > 0)
         {
             userTokenState = Table(userTokens, hidden, 0.1);
+        }
+
+        if (contextTokens > 0)
+        {
+            // Starts at zero: a context moves the scoring state only as far as the data shows it matters.
+            contextState = nn.Parameter(zeros(contextTokens, hidden));
         }
 
         RegisterComponents();
@@ -79,6 +87,12 @@ internal sealed class HrnnNetwork : nn.Module
     /// <summary>Initial GRU states [batch, hidden] from rows of the users × tokens matrix; null when the recipe has none.</summary>
     public Tensor? InitialStates(Tensor? userTokens) =>
         userTokens is not null && userTokenState is not null ? tanh(userTokens.mm(userTokenState)) : null;
+
+    /// <summary>The context table [context tokens, hidden], or null when the network learns no context.</summary>
+    public Tensor? ContextTable => contextState;
+
+    /// <summary>Each position's context vector [positions, hidden]: rows of the contexts × tokens matrix, averaged over the context table.</summary>
+    public Tensor ContextShift(Tensor contexts, Tensor rows) => contexts.mm(contextState!).index_select(0, rows);
 
     /// <summary>GRU outputs [batch, time, hidden] for item rows [batch, time].</summary>
     public Tensor States(Tensor inputTable, Tensor inputs, Tensor? initial)

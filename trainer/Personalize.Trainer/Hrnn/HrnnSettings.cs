@@ -31,6 +31,9 @@ internal sealed record HrnnSettings
 
     public bool UserMetadata { get; init; }
 
+    /// <summary>Learn from the events' contextual metadata, so that a request's `context` changes its answer.</summary>
+    public bool ContextMetadata { get; init; }
+
     /// <summary>Cold start: the share of item ids dropped per batch so metadata alone learns to place an item.</summary>
     public double IdDropout { get; init; }
 
@@ -66,7 +69,7 @@ internal sealed record HrnnSettings
 
     /// <summary>A short stable description of everything that shapes the weights: checkpoints of another configuration are never resumed.</summary>
     public string Fingerprint(int items, int users, long interactions) =>
-        string.Join('-', HiddenDimension, Bptt, RecencyMask ? 1 : 0, ItemMetadata ? 1 : 0, UserMetadata ? 1 : 0,
+        string.Join('-', HiddenDimension, Bptt, RecencyMask ? 1 : 0, ItemMetadata ? 1 : 0, UserMetadata ? 1 : 0, ContextMetadata ? 1 : 0,
             ((int)(IdDropout * 100)).ToString(CultureInfo.InvariantCulture), Epochs, BatchSize,
             LearningRate.ToString(CultureInfo.InvariantCulture), Seed, SampledNegatives, WarmupSteps, items, users, interactions);
 }

@@ -23,19 +23,21 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
 
     /// <summary>
     /// Trains and returns the network; <paramref name="itemTokens"/> / <paramref name="userTokens"/> are null for plain
-    /// HRNN. <paramref name="start"/> sets the initial weights (an UPDATE starts from its base model); null starts random.
+    /// HRNN, <paramref name="contexts"/> (built from <paramref name="data"/>) where events carry no context.
+    /// <paramref name="start"/> sets the initial weights (an UPDATE starts from its base model); null starts random.
     /// </summary>
-    public async Task<HrnnNetwork> TrainAsync(UserSequences data, TokenMatrix? itemTokens, TokenMatrix? userTokens, Action<HrnnNetwork>? start, CancellationToken cancellationToken)
+    public async Task<HrnnNetwork> TrainAsync(UserSequences data, TokenMatrix? itemTokens, TokenMatrix? userTokens, Action<HrnnNetwork>? start, CancellationToken cancellationToken, ContextMatrix? contexts = null)
     {
         var device = PickDevice();
         set_num_threads(settings.Threads > 0 ? settings.Threads : Environment.ProcessorCount);
 
         manual_seed(settings.Seed);
         var items = data.ItemIds.Count;
-        var network = new HrnnNetwork(items, settings.HiddenDimension, itemTokens?.Tokens ?? 0, userTokens?.Tokens ?? 0, device);
+        var network = new HrnnNetwork(items, settings.HiddenDimension, itemTokens?.Tokens ?? 0, userTokens?.Tokens ?? 0, device, contexts?.Tokens.Count ?? 0);
         start?.Invoke(network);
         using var itemTokenTensor = itemTokens is null ? null : tensor(itemTokens.Weights, [itemTokens.Rows, itemTokens.Tokens], device: device);
         using var userTokenTensor = userTokens is null ? null : tensor(userTokens.Weights, [userTokens.Rows, userTokens.Tokens], device: device);
+        using var contextTensor = contexts is null ? null : tensor(contexts.Weights, [contexts.Rows, contexts.Tokens.Count], device: device);
         using var optimizer = optim.Adam(network.parameters(), settings.LearningRate);
 
         var chunks = Chunks(data);
@@ -62,7 +64,7 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
                 var step = ((long)(epoch - 1) * batches.Count) + b;
                 // Linear warm-up: Adam's first steps see poorly estimated moments, and large batches want a large rate.
                 optimizer.ParamGroups.First().LearningRate = settings.LearningRate * Math.Min(1.0, (step + 1.0) / warmupSteps);
-                var loss = BatchLoss(network, batches[b], data, itemTokenTensor, userTokenTensor, sampling, device);
+                var loss = BatchLoss(network, batches[b], data, itemTokenTensor, userTokenTensor, contextTensor is null ? null : (contextTensor, contexts!.EventRows), sampling, device);
                 optimizer.zero_grad();
                 loss.backward();
                 nn.utils.clip_grad_norm_(network.parameters(), 5.0);
@@ -151,7 +153,8 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         return batches;
     }
 
-    private Tensor BatchLoss(HrnnNetwork network, ReadOnlySpan<Chunk> batch, UserSequences data, Tensor? itemTokens, Tensor? userTokens, Sampling? sampling, Device device)
+    private Tensor BatchLoss(
+        HrnnNetwork network, ReadOnlySpan<Chunk> batch, UserSequences data, Tensor? itemTokens, Tensor? userTokens, (Tensor Matrix, int[][] EventRows)? contexts, Sampling? sampling, Device device)
     {
         var time = 0;
         foreach (var chunk in batch)
@@ -161,6 +164,7 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
 
         var inputs = new long[batch.Length * time];
         var targets = new long[batch.Length * time];
+        var targetContexts = new long[batch.Length * time];
         var weights = new float[batch.Length * time];
         var users = new long[batch.Length];
         for (var b = 0; b < batch.Length; b++)
@@ -173,6 +177,7 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
                 var position = chunk.Start + t + 1;
                 inputs[(b * time) + t] = sequence[chunk.Start + t];
                 targets[(b * time) + t] = sequence[position];
+                targetContexts[(b * time) + t] = contexts?.EventRows[chunk.User][position] ?? 0;
                 weights[(b * time) + t] = settings.RecencyMask ? 0.3f + (0.7f * position / (sequence.Length - 1)) : 1f;
             }
         }
@@ -186,6 +191,11 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
             ? network.InitialStates(userTokens.index_select(0, tensor(users, device: device)))
             : null;
         var states = network.States(input, inputTensor, initial).reshape(-1, network.Hidden);
+        if (contexts is { } context)
+        {
+            // The context of the event being predicted, as a request's context is that of the moment it asks.
+            states = states + network.ContextShift(context.Matrix, tensor(targetContexts, device: device));
+        }
 
         Tensor losses;
         if (sampling is null)

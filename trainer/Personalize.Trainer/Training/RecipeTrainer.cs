@@ -103,6 +103,7 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
         Recipe recipe, IReadOnlyDictionary<string, string> hyperParameters, TrainingData data, UserSequences all, UserSequences fit, bool coldStart, CancellationToken cancellationToken)
     {
         var metadata = recipe.Name is Recipes.HrnnMetadata or Recipes.HrnnColdstart;
+        var contexts = metadata ? ContextMatrix.Build(fit) : null;
         var fromRecipe = HrnnSettings.FromHyperParameters(hyperParameters);
         var settings = hrnnTemplate with
         {
@@ -111,11 +112,12 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
             RecencyMask = fromRecipe.RecencyMask,
             ItemMetadata = metadata && data.ItemTokens.Count > 0,
             UserMetadata = metadata && data.UserTokens.Count > 0,
+            ContextMetadata = contexts is not null,
             IdDropout = coldStart ? 0.3 : 0,
         };
         var itemTokens = settings.ItemMetadata ? TokenMatrix.Build(all.ItemIds, data.ItemTokens) : null;
         var trainer = new HrnnTrainer(settings, store, checkpoints?.AsPrefix().Append($"{recipe.Name}/"), report);
-        var network = await trainer.TrainAsync(fit, itemTokens, settings.UserMetadata ? TokenMatrix.Build(fit.UserIds, data.UserTokens) : null, null, cancellationToken);
+        var network = await trainer.TrainAsync(fit, itemTokens, settings.UserMetadata ? TokenMatrix.Build(fit.UserIds, data.UserTokens) : null, null, cancellationToken, contexts);
         var cold = coldStart ? ColdItems.Find(all, data, hyperParameters, DateTimeOffset.UtcNow) : null;
         var ages = ColdItems.AgeDays(all, data, DateTimeOffset.UtcNow);
         return (sequences, users) =>
@@ -125,13 +127,16 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
             manifest.Scorer = ScorerKinds.Hrnn;
             var tensors = HrnnExport.Tensors(network, itemTokens, userTokens, cold);
             tensors[TensorNames.ItemAgeDays] = ages;
-            return ArtifactBuilder.Build(manifest, sequences, users, tensors);
+            var artifact = ArtifactBuilder.Build(manifest, sequences, users, tensors);
+            artifact.Vocabulary.ContextTokens = contexts?.Tokens ?? [];
+            return artifact;
         };
     }
 
     /// <summary>
     /// Continues the base model's network (a plain HRNN: metadata is already folded into its item vectors) on the
-    /// training users that have interactions since the base was trained; users keep the base's metadata start states.
+    /// training users that have interactions since the base was trained; users keep the base's metadata start states,
+    /// and the model its context table.
     /// </summary>
     private async Task<Func<UserSequences, UserSequences, ModelArtifact>> UpdateHrnnAsync(
         Recipe recipe, IReadOnlyDictionary<string, string> hyperParameters, TrainingData data, UserSequences all, UserSequences fit, ModelArtifact baseModel, CancellationToken cancellationToken)
@@ -176,7 +181,15 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
                 tensors[TensorNames.UserInitialState] = SafeTensor.FromFloats(states, users.UserIds.Count, hidden);
             }
 
-            return ArtifactBuilder.Build(manifest, sequences, users, tensors);
+            // The base's context table, as its metadata start states: an update moves the state space only a little.
+            if (baseModel.Tensors.GetValueOrDefault(TensorNames.ContextState) is { } baseContexts)
+            {
+                tensors[TensorNames.ContextState] = baseContexts;
+            }
+
+            var artifact = ArtifactBuilder.Build(manifest, sequences, users, tensors);
+            artifact.Vocabulary.ContextTokens = baseModel.Vocabulary.ContextTokens;
+            return artifact;
         };
     }
 

@@ -9,8 +9,8 @@ namespace Personalize.Trainer.Training;
 /// <summary>
 /// Reads a dataset group (bulk + real-time) into TrainingData: interactions filtered by eventType (case-insensitive,
 /// as Personalize matches event types) and eventValueThreshold (events without a value are dropped when a threshold
-/// is set), the events left out kept apart for the served histories, and the categorical metadata of users and items
-/// as "FIELD=value" tokens.
+/// is set), the events left out kept apart for the served histories, each kept event's categorical context columns, and
+/// the categorical metadata of users and items as "FIELD=value" tokens.
 /// </summary>
 internal static class TrainingDataLoader
 {
@@ -25,13 +25,23 @@ internal static class TrainingDataLoader
         }
 
         var reader = new DatasetReader(store, datasetGroup.AsPrefix());
+        var contextFields = (await reader.ReadSchemaAsync(DatasetTypes.Interactions, cancellationToken))?.Fields
+            .Where(f => f.Categorical).Select(f => f.Name).ToList() ?? [];
         var interactions = new List<ModelInteraction>();
         var excluded = new List<ModelInteraction>();
         await foreach (var interaction in reader.ReadInteractionsAsync(includeRealtime: true, cancellationToken))
         {
             var kept = (eventType is null || string.Equals(interaction.EventType, eventType, StringComparison.OrdinalIgnoreCase))
                 && (threshold is not { } minimum || (interaction.EventValue is { } eventValue && eventValue >= minimum));
-            (kept ? interactions : excluded).Add(new ModelInteraction(interaction.UserId, interaction.ItemId, interaction.Timestamp));
+            if (kept)
+            {
+                interactions.Add(new ModelInteraction(interaction.UserId, interaction.ItemId, interaction.Timestamp, Context(contextFields, interaction.Context)));
+            }
+            else
+            {
+                // Left-out events are only their users' history in the served model: their context shapes nothing.
+                excluded.Add(new ModelInteraction(interaction.UserId, interaction.ItemId, interaction.Timestamp));
+            }
         }
 
         var itemSchema = await reader.ReadSchemaAsync(DatasetTypes.Items, cancellationToken);
@@ -71,6 +81,21 @@ internal static class TrainingDataLoader
             ItemCreation = creation,
             CatalogueItems = catalogue,
         };
+    }
+
+    /// <summary>The event's categorical context columns that have a value (DEVICE, LOCATION, ...), or null.</summary>
+    private static Dictionary<string, string>? Context(List<string> fields, IReadOnlyDictionary<string, string?> columns)
+    {
+        Dictionary<string, string>? context = null;
+        foreach (var field in fields)
+        {
+            if (columns.GetValueOrDefault(field) is { Length: > 0 } value)
+            {
+                (context ??= new Dictionary<string, string>(StringComparer.Ordinal))[field] = value;
+            }
+        }
+
+        return context;
     }
 
     /// <summary>Categorical fields become one token per value; other fields (numbers, text) are not used as tokens.</summary>

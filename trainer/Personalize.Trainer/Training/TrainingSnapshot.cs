@@ -28,14 +28,15 @@ internal static class TrainingSnapshot
             return null;
         }
 
-        if (saved is null || saved.Users.Length != saved.Items.Length || saved.Users.Length != saved.Timestamps.Length)
+        if (saved is null || saved.Users.Length != saved.Items.Length || saved.Users.Length != saved.Timestamps.Length
+            || (saved.Contexts is not null && saved.Contexts.Length != saved.Users.Length))
         {
             throw new InvalidDataException($"{checkpoints.AsPrefix().Append(Name)} is not a training snapshot.");
         }
 
         return new TrainingData
         {
-            Interactions = Enumerable.Range(0, saved.Users.Length).Select(i => new Interaction(saved.Users[i], saved.Items[i], saved.Timestamps[i])).ToList(),
+            Interactions = Enumerable.Range(0, saved.Users.Length).Select(i => new Interaction(saved.Users[i], saved.Items[i], saved.Timestamps[i], saved.Contexts?[i])).ToList(),
             ItemTokens = saved.ItemTokens.ToDictionary(e => e.Key, e => (IReadOnlyList<string>)e.Value, StringComparer.Ordinal),
             UserTokens = saved.UserTokens.ToDictionary(e => e.Key, e => (IReadOnlyList<string>)e.Value, StringComparer.Ordinal),
             ItemCreation = new Dictionary<string, long>(saved.ItemCreation, StringComparer.Ordinal),
@@ -52,7 +53,8 @@ internal static class TrainingSnapshot
             data.ItemTokens.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal),
             data.UserTokens.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal),
             new Dictionary<string, long>(data.ItemCreation, StringComparer.Ordinal),
-            [.. data.CatalogueItems]);
+            [.. data.CatalogueItems],
+            data.Interactions.Any(i => i.Context is not null) ? [.. data.Interactions.Select(i => i.Context)] : null);
         using var buffer = new MemoryStream();
         await using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
         {
@@ -71,5 +73,6 @@ internal static class TrainingSnapshot
         Dictionary<string, string[]> ItemTokens,
         Dictionary<string, string[]> UserTokens,
         Dictionary<string, long> ItemCreation,
-        string[] CatalogueItems);
+        string[] CatalogueItems,
+        IReadOnlyDictionary<string, string>?[]? Contexts = null);
 }
