@@ -7,7 +7,7 @@ using Personalize.Testing;
 
 /// <summary>
 /// The real-time log before and after compaction, in one run: writes the events (default 1,000,000 in 10,000 group
-/// commits over the past day, 10 of them this minute) to the folder store (local mode's), then times the start-up
+/// commits over the past day, 10 of them this minute) to the folder store (local mode's) or, with "s3", to s3rver, then times the start-up
 /// replay (what DatasetReader and a starting replica's tailer read: every record, JSON-parsed) and the listing it
 /// makes, before compaction, right after it (folded objects kept for the grace hour), and once the grace has passed
 /// (a compaction two hours later collects them). Every stage must read every event exactly once.
@@ -19,18 +19,32 @@ internal static class CompactionBench
         var events = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
         var perObject = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100;
         var objects = events / perObject;
+        var onS3 = args.Length > 2 && args[2] == "s3";
         var root = Directory.CreateTempSubdirectory("personalize-bench-compaction-");
+        var s3 = onS3 ? new S3Server() : null;
         try
         {
-            var store = new FolderObjectStore(root.FullName);
+            IObjectStore store = new FolderObjectStore(root.FullName);
             var group = new S3Uri("bench-realtime", "ns/group/");
+            if (s3 is not null)
+            {
+                await s3.InitializeAsync();
+                store = new MinioObjectStore(s3.CreateClient());
+                group = new S3Uri(await s3.CreateBucketAsync("bench-compaction"), "ns/group/");
+            }
+
+            Console.WriteLine($"store: {(onS3 ? "s3rver" : "folder")}");
             var clock = Stopwatch.StartNew();
             await BenchEvents.WriteAsync(store, group, objects, perObject, DateTimeOffset.UtcNow);
             Console.WriteLine($"wrote {events:N0} events in {objects:N0} objects in {clock.Elapsed.TotalSeconds:F0} s");
 
             var before = await StartupAsync(store, group);
+            RealtimeWatermark? watermark = null;
             var compaction = await TimeAsync(async () =>
-                (await new RealtimeCompactor(store, group, new RealtimeCompactionOptions()).CompactAsync("Interactions", CancellationToken.None))!.Records);
+            {
+                watermark = await new RealtimeCompactor(store, group, new RealtimeCompactionOptions()).CompactAsync("Interactions", CancellationToken.None);
+                return watermark!.Records;
+            });
             var withinGrace = await StartupAsync(store, group);
             await new RealtimeCompactor(store, group, new RealtimeCompactionOptions(), new ShiftedTime(TimeSpan.FromHours(2))).CompactAsync("Interactions", CancellationToken.None);
             var afterGrace = await StartupAsync(store, group);
@@ -47,7 +61,7 @@ internal static class CompactionBench
             Console.WriteLine("| measure | keys listed | objects read | records | wall s | CPU s |");
             Console.WriteLine("|---|---|---|---|---|---|");
             Row("start-up replay before compaction", before);
-            Console.WriteLine($"| compaction ({objects - 10:N0} objects into Parquet) | | | {compaction.Count:N0} | {compaction.Seconds:F1} | {compaction.Cpu:F1} |");
+            Console.WriteLine($"| compaction ({watermark!.Objects:N0} objects older than 10 min into {watermark.Parts.Count} Parquet part) | | | {compaction.Count:N0} | {compaction.Seconds:F1} | {compaction.Cpu:F1} |");
             Row("start-up replay after compaction, within the grace hour", withinGrace);
             Row("start-up replay after compaction, grace passed", afterGrace);
             Console.WriteLine($"start-up before/after (grace passed): {before.Seconds / afterGrace.Seconds:F1}x wall, {before.Cpu / afterGrace.Cpu:F1}x CPU, " +
@@ -55,6 +69,11 @@ internal static class CompactionBench
         }
         finally
         {
+            if (s3 is not null)
+            {
+                await s3.DisposeAsync();
+            }
+
             root.Delete(recursive: true);
         }
     }

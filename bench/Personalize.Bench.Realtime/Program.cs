@@ -9,7 +9,7 @@ using Personalize.Testing;
 // events as group commits spread over the past day (plus a few in the current minute), then times in the same run:
 // a poll as it was (listing the whole prefix), a poll as it is now (the last minutes' time prefixes), and the
 // start-up replay (list and read every object, as DatasetReader and the tailer's first poll do).
-// Personalize.Bench.Realtime compaction [events] [eventsPerObject]: the log before and after compaction (Compaction.cs).
+// Personalize.Bench.Realtime compaction [events] [eventsPerObject] [folder|s3]: the log before and after compaction (Compaction.cs).
 if (args is ["compaction", .. var rest])
 {
     await CompactionBench.RunAsync(rest);
