@@ -9,6 +9,13 @@ using Personalize.Testing;
 // events as group commits spread over the past day (plus a few in the current minute), then times in the same run:
 // a poll as it was (listing the whole prefix), a poll as it is now (the last minutes' time prefixes), and the
 // start-up replay (list and read every object, as DatasetReader and the tailer's first poll do).
+// Personalize.Bench.Realtime compaction [events] [eventsPerObject] [folder|s3]: the log before and after compaction (Compaction.cs).
+if (args is ["compaction", .. var rest])
+{
+    await CompactionBench.RunAsync(rest);
+    return;
+}
+
 var events = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
 var perObject = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100;
 var objects = events / perObject;
@@ -22,23 +29,7 @@ try
     var group = new S3Uri(bucket, "ns/group/");
     var now = DateTimeOffset.UtcNow;
     var clock = Stopwatch.StartNew();
-    var written = 0;
-    await Parallel.ForEachAsync(Enumerable.Range(0, objects), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
-    {
-        // The last 10 objects are this minute's; the rest spread evenly over the past day.
-        var at = i >= objects - 10 ? now : now.AddDays(-1) + TimeSpan.FromTicks(TimeSpan.FromDays(1).Ticks / objects * i);
-        var writer = new RealtimeRecordWriter(store, group, $"w{i}", new FixedTime(at));
-        var rows = Enumerable.Range(0, perObject).Select(e => (IReadOnlyDictionary<string, object?>)new Dictionary<string, object?>
-        {
-            ["USER_ID"] = $"u{(i * perObject + e) % 50_000}", ["SESSION_ID"] = $"s{i}", ["ITEM_ID"] = $"i{e % 5_000}",
-            ["TIMESTAMP"] = at.ToUnixTimeSeconds(), ["EVENT_TYPE"] = "click", ["EVENT_ID"] = Guid.NewGuid().ToString(),
-        }).ToList();
-        await writer.AppendAsync("Interactions", rows, ct);
-        if (Interlocked.Increment(ref written) % 2000 == 0)
-        {
-            Console.WriteLine($"  {written:N0} objects written");
-        }
-    });
+    await BenchEvents.WriteAsync(store, group, objects, perObject, now);
     Console.WriteLine($"wrote {events:N0} events in {objects:N0} objects in {clock.Elapsed.TotalSeconds:F0} s");
 
     var files = new RealtimeFiles(store, group, "bench-reader");

@@ -135,6 +135,14 @@ public sealed class RuntimeRealtime
     [Description("Writer id in real-time file names; unset: the host name (the pod name in a cluster).")]
     [JsonPropertyName("writerId")]
     public string? WriterId { get; set; }
+
+    [Description("How often a replica checks whether the real-time log has enough old objects to fold into Parquet parts; 0 turns compaction off.")]
+    [JsonPropertyName("compactionIntervalSeconds")]
+    public int CompactionIntervalSeconds { get; set; } = 300;
+
+    [Description("Fewest objects older than ten minutes worth a compaction.")]
+    [JsonPropertyName("compactionMinObjects")]
+    public int CompactionMinObjects { get; set; } = 1000;
 }
 
 /// <summary>How the HRNN scorer serves a query; every choice returns the same items as float32 exact scoring.</summary>

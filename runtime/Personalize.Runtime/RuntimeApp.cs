@@ -46,6 +46,8 @@ public static class RuntimeApp
             sp.GetRequiredService<RealtimeRecordWriter>(), sp.GetRequiredService<CampaignHost>(), sp.GetRequiredService<RuntimeMetrics>(), TimeSpan.FromMilliseconds(Math.Max(0, config.Realtime.MaxBatchDelayMilliseconds))));
         services.AddHostedService(sp => sp.GetRequiredService<EventJournal>());
         services.AddHostedService<CampaignLoader>();
+        services.AddSingleton(new RealtimeCompactor(store, datasetGroup, new RealtimeCompactionOptions { MinObjects = Math.Max(1, config.Realtime.CompactionMinObjects) }));
+        services.AddHostedService<RealtimeCompaction>();
         services.AddHostedService(sp => new ShutdownDrain(sp.GetRequiredService<CampaignHost>(), ShutdownDrain.PeriodFrom(builder.Configuration)));
         services.AddSingleton(new BearerToken(config.Auth));
         services.AddSingleton<BearerTokenFilter>();

@@ -18,6 +18,7 @@ public static class TestCampaign
         var model = await TestModels.SaveAsync(store, group, artifact ?? TestModels.Hrnn());
         await StoredSchema.WriteAsync(store, group, ItemsSchema, CancellationToken.None);
         await StoredSchema.WriteAsync(store, group, UsersSchema, CancellationToken.None);
+        await StoredSchema.WriteAsync(store, group, InteractionsSchema, CancellationToken.None);
         return RuntimeServer.ConfigFor(group, model);
     }
 
@@ -30,6 +31,15 @@ public static class TestCampaign
         new SchemaField("RATING", FieldType.Float, true),
         new SchemaField("IN_STOCK", FieldType.Boolean, true),
         new SchemaField(FieldNames.CreationTimestamp, FieldType.Long, true));
+
+    /// <summary>The Interactions schema: what PutEvents properties are checked against (DEVICE is contextual metadata).</summary>
+    public static DatasetSchema InteractionsSchema { get; } = DatasetSchema.Create(DatasetTypes.Interactions,
+        new SchemaField(FieldNames.UserId, FieldType.String, false),
+        new SchemaField(FieldNames.ItemId, FieldType.String, false),
+        new SchemaField(FieldNames.Timestamp, FieldType.Long, false),
+        new SchemaField(FieldNames.EventType, FieldType.String, false),
+        new SchemaField(FieldNames.EventValue, FieldType.Float, true),
+        new SchemaField("DEVICE", FieldType.String, true, Categorical: true));
 
     public static DatasetSchema UsersSchema { get; } = DatasetSchema.Create(DatasetTypes.Users,
         new SchemaField(FieldNames.UserId, FieldType.String, false),

@@ -8,13 +8,15 @@ namespace Personalize.Data.Datasets;
 
 /// <summary>
 /// Streams a dataset group's data as typed records: the committed bulk import (Parquet, per its manifest) followed
-/// by the real-time records (JSON lines, oldest file first). For Users and Items a real-time record replaces the
+/// by the real-time records (JSON lines, oldest file first, compacted ones before the rest: <see cref="RealtimeObjects"/>). For Users and Items a real-time record replaces the
 /// bulk record with the same id (PutUsers/PutItems update metadata); interactions are all kept.
 /// Memory stays at one row group plus, for Users/Items, the real-time records (which are few next to bulk data), and
 /// for Interactions the map of real-time sessions to the users they logged in as.
 /// </summary>
 public sealed class DatasetReader(IObjectStore store, S3Uri datasetGroup)
 {
+    private readonly RealtimeObjects _realtime = new(store, datasetGroup);
+
     public S3Uri DatasetGroup { get; } = datasetGroup;
 
     /// <summary>The dataset's stored schema (<see cref="StoredSchema"/>), or null when it has none yet.</summary>
@@ -144,39 +146,23 @@ public sealed class DatasetReader(IObjectStore store, S3Uri datasetGroup)
         }
     }
 
+    /// <summary>The real-time records, compacted ones first, as field values (each record once, whether compacted or not).</summary>
     private async IAsyncEnumerable<Dictionary<string, object?>> ReadRealtimeAsync(string datasetType, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var info in store.ListAsync(StoreLayout.RealtimeData(DatasetGroup, datasetType), cancellationToken))
+        await foreach (var record in _realtime.ReadAllAsync(datasetType, cancellationToken))
         {
-            if (!info.Uri.Key.EndsWith(RealtimeRecordWriter.Extension, StringComparison.Ordinal))
+            Dictionary<string, object?> fields;
+            try
             {
-                continue;
+                using var document = JsonDocument.Parse(record.Line);
+                fields = FieldValues.FromJsonObject(document.RootElement);
+            }
+            catch (Exception e) when (e is JsonException or InvalidOperationException)
+            {
+                throw new InvalidDataException($"{record.Object} holds a record that is not a JSON object: {e.Message}", e);
             }
 
-            await using var stream = await store.OpenReadAsync(info.Uri, cancellationToken);
-            using var reader = new StreamReader(stream, Encoding.UTF8);
-            var lineNumber = 0;
-            while (await reader.ReadLineAsync(cancellationToken) is { } line)
-            {
-                lineNumber++;
-                if (string.IsNullOrWhiteSpace(line))
-                {
-                    continue;
-                }
-
-                Dictionary<string, object?> fields;
-                try
-                {
-                    using var document = JsonDocument.Parse(line);
-                    fields = FieldValues.FromJsonObject(document.RootElement);
-                }
-                catch (Exception e) when (e is JsonException or InvalidOperationException)
-                {
-                    throw new InvalidDataException($"{info.Uri} line {lineNumber} is not a JSON object: {e.Message}", e);
-                }
-
-                yield return fields;
-            }
+            yield return fields;
         }
     }
 }

@@ -15,6 +15,16 @@ public sealed class RealtimeRecordWriter
 {
     public const string Extension = ".jsonl";
 
+    /// <summary>
+    /// Longest an acknowledged write may take, from the time in its name until the store holds it. A slower write is
+    /// refused (not acknowledged): compaction folds objects named <see cref="RealtimeCompactionOptions.Lag"/> ago and
+    /// more, and must find every acknowledged one already listed.
+    /// </summary>
+    public static readonly TimeSpan MaxWriteDuration = TimeSpan.FromMinutes(2);
+
+    /// <summary>The time at the start of every object name; names sort by it.</summary>
+    internal const string NameTimeFormat = "yyyyMMdd'T'HHmmssfff";
+
     private readonly IObjectStore _store;
     private readonly TimeProvider _time;
     private readonly string _writerId;
@@ -67,9 +77,15 @@ public sealed class RealtimeRecordWriter
 
         buffer.Position = 0;
         var sequence = Interlocked.Increment(ref _sequence);
-        var name = $"{_time.GetUtcNow().ToString("yyyyMMdd'T'HHmmssfff", CultureInfo.InvariantCulture)}-{_writerId}-{sequence:D8}{Extension}";
+        var named = _time.GetUtcNow();
+        var name = $"{named.ToString(NameTimeFormat, CultureInfo.InvariantCulture)}-{_writerId}-{sequence:D8}{Extension}";
         var uri = StoreLayout.RealtimeData(DatasetGroup, type).Append(name);
         await _store.WriteAsync(uri, buffer, cancellationToken);
+        if (_time.GetUtcNow() - named > MaxWriteDuration)
+        {
+            throw new IOException($"Storing {uri} took longer than {MaxWriteDuration.TotalSeconds:F0} s; its records are not acknowledged (a compaction may have passed them).");
+        }
+
         return uri;
     }
 }

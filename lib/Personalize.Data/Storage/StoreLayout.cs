@@ -6,6 +6,7 @@ namespace Personalize.Data.Storage;
 ///   datasets/{Interactions|Users|Items}/schema.json   the dataset's schema (StoredSchema)
 ///   datasets/{Interactions|Users|Items}/bulk/...      imported bulk data (replaced by FULL imports)
 ///   datasets/{Interactions|Users|Items}/realtime/...  PutEvents / PutUsers / PutItems records
+///   datasets/{Interactions|Users|Items}/compacted/... real-time records folded into Parquet, behind watermarks
 ///   imports/{importJob}/report.json                   import reports
 ///   solutions/{solution}/{version}/model/             model artifact (manifest.json, model.safetensors)
 ///   solutions/{solution}/{version}/checkpoints/       training checkpoints
@@ -25,6 +26,8 @@ public sealed class StoreLayout(string bucket)
     public static S3Uri BulkData(S3Uri datasetGroup, string datasetType) => Dataset(datasetGroup, datasetType).Append("bulk/");
 
     public static S3Uri RealtimeData(S3Uri datasetGroup, string datasetType) => Dataset(datasetGroup, datasetType).Append("realtime/");
+
+    public static S3Uri RealtimeCompacted(S3Uri datasetGroup, string datasetType) => Dataset(datasetGroup, datasetType).Append("compacted/");
 
     public static S3Uri ImportReport(S3Uri datasetGroup, string importJob) => datasetGroup.Append($"imports/{importJob}/report.json");
 

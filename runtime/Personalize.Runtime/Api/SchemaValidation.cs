@@ -5,7 +5,7 @@ using Personalize.Runtime.Serving;
 namespace Personalize.Runtime.Api;
 
 /// <summary>
-/// PutUsers/PutItems properties checked against the dataset's schema, as Personalize does: every key must name a
+/// PutEvents/PutUsers/PutItems properties checked against the dataset's schema, as Personalize does: every key must name a
 /// schema field (camelCase for UPPER_SNAKE) and every value have that field's type. So what a client sends can never
 /// add a column to a replica's memory or a value that a later training or start-up cannot read.
 /// </summary>

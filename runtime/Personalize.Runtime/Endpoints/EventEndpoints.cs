@@ -11,7 +11,7 @@ namespace Personalize.Runtime.Endpoints;
 public static class EventEndpoints
 {
     public static async Task<Results<Ok, PersonalizeError>> PutEvents(
-        HttpRequest http, CampaignHost host, EventJournal journal, CancellationToken cancellationToken)
+        HttpRequest http, CampaignHost host, DatasetSchemas schemas, EventJournal journal, CancellationToken cancellationToken)
     {
         var (request, error) = await JsonBody.ReadAsync<PutEventsRequest>(http, cancellationToken);
         if (error is not null)
@@ -32,6 +32,11 @@ public static class EventEndpoints
         if (!campaign.Config.TrackingIds.Contains(request!.TrackingId!))
         {
             return PersonalizeError.NotFound($"trackingId {request.TrackingId} does not belong to an event tracker of this campaign's dataset group.");
+        }
+
+        if (await CheckSchemaAsync(schemas, RealtimeApplier.Interactions, "eventList", request.EventList!.Select(e => e.Properties).ToList(), cancellationToken) is { } schemaError)
+        {
+            return schemaError;
         }
 
         var records = request.EventList!.Select(e => EventRecords.Interaction(request, e)).ToList();

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Text;
 using System.Text.Json;
+using Personalize.Data.Datasets;
 using Personalize.Data.Storage;
 
 namespace Personalize.Runtime.Realtime;
@@ -17,6 +17,9 @@ public sealed class RealtimeFiles(IObjectStore store, S3Uri datasetGroup, string
 
     /// <summary>This process's writer id: its own objects are applied when written, never read back.</summary>
     public string WriterId { get; } = writerId;
+
+    /// <summary>The records as compaction left them: the current watermark's parts, then the objects after it.</summary>
+    public RealtimeObjects Objects { get; } = new(store, datasetGroup);
 
     public bool IsOwn(S3Uri uri) => uri.Name.Contains($"-{WriterId}-", StringComparison.Ordinal);
 
@@ -47,30 +50,29 @@ public sealed class RealtimeFiles(IObjectStore store, S3Uri datasetGroup, string
     /// <summary>The rows of one object; a malformed line is skipped rather than blocking every later record.</summary>
     public async Task<List<Dictionary<string, JsonElement>>> ReadAsync(S3Uri uri, CancellationToken cancellationToken)
     {
-        await using var stream = await store.OpenReadAsync(uri, cancellationToken);
-        using var reader = new StreamReader(stream, Encoding.UTF8);
         var rows = new List<Dictionary<string, JsonElement>>();
-        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        await foreach (var line in Objects.ReadLinesAsync(uri, cancellationToken))
         {
-            if (line.Length == 0)
+            if (Parse(line) is { } row)
             {
-                continue;
-            }
-
-            try
-            {
-                if (JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(line) is { } row)
-                {
-                    rows.Add(row);
-                }
-            }
-            catch (JsonException)
-            {
-                // Another writer's bad line must not stop this replica from seeing the rest.
+                rows.Add(row);
             }
         }
 
         return rows;
+    }
+
+    /// <summary>One record's JSON line (fresh or compacted); null when malformed: another writer's bad line must not stop this replica from seeing the rest.</summary>
+    public static Dictionary<string, JsonElement>? Parse(string line)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(line);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>When the object was written, from its name; null for names this contract does not produce.</summary>

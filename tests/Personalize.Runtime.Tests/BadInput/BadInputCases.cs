@@ -246,6 +246,11 @@ public static class BadInputCases
         {
             yield return Case(path, $"properties reserved {key}", () => WithEvent(e => e["properties"] = $"{{\"{key}\": \"x\"}}"), _ => { }, "eventList[0].properties");
         }
+
+        foreach (var (name, properties, field) in InteractionsProperties())
+        {
+            yield return Case(path, $"schema {name}", () => WithEvent(e => e["properties"] = properties), _ => { }, $"eventList[0].properties.{field}");
+        }
     }
 
     private static IEnumerable<(string Name, string Properties)> EventProperties() =>
@@ -262,6 +267,21 @@ public static class BadInputCases
         ("empty", string.Empty),
         ("too long", "{\"c\":\"" + new string('x', 1100) + "\"}"),
         ("lone surrogate in list", "{\"c\":[\"\\ud800\"]}"),
+    ];
+
+    /// <summary>PutEvents properties against the Interactions schema (TestCampaign.InteractionsSchema: DEVICE, EVENT_VALUE).</summary>
+    private static IEnumerable<(string Name, string Properties, string Field)> InteractionsProperties() =>
+    [
+        ("unknown field", "{\"colour\":\"red\"}", "colour"),
+        ("unknown field after a known one", "{\"device\":\"tv\",\"c\":1}", "c"),
+        ("categorical number", "{\"device\":5}", "device"),
+        ("categorical boolean", "{\"device\":true}", "device"),
+        ("categorical list of numbers", "{\"device\":[1,2]}", "device"),
+        ("categorical object", "{\"device\":{\"a\":1}}", "device"),
+        ("categorical too long", "{\"device\":\"" + new string('d', 1001) + "\"}", "device"),
+        ("float as text", "{\"eventValue\":\"high\"}", "eventValue"),
+        ("float beyond range", "{\"eventValue\":1e39}", "eventValue"),
+        ("fifty unknown keys", "{" + string.Join(",", Enumerable.Range(0, 50).Select(i => $"\"k{i}\":1")) + "}", "k0"),
     ];
 
     private static IEnumerable<(string Name, string Properties, string Field)> UsersProperties() =>
