@@ -7,6 +7,7 @@ using Personalize.Models.Evaluation;
 using Personalize.Models.Recipes;
 using Personalize.Models.Training;
 using Personalize.Trainer.Hrnn;
+using Personalize.Trainer.SimilarItems;
 
 namespace Personalize.Trainer.Training;
 
@@ -52,7 +53,8 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
         Recipe recipe, IReadOnlyDictionary<string, string> hyperParameters, TrainingData data, bool validate, ModelArtifact? baseModel, CancellationToken cancellationToken)
     {
         var coldStart = recipe.Name == Recipes.HrnnColdstart;
-        var coded = UserSequences.Build(data.Interactions, coldStart ? data.CatalogueItems : null, baseModel?.Vocabulary.Items);
+        var coldItems = coldStart || recipe.Name == Recipes.SimilarItems;
+        var coded = UserSequences.Build(data.Interactions, coldItems ? data.CatalogueItems : null, baseModel?.Vocabulary.Items);
         var served = data.ExcludedInteractions.Count == 0 ? coded : coded.Recode(data.Interactions.Concat(data.ExcludedInteractions));
         var all = HistoryLengthFilter.FilterUsers(coded, Number(hyperParameters, "min_user_history_length_percentile", 0), Number(hyperParameters, "max_user_history_length_percentile", 1));
         if (recipe.Name == Recipes.Sims)
@@ -81,6 +83,12 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
                 var discount = Number(hyperParameters, "popularity_discount_factor", 0.5);
                 var minCount = (int)Number(hyperParameters, "min_cointeraction_count", 3);
                 build = (sequences, users) => SimsTrainer.Train(Manifest(recipe, hyperParameters), sequences, users, discount, minCount, cancellationToken);
+                break;
+            case Recipes.SimilarItems:
+                build = await TrainSimilarItemsAsync(recipe, hyperParameters, data, all, fit, cancellationToken);
+                break;
+            case Recipes.TrendingNow:
+                build = (sequences, users) => TrendingTrainer.Train(Manifest(recipe, hyperParameters), sequences, users, data.Interactions);
                 break;
             default:
                 build = baseModel is null
@@ -126,6 +134,24 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
             var tensors = HrnnExport.Tensors(network, itemTokens, userTokens, cold);
             tensors[TensorNames.ItemAgeDays] = ages;
             return ArtifactBuilder.Build(manifest, sequences, users, tensors);
+        };
+    }
+
+    /// <summary>Learns the item space once, on the training users; neighbour lists join it with each user set's co-occurrence.</summary>
+    private async Task<Func<UserSequences, UserSequences, ModelArtifact>> TrainSimilarItemsAsync(
+        Recipe recipe, IReadOnlyDictionary<string, string> hyperParameters, TrainingData data, UserSequences all, UserSequences fit, CancellationToken cancellationToken)
+    {
+        var idDimension = (int)Number(hyperParameters, "item_id_hidden_dim", 100);
+        var metadataDimension = (int)Number(hyperParameters, "item_metadata_hidden_dim", 100);
+        var itemTokens = data.ItemTokens.Count > 0 ? TokenMatrix.Build(all.ItemIds, data.ItemTokens) : null;
+        await report(new JobProgress { Time = DateTimeOffset.UtcNow, Stage = "train", Message = $"{recipe.Name}: learning item vectors (id {idDimension}, metadata {(itemTokens is null ? "none" : metadataDimension)})" }, cancellationToken);
+        var learned = await Task.Run(() => SimilarItemsTrainer.EmbeddingNeighbourLists(fit, itemTokens, idDimension, metadataDimension, hrnnTemplate, cancellationToken), cancellationToken);
+        return (sequences, users) =>
+        {
+            var manifest = Manifest(recipe, hyperParameters);
+            manifest.Scorer = ScorerKinds.Sims;
+            var cooccurrence = SimsTrainer.Neighbours(sequences, SimilarItemsTrainer.PopularityDiscountFactor, SimilarItemsTrainer.MinCointeractionCount, cancellationToken);
+            return ArtifactBuilder.Build(manifest, sequences, users, SimsTrainer.Tensors(SimilarItemsTrainer.Combine(cooccurrence, learned)));
         };
     }
 
