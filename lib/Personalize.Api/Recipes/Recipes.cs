@@ -6,6 +6,7 @@ public static class Recipes
     public const string Hrnn = "aws-hrnn";
     public const string HrnnMetadata = "aws-hrnn-metadata";
     public const string HrnnColdstart = "aws-hrnn-coldstart";
+    public const string UserPersonalization = "aws-user-personalization";
     public const string PersonalizedRanking = "aws-personalized-ranking";
     public const string Sims = "aws-sims";
     public const string PopularityCount = "aws-popularity-count";
@@ -13,7 +14,7 @@ public static class Recipes
     public const string TrendingNow = "aws-trending-now";
 
     public const string RecipeArnPattern =
-        "^arn:aws:personalize:::recipe/aws-(hrnn|hrnn-metadata|hrnn-coldstart|personalized-ranking|sims|similar-items|popularity-count|trending-now)$";
+        "^arn:aws:personalize:::recipe/aws-(hrnn|hrnn-metadata|hrnn-coldstart|user-personalization|personalized-ranking|sims|similar-items|popularity-count|trending-now)$";
 
     private static readonly HyperParameter[] HistoryPercentiles =
     [
@@ -40,6 +41,9 @@ public static class Recipes
             HyperParameter.Continuous("cold_start_max_duration", 5.0, 0.0, double.MaxValue, tunable: false, featurization: true),
             HyperParameter.Categorical("cold_start_relative_from", "latestItem", ["latestItem", "currentTime"], tunable: false, featurization: true),
         ]),
+        new(UserPersonalization, RecipeTypes.UserPersonalization,
+            "HRNN-Coldstart's network trained on impressions too (items shown and not chosen rank below the chosen one); campaigns explore new items by itemExplorationConfig, and trainingMode UPDATE brings in new items without a full training.",
+            HrnnFamily(149)),
         new(PersonalizedRanking, RecipeTypes.PersonalizedRanking, "HRNN scores restricted to a given list of items.", HrnnFamily(149)),
         new(Sims, RecipeTypes.RelatedItems, "Item-to-item co-occurrence in user histories, with popular-item fallback.",
         [

@@ -52,7 +52,8 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
     private async Task<TrainedModel> RunAsync(
         Recipe recipe, IReadOnlyDictionary<string, string> hyperParameters, TrainingData data, bool validate, ModelArtifact? baseModel, CancellationToken cancellationToken)
     {
-        var coldStart = recipe.Name == Recipes.HrnnColdstart;
+        // aws-user-personalization is HRNN-Coldstart's network (new items placed by metadata) trained on impressions too.
+        var coldStart = recipe.Name is Recipes.HrnnColdstart or Recipes.UserPersonalization;
         var coldItems = coldStart || recipe.Name == Recipes.SimilarItems;
         var coded = UserSequences.Build(data.Interactions, coldItems ? data.CatalogueItems : null, baseModel?.Vocabulary.Items);
         var served = data.ExcludedInteractions.Count == 0 ? coded : coded.Recode(data.Interactions.Concat(data.ExcludedInteractions));
@@ -110,7 +111,7 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
     private async Task<Func<UserSequences, UserSequences, ModelArtifact>> TrainHrnnAsync(
         Recipe recipe, IReadOnlyDictionary<string, string> hyperParameters, TrainingData data, UserSequences all, UserSequences fit, bool coldStart, CancellationToken cancellationToken)
     {
-        var metadata = recipe.Name is Recipes.HrnnMetadata or Recipes.HrnnColdstart;
+        var metadata = recipe.Name is Recipes.HrnnMetadata or Recipes.HrnnColdstart or Recipes.UserPersonalization;
         var fromRecipe = HrnnSettings.FromHyperParameters(hyperParameters);
         var settings = hrnnTemplate with
         {
@@ -123,7 +124,7 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
         };
         var itemTokens = settings.ItemMetadata ? TokenMatrix.Build(all.ItemIds, data.ItemTokens) : null;
         var trainer = new HrnnTrainer(settings, store, checkpoints?.AsPrefix().Append($"{recipe.Name}/"), report);
-        var network = await trainer.TrainAsync(fit, itemTokens, settings.UserMetadata ? TokenMatrix.Build(fit.UserIds, data.UserTokens) : null, null, cancellationToken);
+        var network = await trainer.TrainAsync(fit, itemTokens, settings.UserMetadata ? TokenMatrix.Build(fit.UserIds, data.UserTokens) : null, null, Impressions(recipe, fit, data), cancellationToken);
         var cold = coldStart ? ColdItems.Find(all, data, hyperParameters, DateTimeOffset.UtcNow) : null;
         var ages = ColdItems.AgeDays(all, data, DateTimeOffset.UtcNow);
         return (sequences, users) =>
@@ -176,7 +177,7 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
         var recent = fit.With(rows.Select(u => fit.UserIds[u]).ToList(), rows.Select(u => fit.Sequences[u]).ToArray());
         await report(new JobProgress { Time = DateTimeOffset.UtcNow, Stage = "train", Message = $"{recipe.Name} UPDATE: {all.ItemIds.Count - baseModel.Vocabulary.Items.Count} new items, {recent.UserIds.Count} training users with new interactions" }, cancellationToken);
         var trainer = new HrnnTrainer(settings, store, checkpoints?.AsPrefix().Append($"{recipe.Name}-update/"), report);
-        var network = await trainer.TrainAsync(recent, null, null, HrnnWarmStart.From(baseModel, all.ItemIds, data.ItemTokens), cancellationToken);
+        var network = await trainer.TrainAsync(recent, null, null, HrnnWarmStart.From(baseModel, all.ItemIds, data.ItemTokens), Impressions(recipe, recent, data), cancellationToken);
         var baseStates = baseModel.Tensors.GetValueOrDefault(TensorNames.UserInitialState)?.RequireFloats(TensorNames.UserInitialState);
         var baseUsers = baseModel.Vocabulary.Users.Select((id, row) => (id, row)).ToDictionary(p => p.id, p => p.row, StringComparer.Ordinal);
         var ages = ColdItems.AgeDays(all, data, DateTimeOffset.UtcNow);
@@ -205,6 +206,9 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
             return ArtifactBuilder.Build(manifest, sequences, users, tensors);
         };
     }
+
+    private static ImpressionNegatives? Impressions(Recipe recipe, UserSequences sequences, TrainingData data) =>
+        recipe.Name == Recipes.UserPersonalization ? ImpressionNegatives.Build(sequences, data.Impressions) : null;
 
     private static ModelManifest Manifest(Recipe recipe, IReadOnlyDictionary<string, string> hyperParameters) => new()
     {

@@ -27,11 +27,16 @@ internal static class TrainingDataLoader
         var reader = new DatasetReader(store, datasetGroup.AsPrefix());
         var interactions = new List<ModelInteraction>();
         var excluded = new List<ModelInteraction>();
+        var impressions = new List<ShownItems>();
         await foreach (var interaction in reader.ReadInteractionsAsync(includeRealtime: true, cancellationToken))
         {
             var kept = (eventType is null || string.Equals(interaction.EventType, eventType, StringComparison.OrdinalIgnoreCase))
                 && (threshold is not { } minimum || (interaction.EventValue is { } eventValue && eventValue >= minimum));
             (kept ? interactions : excluded).Add(new ModelInteraction(interaction.UserId, interaction.ItemId, interaction.Timestamp));
+            if (kept && FieldNames.SplitMultiValue(interaction.Impression) is { Length: > 0 } shown)
+            {
+                impressions.Add(new ShownItems(interaction.UserId, interaction.ItemId, shown));
+            }
         }
 
         var itemSchema = await reader.ReadSchemaAsync(DatasetTypes.Items, cancellationToken);
@@ -65,6 +70,7 @@ internal static class TrainingDataLoader
         {
             Interactions = interactions,
             ExcludedInteractions = excluded,
+            Impressions = impressions,
             EventsWithoutItem = reader.EventsWithoutItem,
             ItemTokens = itemTokens,
             UserTokens = userTokens,
