@@ -1,4 +1,7 @@
 using Personalize.Api;
+using Personalize.Data.Datasets;
+using Personalize.Data.Schemas;
+using Personalize.Data.Storage;
 using Personalize.Models.Recipes;
 using Personalize.Models.Scoring;
 using Personalize.Trainer.Training;
@@ -53,6 +56,33 @@ public sealed class UserPersonalizationTests
         Assert.True(ranked > unranked + 2, $"mean rank with impressions {ranked:F1}, without {unranked:F1}");
         // New items (Items dataset only) are in the model, so exploration and metadata can recommend them.
         Assert.True(trained.IsKnownItem("g0-new0"));
+    }
+
+    [Fact]
+    public async Task ExplicitImpressions_OfTheEventsTrainingKeeps_AreReadForTraining()
+    {
+        var root = Directory.CreateTempSubdirectory("trainer-impressions-").FullName;
+        try
+        {
+            var store = new FolderObjectStore(root);
+            var group = new StoreLayout("bucket").DatasetGroup("test", "impressions");
+            await new RealtimeRecordWriter(store, group, "runtime-1").AppendAsync(DatasetTypes.Interactions,
+            [
+                new Dictionary<string, object?> { ["USER_ID"] = "u1", ["ITEM_ID"] = "i1", ["TIMESTAMP"] = 1_700_000_000L, ["EVENT_TYPE"] = "click", ["IMPRESSION"] = "i1|i2|i3" },
+                new Dictionary<string, object?> { ["USER_ID"] = "u1", ["ITEM_ID"] = "i4", ["TIMESTAMP"] = 1_700_000_010L, ["EVENT_TYPE"] = "view", ["IMPRESSION"] = "i5" },
+                new Dictionary<string, object?> { ["USER_ID"] = "u2", ["ITEM_ID"] = "i2", ["TIMESTAMP"] = 1_700_000_020L, ["EVENT_TYPE"] = "click" },
+            ]);
+
+            var data = await TrainingDataLoader.LoadAsync(store, group, "click", null, CancellationToken.None);
+
+            var shown = Assert.Single(data.Impressions);
+            Assert.Equal(("u1", "i1"), (shown.UserId, shown.ItemId));
+            Assert.Equal(["i1", "i2", "i3"], shown.Items);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
     }
 
     [Fact]
