@@ -15,6 +15,10 @@ public sealed class ControlPlaneTests
 
         Assert.Contains("arn:aws:personalize:::recipe/aws-hrnn", seen["recipes"]!.AsArray().Select(r => r!.GetValue<string>()));
         Assert.Equal(RecipeTypes.RelatedItems, seen["simsType"]!.GetValue<string>());
+        Assert.Contains("arn:aws:personalize:::recipe/aws-trending-now", seen["recipes"]!.AsArray().Select(r => r!.GetValue<string>()));
+        Assert.Equal(RecipeTypes.UserPersonalization, seen["currentRecipeTypes"]!["aws-user-personalization"]!.GetValue<string>());
+        Assert.Equal(RecipeTypes.RelatedItems, seen["currentRecipeTypes"]!["aws-similar-items"]!.GetValue<string>());
+        Assert.Equal(RecipeTypes.PopularItems, seen["currentRecipeTypes"]!["aws-trending-now"]!.GetValue<string>());
 
         // Upper case and '_' survive in what the API returns; the object has the mapped name, the label and the annotation.
         Assert.Equal("arn:k8s:personalize:default::dataset-group/retail-shop", seen["group"]!["arn"]!.GetValue<string>());

@@ -27,6 +27,10 @@ def raised(call):
 
 seen["recipes"] = [r["recipeArn"] for r in pz.list_recipes(recipeProvider="SERVICE")["recipes"]]
 seen["simsType"] = pz.describe_recipe(recipeArn="arn:aws:personalize:::recipe/aws-sims")["recipe"]["recipeType"]
+seen["currentRecipeTypes"] = {
+    name: pz.describe_recipe(recipeArn=f"arn:aws:personalize:::recipe/{name}")["recipe"]["recipeType"]
+    for name in ["aws-user-personalization", "aws-similar-items", "aws-trending-now"]
+}
 
 schema = pz.create_schema(name="Retail_Interactions", schema=json.dumps(SCHEMA))["schemaArn"]
 group = pz.create_dataset_group(name="Retail_Shop")["datasetGroupArn"]

@@ -17,7 +17,7 @@ public sealed class CheckpointResumeTests
             var store = new FolderObjectStore(root);
             var data = UserSequences.Build(TasteData.Create(users: 60).Interactions);
             var settings = Training.Fast with { Epochs = 4, HiddenDimension = 16, Bptt = 8 };
-            using var uninterrupted = await new HrnnTrainer(settings, store, null, Training.Ignore).TrainAsync(data, null, null, null, CancellationToken.None);
+            using var uninterrupted = await new HrnnTrainer(settings, store, null, Training.Ignore).TrainAsync(data, null, null, null, null, CancellationToken.None);
 
             var checkpoints = S3Uri.Parse("s3://bucket/ns/group/solutions/s/v1/checkpoints/");
             using var kill = new CancellationTokenSource();
@@ -30,8 +30,8 @@ public sealed class CheckpointResumeTests
 
                 return Task.CompletedTask;
             });
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => stopped.TrainAsync(data, null, null, null, kill.Token));
-            using var resumed = await new HrnnTrainer(settings, store, checkpoints, Training.Ignore).TrainAsync(data, null, null, null, CancellationToken.None);
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => stopped.TrainAsync(data, null, null, null, null, kill.Token));
+            using var resumed = await new HrnnTrainer(settings, store, checkpoints, Training.Ignore).TrainAsync(data, null, null, null, null, CancellationToken.None);
 
             // Adam's moments are part of the checkpoint: without them the resumed epochs take different steps.
             var pairs = uninterrupted.parameters().Zip(resumed.parameters()).ToList();
@@ -70,7 +70,7 @@ public sealed class CheckpointResumeTests
 
                 return Task.CompletedTask;
             });
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first.TrainAsync(data, null, null, null, kill.Token));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first.TrainAsync(data, null, null, null, null, kill.Token));
 
             var epochs = new List<int>();
             var second = new HrnnTrainer(settings, store, checkpoints, (progress, _) =>
@@ -78,7 +78,7 @@ public sealed class CheckpointResumeTests
                 epochs.Add(progress.Epoch!.Value);
                 return Task.CompletedTask;
             });
-            using var network = await second.TrainAsync(data, null, null, null, CancellationToken.None);
+            using var network = await second.TrainAsync(data, null, null, null, null, CancellationToken.None);
 
             Assert.Equal([3, 4], epochs);
             var saved = await store.ListAsync(checkpoints, CancellationToken.None).Select(o => o.Uri.Name).ToListAsync();

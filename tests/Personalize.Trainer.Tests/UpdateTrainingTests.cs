@@ -12,12 +12,15 @@ namespace Personalize.Trainer.Tests;
 /// <summary>trainingMode UPDATE: the latest FULL version's weights are the start, and new items and interactions come in.</summary>
 public sealed class UpdateTrainingTests
 {
-    [Fact]
-    public async Task Update_ContinuesTheBaseModel_AndLearnsTheNewItemsAndInteractions()
+    // aws-user-personalization's automatic updates are this warm start: new items become recommendable without a full training.
+    [Theory]
+    [InlineData(Recipes.Hrnn)]
+    [InlineData(Recipes.UserPersonalization)]
+    public async Task Update_ContinuesTheBaseModel_AndLearnsTheNewItemsAndInteractions(string recipe)
     {
         var taste = TasteData.Create(users: 200);
         var old = new TrainingData { Interactions = taste.Interactions, ItemTokens = taste.ItemTokens };
-        var full = await Training.TrainAsync(Recipes.Hrnn, old);
+        var full = await Training.TrainAsync(recipe, old);
         // Later, every user walks the new items of their genre.
         var later = taste.Interactions.Max(i => i.Timestamp) + 3600;
         var fresh = Enumerable.Range(0, 200).SelectMany(u => Enumerable.Range(0, TasteData.NewItemsPerGenre)
@@ -29,7 +32,7 @@ public sealed class UpdateTrainingTests
 
         var known = full.Artifact.Vocabulary.Items;
         Assert.Equal(known, updated.Artifact.Vocabulary.Items.Take(known.Count));
-        Assert.Equal(Recipes.Hrnn, updated.Artifact.Manifest.Recipe);
+        Assert.Equal(recipe, updated.Artifact.Manifest.Recipe);
         Assert.Equal(TasteData.Genres * TasteData.NewItemsPerGenre, updated.Artifact.Vocabulary.Items.Count - known.Count);
         // Started from the base: the known items' output vectors moved a little, not from scratch.
         Assert.True(Similarity(full.Artifact, updated.Artifact, known.Count) > 0.8, "the known items' vectors are not the base model's");

@@ -6,12 +6,15 @@ public static class Recipes
     public const string Hrnn = "aws-hrnn";
     public const string HrnnMetadata = "aws-hrnn-metadata";
     public const string HrnnColdstart = "aws-hrnn-coldstart";
+    public const string UserPersonalization = "aws-user-personalization";
     public const string PersonalizedRanking = "aws-personalized-ranking";
     public const string Sims = "aws-sims";
     public const string PopularityCount = "aws-popularity-count";
+    public const string SimilarItems = "aws-similar-items";
+    public const string TrendingNow = "aws-trending-now";
 
     public const string RecipeArnPattern =
-        "^arn:aws:personalize:::recipe/aws-(hrnn|hrnn-metadata|hrnn-coldstart|personalized-ranking|sims|popularity-count)$";
+        "^arn:aws:personalize:::recipe/aws-(hrnn|hrnn-metadata|hrnn-coldstart|user-personalization|personalized-ranking|sims|similar-items|popularity-count|trending-now)$";
 
     private static readonly HyperParameter[] HistoryPercentiles =
     [
@@ -38,6 +41,9 @@ public static class Recipes
             HyperParameter.Continuous("cold_start_max_duration", 5.0, 0.0, double.MaxValue, tunable: false, featurization: true),
             HyperParameter.Categorical("cold_start_relative_from", "latestItem", ["latestItem", "currentTime"], tunable: false, featurization: true),
         ]),
+        new(UserPersonalization, RecipeTypes.UserPersonalization,
+            "HRNN-Coldstart's network trained on impressions too (items shown and not chosen rank below the chosen one); campaigns explore new items by itemExplorationConfig, and trainingMode UPDATE brings in new items without a full training.",
+            HrnnFamily(149)),
         new(PersonalizedRanking, RecipeTypes.PersonalizedRanking, "HRNN scores restricted to a given list of items.", HrnnFamily(149)),
         new(Sims, RecipeTypes.RelatedItems, "Item-to-item co-occurrence in user histories, with popular-item fallback.",
         [
@@ -48,7 +54,18 @@ public static class Recipes
             HyperParameter.Continuous("min_item_interaction_count_percentile", 0.01, 0, 1, tunable: false, featurization: true),
             HyperParameter.Continuous("max_item_interaction_count_percentile", 0.9, 0, 1, tunable: false, featurization: true),
         ]),
+        new(SimilarItems, RecipeTypes.RelatedItems,
+            "Co-occurrence neighbours, then the nearest items in a space learned from item ids and Items metadata, so items without interactions get neighbours too.",
+        [
+            HyperParameter.Integer("item_id_hidden_dim", 100, 30, 200),
+            HyperParameter.Integer("item_metadata_hidden_dim", 100, 30, 200),
+        ]),
         new(PopularityCount, RecipeTypes.PopularItems, "Items with the most interactions from unique users; the same list for everyone.", []),
+        new(TrendingNow, RecipeTypes.PopularItems,
+            "Items whose interactions grew most from the previous trend_discovery_frequency interval to the latest one; the same list for everyone, following real-time events without retraining.",
+        [
+            HyperParameter.Categorical("trend_discovery_frequency", "3 hours", ["30 minutes", "1 hour", "3 hours", "1 day"], tunable: false, featurization: true),
+        ]),
     ];
 
     /// <summary>What AutoML tries when autoMLConfig.recipeList is empty: the HRNN recipes, as in Personalize.</summary>

@@ -77,4 +77,5 @@ public static class ScorerKinds
     public const string Popularity = "popularity";
     public const string Sims = "sims";
     public const string Hrnn = "hrnn";
+    public const string Trending = "trending";
 }

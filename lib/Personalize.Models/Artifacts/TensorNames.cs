@@ -24,4 +24,9 @@ public static class TensorNames
     public const string SimsOffsets = "sims_offsets";                   // I32 [items + 1]
     public const string SimsNeighbors = "sims_neighbors";               // I32 [entries]
     public const string SimsScores = "sims_scores";                     // F32 [entries]
+
+    // trending: interactions per item in each slot of the two latest intervals, oldest slot first (TrendWindow).
+    public const string TrendSlotOffsets = "trend_slot_offsets";        // I32 [slots + 1]
+    public const string TrendSlotItems = "trend_slot_items";            // I32 [entries]: item rows
+    public const string TrendSlotCounts = "trend_slot_counts";          // F32 [entries]
 }

@@ -13,8 +13,9 @@ public static class RecommenderFactory
         ScorerKinds.Popularity => new PopularityRecommender(artifact),
         ScorerKinds.Sims => new SimsRecommender(artifact),
         ScorerKinds.Hrnn => new HrnnRecommender(artifact, scoring),
+        ScorerKinds.Trending => new TrendingRecommender(artifact),
         var other => throw new InvalidDataException(
-            $"Model artifact ({artifact.Manifest.Recipe}): manifest.scorer \"{other}\" is not one of {ScorerKinds.Popularity}, {ScorerKinds.Sims}, {ScorerKinds.Hrnn}."),
+            $"Model artifact ({artifact.Manifest.Recipe}): manifest.scorer \"{other}\" is not one of {ScorerKinds.Popularity}, {ScorerKinds.Sims}, {ScorerKinds.Hrnn}, {ScorerKinds.Trending}."),
     };
 
     public static async Task<IRecommender> LoadAsync(IObjectStore store, S3Uri modelUri, CancellationToken cancellationToken) =>

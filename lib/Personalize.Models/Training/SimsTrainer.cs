@@ -17,6 +17,12 @@ public static class SimsTrainer
     public static ModelArtifact Train(ModelManifest manifest, UserSequences data, UserSequences served, double popularityDiscountFactor, int minCointeractionCount, CancellationToken cancellationToken)
     {
         manifest.Scorer = ScorerKinds.Sims;
+        return ArtifactBuilder.Build(manifest, data, served, Tensors(Neighbours(data, popularityDiscountFactor, minCointeractionCount, cancellationToken)));
+    }
+
+    /// <summary>Each item's co-occurrence neighbours (at most MaxNumResults), best first, with their scores.</summary>
+    public static (int[] Items, float[] Scores)[] Neighbours(UserSequences data, double popularityDiscountFactor, int minCointeractionCount, CancellationToken cancellationToken)
+    {
         var itemCount = data.ItemIds.Count;
         var userItems = data.Sequences.Select(s => s.Reverse().Distinct().Take(ItemsPerUser).ToArray()).ToArray();
         var itemUsers = Invert(userItems, itemCount);
@@ -56,20 +62,24 @@ public static class SimsTrainer
                 return scratch;
             },
             _ => { });
+        return neighbours;
+    }
 
-        var offsets = new int[itemCount + 1];
-        for (var item = 0; item < itemCount; item++)
+    /// <summary>Neighbour lists (one per item row, best first) as the tensors the neighbour scorer reads.</summary>
+    public static Dictionary<string, SafeTensor> Tensors(IReadOnlyList<(int[] Items, float[] Scores)> neighbours)
+    {
+        var offsets = new int[neighbours.Count + 1];
+        for (var item = 0; item < neighbours.Count; item++)
         {
             offsets[item + 1] = offsets[item] + neighbours[item].Items.Length;
         }
 
-        var tensors = new Dictionary<string, SafeTensor>
+        return new Dictionary<string, SafeTensor>
         {
             [TensorNames.SimsOffsets] = SafeTensor.FromInts(offsets, offsets.Length),
             [TensorNames.SimsNeighbors] = SafeTensor.FromInts(neighbours.SelectMany(n => n.Items).ToArray(), offsets[^1]),
             [TensorNames.SimsScores] = SafeTensor.FromFloats(neighbours.SelectMany(n => n.Scores).ToArray(), offsets[^1]),
         };
-        return ArtifactBuilder.Build(manifest, data, served, tensors);
     }
 
     private static int[][] Invert(int[][] userItems, int itemCount)

@@ -15,7 +15,7 @@ public static class RecipeReference
         [RecipeTypes.UserPersonalization] = "GetRecommendations with a `userId`: \"for you\" lists. Real-time events change the next answer without retraining.",
         [RecipeTypes.PersonalizedRanking] = "GetPersonalizedRanking: re-order a list you already have (search results, a category page) for one user.",
         [RecipeTypes.RelatedItems] = "GetRecommendations with an `itemId`: \"people who liked this also liked\". No scores, as in Personalize.",
-        [RecipeTypes.PopularItems] = "GetRecommendations: the same popular list for everyone; the baseline every other recipe should beat.",
+        [RecipeTypes.PopularItems] = "GetRecommendations, no `userId` needed (only for a filter that reads it): the same list for everyone. Popularity-count is the baseline every other recipe should beat.",
     };
 
     public static string Render()

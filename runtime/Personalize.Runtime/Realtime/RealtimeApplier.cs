@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Personalize.Data.Schemas;
 using Personalize.Models.Filters;
+using Personalize.Models.Scoring;
 using Personalize.Runtime.Serving;
 
 namespace Personalize.Runtime.Realtime;
@@ -40,6 +41,7 @@ public static class RealtimeApplier
                         var value = double.TryParse(row.GetValueOrDefault(EventValue), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : (double?)null;
                         long.TryParse(row.GetValueOrDefault(Timestamp), NumberStyles.Integer, CultureInfo.InvariantCulture, out var timestamp);
                         campaign.Activity.Add(user, new FilterInteraction(item, row.GetValueOrDefault(EventType) ?? string.Empty, value, timestamp));
+                        (campaign.Recommender as IObservesEvents)?.Observe(item, row.GetValueOrDefault(EventType), value, timestamp);
                     }
                 }
 

@@ -26,7 +26,9 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
     /// HRNN, <paramref name="contexts"/> (built from <paramref name="data"/>) where events carry no context.
     /// <paramref name="start"/> sets the initial weights (an UPDATE starts from its base model); null starts random.
     /// </summary>
-    public async Task<HrnnNetwork> TrainAsync(UserSequences data, TokenMatrix? itemTokens, TokenMatrix? userTokens, Action<HrnnNetwork>? start, CancellationToken cancellationToken, ContextMatrix? contexts = null)
+    public async Task<HrnnNetwork> TrainAsync(
+        UserSequences data, TokenMatrix? itemTokens, TokenMatrix? userTokens, Action<HrnnNetwork>? start, ImpressionNegatives? impressions, CancellationToken cancellationToken,
+        ContextMatrix? contexts = null)
     {
         var device = PickDevice();
         set_num_threads(settings.Threads > 0 ? settings.Threads : Environment.ProcessorCount);
@@ -42,7 +44,7 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
 
         var chunks = Chunks(data);
         using var sampling = items > HrnnSettings.FullSoftmaxMaxItems ? SamplingDistribution(data, settings.SampledNegatives, device) : null;
-        var folder = checkpoints?.AsPrefix().Append($"hrnn-{settings.Fingerprint(items, data.UserIds.Count, data.Interactions)}/");
+        var folder = checkpoints?.AsPrefix().Append($"hrnn-{settings.Fingerprint(items, data.UserIds.Count, data.Interactions)}{(impressions is null ? string.Empty : $"-impressions{impressions.Pairs}")}/");
         var firstEpoch = folder is { } prefix ? await ResumeAsync(network, optimizer, prefix, cancellationToken) + 1 : 1;
         var events = chunks.Sum(c => (long)c.Length);
         var clock = Stopwatch.StartNew();
@@ -64,7 +66,7 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
                 var step = ((long)(epoch - 1) * batches.Count) + b;
                 // Linear warm-up: Adam's first steps see poorly estimated moments, and large batches want a large rate.
                 optimizer.ParamGroups.First().LearningRate = settings.LearningRate * Math.Min(1.0, (step + 1.0) / warmupSteps);
-                var loss = BatchLoss(network, batches[b], data, itemTokenTensor, userTokenTensor, contextTensor is null ? null : (contextTensor, contexts!.EventRows), sampling, device);
+                var loss = BatchLoss(network, batches[b], data, itemTokenTensor, userTokenTensor, contextTensor is null ? null : (contextTensor, contexts!.EventRows), sampling, impressions, device);
                 optimizer.zero_grad();
                 loss.backward();
                 nn.utils.clip_grad_norm_(network.parameters(), 5.0);
@@ -154,7 +156,8 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
     }
 
     private Tensor BatchLoss(
-        HrnnNetwork network, ReadOnlySpan<Chunk> batch, UserSequences data, Tensor? itemTokens, Tensor? userTokens, (Tensor Matrix, int[][] EventRows)? contexts, Sampling? sampling, Device device)
+        HrnnNetwork network, ReadOnlySpan<Chunk> batch, UserSequences data, Tensor? itemTokens, Tensor? userTokens, (Tensor Matrix, int[][] EventRows)? contexts, Sampling? sampling,
+        ImpressionNegatives? impressions, Device device)
     {
         var time = 0;
         foreach (var chunk in batch)
@@ -167,6 +170,8 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         var targetContexts = new long[batch.Length * time];
         var weights = new float[batch.Length * time];
         var users = new long[batch.Length];
+        var shownAt = new List<long>();
+        var shown = new List<long>();
         for (var b = 0; b < batch.Length; b++)
         {
             var chunk = batch[b];
@@ -179,6 +184,11 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
                 targets[(b * time) + t] = sequence[position];
                 targetContexts[(b * time) + t] = contexts?.EventRows[chunk.User][position] ?? 0;
                 weights[(b * time) + t] = settings.RecencyMask ? 0.3f + (0.7f * position / (sequence.Length - 1)) : 1f;
+                foreach (var negative in impressions?.For(chunk.User, sequence[position]) ?? [])
+                {
+                    shownAt.Add((b * time) + t);
+                    shown.Add(negative);
+                }
             }
         }
 
@@ -217,7 +227,19 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
             losses = logaddexp(positive, negative.logsumexp(1)) - positive;
         }
 
-        return (losses * weightTensor).sum() / weightTensor.sum().clamp_min(1e-6);
+        var loss = (losses * weightTensor).sum() / weightTensor.sum().clamp_min(1e-6);
+        if (shownAt.Count == 0)
+        {
+            return loss;
+        }
+
+        // Impressions: the chosen item above each item shown with it and not chosen, at that step.
+        var at = tensor(shownAt.ToArray(), device: device);
+        var notChosen = tensor(shown.ToArray(), device: device);
+        var chosen = targetTensor.index_select(0, at);
+        var margin = (states.index_select(0, at) * (output.index_select(0, notChosen) - output.index_select(0, chosen))).sum(1)
+            + bias.index_select(0, notChosen) - bias.index_select(0, chosen);
+        return loss + nn.functional.softplus(margin).mean();
     }
 
     /// <summary>Negatives are drawn by popularity^0.75 (word2vec's smoothing); log Q corrects the softmax for that bias.</summary>

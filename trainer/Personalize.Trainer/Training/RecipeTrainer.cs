@@ -7,6 +7,7 @@ using Personalize.Models.Evaluation;
 using Personalize.Models.Recipes;
 using Personalize.Models.Training;
 using Personalize.Trainer.Hrnn;
+using Personalize.Trainer.SimilarItems;
 
 namespace Personalize.Trainer.Training;
 
@@ -51,8 +52,10 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
     private async Task<TrainedModel> RunAsync(
         Recipe recipe, IReadOnlyDictionary<string, string> hyperParameters, TrainingData data, bool validate, ModelArtifact? baseModel, CancellationToken cancellationToken)
     {
-        var coldStart = recipe.Name == Recipes.HrnnColdstart;
-        var coded = UserSequences.Build(data.Interactions, coldStart ? data.CatalogueItems : null, baseModel?.Vocabulary.Items);
+        // aws-user-personalization is HRNN-Coldstart's network (new items placed by metadata) trained on impressions too.
+        var coldStart = recipe.Name is Recipes.HrnnColdstart or Recipes.UserPersonalization;
+        var coldItems = coldStart || recipe.Name == Recipes.SimilarItems;
+        var coded = UserSequences.Build(data.Interactions, coldItems ? data.CatalogueItems : null, baseModel?.Vocabulary.Items);
         var served = data.ExcludedInteractions.Count == 0 ? coded : coded.Recode(data.Interactions.Concat(data.ExcludedInteractions));
         var all = HistoryLengthFilter.FilterUsers(coded, Number(hyperParameters, "min_user_history_length_percentile", 0), Number(hyperParameters, "max_user_history_length_percentile", 1));
         if (recipe.Name == Recipes.Sims)
@@ -82,6 +85,12 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
                 var minCount = (int)Number(hyperParameters, "min_cointeraction_count", 3);
                 build = (sequences, users) => SimsTrainer.Train(Manifest(recipe, hyperParameters), sequences, users, discount, minCount, cancellationToken);
                 break;
+            case Recipes.SimilarItems:
+                build = await TrainSimilarItemsAsync(recipe, hyperParameters, data, all, fit, cancellationToken);
+                break;
+            case Recipes.TrendingNow:
+                build = (sequences, users) => TrendingTrainer.Train(Manifest(recipe, hyperParameters), sequences, users, data.Interactions);
+                break;
             default:
                 build = baseModel is null
                     ? await TrainHrnnAsync(recipe, hyperParameters, data, all, fit, coldStart, cancellationToken)
@@ -102,7 +111,7 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
     private async Task<Func<UserSequences, UserSequences, ModelArtifact>> TrainHrnnAsync(
         Recipe recipe, IReadOnlyDictionary<string, string> hyperParameters, TrainingData data, UserSequences all, UserSequences fit, bool coldStart, CancellationToken cancellationToken)
     {
-        var metadata = recipe.Name is Recipes.HrnnMetadata or Recipes.HrnnColdstart;
+        var metadata = recipe.Name is Recipes.HrnnMetadata or Recipes.HrnnColdstart or Recipes.UserPersonalization;
         var contexts = metadata ? ContextMatrix.Build(fit) : null;
         var fromRecipe = HrnnSettings.FromHyperParameters(hyperParameters);
         var settings = hrnnTemplate with
@@ -117,7 +126,8 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
         };
         var itemTokens = settings.ItemMetadata ? TokenMatrix.Build(all.ItemIds, data.ItemTokens) : null;
         var trainer = new HrnnTrainer(settings, store, checkpoints?.AsPrefix().Append($"{recipe.Name}/"), report);
-        var network = await trainer.TrainAsync(fit, itemTokens, settings.UserMetadata ? TokenMatrix.Build(fit.UserIds, data.UserTokens) : null, null, cancellationToken, contexts);
+        var network = await trainer.TrainAsync(
+            fit, itemTokens, settings.UserMetadata ? TokenMatrix.Build(fit.UserIds, data.UserTokens) : null, null, Impressions(recipe, fit, data), cancellationToken, contexts);
         var cold = coldStart ? ColdItems.Find(all, data, hyperParameters, DateTimeOffset.UtcNow) : null;
         var ages = ColdItems.AgeDays(all, data, DateTimeOffset.UtcNow);
         return (sequences, users) =>
@@ -130,6 +140,24 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
             var artifact = ArtifactBuilder.Build(manifest, sequences, users, tensors);
             artifact.Vocabulary.ContextTokens = contexts?.Tokens ?? [];
             return artifact;
+        };
+    }
+
+    /// <summary>Learns the item space once, on the training users; neighbour lists join it with each user set's co-occurrence.</summary>
+    private async Task<Func<UserSequences, UserSequences, ModelArtifact>> TrainSimilarItemsAsync(
+        Recipe recipe, IReadOnlyDictionary<string, string> hyperParameters, TrainingData data, UserSequences all, UserSequences fit, CancellationToken cancellationToken)
+    {
+        var idDimension = (int)Number(hyperParameters, "item_id_hidden_dim", 100);
+        var metadataDimension = (int)Number(hyperParameters, "item_metadata_hidden_dim", 100);
+        var itemTokens = data.ItemTokens.Count > 0 ? TokenMatrix.Build(all.ItemIds, data.ItemTokens) : null;
+        await report(new JobProgress { Time = DateTimeOffset.UtcNow, Stage = "train", Message = $"{recipe.Name}: learning item vectors (id {idDimension}, metadata {(itemTokens is null ? "none" : metadataDimension)})" }, cancellationToken);
+        var learned = await Task.Run(() => SimilarItemsTrainer.EmbeddingNeighbourLists(fit, itemTokens, idDimension, metadataDimension, hrnnTemplate, cancellationToken), cancellationToken);
+        return (sequences, users) =>
+        {
+            var manifest = Manifest(recipe, hyperParameters);
+            manifest.Scorer = ScorerKinds.Sims;
+            var cooccurrence = SimsTrainer.Neighbours(sequences, SimilarItemsTrainer.PopularityDiscountFactor, SimilarItemsTrainer.MinCointeractionCount, cancellationToken);
+            return ArtifactBuilder.Build(manifest, sequences, users, SimsTrainer.Tensors(SimilarItemsTrainer.Combine(cooccurrence, learned)));
         };
     }
 
@@ -155,7 +183,7 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
         var recent = fit.With(rows.Select(u => fit.UserIds[u]).ToList(), rows.Select(u => fit.Sequences[u]).ToArray());
         await report(new JobProgress { Time = DateTimeOffset.UtcNow, Stage = "train", Message = $"{recipe.Name} UPDATE: {all.ItemIds.Count - baseModel.Vocabulary.Items.Count} new items, {recent.UserIds.Count} training users with new interactions" }, cancellationToken);
         var trainer = new HrnnTrainer(settings, store, checkpoints?.AsPrefix().Append($"{recipe.Name}-update/"), report);
-        var network = await trainer.TrainAsync(recent, null, null, HrnnWarmStart.From(baseModel, all.ItemIds, data.ItemTokens), cancellationToken);
+        var network = await trainer.TrainAsync(recent, null, null, HrnnWarmStart.From(baseModel, all.ItemIds, data.ItemTokens), Impressions(recipe, recent, data), cancellationToken);
         var baseStates = baseModel.Tensors.GetValueOrDefault(TensorNames.UserInitialState)?.RequireFloats(TensorNames.UserInitialState);
         var baseUsers = baseModel.Vocabulary.Users.Select((id, row) => (id, row)).ToDictionary(p => p.id, p => p.row, StringComparer.Ordinal);
         var ages = ColdItems.AgeDays(all, data, DateTimeOffset.UtcNow);
@@ -192,6 +220,9 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
             return artifact;
         };
     }
+
+    private static ImpressionNegatives? Impressions(Recipe recipe, UserSequences sequences, TrainingData data) =>
+        recipe.Name == Recipes.UserPersonalization ? ImpressionNegatives.Build(sequences, data.Impressions) : null;
 
     private static ModelManifest Manifest(Recipe recipe, IReadOnlyDictionary<string, string> hyperParameters) => new()
     {

@@ -19,6 +19,9 @@ internal sealed class TrainingData
     /// <summary>Real-time events with no item (page views and the like): nothing to train on, counted for the report.</summary>
     public long EventsWithoutItem { get; init; }
 
+    /// <summary>The explicit impressions of the interactions training uses (aws-user-personalization trains on them).</summary>
+    public IReadOnlyList<ShownItems> Impressions { get; init; } = [];
+
     public IReadOnlyDictionary<string, IReadOnlyList<string>> ItemTokens { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
     public IReadOnlyDictionary<string, IReadOnlyList<string>> UserTokens { get; init; } = new Dictionary<string, IReadOnlyList<string>>();

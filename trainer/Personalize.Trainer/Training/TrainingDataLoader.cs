@@ -29,18 +29,22 @@ internal static class TrainingDataLoader
             .Where(f => f.Categorical).Select(f => f.Name).ToList() ?? [];
         var interactions = new List<ModelInteraction>();
         var excluded = new List<ModelInteraction>();
+        var impressions = new List<ShownItems>();
         await foreach (var interaction in reader.ReadInteractionsAsync(includeRealtime: true, cancellationToken))
         {
             var kept = (eventType is null || string.Equals(interaction.EventType, eventType, StringComparison.OrdinalIgnoreCase))
                 && (threshold is not { } minimum || (interaction.EventValue is { } eventValue && eventValue >= minimum));
-            if (kept)
-            {
-                interactions.Add(new ModelInteraction(interaction.UserId, interaction.ItemId, interaction.Timestamp, Context(contextFields, interaction.Context)));
-            }
-            else
+            if (!kept)
             {
                 // Left-out events are only their users' history in the served model: their context shapes nothing.
                 excluded.Add(new ModelInteraction(interaction.UserId, interaction.ItemId, interaction.Timestamp));
+                continue;
+            }
+
+            interactions.Add(new ModelInteraction(interaction.UserId, interaction.ItemId, interaction.Timestamp, Context(contextFields, interaction.Context)));
+            if (FieldNames.SplitMultiValue(interaction.Impression) is { Length: > 0 } shown)
+            {
+                impressions.Add(new ShownItems(interaction.UserId, interaction.ItemId, shown));
             }
         }
 
@@ -75,6 +79,7 @@ internal static class TrainingDataLoader
         {
             Interactions = interactions,
             ExcludedInteractions = excluded,
+            Impressions = impressions,
             EventsWithoutItem = reader.EventsWithoutItem,
             ItemTokens = itemTokens,
             UserTokens = userTokens,
