@@ -42,11 +42,11 @@ internal static class CompactionBench
             RealtimeWatermark? watermark = null;
             var compaction = await TimeAsync(async () =>
             {
-                watermark = await new RealtimeCompactor(store, group, new RealtimeCompactionOptions()).CompactAsync("Interactions", CancellationToken.None);
+                watermark = await new RealtimeCompactor(store, group, new RealtimeCompactionOptions { MinObjects = 1 }).CompactAsync("Interactions", CancellationToken.None);
                 return watermark!.Records;
             });
             var withinGrace = await StartupAsync(store, group);
-            await new RealtimeCompactor(store, group, new RealtimeCompactionOptions(), new ShiftedTime(TimeSpan.FromHours(2))).CompactAsync("Interactions", CancellationToken.None);
+            await new RealtimeCompactor(store, group, new RealtimeCompactionOptions { MinObjects = 1 }, new ShiftedTime(TimeSpan.FromHours(2))).CompactAsync("Interactions", CancellationToken.None);
             var afterGrace = await StartupAsync(store, group);
 
             foreach (var stage in new[] { before, withinGrace, afterGrace })
