@@ -5,9 +5,9 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
-using Personalize.Operator.Controllers;
+using Personalize.Operator.Controllers.ControlLoop;
 
-namespace Personalize.Operator.Cluster;
+namespace Personalize.Operator.Controllers.Cluster;
 
 /// <summary>Lists (watch false) or watches (watch true) one kind from a resourceVersion.</summary>
 public delegate Task<HttpOperationResponse<TList>> ListOrWatch<TList>(string? resourceVersion, bool watch, int? timeoutSeconds, CancellationToken cancellationToken);

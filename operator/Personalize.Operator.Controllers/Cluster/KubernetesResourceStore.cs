@@ -3,10 +3,10 @@ using k8s;
 using k8s.Autorest;
 using Microsoft.Extensions.Logging;
 using Personalize.Api;
-using Personalize.Operator.Controllers;
-using Personalize.Operator.Seams;
+using Personalize.Operator.Controllers.ControlLoop;
+using Personalize.Operator.Controllers.Seams;
 
-namespace Personalize.Operator.Cluster;
+namespace Personalize.Operator.Controllers.Cluster;
 
 /// <summary>
 /// The cluster adapter of <see cref="IResourceStore"/>: one list-then-watch cache per Personalize kind, across all

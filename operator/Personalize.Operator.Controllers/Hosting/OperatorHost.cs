@@ -1,11 +1,11 @@
 using Microsoft.Extensions.Logging;
 using Personalize.Api;
 using Personalize.Data.Storage;
-using Personalize.Operator.Controllers;
-using Personalize.Operator.Reconcilers;
-using Personalize.Operator.Seams;
+using Personalize.Operator.Controllers.ControlLoop;
+using Personalize.Operator.Controllers.Reconcilers;
+using Personalize.Operator.Controllers.Seams;
 
-namespace Personalize.Operator.Hosting;
+namespace Personalize.Operator.Controllers.Hosting;
 
 /// <summary>
 /// Wires the controllers of every kind to the two seams and runs them: caches first, then (while this replica

@@ -8,10 +8,10 @@ using k8s;
 using k8s.Models;
 using Personalize.Api;
 using Personalize.Api.Crds;
-using Personalize.Operator.Seams;
+using Personalize.Operator.Controllers.Seams;
 using YamlDotNet.Core;
 
-namespace Personalize.Operator.Local;
+namespace Personalize.Operator.Controllers.Local;
 
 /// <summary>
 /// The local adapter of <see cref="IResourceStore"/>: resources come from the YAML manifests in a folder (several

@@ -3,11 +3,11 @@ using System.Security.Cryptography;
 using System.Text;
 using Personalize.Api;
 using Personalize.Jobs;
-using Personalize.Operator.Controllers;
-using Personalize.Operator.Seams;
-using Personalize.Operator.Workloads;
+using Personalize.Operator.Controllers.ControlLoop;
+using Personalize.Operator.Controllers.Seams;
+using Personalize.Operator.Controllers.Workloads;
 
-namespace Personalize.Operator.Reconcilers;
+namespace Personalize.Operator.Controllers.Reconcilers;
 
 /// <summary>
 /// A campaign runs the runtime for its solution version: replicas = ceil(minProvisionedTPS / tpsPerReplica), more
@@ -136,7 +136,7 @@ public sealed class CampaignController(ControllerContext context) : ResourceCont
         return ReconcileResult.After(state.RolloutComplete ? settings.PollInterval : TimeSpan.FromSeconds(Math.Min(2, settings.PollInterval.TotalSeconds)));
     }
 
-    public override async Task<DeletionResult> DeletedAsync(Campaign resource, CancellationToken cancellationToken)
+    public override async Task<DeletionResult> FinalizeAsync(Campaign resource, CancellationToken cancellationToken)
     {
         await Context.Launcher.DeleteRuntimeAsync(WorkloadOwner.Of(resource), cancellationToken);
         return DeletionResult.Complete;

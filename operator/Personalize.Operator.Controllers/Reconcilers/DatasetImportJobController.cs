@@ -2,7 +2,7 @@ using Personalize.Api;
 using Personalize.Data.Storage;
 using Personalize.Jobs;
 
-namespace Personalize.Operator.Reconcilers;
+namespace Personalize.Operator.Controllers.Reconcilers;
 
 /// <summary>Imports CSV into a dataset with `personalize-trainer import`; on success the dataset's row count follows.</summary>
 public sealed class DatasetImportJobController(ControllerContext context) : TrainerJobController<DatasetImportJob>(context)

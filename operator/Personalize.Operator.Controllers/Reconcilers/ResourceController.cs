@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Personalize.Api;
-using Personalize.Operator.Controllers;
+using Personalize.Operator.Controllers.ControlLoop;
 
-namespace Personalize.Operator.Reconcilers;
+namespace Personalize.Operator.Controllers.Reconcilers;
 
 /// <summary>
 /// What every kind's controller shares: the refusal of immutable edits (Terminal condition naming the field, then
@@ -55,7 +55,7 @@ public abstract class ResourceController<T> : IEntityController<T>
         return await ReconcileCoreAsync(effective, cancellationToken);
     }
 
-    public abstract Task<DeletionResult> DeletedAsync(T resource, CancellationToken cancellationToken);
+    public abstract Task<DeletionResult> FinalizeAsync(T resource, CancellationToken cancellationToken);
 
     protected abstract Task<ReconcileResult> ReconcileCoreAsync(T resource, CancellationToken cancellationToken);
 

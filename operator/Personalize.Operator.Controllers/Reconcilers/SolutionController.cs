@@ -1,9 +1,9 @@
 using System.Globalization;
 using k8s.Models;
 using Personalize.Api;
-using Personalize.Operator.Controllers;
+using Personalize.Operator.Controllers.ControlLoop;
 
-namespace Personalize.Operator.Reconcilers;
+namespace Personalize.Operator.Controllers.Reconcilers;
 
 /// <summary>
 /// A solution resolves its recipe (or the AutoML candidates), checks hyper-parameters against the recipe's
@@ -66,7 +66,7 @@ public sealed class SolutionController(ControllerContext context) : ResourceCont
         return next is { } due ? ReconcileResult.After(Clamp(due - Context.Time.GetUtcNow())) : ReconcileResult.Done;
     }
 
-    public override Task<DeletionResult> DeletedAsync(Solution resource, CancellationToken cancellationToken)
+    public override Task<DeletionResult> FinalizeAsync(Solution resource, CancellationToken cancellationToken)
     {
         var ns = resource.Metadata.NamespaceProperty;
         var versions = Context.Store.List<SolutionVersion>(ns).Where(v => v.Spec.SolutionRef.Name == resource.Metadata.Name);

@@ -3,7 +3,7 @@ using Personalize.Api;
 using Personalize.Data.Storage;
 using Personalize.Jobs;
 
-namespace Personalize.Operator.Reconcilers;
+namespace Personalize.Operator.Controllers.Reconcilers;
 
 /// <summary>
 /// Trains a solution with `personalize-trainer train`: waits for its solution and for at least one successful
@@ -158,7 +158,7 @@ public sealed class SolutionVersionController(ControllerContext context) : Train
     protected override async Task DeleteOwnDataAsync(SolutionVersion resource, S3Uri groupUri, CancellationToken cancellationToken) =>
         await DeleteDataAsync(resource, StoreLayout.SolutionVersion(groupUri, resource.Spec.SolutionRef.Name, resource.Metadata.Name), cancellationToken);
 
-    public override async Task<Controllers.DeletionResult> DeletedAsync(SolutionVersion resource, CancellationToken cancellationToken)
+    public override async Task<ControlLoop.DeletionResult> FinalizeAsync(SolutionVersion resource, CancellationToken cancellationToken)
     {
         var ns = resource.Metadata.NamespaceProperty;
         var name = resource.Metadata.Name;
@@ -170,7 +170,7 @@ public sealed class SolutionVersionController(ControllerContext context) : Train
             .Cast<IPersonalizeResource>()
             .Concat(Context.Store.List<BatchInferenceJob>(ns).Where(b => b.Spec.SolutionVersionRef.Name == name && b.Status.Phase == Phases.CreateInProgress));
         var blocked = BlockedByChildren(resource, users);
-        return blocked.Finished ? await base.DeletedAsync(resource, cancellationToken) : blocked;
+        return blocked.Finished ? await base.FinalizeAsync(resource, cancellationToken) : blocked;
     }
 
     private static Task<JobPlan> Plan(JobPlan plan) => Task.FromResult(plan);
