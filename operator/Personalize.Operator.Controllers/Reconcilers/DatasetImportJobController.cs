@@ -47,7 +47,7 @@ public sealed class DatasetImportJobController(ControllerContext context) : Trai
                 DatasetType = dataset.Spec.DatasetType,
                 Schema = schema.Spec.SchemaJson,
                 DataLocation = resource.Spec.DataSource.DataLocation,
-                ImportMode = resource.Spec.ImportMode ?? "FULL",
+                ImportMode = resource.Spec.ImportMode ?? ImportModes.Full,
                 DatasetGroupUri = group.ToString(),
                 MaxRejectedRowsRatio = resource.Spec.MaxRejectedRowsRatio ?? 0.1,
             },

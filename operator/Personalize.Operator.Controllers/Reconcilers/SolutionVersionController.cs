@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Personalize.Api;
+using Personalize.Data.Schemas;
 using Personalize.Data.Storage;
 using Personalize.Jobs;
 
@@ -32,7 +33,7 @@ public sealed class SolutionVersionController(ControllerContext context) : Train
 
         var groupName = solution.Spec.DatasetGroupRef.Name;
         var datasets = Context.Store.List<Dataset>(ns).Where(d => d.Spec.DatasetGroupRef.Name == groupName).ToList();
-        var interactions = datasets.Where(d => d.Spec.DatasetType == "Interactions").Select(d => d.Metadata.Name).ToHashSet();
+        var interactions = datasets.Where(d => d.Spec.DatasetType == DatasetTypes.Interactions).Select(d => d.Metadata.Name).ToHashSet();
         var imports = Context.Store.List<DatasetImportJob>(ns);
         var imported = imports.Any(i => interactions.Contains(i.Spec.DatasetRef.Name) && i.Status.Phase == Phases.Active);
         if (!imported)
@@ -50,12 +51,12 @@ public sealed class SolutionVersionController(ControllerContext context) : Train
         }
 
         var group = Context.GroupUri(ns, groupName);
-        var mode = resource.Spec.TrainingMode ?? "FULL";
+        var mode = resource.Spec.TrainingMode ?? TrainingModes.Full;
         string? baseModel = null;
-        if (mode == "UPDATE")
+        if (mode == TrainingModes.Update)
         {
             var latestFull = Context.Store.List<SolutionVersion>(ns)
-                .Where(v => v.Spec.SolutionRef.Name == solution.Metadata.Name && v.Status.Phase == Phases.Active && (v.Spec.TrainingMode ?? "FULL") == "FULL")
+                .Where(v => v.Spec.SolutionRef.Name == solution.Metadata.Name && v.Status.Phase == Phases.Active && (v.Spec.TrainingMode ?? TrainingModes.Full) == TrainingModes.Full)
                 .OrderByDescending(v => v.Status.LastUpdatedDateTime)
                 .FirstOrDefault();
             if (latestFull?.Status.ModelLocation is not { } model)
@@ -112,7 +113,7 @@ public sealed class SolutionVersionController(ControllerContext context) : Train
     protected override void SetJobName(SolutionVersion resource, string jobName)
     {
         resource.Status.JobName = jobName;
-        resource.Status.TrainingMode = resource.Spec.TrainingMode ?? "FULL";
+        resource.Status.TrainingMode = resource.Spec.TrainingMode ?? TrainingModes.Full;
         resource.Status.TrainingType = resource.Metadata.Labels?.TryGetValue(TrainingTypeLabel, out var type) == true ? type : "MANUAL";
         if (Context.Store.Get<Solution>(resource.Metadata.NamespaceProperty, resource.Spec.SolutionRef.Name) is { } solution)
         {
