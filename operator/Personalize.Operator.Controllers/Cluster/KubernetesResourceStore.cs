@@ -27,10 +27,10 @@ public sealed class KubernetesResourceStore : IResourceStore
     {
         _client = client;
         _namespace = watchNamespace;
-        var create = typeof(KubernetesResourceStore).GetMethod(nameof(AddInformer), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
-        foreach (var kind in ApiGroup.Kinds)
+        var adder = new InformerAdder(this, options, metrics, loggers.CreateLogger<KubernetesResourceStore>());
+        foreach (var kind in ApiGroup.Resources)
         {
-            create.MakeGenericMethod(kind).Invoke(this, [options, metrics, loggers.CreateLogger<KubernetesResourceStore>()]);
+            kind.Accept(adder);
         }
     }
 
@@ -139,5 +139,12 @@ public sealed class KubernetesResourceStore : IResourceStore
         _runners.Add(informer.RunAsync);
         _synced.Add(() => informer.Synced);
         _isSynced.Add(() => informer.IsSynced);
+    }
+
+    /// <summary>Adds one kind's cache.</summary>
+    private sealed class InformerAdder(KubernetesResourceStore store, InformerOptions options, OperatorMetrics metrics, ILogger logger) : IResourceKindVisitor
+    {
+        public void Visit<T>()
+            where T : class, IPersonalizeResource => store.AddInformer<T>(options, metrics, logger);
     }
 }
