@@ -56,7 +56,7 @@ public sealed class SolutionController(ControllerContext context) : ResourceCont
             {
                 Name = latest.Metadata.Name,
                 Phase = latest.Status.Phase,
-                TrainingMode = latest.Spec.TrainingMode ?? "FULL",
+                TrainingMode = latest.Spec.TrainingMode ?? TrainingModes.Full,
                 FailureReason = latest.Status.FailureReason,
             };
             r.Status.NextAutoTrainingTime = next;
@@ -177,8 +177,13 @@ public sealed class SolutionController(ControllerContext context) : ResourceCont
                 Name = $"{prefix}-auto-{stamp}",
                 NamespaceProperty = solution.Metadata.NamespaceProperty,
                 Labels = new Dictionary<string, string> { [SolutionVersionController.TrainingTypeLabel] = "AUTOMATIC" },
+                // Owned like everything else the operator creates: a cascading delete of the Solution takes them along.
+                OwnerReferences =
+                [
+                    new V1OwnerReference { ApiVersion = solution.ApiVersion, Kind = solution.Kind, Name = solution.Metadata.Name, Uid = solution.Metadata.Uid, Controller = true, BlockOwnerDeletion = true },
+                ],
             },
-            Spec = new SolutionVersionSpec { SolutionRef = new ResourceRef { Name = solution.Metadata.Name }, TrainingMode = "FULL" },
+            Spec = new SolutionVersionSpec { SolutionRef = new ResourceRef { Name = solution.Metadata.Name }, TrainingMode = TrainingModes.Full },
         };
         try
         {
