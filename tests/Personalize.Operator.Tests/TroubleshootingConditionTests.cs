@@ -30,6 +30,59 @@ public sealed class TroubleshootingConditionTests(OperatorEnvironment env)
     }
 
     [Fact]
+    public async Task SecondEventTrackerOfAGroup_IsDuplicateEventTracker_AndTheFirstStaysActive()
+    {
+        using var cluster = await TestCluster.CreateAsync(env, "duptracker");
+        var ns = cluster.Namespace;
+        await using var op = await RunningOperator.StartAsync(env, ns);
+        await cluster.CreateAsync(Samples.Group(ns));
+        await cluster.CreateAsync(Samples.Tracker(ns));
+        await cluster.WaitForPhaseAsync<EventTracker>("events", Phases.Active);
+
+        await cluster.CreateAsync(Samples.Tracker(ns, name: "events-2"));
+
+        var duplicate = await cluster.WaitForPhaseAsync<EventTracker>("events-2", Phases.CreateFailed);
+        var ready = duplicate.Status.Conditions.Single(c => c.Type == ConditionTypes.Ready);
+        Assert.Equal("DuplicateEventTracker", ready.Reason);
+        Assert.StartsWith("spec.datasetGroupRef:", ready.Message);
+        Assert.Contains("(events)", ready.Message);
+        Assert.Equal(Phases.Active, (await cluster.GetAsync<EventTracker>("events")).Status.Phase);
+    }
+
+    [Fact]
+    public async Task DatasetWhoseSchemaDescribesAnotherType_IsSchemaMismatch()
+    {
+        using var cluster = await TestCluster.CreateAsync(env, "mismatch");
+        var ns = cluster.Namespace;
+        await using var op = await RunningOperator.StartAsync(env, ns);
+        await cluster.CreateAsync(Samples.Group(ns));
+        await cluster.CreateAsync(Samples.Schema(ns));
+        var users = Samples.Dataset(ns, name: "users");
+        users.Spec.DatasetType = "Users";
+        await cluster.CreateAsync(users);
+
+        var failed = await cluster.WaitForPhaseAsync<Dataset>("users", Phases.CreateFailed);
+        var ready = failed.Status.Conditions.Single(c => c.Type == ConditionTypes.Ready);
+        Assert.Equal("SchemaMismatch", ready.Reason);
+        Assert.Equal("spec.schemaRef: Schema interactions describes Interactions records, but spec.datasetType is Users", ready.Message);
+    }
+
+    [Fact]
+    public async Task FilterThatDoesNotParse_IsInvalidFilterExpression_NamingTheField()
+    {
+        using var cluster = await TestCluster.CreateAsync(env, "badfilter");
+        var ns = cluster.Namespace;
+        await using var op = await RunningOperator.StartAsync(env, ns);
+        await cluster.CreateInteractionsDatasetAsync();
+        await cluster.CreateAsync(Samples.Filter(ns, expression: "EXCLUDE ItemID WHERE"));
+
+        var failed = await cluster.WaitForPhaseAsync<Filter>("no-purchased", Phases.CreateFailed);
+        var ready = failed.Status.Conditions.Single(c => c.Type == ConditionTypes.Ready);
+        Assert.Equal("InvalidFilterExpression", ready.Reason);
+        Assert.StartsWith("spec.filterExpression", ready.Message);
+    }
+
+    [Fact]
     public async Task UpdateVersionWithoutAnActiveFullOne_IsNoFullVersion_AndStartsNoTraining_WithFakeKubeletAndTrainer()
     {
         using var cluster = await TestCluster.CreateAsync(env, "nofull");
