@@ -10,7 +10,7 @@ using Personalize.Gateway.Auth;
 using Personalize.Gateway.ControlPlane;
 using Personalize.Gateway.Protocol;
 using Personalize.Gateway.Routing;
-using Personalize.Operator.Seams;
+using Personalize.Operator.Controllers.Seams;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Personalize.Gateway;

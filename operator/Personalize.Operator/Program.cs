@@ -2,8 +2,8 @@ using k8s;
 using Microsoft.Extensions.Logging;
 using Personalize.Api.Crds;
 using Personalize.Data.Storage;
-using Personalize.Operator.Cluster;
-using Personalize.Operator.Hosting;
+using Personalize.Operator.Controllers.Cluster;
+using Personalize.Operator.Controllers.Hosting;
 
 // The operator's verbs. `crds` regenerates the CustomResourceDefinitions from the C# classes; `run` reconciles
 // the cluster it runs in (or the kubeconfig's current context).

@@ -1,6 +1,6 @@
 using k8s.Models;
 using Personalize.Api;
-using Personalize.Operator.Hosting;
+using Personalize.Operator.Controllers.Hosting;
 using Personalize.Testing;
 using Xunit;
 

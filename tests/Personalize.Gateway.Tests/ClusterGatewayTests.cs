@@ -5,8 +5,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Personalize.Api;
 using Personalize.Gateway.Auth;
 using Personalize.Gateway.ControlPlane;
-using Personalize.Operator.Cluster;
-using Personalize.Operator.Controllers;
+using Personalize.Operator.Controllers.Cluster;
+using Personalize.Operator.Controllers.ControlLoop;
 using Personalize.Testing;
 using Xunit;
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Personalize.Operator.Local;
+using Personalize.Operator.Controllers.Local;
 
 namespace Personalize.Gateway.Tests;
 

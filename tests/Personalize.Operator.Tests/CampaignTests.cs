@@ -3,7 +3,7 @@ using k8s.Models;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Personalize.Api;
-using Personalize.Operator.Hosting;
+using Personalize.Operator.Controllers.Hosting;
 using Xunit;
 
 namespace Personalize.Operator.Tests;

@@ -1,8 +1,8 @@
 using Personalize.Api;
-using Personalize.Operator.Controllers;
-using Personalize.Operator.Reconcilers;
-using Personalize.Operator.Seams;
-using Personalize.Operator.Workloads;
+using Personalize.Operator.Controllers.ControlLoop;
+using Personalize.Operator.Controllers.Reconcilers;
+using Personalize.Operator.Controllers.Seams;
+using Personalize.Operator.Controllers.Workloads;
 using Personalize.Testing;
 using Xunit;
 

@@ -1,7 +1,7 @@
 using k8s;
 using Personalize.Api;
 using Personalize.Data.Storage;
-using Personalize.Operator.Reconcilers;
+using Personalize.Operator.Controllers.Reconcilers;
 using Xunit;
 
 namespace Personalize.Operator.Tests;

@@ -68,7 +68,7 @@ public sealed class LeadershipFlapTests(OperatorEnvironment env)
 
     private static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(10);
 
-    private static Func<Hosting.OperatorSettings, Hosting.OperatorSettings> Leading(string identity) => s => s with
+    private static Func<Controllers.Hosting.OperatorSettings, Controllers.Hosting.OperatorSettings> Leading(string identity) => s => s with
     {
         LeaderElection = true,
         Identity = identity,

@@ -98,11 +98,12 @@ public sealed class LifecycleTests(OperatorEnvironment env)
         Assert.Equal(campaign.Status.Endpoint, tracker.Status.Endpoints!.Single());
         Assert.True(Guid.TryParse(tracker.Status.TrackingId, out _));
         var filter = await cluster.WaitForPhaseAsync<Filter>("no-purchased", Phases.Active);
-        Assert.Equal(Phases.Active, filter.Status.Phase);
+        Assert.Equal($"arn:k8s:personalize:{ns}::filter/no-purchased", filter.Status.Arn);
 
         // The runtime learns the tracker and the filter (a config change rolls out).
         await Testing.Wait.UntilAsync(
-            async _ => await ConfigOfAsync(cluster, ns) is { } config && config.TrackingIds.Contains(tracker.Status.TrackingId!) && config.Filters.Count == 1,
+            async _ => await ConfigOfAsync(cluster, ns) is { } config && config.TrackingIds.Contains(tracker.Status.TrackingId!)
+                && config.Filters.SingleOrDefault() is { } served && served.FilterArn == filter.Status.Arn && served.FilterExpression == filter.Spec.FilterExpression,
             TimeSpan.FromSeconds(30),
             "runtime config with the tracker and the filter");
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Personalize.Api;
-using Personalize.Operator.Hosting;
-using Personalize.Operator.Local;
+using Personalize.Operator.Controllers.Hosting;
+using Personalize.Operator.Controllers.Local;
 using Personalize.Testing;
 using Xunit;
 

@@ -3,8 +3,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Personalize.Api;
-using Personalize.Operator.Hosting;
-using Personalize.Operator.Local;
+using Personalize.Operator.Controllers.Hosting;
+using Personalize.Operator.Controllers.Local;
 using Personalize.Testing;
 using Xunit;
 

@@ -1,9 +1,9 @@
 using k8s;
 using k8s.Models;
 using Personalize.Api;
-using Personalize.Operator.Cluster;
-using Personalize.Operator.Controllers;
-using Personalize.Operator.Seams;
+using Personalize.Operator.Controllers.Cluster;
+using Personalize.Operator.Controllers.ControlLoop;
+using Personalize.Operator.Controllers.Seams;
 using Personalize.Testing;
 using Xunit;
 

@@ -1,8 +1,8 @@
 using k8s;
 using Personalize.Data.Storage;
-using Personalize.Operator.Cluster;
-using Personalize.Operator.Controllers;
-using Personalize.Operator.Hosting;
+using Personalize.Operator.Controllers.Cluster;
+using Personalize.Operator.Controllers.ControlLoop;
+using Personalize.Operator.Controllers.Hosting;
 
 namespace Personalize.Operator.Tests;
 

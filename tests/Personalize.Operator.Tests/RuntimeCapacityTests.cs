@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text;
-using Personalize.Operator.Workloads;
+using Personalize.Operator.Controllers.Workloads;
 using Personalize.Testing;
 using Xunit;
 

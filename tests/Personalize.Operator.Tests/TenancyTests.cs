@@ -1,5 +1,5 @@
 using Personalize.Api;
-using Personalize.Operator.Hosting;
+using Personalize.Operator.Controllers.Hosting;
 using Xunit;
 
 namespace Personalize.Operator.Tests;

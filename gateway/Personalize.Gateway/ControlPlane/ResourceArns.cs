@@ -1,6 +1,6 @@
 using Personalize.Api;
 using Personalize.Gateway.Protocol;
-using Personalize.Operator.Seams;
+using Personalize.Operator.Controllers.Seams;
 
 namespace Personalize.Gateway.ControlPlane;
 

@@ -2,8 +2,8 @@ using System.Text.Json.Nodes;
 using Personalize.Api;
 using Personalize.Gateway.ControlPlane;
 using Personalize.Gateway.Protocol;
-using Personalize.Operator.Reconcilers;
-using Personalize.Operator.Seams;
+using Personalize.Operator.Controllers.Reconcilers;
+using Personalize.Operator.Controllers.Seams;
 
 namespace Personalize.Gateway.Routing;
 

@@ -13,12 +13,15 @@ public static class ApiGroup
     /// <summary>The category `kubectl get personalize` lists.</summary>
     public const string Category = "personalize";
 
-    /// <summary>Every kind of the group, parents before children (the order samples and docs use).</summary>
-    public static IReadOnlyList<Type> Kinds { get; } =
+    /// <summary>Every kind of the group, typed, parents before children (the order samples and docs use).</summary>
+    public static IReadOnlyList<ResourceKind> Resources { get; } =
     [
-        typeof(DatasetGroup), typeof(Schema), typeof(Dataset), typeof(DatasetImportJob), typeof(Solution),
-        typeof(SolutionVersion), typeof(Campaign), typeof(BatchInferenceJob), typeof(EventTracker), typeof(Filter),
+        ResourceKind.Of<DatasetGroup>(), ResourceKind.Of<Schema>(), ResourceKind.Of<Dataset>(), ResourceKind.Of<DatasetImportJob>(), ResourceKind.Of<Solution>(),
+        ResourceKind.Of<SolutionVersion>(), ResourceKind.Of<Campaign>(), ResourceKind.Of<BatchInferenceJob>(), ResourceKind.Of<EventTracker>(), ResourceKind.Of<Filter>(),
     ];
+
+    /// <summary>The types of <see cref="Resources"/>, in the same order.</summary>
+    public static IReadOnlyList<Type> Kinds { get; } = [.. Resources.Select(r => r.Type)];
 
     public static KubernetesEntityAttribute EntityOf(Type kind) =>
         kind.GetCustomAttribute<KubernetesEntityAttribute>()

@@ -35,12 +35,17 @@ public abstract class CustomResource<TSpec, TStatus> : IKubernetesObject<V1Objec
     public TStatus Status { get; set; } = new();
 
     ResourceStatus IPersonalizeResource.CommonStatus => Status;
+
+    object IPersonalizeResource.Spec => Spec!;
 }
 
-/// <summary>Lets generic code (controllers, printers) reach the status every kind shares.</summary>
+/// <summary>Lets generic code (controllers, printers, stores) reach the status every kind shares, and the spec.</summary>
 public interface IPersonalizeResource : IKubernetesObject<V1ObjectMeta>
 {
     ResourceStatus CommonStatus { get; }
+
+    /// <summary>The kind's spec, for code that treats every kind alike (immutable fields, spec comparisons).</summary>
+    object Spec { get; }
 }
 
 /// <summary>A list of custom resources as the API server returns it.</summary>

@@ -27,8 +27,8 @@ public sealed class DatasetImportJobSpec
     public DataSource DataSource { get; set; } = new();
 
     [Immutable]
-    [AllowedValues("FULL", "INCREMENTAL")]
-    [DefaultValue("FULL")]
+    [AllowedValues(ImportModes.Full, ImportModes.Incremental)]
+    [DefaultValue(ImportModes.Full)]
     [Description("FULL replaces the dataset's bulk data; INCREMENTAL appends, replacing records with the same id.")]
     [JsonPropertyName("importMode")]
     public string? ImportMode { get; set; }

@@ -22,8 +22,8 @@ public sealed class SolutionVersionSpec
     public ResourceRef SolutionRef { get; set; } = new();
 
     [Immutable]
-    [AllowedValues("FULL", "UPDATE")]
-    [DefaultValue("FULL")]
+    [AllowedValues(TrainingModes.Full, TrainingModes.Update)]
+    [DefaultValue(TrainingModes.Full)]
     [Description("FULL retrains on all data; UPDATE brings new items and events into the latest ACTIVE FULL version.")]
     [JsonPropertyName("trainingMode")]
     public string? TrainingMode { get; set; }

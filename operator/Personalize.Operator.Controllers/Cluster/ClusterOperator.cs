@@ -1,11 +1,11 @@
 using k8s;
 using Microsoft.Extensions.Logging;
 using Personalize.Data.Storage;
-using Personalize.Operator.Controllers;
-using Personalize.Operator.Hosting;
-using Personalize.Operator.Workloads;
+using Personalize.Operator.Controllers.ControlLoop;
+using Personalize.Operator.Controllers.Hosting;
+using Personalize.Operator.Controllers.Workloads;
 
-namespace Personalize.Operator.Cluster;
+namespace Personalize.Operator.Controllers.Cluster;
 
 /// <summary>The operator in cluster mode: the host over the Kubernetes adapters, with Lease leader election when enabled.</summary>
 public static class ClusterOperator

@@ -1,4 +1,4 @@
-namespace Personalize.Operator.Cluster;
+namespace Personalize.Operator.Controllers.Cluster;
 
 /// <summary>Timings of the list-then-watch caches.</summary>
 public sealed record InformerOptions

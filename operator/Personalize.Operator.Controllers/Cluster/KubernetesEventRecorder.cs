@@ -4,9 +4,9 @@ using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Personalize.Api;
-using Personalize.Operator.Seams;
+using Personalize.Operator.Controllers.Seams;
 
-namespace Personalize.Operator.Cluster;
+namespace Personalize.Operator.Controllers.Cluster;
 
 /// <summary>
 /// Records lifecycle steps as core/v1 Events on the resource (what `kubectl describe` shows). A repeat of the same

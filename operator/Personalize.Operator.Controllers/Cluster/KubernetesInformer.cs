@@ -5,9 +5,9 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
-using Personalize.Operator.Controllers;
+using Personalize.Operator.Controllers.ControlLoop;
 
-namespace Personalize.Operator.Cluster;
+namespace Personalize.Operator.Controllers.Cluster;
 
 /// <summary>Lists (watch false) or watches (watch true) one kind from a resourceVersion.</summary>
 public delegate Task<HttpOperationResponse<TList>> ListOrWatch<TList>(string? resourceVersion, bool watch, int? timeoutSeconds, CancellationToken cancellationToken);
@@ -29,6 +29,7 @@ public sealed class KubernetesInformer<T, TList>
     private readonly OperatorMetrics _metrics;
     private readonly ILogger _logger;
     private readonly Lock _suspendGate = new();
+    private readonly Lock _observeGate = new();
     private TaskCompletionSource? _resume;
     private CancellationTokenSource? _currentWatch;
 
@@ -68,7 +69,18 @@ public sealed class KubernetesInformer<T, TList>
     public void Observe(T item)
     {
         var key = KeyOf(item);
-        _items.AddOrUpdate(key, item, (_, existing) => IsNewer(item, existing) ? item : existing);
+        lock (_observeGate)
+        {
+            // Absent although the watch is already past this write: the watch delivered the object's deletion (the
+            // write that removed a deleted object's last finalizer returns its final state). Caching it would bring a
+            // deleted object back until the next list.
+            if (!_items.ContainsKey(key) && !IsAfter(item.Metadata.ResourceVersion, ResourceVersion))
+            {
+                return;
+            }
+
+            _items.AddOrUpdate(key, item, (_, existing) => IsNewer(item, existing) ? item : existing);
+        }
     }
 
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -247,8 +259,12 @@ public sealed class KubernetesInformer<T, TList>
                 Changed?.Invoke(type == WatchEventType.Added ? Seams.ResourceEventType.Added : Seams.ResourceEventType.Modified, item);
                 break;
             case WatchEventType.Deleted:
-                _items.TryRemove(KeyOf(item), out _);
-                ResourceVersion = item.Metadata.ResourceVersion;
+                lock (_observeGate)
+                {
+                    _items.TryRemove(KeyOf(item), out _);
+                    ResourceVersion = item.Metadata.ResourceVersion;
+                }
+
                 Changed?.Invoke(Seams.ResourceEventType.Deleted, item);
                 break;
             case WatchEventType.Bookmark:
@@ -290,11 +306,13 @@ public sealed class KubernetesInformer<T, TList>
 
     private static (string, string) KeyOf(T item) => (item.Metadata.NamespaceProperty ?? string.Empty, item.Metadata.Name);
 
-    private static bool IsNewer(T candidate, T existing) =>
-        long.TryParse(candidate.Metadata.ResourceVersion, NumberStyles.Integer, CultureInfo.InvariantCulture, out var a)
-        && long.TryParse(existing.Metadata.ResourceVersion, NumberStyles.Integer, CultureInfo.InvariantCulture, out var b)
-            ? a > b
-            : true;
+    private static bool IsNewer(T candidate, T existing) => IsAfter(candidate.Metadata.ResourceVersion, existing.Metadata.ResourceVersion);
+
+    // Unparsable or missing versions count as newer: the write is kept, as before versions were compared.
+    private static bool IsAfter(string? version, string? than) =>
+        !long.TryParse(version, NumberStyles.Integer, CultureInfo.InvariantCulture, out var a)
+        || !long.TryParse(than, NumberStyles.Integer, CultureInfo.InvariantCulture, out var b)
+        || a > b;
 
     private sealed class Resumer(KubernetesInformer<T, TList> informer) : IDisposable
     {

@@ -3,10 +3,10 @@ using k8s;
 using k8s.Autorest;
 using Microsoft.Extensions.Logging;
 using Personalize.Api;
-using Personalize.Operator.Controllers;
-using Personalize.Operator.Seams;
+using Personalize.Operator.Controllers.ControlLoop;
+using Personalize.Operator.Controllers.Seams;
 
-namespace Personalize.Operator.Cluster;
+namespace Personalize.Operator.Controllers.Cluster;
 
 /// <summary>
 /// The cluster adapter of <see cref="IResourceStore"/>: one list-then-watch cache per Personalize kind, across all
@@ -27,10 +27,10 @@ public sealed class KubernetesResourceStore : IResourceStore
     {
         _client = client;
         _namespace = watchNamespace;
-        var create = typeof(KubernetesResourceStore).GetMethod(nameof(AddInformer), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
-        foreach (var kind in ApiGroup.Kinds)
+        var adder = new InformerAdder(this, options, metrics, loggers.CreateLogger<KubernetesResourceStore>());
+        foreach (var kind in ApiGroup.Resources)
         {
-            create.MakeGenericMethod(kind).Invoke(this, [options, metrics, loggers.CreateLogger<KubernetesResourceStore>()]);
+            kind.Accept(adder);
         }
     }
 
@@ -139,5 +139,12 @@ public sealed class KubernetesResourceStore : IResourceStore
         _runners.Add(informer.RunAsync);
         _synced.Add(() => informer.Synced);
         _isSynced.Add(() => informer.IsSynced);
+    }
+
+    /// <summary>Adds one kind's cache.</summary>
+    private sealed class InformerAdder(KubernetesResourceStore store, InformerOptions options, OperatorMetrics metrics, ILogger logger) : IResourceKindVisitor
+    {
+        public void Visit<T>()
+            where T : class, IPersonalizeResource => store.AddInformer<T>(options, metrics, logger);
     }
 }

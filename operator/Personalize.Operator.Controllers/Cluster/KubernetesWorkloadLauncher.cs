@@ -6,12 +6,12 @@ using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Personalize.Api;
 using Personalize.Jobs;
-using Personalize.Operator.Controllers;
-using Personalize.Operator.Hosting;
-using Personalize.Operator.Seams;
-using Personalize.Operator.Workloads;
+using Personalize.Operator.Controllers.ControlLoop;
+using Personalize.Operator.Controllers.Hosting;
+using Personalize.Operator.Controllers.Seams;
+using Personalize.Operator.Controllers.Workloads;
 
-namespace Personalize.Operator.Cluster;
+namespace Personalize.Operator.Controllers.Cluster;
 
 /// <summary>
 /// The cluster adapter of <see cref="IWorkloadLauncher"/>. Trainer runs are batch/v1 Jobs whose job.json comes from a

@@ -2,9 +2,9 @@ using k8s;
 using k8s.LeaderElection;
 using k8s.LeaderElection.ResourceLock;
 using Microsoft.Extensions.Logging;
-using Personalize.Operator.Hosting;
+using Personalize.Operator.Controllers.Hosting;
 
-namespace Personalize.Operator.Cluster;
+namespace Personalize.Operator.Controllers.Cluster;
 
 /// <summary>
 /// Leader election on a coordination.k8s.io Lease with the client's LeaderElector: only the holder reconciles;

@@ -1,6 +1,6 @@
 using k8s.Models;
 
-namespace Personalize.Operator.Cluster;
+namespace Personalize.Operator.Controllers.Cluster;
 
 /// <summary>
 /// Makes trainer and runtime pods pass the Pod Security "restricted" profile, so namespaces that enforce it admit

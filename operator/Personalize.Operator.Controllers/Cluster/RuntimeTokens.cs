@@ -6,7 +6,7 @@ using k8s.Autorest;
 using k8s.Models;
 using Personalize.Jobs;
 
-namespace Personalize.Operator.Cluster;
+namespace Personalize.Operator.Controllers.Cluster;
 
 /// <summary>
 /// Each campaign's bearer token, in a Secret the operator manages (owned by the campaign, so it goes with it).

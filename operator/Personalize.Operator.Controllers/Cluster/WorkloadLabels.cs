@@ -1,4 +1,4 @@
-namespace Personalize.Operator.Cluster;
+namespace Personalize.Operator.Controllers.Cluster;
 
 /// <summary>Labels on everything the operator creates: how watches find its objects and map them back to their owner.</summary>
 public static class WorkloadLabels

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Personalize.Data.Storage;
 
-namespace Personalize.Operator.Hosting;
+namespace Personalize.Operator.Controllers.Hosting;
 
 /// <summary>
 /// Which object-store locations a namespace's jobs may read and write (PERSONALIZE_ALLOWED_PREFIXES, the chart's

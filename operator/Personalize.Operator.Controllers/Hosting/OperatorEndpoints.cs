@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Prometheus;
 
-namespace Personalize.Operator.Hosting;
+namespace Personalize.Operator.Controllers.Hosting;
 
 /// <summary>
 /// The operator's own HTTP surface: /metrics (Prometheus text), /healthz (the process and its loops are alive) and

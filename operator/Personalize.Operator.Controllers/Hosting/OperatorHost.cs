@@ -1,11 +1,12 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Personalize.Api;
 using Personalize.Data.Storage;
-using Personalize.Operator.Controllers;
-using Personalize.Operator.Reconcilers;
-using Personalize.Operator.Seams;
+using Personalize.Operator.Controllers.ControlLoop;
+using Personalize.Operator.Controllers.Reconcilers;
+using Personalize.Operator.Controllers.Seams;
 
-namespace Personalize.Operator.Hosting;
+namespace Personalize.Operator.Controllers.Hosting;
 
 /// <summary>
 /// Wires the controllers of every kind to the two seams and runs them: caches first, then (while this replica
@@ -22,8 +23,7 @@ public sealed class OperatorHost
     private readonly ILeadership? _leadership;
     private readonly ILogger _logger;
     private readonly ResourceReferences _references = new();
-    private readonly List<Func<IControllerRunner>> _runnerFactories = [];
-    private readonly List<Action<OperatorMetrics>> _phaseCounters = [];
+    private readonly IReadOnlyList<IControllerRegistration> _controllers;
     private readonly Lock _routing = new();
     private volatile Dictionary<string, IControllerRunner>? _runners;
 
@@ -47,22 +47,23 @@ public sealed class OperatorHost
         var status = new StatusWriter(store, time ?? TimeProvider.System);
         _context = new ControllerContext(store, launcher, events, objects, status, settings, loggers);
 
-        Bind(new DatasetGroupController(_context));
-        Bind(new SchemaController(_context));
-        Bind(new DatasetController(_context));
-        Bind(new DatasetImportJobController(_context));
-        Bind(new SolutionController(_context));
-        Bind(new SolutionVersionController(_context));
-        Bind(new CampaignController(_context));
-        Bind(new BatchInferenceJobController(_context));
-        Bind(new EventTrackerController(_context));
-        Bind(new FilterController(_context));
+        // The controllers come from the container, one registration per kind; they hold no disposable state.
+        using (var services = new ServiceCollection().AddSingleton(_context).AddPersonalizeControllers().BuildServiceProvider())
+        {
+            _controllers = [.. services.GetServices<IControllerRegistration>()];
+        }
+
+        foreach (var controller in _controllers)
+        {
+            // Published at zero, so rate() over it (dashboards, alerts) has a series before the first error.
+            Metrics.Errors.WithLabels(controller.Kind).Publish();
+        }
 
         Metrics.Registry.AddBeforeCollectCallback(() =>
         {
-            foreach (var count in _phaseCounters)
+            foreach (var controller in _controllers)
             {
-                count(Metrics);
+                controller.CountPhases(_store, Metrics);
             }
 
             Metrics.IsLeader.Set(IsLeader ? 1 : 0);
@@ -117,7 +118,7 @@ public sealed class OperatorHost
     /// <summary>Runs every controller until leadership ends (or the operator stops).</summary>
     private async Task LeadAsync(CancellationToken leadershipLost)
     {
-        var runners = _runnerFactories.Select(f => f()).ToDictionary(r => r.Kind, StringComparer.Ordinal);
+        var runners = _controllers.Select(c => c.CreateRunner(_context, Metrics, _options)).ToDictionary(r => r.Kind, StringComparer.Ordinal);
         lock (_routing)
         {
             _runners = runners;
@@ -126,9 +127,9 @@ public sealed class OperatorHost
         _logger.LogInformation("Reconciling {Kinds} kinds", runners.Count);
         try
         {
-            foreach (var kind in ApiGroup.Kinds)
+            foreach (var key in _controllers.SelectMany(c => c.Keys(_store)))
             {
-                EnqueueAll(kind);
+                Enqueue(key);
             }
 
             await Task.WhenAll(runners.Values.Select(r => Task.Run(() => r.RunAsync(leadershipLost), CancellationToken.None)));
@@ -150,36 +151,6 @@ public sealed class OperatorHost
             }
 
             _logger.LogInformation("Controllers stopped");
-        }
-    }
-
-    private void Bind<T>(IEntityController<T> controller)
-        where T : class, IPersonalizeResource
-    {
-        var kind = ApiGroup.EntityOf<T>().Kind;
-        // Published at zero, so rate() over it (dashboards, alerts) has a series before the first error.
-        Metrics.Errors.WithLabels(kind).Publish();
-        _runnerFactories.Add(() => new EntityControllerRunner<T>(_store, controller, _context.Events, _context.Status, Metrics, _options, _context.Loggers.CreateLogger($"Personalize.Operator.{kind}")));
-        _phaseCounters.Add(metrics =>
-        {
-            foreach (var phase in Phases.All.Append("none"))
-            {
-                metrics.ResourcesByPhase.WithLabels(kind, phase).Set(0);
-            }
-
-            foreach (var group in _store.List<T>().GroupBy(r => r.CommonStatus.Phase ?? "none"))
-            {
-                metrics.ResourcesByPhase.WithLabels(kind, group.Key).Set(group.Count());
-            }
-        });
-    }
-
-    private void EnqueueAll(Type kind)
-    {
-        var list = typeof(IResourceStore).GetMethod(nameof(IResourceStore.List))!.MakeGenericMethod(kind);
-        foreach (IPersonalizeResource resource in (System.Collections.IEnumerable)list.Invoke(_store, [null])!)
-        {
-            Enqueue(ResourceKey.Of(resource));
         }
     }
 

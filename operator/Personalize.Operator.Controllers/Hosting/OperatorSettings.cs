@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Personalize.Operator.Hosting;
+namespace Personalize.Operator.Controllers.Hosting;
 
 /// <summary>
 /// Everything an operator deployment tunes, read from the environment (the Helm chart sets these); command-line

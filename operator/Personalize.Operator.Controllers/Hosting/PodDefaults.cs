@@ -4,7 +4,7 @@ using k8s;
 using k8s.Models;
 using Personalize.Api;
 
-namespace Personalize.Operator.Hosting;
+namespace Personalize.Operator.Controllers.Hosting;
 
 /// <summary>
 /// What the Helm chart sets for the pods the operator creates: trainer defaults in spec.resources' shape

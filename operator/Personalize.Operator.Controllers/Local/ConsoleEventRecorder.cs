@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Personalize.Api;
-using Personalize.Operator.Seams;
+using Personalize.Operator.Controllers.Seams;
 
-namespace Personalize.Operator.Local;
+namespace Personalize.Operator.Controllers.Local;
 
 /// <summary>Local mode's events: one line per lifecycle step on a writer (the console), and the log.</summary>
 public sealed class ConsoleEventRecorder(TextWriter output, ILogger<ConsoleEventRecorder> logger) : IEventRecorder

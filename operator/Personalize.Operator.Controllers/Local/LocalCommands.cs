@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Personalize.Operator.Local;
+namespace Personalize.Operator.Controllers.Local;
 
 /// <summary>
 /// How local mode starts the trainer and the runtime (docs/contracts.md, contract 7): PERSONALIZE_TRAINER_COMMAND and

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging;
 using Personalize.Data.Storage;
-using Personalize.Operator.Hosting;
-using Personalize.Operator.Workloads;
+using Personalize.Operator.Controllers.Hosting;
+using Personalize.Operator.Controllers.Workloads;
 
-namespace Personalize.Operator.Local;
+namespace Personalize.Operator.Controllers.Local;
 
 /// <summary>
 /// The operator in local mode: the same host over the local adapters. Resources from <paramref name="manifests"/>

@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace Personalize.Operator.Local;
+namespace Personalize.Operator.Controllers.Local;
 
 /// <summary>
 /// The documents of a YAML manifest file as JSON objects, with plain scalars typed the way kubectl reads them (YAML 1.2

@@ -8,10 +8,10 @@ using k8s;
 using k8s.Models;
 using Personalize.Api;
 using Personalize.Api.Crds;
-using Personalize.Operator.Seams;
+using Personalize.Operator.Controllers.Seams;
 using YamlDotNet.Core;
 
-namespace Personalize.Operator.Local;
+namespace Personalize.Operator.Controllers.Local;
 
 /// <summary>
 /// The local adapter of <see cref="IResourceStore"/>: resources come from the YAML manifests in a folder (several
@@ -118,15 +118,16 @@ public sealed class ManifestFolderStore : IResourceStore
             // A spec edit (the gateway's update_campaign) bumps the generation, as the API server does.
             if (SpecJson(current) != SpecJson(incoming))
             {
-                current.GetType().GetProperty("Spec")!.SetValue(current, incoming.GetType().GetProperty("Spec")!.GetValue(incoming));
+                current = (T)WithSection(current, incoming, "spec");
                 current.Metadata.Generation = (current.Metadata.Generation ?? 1) + 1;
             }
+
+            return current;
         }));
 
     public Task<T> UpdateStatusAsync<T>(T resource, CancellationToken cancellationToken)
         where T : class, IPersonalizeResource =>
-        Task.FromResult(Write(resource, (current, incoming) =>
-            current.GetType().GetProperty("Status")!.SetValue(current, incoming.GetType().GetProperty("Status")!.GetValue(incoming))));
+        Task.FromResult(Write(resource, (current, incoming) => (T)WithSection(current, incoming, "status")));
 
     public Task<T?> ReadAsync<T>(string @namespace, string name, CancellationToken cancellationToken)
         where T : class, IPersonalizeResource => Task.FromResult(Get<T>(@namespace, name));
@@ -181,7 +182,7 @@ public sealed class ManifestFolderStore : IResourceStore
         return admitted;
     }
 
-    private T Write<T>(T incoming, Action<T, T> apply)
+    private T Write<T>(T incoming, Func<T, T, T> apply)
         where T : class, IPersonalizeResource
     {
         T current;
@@ -199,8 +200,7 @@ public sealed class ManifestFolderStore : IResourceStore
                 throw new ConflictException($"{incoming.Kind} {key.Namespace}/{key.Name} changed since it was read.");
             }
 
-            current = Copy((T)existing);
-            apply(current, incoming);
+            current = apply(Copy((T)existing), incoming);
             Bump(current);
             if (current.Metadata.DeletionTimestamp is not null && current.Metadata.Finalizers is not { Count: > 0 })
             {
@@ -233,7 +233,7 @@ public sealed class ManifestFolderStore : IResourceStore
                     return;
                 }
 
-                fromManifest.GetType().GetProperty("Status")!.SetValue(fromManifest, existing.GetType().GetProperty("Status")!.GetValue(existing));
+                fromManifest = WithSection(fromManifest, existing, "status");
                 fromManifest.Metadata.Uid = existing.Metadata.Uid;
                 fromManifest.Metadata.CreationTimestamp = existing.Metadata.CreationTimestamp;
                 fromManifest.Metadata.Finalizers = existing.Metadata.Finalizers;
@@ -243,7 +243,7 @@ public sealed class ManifestFolderStore : IResourceStore
             }
             else
             {
-                Restore(fromManifest);
+                fromManifest = Restore(fromManifest);
                 type = ResourceEventType.Added;
             }
 
@@ -257,7 +257,7 @@ public sealed class ManifestFolderStore : IResourceStore
     }
 
     /// <summary>Identity and status from the state folder when an earlier run knew this resource, else new ones.</summary>
-    private void Restore(IPersonalizeResource resource)
+    private IPersonalizeResource Restore(IPersonalizeResource resource)
     {
         var path = StatePath(resource);
         if (File.Exists(path))
@@ -271,15 +271,17 @@ public sealed class ManifestFolderStore : IResourceStore
                 resource.Metadata.Generation = saved.SpecJson == SpecJson(resource) ? saved.Generation : saved.Generation + 1;
                 if (saved.Status is { } status)
                 {
-                    var statusProperty = resource.GetType().GetProperty("Status")!;
-                    statusProperty.SetValue(resource, DeserializeAs(status, statusProperty.PropertyType));
+                    var document = JsonNode.Parse(KubernetesJson.Serialize(resource))!.AsObject();
+                    document["status"] = JsonNode.Parse(status);
+                    resource = ResourceKind.For(resource.GetType()).Deserialize(document.ToJsonString());
                 }
 
-                return;
+                return resource;
             }
         }
 
         Initialize(resource);
+        return resource;
     }
 
     private static void Initialize(IPersonalizeResource resource)
@@ -302,7 +304,7 @@ public sealed class ManifestFolderStore : IResourceStore
             resource.Metadata.Generation ?? 1,
             resource.Metadata.Finalizers,
             SpecJson(resource),
-            KubernetesJson.Serialize(resource.GetType().GetProperty("Status")!.GetValue(resource)));
+            KubernetesJson.Serialize(resource.CommonStatus));
         WriteAtomically(path, JsonSerializer.Serialize(saved, Json));
         if (created || File.Exists(CreatedPath(resource)))
         {
@@ -359,7 +361,7 @@ public sealed class ManifestFolderStore : IResourceStore
         {
             var apiVersion = Text(document["apiVersion"]);
             var kind = Text(document["kind"]);
-            var type = ApiGroup.Kinds.FirstOrDefault(k => apiVersion == ApiGroup.ApiVersion && ApiGroup.EntityOf(k).Kind == kind);
+            var type = ApiGroup.Resources.FirstOrDefault(k => apiVersion == ApiGroup.ApiVersion && k.Kind == kind);
             if (type is null)
             {
                 problems.Add($"only {ApiGroup.ApiVersion} kinds can be applied locally (found apiVersion \"{apiVersion}\", kind \"{kind}\")");
@@ -376,14 +378,14 @@ public sealed class ManifestFolderStore : IResourceStore
             }
 
             metadata["namespace"] ??= "default";
-            var errors = CrdValidator.ValidateAndDefault(type, document);
+            var errors = CrdValidator.ValidateAndDefault(type.Type, document);
             if (errors.Count > 0)
             {
                 problems.Add($"{kind} {Text(metadata["namespace"])}/{Text(metadata["name"])} is invalid: {string.Join("; ", errors)}");
                 continue;
             }
 
-            resources.Add((IPersonalizeResource)DeserializeAs(document.ToJsonString(), type));
+            resources.Add(type.Deserialize(document.ToJsonString()));
         }
 
         if (problems.Count > 0)
@@ -440,7 +442,7 @@ public sealed class ManifestFolderStore : IResourceStore
         (resource.GetType(), resource.Metadata.NamespaceProperty ?? "default", resource.Metadata.Name);
 
     private static string SpecJson(IPersonalizeResource resource) =>
-        KubernetesJson.Serialize(resource.GetType().GetProperty("Spec")!.GetValue(resource));
+        KubernetesJson.Serialize(resource.Spec);
 
     private static bool SameLabels(IPersonalizeResource a, IPersonalizeResource b) =>
         SameEntries(a.Metadata.Labels, b.Metadata.Labels) && SameEntries(a.Metadata.Annotations, b.Metadata.Annotations);
@@ -453,12 +455,15 @@ public sealed class ManifestFolderStore : IResourceStore
         where T : class, IPersonalizeResource => KubernetesJson.Deserialize<T>(KubernetesJson.Serialize(resource));
 
     private static IPersonalizeResource CopyUntyped(IPersonalizeResource resource) =>
-        (IPersonalizeResource)DeserializeAs(KubernetesJson.Serialize(resource), resource.GetType());
+        ResourceKind.For(resource.GetType()).Deserialize(KubernetesJson.Serialize(resource));
 
-    /// <summary>KubernetesJson's (generic-only) deserializer for a type known at run time.</summary>
-    private static object DeserializeAs(string json, Type type) =>
-        typeof(KubernetesJson).GetMethods().Single(m => m.Name == nameof(KubernetesJson.Deserialize) && m.IsGenericMethodDefinition && m.GetParameters() is [{ ParameterType.Name: "String" }, _])
-            .MakeGenericMethod(type).Invoke(null, [json, null])!;
+    /// <summary>A copy of <paramref name="target"/> with one top-level section (spec or status) taken from <paramref name="source"/>.</summary>
+    private static IPersonalizeResource WithSection(IPersonalizeResource target, IPersonalizeResource source, string section)
+    {
+        var document = JsonNode.Parse(KubernetesJson.Serialize(target))!.AsObject();
+        document[section] = JsonNode.Parse(KubernetesJson.Serialize(source))![section]?.DeepClone();
+        return ResourceKind.For(target.GetType()).Deserialize(document.ToJsonString());
+    }
 
     private sealed record SavedState(string Uid, DateTime? CreationTimestamp, long Generation, IList<string>? Finalizers, string SpecJson, string? Status);
 }

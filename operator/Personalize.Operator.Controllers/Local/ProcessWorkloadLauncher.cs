@@ -5,10 +5,10 @@ using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Personalize.Jobs;
-using Personalize.Operator.Seams;
-using Personalize.Operator.Workloads;
+using Personalize.Operator.Controllers.Seams;
+using Personalize.Operator.Controllers.Workloads;
 
-namespace Personalize.Operator.Local;
+namespace Personalize.Operator.Controllers.Local;
 
 /// <summary>
 /// The local adapter of <see cref="IWorkloadLauncher"/>: a trainer run is a child process

@@ -2,7 +2,7 @@ using Personalize.Api;
 using Personalize.Data.Storage;
 using Personalize.Jobs;
 
-namespace Personalize.Operator.Reconcilers;
+namespace Personalize.Operator.Controllers.Reconcilers;
 
 /// <summary>Scores JSON lines with `personalize-trainer batch-infer` once its solution version (and filter) are ACTIVE.</summary>
 public sealed class BatchInferenceJobController(ControllerContext context) : TrainerJobController<BatchInferenceJob>(context)

@@ -2,12 +2,13 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Personalize.Api;
+using Personalize.Data.Schemas;
 using Personalize.Jobs;
-using Personalize.Operator.Controllers;
-using Personalize.Operator.Seams;
-using Personalize.Operator.Workloads;
+using Personalize.Operator.Controllers.ControlLoop;
+using Personalize.Operator.Controllers.Seams;
+using Personalize.Operator.Controllers.Workloads;
 
-namespace Personalize.Operator.Reconcilers;
+namespace Personalize.Operator.Controllers.Reconcilers;
 
 /// <summary>
 /// A campaign runs the runtime for its solution version: replicas = ceil(minProvisionedTPS / tpsPerReplica), more
@@ -26,71 +27,109 @@ public sealed class CampaignController(ControllerContext context) : ResourceCont
 
     protected override async Task<ReconcileResult> ReconcileCoreAsync(Campaign resource, CancellationToken cancellationToken)
     {
-        var ns = resource.Metadata.NamespaceProperty;
-        var serving = resource.Status.ServingSolutionVersion;
-        var (version, wait) = Parent<SolutionVersion>(resource, resource.Spec.SolutionVersionRef, "spec.solutionVersionRef");
-        if (resource.Spec.CampaignConfig?.SyncWithLatestSolutionVersion == true && version is not null)
-        {
-            version = LatestActive(ns, version.Spec.SolutionRef.Name) ?? version;
-            wait = version.Status.Phase == Phases.Active ? null : wait;
-        }
-
+        var (version, wait) = ResolveVersion(resource);
         if (wait is not null || version is null)
         {
-            var message = wait ?? "spec.solutionVersionRef is not set";
-            if (version?.Status.Phase == Phases.CreateFailed)
-            {
-                message = $"SolutionVersion {version.Metadata.Name} failed: {version.Status.FailureReason}";
-                if (serving is null)
-                {
-                    return await FailAsync(resource, "SolutionVersionFailed", message, cancellationToken);
-                }
-            }
-
-            if (serving is null)
-            {
-                return await WaitAsync(resource, "WaitingForSolutionVersion", message, cancellationToken);
-            }
-
-            // Keep serving what runs; the update waits.
-            await WriteStatusAsync(resource, r => r.Status.LatestCampaignUpdate = new CampaignUpdate
-            {
-                SolutionVersion = resource.Spec.SolutionVersionRef.Name,
-                MinProvisionedTPS = r.Spec.MinProvisionedTPS,
-                Phase = version?.Status.Phase == Phases.CreateFailed ? Phases.CreateFailed : Phases.CreatePending,
-                FailureReason = version?.Status.Phase == Phases.CreateFailed ? message : null,
-            }, cancellationToken);
-            return ReconcileResult.After(Context.Settings.PollInterval);
+            return await AwaitVersionAsync(resource, version, wait ?? "spec.solutionVersionRef is not set", cancellationToken);
         }
 
-        var solution = Context.Store.Get<Solution>(ns, version.Spec.SolutionRef.Name);
+        var solution = Context.Store.Get<Solution>(resource.Metadata.NamespaceProperty, version.Spec.SolutionRef.Name);
         if (solution is null || version.Status.ModelLocation is null)
         {
             return await WaitAsync(resource, "WaitingForSolutionVersion", $"SolutionVersion {version.Metadata.Name} has no solution or model location", cancellationToken);
         }
 
-        var config = RuntimeConfigFor(resource, version, solution);
-        var json = JobJson.Serialize(config);
-        var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(json)))[..16].ToLowerInvariant();
-        var settings = Context.Settings;
-        var key = $"{ns}/{resource.Metadata.Name}";
-        var perReplica = _capacity.TryGetValue(key, out var measured) ? measured : settings.TpsPerReplica;
-        var minimum = CampaignScaler.MinimumReplicas(resource.Spec.MinProvisionedTPS ?? 1, perReplica);
-        var replicas = CampaignScaler.Desired(resource.Status.DesiredReplicas ?? minimum, minimum, settings.MaxReplicas, resource.Status.ObservedTPS, perReplica);
-        if (replicas != (resource.Status.DesiredReplicas ?? minimum))
+        var scale = await ScaleAsync(resource, cancellationToken);
+        var state = await ApplyRuntimeAsync(resource, version, solution, scale, cancellationToken);
+        await StatusFromStateAsync(resource, version, scale.Replicas, state, cancellationToken);
+
+        // Looked at again regularly: readiness, observed load and scaling.
+        var poll = Context.Settings.PollInterval;
+        return ReconcileResult.After(state.RolloutComplete ? poll : TimeSpan.FromSeconds(Math.Min(2, poll.TotalSeconds)));
+    }
+
+    /// <summary>The SolutionVersion to serve: the referenced one, or with syncWithLatestSolutionVersion the newest ACTIVE one of its solution.</summary>
+    private (SolutionVersion? Version, string? Waiting) ResolveVersion(Campaign resource)
+    {
+        var (version, wait) = Parent<SolutionVersion>(resource, resource.Spec.SolutionVersionRef, "spec.solutionVersionRef");
+        if (resource.Spec.CampaignConfig?.SyncWithLatestSolutionVersion == true && version is not null)
         {
-            await Context.Events.RecordAsync(resource, "Scaled", $"runtime replicas {resource.Status.DesiredReplicas ?? minimum} -> {replicas} (observed {resource.Status.ObservedTPS:0.#} TPS, {perReplica:0.#} per replica, minimum {minimum})", warning: false, cancellationToken);
+            version = LatestActive(resource.Metadata.NamespaceProperty, version.Spec.SolutionRef.Name) ?? version;
+            wait = version.Status.Phase == Phases.Active ? null : wait;
         }
 
+        return (version, wait);
+    }
+
+    /// <summary>
+    /// No version to serve yet: a campaign that serves nothing waits (or fails with its version); one that serves
+    /// keeps serving what runs, and its latestCampaignUpdate says why the update waits.
+    /// </summary>
+    private async Task<ReconcileResult> AwaitVersionAsync(Campaign resource, SolutionVersion? version, string message, CancellationToken cancellationToken)
+    {
+        var serving = resource.Status.ServingSolutionVersion;
+        var failed = version?.Status.Phase == Phases.CreateFailed;
+        if (failed)
+        {
+            message = $"SolutionVersion {version!.Metadata.Name} failed: {version.Status.FailureReason}";
+            if (serving is null)
+            {
+                return await FailAsync(resource, "SolutionVersionFailed", message, cancellationToken);
+            }
+        }
+
+        if (serving is null)
+        {
+            return await WaitAsync(resource, "WaitingForSolutionVersion", message, cancellationToken);
+        }
+
+        await WriteStatusAsync(resource, r => r.Status.LatestCampaignUpdate = new CampaignUpdate
+        {
+            SolutionVersion = resource.Spec.SolutionVersionRef.Name,
+            MinProvisionedTPS = r.Spec.MinProvisionedTPS,
+            Phase = failed ? Phases.CreateFailed : Phases.CreatePending,
+            FailureReason = failed ? message : null,
+        }, cancellationToken);
+        return ReconcileResult.After(Context.Settings.PollInterval);
+    }
+
+    /// <summary>Replicas for the minimum TPS and the observed load, at the capacity the runtimes measured; a change is an event.</summary>
+    private async Task<RuntimeScale> ScaleAsync(Campaign resource, CancellationToken cancellationToken)
+    {
+        var settings = Context.Settings;
+        var perReplica = _capacity.TryGetValue(CapacityKey(resource), out var measured) ? measured : settings.TpsPerReplica;
+        var minimum = CampaignScaler.MinimumReplicas(resource.Spec.MinProvisionedTPS ?? 1, perReplica);
+        var current = resource.Status.DesiredReplicas ?? minimum;
+        var replicas = CampaignScaler.Desired(current, minimum, settings.MaxReplicas, resource.Status.ObservedTPS, perReplica);
+        if (replicas != current)
+        {
+            await Context.Events.RecordAsync(resource, "Scaled", $"runtime replicas {current} -> {replicas} (observed {resource.Status.ObservedTPS:0.#} TPS, {perReplica:0.#} per replica, minimum {minimum})", warning: false, cancellationToken);
+        }
+
+        return new RuntimeScale(replicas, minimum);
+    }
+
+    /// <summary>Applies the runtime Deployment for the version at the scale, and keeps the capacity its replicas report.</summary>
+    private async Task<RuntimeState> ApplyRuntimeAsync(Campaign resource, SolutionVersion version, Solution solution, RuntimeScale scale, CancellationToken cancellationToken)
+    {
+        var json = JobJson.Serialize(RuntimeConfigFor(resource, version, solution));
+        var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(json)))[..16].ToLowerInvariant();
         var state = await Context.Launcher.ApplyRuntimeAsync(
-            new RuntimeDeployment(WorkloadOwner.Of(resource), resource.Metadata.Name, json, hash, version.Metadata.Name, replicas, CampaignScaler.MaxUnavailable(replicas, minimum),
+            new RuntimeDeployment(WorkloadOwner.Of(resource), resource.Metadata.Name, json, hash, version.Metadata.Name, scale.Replicas, CampaignScaler.MaxUnavailable(scale.Replicas, scale.Minimum),
                 resource.Metadata.Annotations is { } annotations && annotations.TryGetValue(RotateTokenAnnotation, out var rotation) ? rotation : null),
             cancellationToken);
         if (state.CapacityPerReplica is { } capacity)
         {
-            _capacity[key] = capacity;
+            _capacity[CapacityKey(resource)] = capacity;
         }
 
+        return state;
+    }
+
+    /// <summary>Status from what the runtime reports: serving and ACTIVE once rolled out, else rolling out or starting (stuck when a pod cannot start).</summary>
+    private async Task StatusFromStateAsync(Campaign resource, SolutionVersion version, int replicas, RuntimeState state, CancellationToken cancellationToken)
+    {
+        var serving = resource.Status.ServingSolutionVersion;
         if (serving is not null && serving != version.Metadata.Name && resource.Status.LatestCampaignUpdate?.SolutionVersion != version.Metadata.Name)
         {
             await Context.Events.RecordAsync(resource, "RolloutStarted", $"rolling out SolutionVersion {version.Metadata.Name} (serving {serving})", warning: false, cancellationToken);
@@ -131,12 +170,9 @@ public sealed class CampaignController(ControllerContext context) : ResourceCont
                 Phase = state.RolloutComplete ? Phases.Active : Phases.CreateInProgress,
             };
         }, cancellationToken);
-
-        // Looked at again regularly: readiness, observed load and scaling.
-        return ReconcileResult.After(state.RolloutComplete ? settings.PollInterval : TimeSpan.FromSeconds(Math.Min(2, settings.PollInterval.TotalSeconds)));
     }
 
-    public override async Task<DeletionResult> DeletedAsync(Campaign resource, CancellationToken cancellationToken)
+    public override async Task<DeletionResult> FinalizeAsync(Campaign resource, CancellationToken cancellationToken)
     {
         await Context.Launcher.DeleteRuntimeAsync(WorkloadOwner.Of(resource), cancellationToken);
         return DeletionResult.Complete;
@@ -165,8 +201,8 @@ public sealed class CampaignController(ControllerContext context) : ResourceCont
             DatasetGroupArn = Arn.For("dataset-group", ns, group),
             DatasetGroupUri = Context.GroupUri(ns, group).ToString(),
             TrackingIds = [.. store.List<EventTracker>(ns).Where(e => e.Spec.DatasetGroupRef.Name == group && e.Status.TrackingId is not null).Select(e => e.Status.TrackingId!).Order(StringComparer.Ordinal)],
-            UsersDatasetArn = DatasetArn("Users"),
-            ItemsDatasetArn = DatasetArn("Items"),
+            UsersDatasetArn = DatasetArn(DatasetTypes.Users),
+            ItemsDatasetArn = DatasetArn(DatasetTypes.Items),
             Filters =
             [
                 .. store.List<Filter>(ns).Where(f => f.Spec.DatasetGroupRef.Name == group && f.Status.Phase == Phases.Active && f.Status.Arn is not null)
@@ -184,4 +220,9 @@ public sealed class CampaignController(ControllerContext context) : ResourceCont
             },
         };
     }
+
+    private static string CapacityKey(Campaign resource) => $"{resource.Metadata.NamespaceProperty}/{resource.Metadata.Name}";
+
+    /// <summary>The replicas a campaign runs, and the fewest it may drop to during a rollout.</summary>
+    private readonly record struct RuntimeScale(int Replicas, int Minimum);
 }

@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Logging;
 using Personalize.Data.Storage;
-using Personalize.Operator.Controllers;
-using Personalize.Operator.Hosting;
-using Personalize.Operator.Seams;
+using Personalize.Operator.Controllers.ControlLoop;
+using Personalize.Operator.Controllers.Hosting;
+using Personalize.Operator.Controllers.Seams;
 
-namespace Personalize.Operator.Reconcilers;
+namespace Personalize.Operator.Controllers.Reconcilers;
 
 /// <summary>What every reconciler works with: the two seams, the object store, events, status writes and settings.</summary>
 public sealed record ControllerContext(

@@ -2,9 +2,9 @@ using Personalize.Api;
 using Personalize.Data.Datasets;
 using Personalize.Data.Schemas;
 using Personalize.Data.Storage;
-using Personalize.Operator.Controllers;
+using Personalize.Operator.Controllers.ControlLoop;
 
-namespace Personalize.Operator.Reconcilers;
+namespace Personalize.Operator.Controllers.Reconcilers;
 
 /// <summary>
 /// A dataset is ACTIVE once its group and schema are, the schema describes records of the dataset's type, and the
@@ -73,7 +73,7 @@ public sealed class DatasetController(ControllerContext context) : ResourceContr
         return ReconcileResult.Done;
     }
 
-    public override async Task<DeletionResult> DeletedAsync(Dataset resource, CancellationToken cancellationToken)
+    public override async Task<DeletionResult> FinalizeAsync(Dataset resource, CancellationToken cancellationToken)
     {
         // Finished jobs are history, not dependents. A running import would write into a deleted dataset, and a
         // running training or batch inference reads every dataset of its group.

@@ -1,7 +1,7 @@
 using Personalize.Api;
-using Personalize.Operator.Controllers;
+using Personalize.Operator.Controllers.ControlLoop;
 
-namespace Personalize.Operator.Reconcilers;
+namespace Personalize.Operator.Controllers.Reconcilers;
 
 /// <summary>A dataset group needs nothing but a place in the object store; it is ACTIVE at once.</summary>
 public sealed class DatasetGroupController(ControllerContext context) : ResourceController<DatasetGroup>(context)
@@ -20,7 +20,7 @@ public sealed class DatasetGroupController(ControllerContext context) : Resource
         return ReconcileResult.Done;
     }
 
-    public override async Task<DeletionResult> DeletedAsync(DatasetGroup resource, CancellationToken cancellationToken)
+    public override async Task<DeletionResult> FinalizeAsync(DatasetGroup resource, CancellationToken cancellationToken)
     {
         var ns = resource.Metadata.NamespaceProperty;
         var name = resource.Metadata.Name;

@@ -2,7 +2,7 @@ using Personalize.Api;
 using Personalize.Data.Storage;
 using Personalize.Jobs;
 
-namespace Personalize.Operator.Reconcilers;
+namespace Personalize.Operator.Controllers.Reconcilers;
 
 /// <summary>Imports CSV into a dataset with `personalize-trainer import`; on success the dataset's row count follows.</summary>
 public sealed class DatasetImportJobController(ControllerContext context) : TrainerJobController<DatasetImportJob>(context)
@@ -47,7 +47,7 @@ public sealed class DatasetImportJobController(ControllerContext context) : Trai
                 DatasetType = dataset.Spec.DatasetType,
                 Schema = schema.Spec.SchemaJson,
                 DataLocation = resource.Spec.DataSource.DataLocation,
-                ImportMode = resource.Spec.ImportMode ?? "FULL",
+                ImportMode = resource.Spec.ImportMode ?? ImportModes.Full,
                 DatasetGroupUri = group.ToString(),
                 MaxRejectedRowsRatio = resource.Spec.MaxRejectedRowsRatio ?? 0.1,
             },

@@ -1,6 +1,6 @@
 using Personalize.Api;
 
-namespace Personalize.Operator.Reconcilers;
+namespace Personalize.Operator.Controllers.Reconcilers;
 
 /// <summary>
 /// What deleting a resource does to the data the operator made for it in the object store: Delete (the default)

@@ -1,7 +1,7 @@
 using Personalize.Api;
-using Personalize.Operator.Controllers;
+using Personalize.Operator.Controllers.ControlLoop;
 
-namespace Personalize.Operator.Reconcilers;
+namespace Personalize.Operator.Controllers.Reconcilers;
 
 /// <summary>
 /// An event tracker issues a trackingId (stable: derived from the resource's uid) and lists the endpoints of the
@@ -42,7 +42,7 @@ public sealed class EventTrackerController(ControllerContext context) : Resource
         return ReconcileResult.After(Context.Settings.PollInterval * 2);
     }
 
-    public override Task<DeletionResult> DeletedAsync(EventTracker resource, CancellationToken cancellationToken) =>
+    public override Task<DeletionResult> FinalizeAsync(EventTracker resource, CancellationToken cancellationToken) =>
         Task.FromResult(DeletionResult.Complete);
 
     /// <summary>The campaigns whose solution version's solution belongs to the group.</summary>

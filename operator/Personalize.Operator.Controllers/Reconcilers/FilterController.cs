@@ -1,8 +1,8 @@
 using Personalize.Api;
 using Personalize.Models.Filters;
-using Personalize.Operator.Controllers;
+using Personalize.Operator.Controllers.ControlLoop;
 
-namespace Personalize.Operator.Reconcilers;
+namespace Personalize.Operator.Controllers.Reconcilers;
 
 /// <summary>
 /// A filter's expression is parsed with the runtime's own filter parser, so what the operator accepts the runtime
@@ -34,7 +34,7 @@ public sealed class FilterController(ControllerContext context) : ResourceContro
         return ReconcileResult.Done;
     }
 
-    public override Task<DeletionResult> DeletedAsync(Filter resource, CancellationToken cancellationToken) =>
+    public override Task<DeletionResult> FinalizeAsync(Filter resource, CancellationToken cancellationToken) =>
         Task.FromResult(BlockedByChildren(resource, Context.Store.List<BatchInferenceJob>(resource.Metadata.NamespaceProperty)
             .Where(b => b.Spec.FilterRef?.Name == resource.Metadata.Name && b.Status.Phase == Phases.CreateInProgress)));
 }

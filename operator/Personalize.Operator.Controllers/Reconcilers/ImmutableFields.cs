@@ -2,7 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using Personalize.Api;
 
-namespace Personalize.Operator.Reconcilers;
+namespace Personalize.Operator.Controllers.Reconcilers;
 
 /// <summary>
 /// Immutable spec fields (marked [Immutable] on the API classes): records their accepted values in status and,

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Personalize.Api;
-using Personalize.Operator.Controllers;
+using Personalize.Operator.Controllers.ControlLoop;
 
-namespace Personalize.Operator.Reconcilers;
+namespace Personalize.Operator.Controllers.Reconcilers;
 
 /// <summary>
 /// What every kind's controller shares: the refusal of immutable edits (Terminal condition naming the field, then
@@ -30,7 +30,7 @@ public abstract class ResourceController<T> : IEntityController<T>
 
     public async Task<ReconcileResult> ReconcileAsync(T resource, CancellationToken cancellationToken)
     {
-        var spec = SpecOf(resource);
+        var spec = resource.Spec;
         var accepted = resource.CommonStatus.AcceptedImmutableFields;
         var changed = ImmutableFields.FirstChanged(spec, accepted);
         var terminal = Conditions.Find(resource.CommonStatus, ConditionTypes.Terminal);
@@ -49,18 +49,15 @@ public abstract class ResourceController<T> : IEntityController<T>
         if (changed is not null && accepted is not null)
         {
             effective = StatusWriter.Clone(resource);
-            ImmutableFields.Restore(SpecOf(effective), accepted);
+            ImmutableFields.Restore(effective.Spec, accepted);
         }
 
         return await ReconcileCoreAsync(effective, cancellationToken);
     }
 
-    public abstract Task<DeletionResult> DeletedAsync(T resource, CancellationToken cancellationToken);
+    public abstract Task<DeletionResult> FinalizeAsync(T resource, CancellationToken cancellationToken);
 
     protected abstract Task<ReconcileResult> ReconcileCoreAsync(T resource, CancellationToken cancellationToken);
-
-    protected static object SpecOf(T resource) =>
-        resource.GetType().GetProperty("Spec")!.GetValue(resource)!;
 
     /// <summary>Identity and generation bookkeeping every status write includes.</summary>
     protected void Stamp(T resource)
@@ -73,7 +70,7 @@ public abstract class ResourceController<T> : IEntityController<T>
 
     /// <summary>Records the immutable fields as accepted: from now on an edit of one is refused.</summary>
     protected static void Accept(T resource) =>
-        resource.CommonStatus.AcceptedImmutableFields ??= ImmutableFields.Snapshot(SpecOf(resource));
+        resource.CommonStatus.AcceptedImmutableFields ??= ImmutableFields.Snapshot(resource.Spec);
 
     protected void SetReady(T resource, bool? ready, string reason, string message) =>
         Conditions.Set(resource.CommonStatus, ConditionTypes.Ready, ready, reason, message, resource.Metadata.Generation, Context.Time);

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using Personalize.Api;
-using Personalize.Operator.Seams;
+using Personalize.Operator.Controllers.Seams;
 
-namespace Personalize.Operator.Reconcilers;
+namespace Personalize.Operator.Controllers.Reconcilers;
 
 /// <summary>
 /// Which resources a resource names as parents (its *Ref fields), and the reverse index: when a parent changes,

@@ -1,8 +1,8 @@
 using Personalize.Api;
 using Personalize.Data.Schemas;
-using Personalize.Operator.Controllers;
+using Personalize.Operator.Controllers.ControlLoop;
 
-namespace Personalize.Operator.Reconcilers;
+namespace Personalize.Operator.Controllers.Reconcilers;
 
 /// <summary>
 /// A schema is checked with the data library's parser (the same rules the import applies): ACTIVE with its record
@@ -33,6 +33,6 @@ public sealed class SchemaController(ControllerContext context) : ResourceContro
         return ReconcileResult.Done;
     }
 
-    public override Task<DeletionResult> DeletedAsync(Schema resource, CancellationToken cancellationToken) =>
+    public override Task<DeletionResult> FinalizeAsync(Schema resource, CancellationToken cancellationToken) =>
         Task.FromResult(BlockedByChildren(resource, Context.Store.List<Dataset>(resource.Metadata.NamespaceProperty).Where(d => d.Spec.SchemaRef.Name == resource.Metadata.Name)));
 }

@@ -1,9 +1,9 @@
 using System.Globalization;
 using k8s.Models;
 using Personalize.Api;
-using Personalize.Operator.Controllers;
+using Personalize.Operator.Controllers.ControlLoop;
 
-namespace Personalize.Operator.Reconcilers;
+namespace Personalize.Operator.Controllers.Reconcilers;
 
 /// <summary>
 /// A solution resolves its recipe (or the AutoML candidates), checks hyper-parameters against the recipe's
@@ -56,7 +56,7 @@ public sealed class SolutionController(ControllerContext context) : ResourceCont
             {
                 Name = latest.Metadata.Name,
                 Phase = latest.Status.Phase,
-                TrainingMode = latest.Spec.TrainingMode ?? "FULL",
+                TrainingMode = latest.Spec.TrainingMode ?? TrainingModes.Full,
                 FailureReason = latest.Status.FailureReason,
             };
             r.Status.NextAutoTrainingTime = next;
@@ -66,7 +66,7 @@ public sealed class SolutionController(ControllerContext context) : ResourceCont
         return next is { } due ? ReconcileResult.After(Clamp(due - Context.Time.GetUtcNow())) : ReconcileResult.Done;
     }
 
-    public override Task<DeletionResult> DeletedAsync(Solution resource, CancellationToken cancellationToken)
+    public override Task<DeletionResult> FinalizeAsync(Solution resource, CancellationToken cancellationToken)
     {
         var ns = resource.Metadata.NamespaceProperty;
         var versions = Context.Store.List<SolutionVersion>(ns).Where(v => v.Spec.SolutionRef.Name == resource.Metadata.Name);
@@ -177,8 +177,13 @@ public sealed class SolutionController(ControllerContext context) : ResourceCont
                 Name = $"{prefix}-auto-{stamp}",
                 NamespaceProperty = solution.Metadata.NamespaceProperty,
                 Labels = new Dictionary<string, string> { [SolutionVersionController.TrainingTypeLabel] = "AUTOMATIC" },
+                // Owned like everything else the operator creates: a cascading delete of the Solution takes them along.
+                OwnerReferences =
+                [
+                    new V1OwnerReference { ApiVersion = solution.ApiVersion, Kind = solution.Kind, Name = solution.Metadata.Name, Uid = solution.Metadata.Uid, Controller = true, BlockOwnerDeletion = true },
+                ],
             },
-            Spec = new SolutionVersionSpec { SolutionRef = new ResourceRef { Name = solution.Metadata.Name }, TrainingMode = "FULL" },
+            Spec = new SolutionVersionSpec { SolutionRef = new ResourceRef { Name = solution.Metadata.Name }, TrainingMode = TrainingModes.Full },
         };
         try
         {

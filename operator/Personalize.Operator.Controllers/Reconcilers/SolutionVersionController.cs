@@ -1,11 +1,12 @@
 using System.Text.Json;
 using Personalize.Api;
+using Personalize.Data.Schemas;
 using Personalize.Data.Storage;
 using Personalize.Jobs;
-using Personalize.Operator.Controllers;
-using Personalize.Operator.Seams;
+using Personalize.Operator.Controllers.ControlLoop;
+using Personalize.Operator.Controllers.Seams;
 
-namespace Personalize.Operator.Reconcilers;
+namespace Personalize.Operator.Controllers.Reconcilers;
 
 /// <summary>
 /// Trains a solution with `personalize-trainer train`: waits for its solution and for at least one successful
@@ -69,7 +70,7 @@ public sealed class SolutionVersionController(ControllerContext context) : Train
 
         var groupName = solution.Spec.DatasetGroupRef.Name;
         var datasets = Context.Store.List<Dataset>(ns).Where(d => d.Spec.DatasetGroupRef.Name == groupName).ToList();
-        var interactions = datasets.Where(d => d.Spec.DatasetType == "Interactions").Select(d => d.Metadata.Name).ToHashSet();
+        var interactions = datasets.Where(d => d.Spec.DatasetType == DatasetTypes.Interactions).Select(d => d.Metadata.Name).ToHashSet();
         var imports = Context.Store.List<DatasetImportJob>(ns);
         var imported = imports.Any(i => interactions.Contains(i.Spec.DatasetRef.Name) && i.Status.Phase == Phases.Active);
         if (!imported)
@@ -87,12 +88,12 @@ public sealed class SolutionVersionController(ControllerContext context) : Train
         }
 
         var group = Context.GroupUri(ns, groupName);
-        var mode = resource.Spec.TrainingMode ?? "FULL";
+        var mode = resource.Spec.TrainingMode ?? TrainingModes.Full;
         string? baseModel = null;
-        if (mode == "UPDATE")
+        if (mode == TrainingModes.Update)
         {
             var latestFull = Context.Store.List<SolutionVersion>(ns)
-                .Where(v => v.Spec.SolutionRef.Name == solution.Metadata.Name && v.Status.Phase == Phases.Active && (v.Spec.TrainingMode ?? "FULL") == "FULL")
+                .Where(v => v.Spec.SolutionRef.Name == solution.Metadata.Name && v.Status.Phase == Phases.Active && (v.Spec.TrainingMode ?? TrainingModes.Full) == TrainingModes.Full)
                 .OrderByDescending(v => v.Status.LastUpdatedDateTime)
                 .FirstOrDefault();
             if (latestFull?.Status.ModelLocation is not { } model)
@@ -149,7 +150,7 @@ public sealed class SolutionVersionController(ControllerContext context) : Train
     protected override void SetJobName(SolutionVersion resource, string jobName)
     {
         resource.Status.JobName = jobName;
-        resource.Status.TrainingMode = resource.Spec.TrainingMode ?? "FULL";
+        resource.Status.TrainingMode = resource.Spec.TrainingMode ?? TrainingModes.Full;
         resource.Status.TrainingType = resource.Metadata.Labels?.TryGetValue(TrainingTypeLabel, out var type) == true ? type : "MANUAL";
         if (Context.Store.Get<Solution>(resource.Metadata.NamespaceProperty, resource.Spec.SolutionRef.Name) is { } solution)
         {
@@ -195,7 +196,7 @@ public sealed class SolutionVersionController(ControllerContext context) : Train
     protected override async Task DeleteOwnDataAsync(SolutionVersion resource, S3Uri groupUri, CancellationToken cancellationToken) =>
         await DeleteDataAsync(resource, StoreLayout.SolutionVersion(groupUri, resource.Spec.SolutionRef.Name, resource.Metadata.Name), cancellationToken);
 
-    public override async Task<DeletionResult> DeletedAsync(SolutionVersion resource, CancellationToken cancellationToken)
+    public override async Task<DeletionResult> FinalizeAsync(SolutionVersion resource, CancellationToken cancellationToken)
     {
         var ns = resource.Metadata.NamespaceProperty;
         var name = resource.Metadata.Name;
@@ -207,7 +208,7 @@ public sealed class SolutionVersionController(ControllerContext context) : Train
             .Cast<IPersonalizeResource>()
             .Concat(Context.Store.List<BatchInferenceJob>(ns).Where(b => b.Spec.SolutionVersionRef.Name == name && b.Status.Phase == Phases.CreateInProgress));
         var blocked = BlockedByChildren(resource, users);
-        return blocked.Finished ? await base.DeletedAsync(resource, cancellationToken) : blocked;
+        return blocked.Finished ? await base.FinalizeAsync(resource, cancellationToken) : blocked;
     }
 
     private static Task<JobPlan> Plan(JobPlan plan) => Task.FromResult(plan);

@@ -3,10 +3,10 @@ using System.Text;
 using Personalize.Api;
 using Personalize.Data.Storage;
 using Personalize.Jobs;
-using Personalize.Operator.Controllers;
-using Personalize.Operator.Seams;
+using Personalize.Operator.Controllers.ControlLoop;
+using Personalize.Operator.Controllers.Seams;
 
-namespace Personalize.Operator.Reconcilers;
+namespace Personalize.Operator.Controllers.Reconcilers;
 
 /// <summary>What a job kind needs before its trainer run can start: wait, fail, or the run's inputs.</summary>
 public abstract record JobPlan
@@ -141,7 +141,7 @@ public abstract class TrainerJobController<T>(ControllerContext context) : Resou
         return await FinishAsync(resource, result, run, cancellationToken);
     }
 
-    public override async Task<DeletionResult> DeletedAsync(T resource, CancellationToken cancellationToken)
+    public override async Task<DeletionResult> FinalizeAsync(T resource, CancellationToken cancellationToken)
     {
         var runName = JobNameOf(resource) ?? RunNameFor(resource);
         await Context.Launcher.DeleteTrainerRunAsync(WorkloadOwner.Of(resource), runName, cancellationToken);

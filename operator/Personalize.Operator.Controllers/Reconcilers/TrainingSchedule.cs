@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Personalize.Operator.Reconcilers;
+namespace Personalize.Operator.Controllers.Reconcilers;
 
 /// <summary>solutionConfig.autoTrainingConfig.schedulingExpression: rate(N day|days), N in 1..30; default 7 days.</summary>
 public static partial class TrainingSchedule

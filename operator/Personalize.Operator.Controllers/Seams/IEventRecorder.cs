@@ -1,6 +1,6 @@
 using Personalize.Api;
 
-namespace Personalize.Operator.Seams;
+namespace Personalize.Operator.Controllers.Seams;
 
 /// <summary>
 /// Where lifecycle steps are reported: Kubernetes Events in cluster mode (`kubectl describe`), the console and a

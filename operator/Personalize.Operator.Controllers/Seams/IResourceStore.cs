@@ -1,6 +1,6 @@
 using Personalize.Api;
 
-namespace Personalize.Operator.Seams;
+namespace Personalize.Operator.Controllers.Seams;
 
 /// <summary>
 /// Seam 1: where the custom resources live. Cluster mode: the API server, read through list-then-watch caches and

@@ -1,7 +1,7 @@
 using Personalize.Api;
 using Personalize.Jobs;
 
-namespace Personalize.Operator.Seams;
+namespace Personalize.Operator.Controllers.Seams;
 
 /// <summary>
 /// Seam 2: how trainer runs and campaign runtimes are started, observed and stopped. Cluster mode: Kubernetes Jobs

@@ -1,4 +1,4 @@
-namespace Personalize.Operator.Seams;
+namespace Personalize.Operator.Controllers.Seams;
 
 /// <summary>What the work queue holds and events point at: one resource of one kind, by namespace and name.</summary>
 public readonly record struct ResourceKey(string Kind, string Namespace, string Name)

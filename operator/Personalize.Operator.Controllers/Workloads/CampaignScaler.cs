@@ -1,4 +1,4 @@
-namespace Personalize.Operator.Workloads;
+namespace Personalize.Operator.Controllers.Workloads;
 
 /// <summary>
 /// How many runtime replicas a campaign runs: never fewer than minProvisionedTPS needs, more when observed load

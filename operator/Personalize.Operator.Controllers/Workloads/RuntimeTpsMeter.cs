@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 
-namespace Personalize.Operator.Workloads;
+namespace Personalize.Operator.Controllers.Workloads;
 
 /// <summary>
 /// Turns the request counters scraped from runtime replicas' /metrics into requests per second: the sum over

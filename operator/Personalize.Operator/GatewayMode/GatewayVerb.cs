@@ -2,8 +2,8 @@ using k8s;
 using Microsoft.Extensions.Logging;
 using Personalize.Gateway;
 using Personalize.Gateway.Auth;
-using Personalize.Operator.Cluster;
-using Personalize.Operator.Controllers;
+using Personalize.Operator.Controllers.Cluster;
+using Personalize.Operator.Controllers.ControlLoop;
 
 namespace Personalize.Operator.GatewayMode;
 

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Personalize.Data.Storage;
 using Personalize.Gateway;
-using Personalize.Operator.Hosting;
-using Personalize.Operator.Local;
+using Personalize.Operator.Controllers.Hosting;
+using Personalize.Operator.Controllers.Local;
 
 namespace Personalize.Operator.LocalMode;
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Personalize.Api;
-using Personalize.Operator.Seams;
+using Personalize.Operator.Controllers.Seams;
 
 namespace Personalize.Operator.LocalMode;
 

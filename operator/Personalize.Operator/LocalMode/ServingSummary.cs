@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Personalize.Api;
-using Personalize.Operator.Seams;
+using Personalize.Operator.Controllers.Seams;
 
 namespace Personalize.Operator.LocalMode;
 

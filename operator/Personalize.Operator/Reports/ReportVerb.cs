@@ -2,7 +2,7 @@ using System.Diagnostics;
 using k8s;
 using Personalize.Api;
 using Personalize.Data.Storage;
-using Personalize.Operator.Local;
+using Personalize.Operator.Controllers.Local;
 
 namespace Personalize.Operator.Reports;
 

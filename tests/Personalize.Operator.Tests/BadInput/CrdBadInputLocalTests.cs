@@ -1,6 +1,6 @@
 using k8s;
 using Personalize.Api;
-using Personalize.Operator.Local;
+using Personalize.Operator.Controllers.Local;
 using Xunit;
 
 namespace Personalize.Operator.Tests.BadInput;

@@ -1,4 +1,4 @@
-namespace Personalize.Operator.Controllers;
+namespace Personalize.Operator.Controllers.ControlLoop;
 
 /// <summary>
 /// A de-duplicating, rate-limited work queue in the manner of client-go's: a key added while queued is merged,

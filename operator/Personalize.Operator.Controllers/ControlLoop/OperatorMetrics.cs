@@ -1,7 +1,7 @@
 using Personalize.Api;
 using Prometheus;
 
-namespace Personalize.Operator.Controllers;
+namespace Personalize.Operator.Controllers.ControlLoop;
 
 /// <summary>
 /// The operator's Prometheus metrics, in a registry of its own so two operators in one process (tests) stay apart.

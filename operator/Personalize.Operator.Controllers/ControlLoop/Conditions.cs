@@ -1,6 +1,6 @@
 using Personalize.Api;
 
-namespace Personalize.Operator.Controllers;
+namespace Personalize.Operator.Controllers.ControlLoop;
 
 /// <summary>Sets metav1.Condition-style conditions: lastTransitionTime moves only when the status flips.</summary>
 public static class Conditions

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Personalize.Api;
-using Personalize.Operator.Seams;
+using Personalize.Operator.Controllers.Seams;
 
-namespace Personalize.Operator.Controllers;
+namespace Personalize.Operator.Controllers.ControlLoop;
 
 /// <summary>The non-generic face of a runner, so the host can route keys to the runner of their kind.</summary>
 public interface IControllerRunner
@@ -20,7 +20,7 @@ public interface IControllerRunner
 /// <summary>
 /// Drives one <see cref="IEntityController{T}"/>: takes keys off its work queue, looks the object up in the cache,
 /// keeps the kind's finalizer (personalize.io/&lt;kind&gt;) on live objects, calls ReconcileAsync or, for a deleted
-/// object that still holds the finalizer, DeletedAsync, then removes the finalizer once cleanup is complete.
+/// object that still holds the finalizer, FinalizeAsync (the controller's cleanup), then removes the finalizer once cleanup is complete.
 /// Errors retry with per-key exponential backoff; a requested delay re-adds the key later.
 /// </summary>
 public sealed class EntityControllerRunner<T> : IControllerRunner, IDisposable
@@ -153,7 +153,7 @@ public sealed class EntityControllerRunner<T> : IControllerRunner, IDisposable
         var finalizers = resource.Metadata.Finalizers ?? [];
         if (resource.Metadata.DeletionTimestamp is not null)
         {
-            return finalizers.Contains(Finalizer) ? await FinalizeAsync(resource, cancellationToken) : null;
+            return finalizers.Contains(Finalizer) ? await RunFinalizerAsync(resource, cancellationToken) : null;
         }
 
         if (!finalizers.Contains(Finalizer))
@@ -165,9 +165,9 @@ public sealed class EntityControllerRunner<T> : IControllerRunner, IDisposable
         return outcome.RequeueAfter;
     }
 
-    private async Task<TimeSpan?> FinalizeAsync(T resource, CancellationToken cancellationToken)
+    private async Task<TimeSpan?> RunFinalizerAsync(T resource, CancellationToken cancellationToken)
     {
-        var outcome = await _controller.DeletedAsync(resource, cancellationToken);
+        var outcome = await _controller.FinalizeAsync(resource, cancellationToken);
         if (!outcome.Finished)
         {
             await _status.UpdateAsync(resource, r =>

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Personalize.Api;
 
-namespace Personalize.Operator.Controllers;
+namespace Personalize.Operator.Controllers.ControlLoop;
 
 /// <summary>
 /// Keeps every message written to status short. Failure reasons can come from user data (a CSV header of a million

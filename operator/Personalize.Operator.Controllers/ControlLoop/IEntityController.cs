@@ -1,18 +1,18 @@
 using Personalize.Api;
 
-namespace Personalize.Operator.Controllers;
+namespace Personalize.Operator.Controllers.ControlLoop;
 
 /// <summary>
 /// One controller per kind, shaped like KubeOps' IEntityController but level-triggered: the runner calls
 /// <see cref="ReconcileAsync"/> with the latest cached object whenever anything about it may have changed, and
-/// <see cref="DeletedAsync"/> while its finalizer holds a deleted object, until cleanup reports done.
+/// <see cref="FinalizeAsync"/> while its finalizer holds a deleted object, until cleanup reports done.
 /// </summary>
 public interface IEntityController<in T>
     where T : class, IPersonalizeResource
 {
     Task<ReconcileResult> ReconcileAsync(T resource, CancellationToken cancellationToken);
 
-    Task<DeletionResult> DeletedAsync(T resource, CancellationToken cancellationToken);
+    Task<DeletionResult> FinalizeAsync(T resource, CancellationToken cancellationToken);
 }
 
 /// <summary>What a reconcile asks of the runner: nothing more, or another look after a delay.</summary>

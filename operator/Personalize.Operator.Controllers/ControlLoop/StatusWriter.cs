@@ -1,9 +1,9 @@
 using System.Text.Json;
 using k8s;
 using Personalize.Api;
-using Personalize.Operator.Seams;
+using Personalize.Operator.Controllers.Seams;
 
-namespace Personalize.Operator.Controllers;
+namespace Personalize.Operator.Controllers.ControlLoop;
 
 /// <summary>
 /// Writes a status change through the status subresource with optimistic concurrency. The change is a function so

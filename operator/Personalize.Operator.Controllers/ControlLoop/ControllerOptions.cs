@@ -1,4 +1,4 @@
-namespace Personalize.Operator.Controllers;
+namespace Personalize.Operator.Controllers.ControlLoop;
 
 /// <summary>How each controller runs: concurrency, backoff, and how long it may finish in-flight work on shutdown.</summary>
 public sealed record ControllerOptions
