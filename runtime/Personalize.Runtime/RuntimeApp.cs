@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Diagnostics;
+using Personalize.Cli;
 using Personalize.Data.Datasets;
 using Personalize.Data.Storage;
 using Personalize.Jobs;
@@ -14,6 +15,7 @@ namespace Personalize.Runtime;
 /// <summary>Builds the runtime web application from its config: services, limits, auth and the endpoint table.</summary>
 public static class RuntimeApp
 {
+    /// <param name="args">ASP.NET Core configuration as command-line pairs (--urls, --Logging:Console:FormatterName=json, ...).</param>
     public static WebApplication Create(RuntimeConfig config, IObjectStore store, string[] args)
     {
         if (config.Scoring.Batch)
@@ -25,6 +27,7 @@ public static class RuntimeApp
         }
 
         var builder = WebApplication.CreateSlimBuilder(args);
+        ConsoleLogs.Configure(builder, format: null, ConsoleLogs.Simple);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = config.Limits.MaxRequestBodyBytes);
         var services = builder.Services;
         // Responses leave out absent members (no "score": null for SIMS), as Personalize does.
@@ -46,7 +49,8 @@ public static class RuntimeApp
             sp.GetRequiredService<RealtimeRecordWriter>(), sp.GetRequiredService<CampaignHost>(), sp.GetRequiredService<RuntimeMetrics>(), TimeSpan.FromMilliseconds(Math.Max(0, config.Realtime.MaxBatchDelayMilliseconds))));
         services.AddHostedService(sp => sp.GetRequiredService<EventJournal>());
         services.AddHostedService<CampaignLoader>();
-        services.AddHostedService(sp => new ShutdownDrain(sp.GetRequiredService<CampaignHost>(), ShutdownDrain.PeriodFrom(builder.Configuration)));
+        DrainSettings.Register(services);
+        services.AddHostedService<ShutdownDrain>();
         services.AddSingleton(new BearerToken(config.Auth));
         services.AddSingleton<BearerTokenFilter>();
         services.AddRateLimiter(options =>
