@@ -36,7 +36,6 @@ public static class RunVerb
         builder.Services.AddOptions<SettingVariables>()
             .Configure(variables =>
             {
-                variables.Values.Clear();
                 foreach (var (name, value) in SettingVariables.FromEnvironment().Values)
                 {
                     variables.Values[name] = value;

@@ -31,32 +31,32 @@ public static class LocalVerb
             manifests, state, store, apiPort,
         };
         command.SetAction((parsed, _) => RunAsync(
-            host => host.Services.AddOptions<LocalSettings>().Configure<IConfiguration>((settings, configuration) =>
-            {
-                settings.Manifests = Path.GetFullPath(parsed.GetRequiredValue(manifests));
-                settings.State = Path.GetFullPath(parsed.GetValue(state) ?? Path.Combine(Path.GetDirectoryName(settings.Manifests)!, Path.GetFileName(settings.Manifests) + "-state"));
-                settings.StoreRoot = Path.GetFullPath(parsed.GetValue(store) ?? configuration[LocalSettings.StoreRootVariable] ?? Path.Combine(settings.State, "store"));
-                if ((parsed.GetValue(apiPort)?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? configuration[LocalSettings.ApiPortVariable]) is { Length: > 0 } port)
+            services => services.AddOptions<LocalSettings>()
+                .Configure<IConfiguration>((settings, configuration) =>
                 {
-                    settings.ApiPort = int.TryParse(port, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) ? number : -1;
-                }
-            }),
+                    settings.Manifests = Path.GetFullPath(parsed.GetRequiredValue(manifests));
+                    settings.State = Path.GetFullPath(parsed.GetValue(state) ?? Path.Combine(Path.GetDirectoryName(settings.Manifests)!, Path.GetFileName(settings.Manifests) + "-state"));
+                    settings.StoreRoot = Path.GetFullPath(parsed.GetValue(store) ?? configuration[LocalSettings.StoreRootVariable] ?? Path.Combine(settings.State, "store"));
+                    if ((parsed.GetValue(apiPort)?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? configuration[LocalSettings.ApiPortVariable]) is { Length: > 0 } port)
+                    {
+                        settings.ApiPort = int.TryParse(port, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) ? number : -1;
+                    }
+                })
+                .Validate(s => Directory.Exists(s.Manifests), "<manifest-folder>: the manifest folder does not exist")
+                .Validate(s => !s.StateInsideManifests, "--state: the state folder must be outside the manifest folder")
+                .Validate(s => s.ApiPort is >= 0 and <= 65535, $"--api-port ({LocalSettings.ApiPortVariable}) must be a port number between 0 and 65535 (0: any free port)")
+                .ValidateOnStart(),
             parsed.GetValue(logFormat)));
         return command;
     }
 
-    private static async Task<int> RunAsync(Action<HostApplicationBuilder> bindSettings, string? logFormat)
+    private static async Task<int> RunAsync(Action<IServiceCollection> addSettings, string? logFormat)
     {
         // Progress lines are the voice of local mode; the log adds only warnings and errors, and not the lifecycle
         // events the progress lines already say.
         var builder = CliHost.CreateBuilder(logFormat, ConsoleLogs.Simple);
         builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter(typeof(ConsoleEventRecorder).FullName, LogLevel.None);
-        bindSettings(builder);
-        builder.Services.AddOptions<LocalSettings>()
-            .Validate(s => Directory.Exists(s.Manifests), "<manifest-folder>: the manifest folder does not exist")
-            .Validate(s => !s.StateInsideManifests, "--state: the state folder must be outside the manifest folder")
-            .Validate(s => s.ApiPort is >= 0 and <= 65535, $"--api-port ({LocalSettings.ApiPortVariable}) must be a port number between 0 and 65535 (0: any free port)")
-            .ValidateOnStart();
+        addSettings(builder.Services);
         builder.Services.AddSingleton<IValidateOptions<SettingVariables>, SettingVariables.Validation>();
         builder.Services.AddOptions<SettingVariables>().Configure(variables =>
         {

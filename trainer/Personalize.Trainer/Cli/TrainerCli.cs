@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Personalize.Cli;
@@ -40,12 +39,7 @@ public static class TrainerCli
 
     private static async Task<int> RunInHostAsync(ITrainerVerb verb, ParseResult parsed, string? logFormat)
     {
-        var configuration = new ConfigurationManager();
-        // A one-shot process: no watchers on appsettings files.
-        configuration["hostBuilder:reloadConfigOnChange"] = "false";
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Configuration = configuration, ContentRootPath = AppContext.BaseDirectory });
-        ConsoleLogs.Configure(builder, logFormat, ConsoleLogs.Simple, toStandardError: true);
-        builder.Services.Configure<ConsoleLifetimeOptions>(options => options.SuppressStatusMessages = true);
+        var builder = CliHost.CreateBuilder(logFormat, ConsoleLogs.Simple, logsToStandardError: true);
         verb.AddOptions(builder.Services, parsed);
         using var host = builder.Build();
         if (await ValidatedStart.OptionsFailureAsync(host.Services, $"personalize-trainer {verb.Command.Name}") is { } badOptions)
