@@ -29,15 +29,15 @@ public sealed class OperatorCommandLineTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--trainer-imag=repo/trainer:1", "--trainer-image")]
-    [InlineData("--leader-elect", "--leader-election")]
-    public async Task Run_WithAMisspeltSetting_FailsWithTheUsage(string typo, string suggested)
+    [InlineData("--trainer-imag=repo/trainer:1", null)]
+    [InlineData("--leader-elect", "Did you mean one of the following?\n--leader-election")]
+    public async Task Run_WithAMisspeltSetting_FailsWithTheUsage(string typo, string? suggested)
     {
         var result = await RunAsync([], "run", typo);
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains($"'{typo}' was not matched", result.StdErr, StringComparison.Ordinal);
-        Assert.Contains(suggested, result.StdErr, StringComparison.Ordinal);
+        Assert.Contains($"Unrecognized command or argument '{typo}'", result.StdErr, StringComparison.Ordinal);
+        Assert.Contains(suggested ?? "Usage:", result.StdErr, StringComparison.Ordinal);
         Assert.Contains("Usage:", result.StdErr, StringComparison.Ordinal);
     }
 
