@@ -1,27 +1,58 @@
+using System.CommandLine;
+using Personalize.Cli;
 using Personalize.Data.Storage;
 using Personalize.Jobs;
 using Personalize.Runtime;
 
-// personalize-runtime --config runtime.json [--urls http://0.0.0.0:8080]: serves one campaign.
-var configPath = RuntimeArguments.ConfigPath(args);
-if (configPath is null)
+// personalize-runtime --config runtime.json [--urls http://0.0.0.0:8080]: serves one campaign until SIGTERM (or
+// Ctrl-C), which the host turns into a drain and a graceful stop.
+var configOption = new Option<string>("--config")
 {
-    Console.Error.WriteLine("usage: personalize-runtime --config <runtime.json> [--urls http://127.0.0.1:8080]");
-    return 2;
-}
+    Description = "The campaign's runtime config (docs/runtime.md): model, dataset group, filters, limits, auth.",
+    HelpName = "runtime.json",
+    Required = true,
+};
+var urlsOption = new Option<string?>("--urls")
+{
+    Description = "Where to listen, e.g. http://0.0.0.0:8080 (default: ASPNETCORE_URLS, else http://localhost:5000).",
+    HelpName = "url[;url]",
+};
+var logFormatOption = ConsoleLogs.CreateFormatOption();
+var root = new RootCommand("The campaign runtime: Amazon Personalize's recommendation, ranking and event API for one campaign.")
+{
+    configOption,
+    urlsOption,
+    logFormatOption,
+};
+root.SetAction(async (parsed, _) =>
+{
+    var configPath = parsed.GetRequiredValue(configOption);
+    RuntimeConfig config;
+    IObjectStore store;
+    try
+    {
+        config = RuntimeArguments.Load(configPath);
+        store = ObjectStoreFactory.FromEnvironment();
+    }
+    catch (Exception e) when (e is IOException or InvalidDataException or InvalidOperationException or UnauthorizedAccessException)
+    {
+        await Console.Error.WriteLineAsync($"personalize-runtime: {e.Message}");
+        return CommandLineApp.BadUsage;
+    }
 
-RuntimeConfig config;
-IObjectStore store;
-try
-{
-    config = RuntimeArguments.Load(configPath);
-    store = ObjectStoreFactory.FromEnvironment();
-}
-catch (Exception e) when (e is IOException or InvalidDataException or InvalidOperationException or UnauthorizedAccessException)
-{
-    Console.Error.WriteLine($"personalize-runtime: {e.Message}");
-    return 2;
-}
+    // What the command line says, as the web host's configuration.
+    string[] hostArgs =
+    [
+        .. parsed.GetValue(urlsOption) is { } urls ? ["--urls", urls] : Array.Empty<string>(),
+        .. parsed.GetValue(logFormatOption) is { } format ? [$"--{ConsoleLogs.FormatSetting}={format}"] : Array.Empty<string>(),
+    ];
+    await using var app = RuntimeApp.Create(config, store, hostArgs);
+    if (await ValidatedStart.OptionsFailureAsync(app.Services, "personalize-runtime") is { } badOptions)
+    {
+        return badOptions;
+    }
 
-await RuntimeApp.Create(config, store, args).RunAsync();
-return 0;
+    await app.RunAsync();
+    return 0;
+});
+return await CommandLineApp.InvokeAsync(root, args);

@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Diagnostics;
+using Personalize.Cli;
 using Personalize.Data.Datasets;
 using Personalize.Data.Storage;
 using Personalize.Jobs;
@@ -14,6 +15,7 @@ namespace Personalize.Runtime;
 /// <summary>Builds the runtime web application from its config: services, limits, auth and the endpoint table.</summary>
 public static class RuntimeApp
 {
+    /// <param name="args">ASP.NET Core configuration as command-line pairs (--urls, --Logging:Console:FormatterName=json, ...).</param>
     public static WebApplication Create(RuntimeConfig config, IObjectStore store, string[] args)
     {
         if (config.Scoring.Batch)
@@ -25,6 +27,7 @@ public static class RuntimeApp
         }
 
         var builder = WebApplication.CreateSlimBuilder(args);
+        ConsoleLogs.Configure(builder, format: null, ConsoleLogs.Simple);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = config.Limits.MaxRequestBodyBytes);
         var services = builder.Services;
         // Responses leave out absent members (no "score": null for SIMS), as Personalize does.
@@ -48,7 +51,8 @@ public static class RuntimeApp
         services.AddHostedService<CampaignLoader>();
         services.AddSingleton(new RealtimeCompactor(store, datasetGroup, new RealtimeCompactionOptions { MinObjects = Math.Max(1, config.Realtime.CompactionMinObjects) }));
         services.AddHostedService<RealtimeCompaction>();
-        services.AddHostedService(sp => new ShutdownDrain(sp.GetRequiredService<CampaignHost>(), ShutdownDrain.PeriodFrom(builder.Configuration)));
+        DrainSettings.Register(services);
+        services.AddHostedService<ShutdownDrain>();
         services.AddSingleton(new BearerToken(config.Auth));
         services.AddSingleton<BearerTokenFilter>();
         services.AddRateLimiter(options =>

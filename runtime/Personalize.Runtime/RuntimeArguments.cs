@@ -5,15 +5,9 @@ using Personalize.Models.Scoring;
 
 namespace Personalize.Runtime;
 
-/// <summary>The command line and the config file, checked before anything starts so a bad file fails with its reason.</summary>
+/// <summary>The config file named by --config, checked before anything starts so a bad file fails with its reason.</summary>
 public static class RuntimeArguments
 {
-    public static string? ConfigPath(string[] args)
-    {
-        var index = Array.IndexOf(args, "--config");
-        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
-    }
-
     public static RuntimeConfig Load(string path)
     {
         RuntimeConfig config;

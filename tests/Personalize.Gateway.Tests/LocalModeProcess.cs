@@ -23,25 +23,18 @@ public sealed partial class LocalModeProcess : IAsyncDisposable
 
     public string Output => _process.Output;
 
-    public static string Dll(string project, string assembly)
-    {
-        // This test assembly's configuration (bin/<Configuration>/net10.0/) is the one the executables were built in.
-        var framework = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        return Path.Combine(InfraPaths.RepoRoot, project, "bin", framework.Parent!.Name, framework.Name, assembly + ".dll");
-    }
-
     public static LocalModeProcess Start(string root, int apiPort)
     {
         var manifests = Directory.CreateDirectory(Path.Combine(root, "manifests")).FullName;
         var store = Path.Combine(root, "store");
         var start = new ProcessStartInfo("dotnet");
-        foreach (var argument in new[] { Dll("operator/Personalize.Operator", "personalize"), "local", manifests, "--state", Path.Combine(root, "state"), "--store", store, "--api-port", apiPort.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        foreach (var argument in new[] { BuiltExecutable.Dll("operator/Personalize.Operator", "personalize"), "local", manifests, "--state", Path.Combine(root, "state"), "--store", store, "--api-port", apiPort.ToString(System.Globalization.CultureInfo.InvariantCulture) })
         {
             start.ArgumentList.Add(argument);
         }
 
-        start.Environment["PERSONALIZE_TRAINER_COMMAND"] = "dotnet " + Dll("trainer/Personalize.Trainer", "personalize-trainer");
-        start.Environment["PERSONALIZE_RUNTIME_COMMAND"] = "dotnet " + Dll("runtime/Personalize.Runtime", "personalize-runtime");
+        start.Environment["PERSONALIZE_TRAINER_COMMAND"] = "dotnet " + BuiltExecutable.Dll("trainer/Personalize.Trainer", "personalize-trainer");
+        start.Environment["PERSONALIZE_RUNTIME_COMMAND"] = "dotnet " + BuiltExecutable.Dll("runtime/Personalize.Runtime", "personalize-runtime");
         if (TorchCompat.IsNeeded)
         {
             start.Environment["PERSONALIZE_TRAINER_DOTNET_HOST"] = TorchCompat.HostPath;
@@ -55,7 +48,7 @@ public sealed partial class LocalModeProcess : IAsyncDisposable
     public async Task GenerateDataAsync(string bucket, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo("dotnet");
-        foreach (var argument in new[] { Dll("trainer/Personalize.Trainer", "personalize-trainer"), "generate", "--output", Path.Combine(Store, bucket), "--users", "200", "--items", "120", "--interactions", "4000" })
+        foreach (var argument in new[] { BuiltExecutable.Dll("trainer/Personalize.Trainer", "personalize-trainer"), "generate", "--output", Path.Combine(Store, bucket), "--users", "200", "--items", "120", "--interactions", "4000" })
         {
             start.ArgumentList.Add(argument);
         }

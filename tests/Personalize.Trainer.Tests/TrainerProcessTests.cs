@@ -260,7 +260,7 @@ public sealed class TrainerProcessTests : IDisposable
     private ProcessStartInfo TrainerStart(string specFile)
     {
         var spec = JobJson.Deserialize<JobSpec>(File.ReadAllText(specFile));
-        var start = new ProcessStartInfo("dotnet") { ArgumentList = { Path.Combine(AppContext.BaseDirectory, "personalize-trainer.dll"), spec.Verb, "--spec", specFile } };
+        var start = new ProcessStartInfo("dotnet") { ArgumentList = { BuiltExecutable.Trainer, spec.Verb, "--spec", specFile } };
         start.Environment["PERSONALIZE_STORE_ROOT"] = root;
         TorchCompat.ApplyTo(start);
         return start;

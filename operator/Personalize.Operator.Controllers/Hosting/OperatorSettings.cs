@@ -3,8 +3,8 @@ using System.Globalization;
 namespace Personalize.Operator.Controllers.Hosting;
 
 /// <summary>
-/// Everything an operator deployment tunes, read from the environment (the Helm chart sets these); command-line
-/// flags of the same name (--trainer-image=...) override. Defaults suit a small cluster.
+/// Everything an operator deployment tunes, read from the environment (the Helm chart sets these); `personalize run`
+/// has a flag for each (--trainer-image=...) that overrides it. Defaults suit a small cluster.
 /// </summary>
 public sealed record OperatorSettings
 {
@@ -116,30 +116,5 @@ public sealed record OperatorSettings
             Pods = PodDefaults.FromEnvironment(Get),
             DataLocations = Get(DataLocationPolicy.Variable) is { } prefixes ? DataLocationPolicy.Parse(prefixes) : null,
         };
-    }
-
-    /// <summary>Applies --kebab-case=value flags over the environment: --trainer-image=x is PERSONALIZE_TRAINER_IMAGE=x.</summary>
-    public static OperatorSettings FromEnvironmentAndFlags(IEnumerable<string> flags)
-    {
-        var env = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
-            .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? string.Empty, StringComparer.Ordinal);
-        foreach (var flag in flags)
-        {
-            if (!flag.StartsWith("--", StringComparison.Ordinal) || flag.IndexOf('=', StringComparison.Ordinal) < 0)
-            {
-                throw new ArgumentException($"Unknown argument \"{flag}\": settings are --name=value (e.g. --trainer-image=repo/trainer:1).");
-            }
-
-            var (name, value) = (flag[2..flag.IndexOf('=', StringComparison.Ordinal)], flag[(flag.IndexOf('=', StringComparison.Ordinal) + 1)..]);
-            var variable = name switch
-            {
-                "pod-namespace" => "POD_NAMESPACE",
-                "pod-name" => "POD_NAME",
-                _ => "PERSONALIZE_" + name.Replace('-', '_').ToUpperInvariant(),
-            };
-            env[variable] = value;
-        }
-
-        return FromEnvironment(env);
     }
 }

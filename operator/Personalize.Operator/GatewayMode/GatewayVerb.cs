@@ -1,5 +1,7 @@
+using System.CommandLine;
 using k8s;
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Personalize.Cli;
 using Personalize.Gateway;
 using Personalize.Gateway.Auth;
 using Personalize.Operator.Controllers.Cluster;
@@ -15,38 +17,62 @@ namespace Personalize.Operator.GatewayMode;
 /// </summary>
 public static class GatewayVerb
 {
-    public static async Task<int> RunAsync(IReadOnlyList<string> args)
+    public static Command Create(Option<string?> logFormat)
     {
-        var port = args is ["--port", var value] && int.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var p) ? p
-            : int.TryParse(Environment.GetEnvironmentVariable("PERSONALIZE_GATEWAY_PORT"), System.Globalization.CultureInfo.InvariantCulture, out var e) ? e : 8080;
+        var port = new Option<int?>("--port") { Description = $"The port to serve on (default: {GatewaySettings.PortVariable}, else {GatewaySettings.DefaultPort})." };
+        var command = new Command("gateway", "Serve the Personalize API for boto3 and the AWS CLI in a cluster; SigV4 keys come from Secrets.") { port };
+        command.SetAction((parsed, _) => RunAsync(parsed.GetValue(port), parsed.GetValue(logFormat)));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(int? portFlag, string? logFormat)
+    {
+        var builder = CliHost.CreateBuilder(logFormat, ConsoleLogs.Json);
+        builder.Services.AddOptions<GatewaySettings>()
+            .Configure<IConfiguration>((settings, configuration) =>
+            {
+                if ((portFlag?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? configuration[GatewaySettings.PortVariable]) is { Length: > 0 } text)
+                {
+                    settings.Port = int.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var parsed) ? parsed : -1;
+                }
+            })
+            .Validate(settings => settings.Port is > 0 and <= 65535, $"--port ({GatewaySettings.PortVariable}) must be a port number between 1 and 65535")
+            .ValidateOnStart();
+        using var host = builder.Build();
+        if (await ValidatedStart.OptionsFailureAsync(host.Services, "personalize gateway") is { } badOptions)
+        {
+            return badOptions;
+        }
+
+        await host.StartAsync();
+        var stop = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        var loggers = host.Services.GetRequiredService<ILoggerFactory>();
+        var port = host.Services.GetRequiredService<IOptions<GatewaySettings>>().Value.Port;
         var keyNamespace = Environment.GetEnvironmentVariable("POD_NAMESPACE") is { Length: > 0 } ns ? ns : "default";
         // The operator's one namespace, when it has one: the gateway then caches and serves only that tenant.
         var watchNamespace = Environment.GetEnvironmentVariable("PERSONALIZE_WATCH_NAMESPACE") is { Length: > 0 } watched ? watched : null;
-
-        using var loggers = LoggerFactory.Create(b => b.AddJsonConsole(o =>
-        {
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
-            o.UseUtcTimestamp = true;
-        }).SetMinimumLevel(LogLevel.Information));
         var logger = loggers.CreateLogger("personalize-gateway");
-        using var stop = new ShutdownSignal();
 
         using var client = new Kubernetes(KubernetesClientConfiguration.BuildDefaultConfig());
         var store = new KubernetesResourceStore(client, watchNamespace, new InformerOptions(), new OperatorMetrics(), loggers);
-        await store.StartAsync(stop.Token);
+        await store.StartAsync(stop);
         var options = new GatewayOptions { Port = port, ListenOnAllInterfaces = true, AccessKeys = new SecretAccessKeys(client, keyNamespace, TimeProvider.System) };
-        await using var gateway = await GatewayServer.StartAsync(store, options, loggers, stop.Token);
-        logger.LogInformation("personalize gateway serving on port {Port}; access keys from Secrets labelled {Label}=true in namespace {Namespace}", port, SecretAccessKeys.Label, keyNamespace);
-        try
+        await using (var gateway = await GatewayServer.StartAsync(store, options, loggers, stop))
         {
-            await Task.Delay(Timeout.Infinite, stop.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            // SIGTERM: the normal way out.
+            logger.LogInformation("personalize gateway serving on port {Port}; access keys from Secrets labelled {Label}=true in namespace {Namespace}", port, SecretAccessKeys.Label, keyNamespace);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stop);
+            }
+            catch (OperationCanceledException)
+            {
+                // SIGTERM: the normal way out.
+            }
+
+            await store.Completion.WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
-        await store.Completion.WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await host.StopAsync(CancellationToken.None);
         return 0;
     }
 }

@@ -1,6 +1,9 @@
-using Microsoft.Extensions.Logging;
+using System.CommandLine;
+using Microsoft.Extensions.Options;
+using Personalize.Cli;
 using Personalize.Data.Storage;
 using Personalize.Gateway;
+using Personalize.Operator.ClusterMode;
 using Personalize.Operator.Controllers.Hosting;
 using Personalize.Operator.Controllers.Local;
 
@@ -17,38 +20,72 @@ public static class LocalVerb
     private static readonly TimeSpan SummaryCheck = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan ManifestDebounce = TimeSpan.FromMilliseconds(500);
 
-    public const string UsageText = "personalize local <manifest-folder> [--state <dir>] [--store <dir>] [--api-port <port>]";
-
-    /// <summary>The Personalize API's port unless --api-port or PERSONALIZE_API_PORT says otherwise (0: any free port).</summary>
-    public const int DefaultApiPort = 8642;
-
-    public static async Task<int> RunAsync(IReadOnlyList<string> args)
+    public static Command Create(Option<string?> logFormat)
     {
-        if (args.Count == 0 || args[0].StartsWith("--", StringComparison.Ordinal) || !Directory.Exists(args[0]))
+        var manifests = new Argument<string>("manifest-folder") { Description = "A folder of YAML manifests (Personalize resources), applied as kubectl apply --prune would, again on every edit." };
+        var state = new Option<string?>("--state") { Description = "Where resources' statuses and runs are kept (default: <manifest-folder>-state beside it).", HelpName = "dir" };
+        var store = new Option<string?>("--store") { Description = $"The local object store: s3://bucket/key is <store>/bucket/key (default: {LocalSettings.StoreRootVariable}, else <state>/store).", HelpName = "dir" };
+        var apiPort = new Option<int?>("--api-port") { Description = $"The Personalize API's port; 0 takes any free one (default: {LocalSettings.ApiPortVariable}, else {LocalSettings.DefaultApiPort}).", HelpName = "port" };
+        var command = new Command("local", "Run the same controllers on this machine over a folder of manifests, with the trainer and runtime as child processes; Ctrl-C stops everything.")
         {
-            Console.Error.WriteLine(args.Count == 0 || args[0].StartsWith("--", StringComparison.Ordinal)
-                ? $"usage: {UsageText}"
-                : $"personalize local: manifest folder '{args[0]}' does not exist");
-            return 2;
-        }
+            manifests, state, store, apiPort,
+        };
+        command.SetAction((parsed, _) => RunAsync(
+            services => services.AddOptions<LocalSettings>()
+                .Configure<IConfiguration>((settings, configuration) =>
+                {
+                    settings.Manifests = Path.GetFullPath(parsed.GetRequiredValue(manifests));
+                    settings.State = Path.GetFullPath(parsed.GetValue(state) ?? Path.Combine(Path.GetDirectoryName(settings.Manifests)!, Path.GetFileName(settings.Manifests) + "-state"));
+                    settings.StoreRoot = Path.GetFullPath(parsed.GetValue(store) ?? configuration[LocalSettings.StoreRootVariable] ?? Path.Combine(settings.State, "store"));
+                    if ((parsed.GetValue(apiPort)?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? configuration[LocalSettings.ApiPortVariable]) is { Length: > 0 } port)
+                    {
+                        settings.ApiPort = int.TryParse(port, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) ? number : -1;
+                    }
+                })
+                .Validate(s => Directory.Exists(s.Manifests), "<manifest-folder>: the manifest folder does not exist")
+                .Validate(s => !s.StateInsideManifests, "--state: the state folder must be outside the manifest folder")
+                .Validate(s => s.ApiPort is >= 0 and <= 65535, $"--api-port ({LocalSettings.ApiPortVariable}) must be a port number between 0 and 65535 (0: any free port)")
+                .ValidateOnStart(),
+            parsed.GetValue(logFormat)));
+        return command;
+    }
 
-        var manifests = Path.GetFullPath(args[0]);
-        var state = Path.GetFullPath(Option(args, "--state") ?? Path.Combine(Path.GetDirectoryName(manifests)!, Path.GetFileName(manifests) + "-state"));
-        var storeRoot = Path.GetFullPath(Option(args, "--store") ?? Environment.GetEnvironmentVariable("PERSONALIZE_STORE_ROOT") ?? Path.Combine(state, "store"));
-        if (state.StartsWith(manifests + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-        {
-            Console.Error.WriteLine($"personalize local: the state folder must be outside the manifest folder ({state})");
-            return 2;
-        }
-
-        // Children find the store through the same variable (docs/contracts.md, contract 1).
-        Environment.SetEnvironmentVariable("PERSONALIZE_STORE_ROOT", storeRoot);
-        var settings = LocalSettings();
+    private static async Task<int> RunAsync(Action<IServiceCollection> addSettings, string? logFormat)
+    {
         // Progress lines are the voice of local mode; the log adds only warnings and errors, and not the lifecycle
         // events the progress lines already say.
-        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
-            .AddFilter(typeof(ConsoleEventRecorder).FullName, LogLevel.None));
-        using var stop = new ShutdownSignal();
+        var builder = CliHost.CreateBuilder(logFormat, ConsoleLogs.Simple);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter(typeof(ConsoleEventRecorder).FullName, LogLevel.None);
+        addSettings(builder.Services);
+        builder.Services.AddSingleton<IValidateOptions<SettingVariables>, SettingVariables.Validation>();
+        builder.Services.AddOptions<SettingVariables>().Configure(variables =>
+        {
+            foreach (var (name, value) in SettingVariables.FromEnvironment().Values)
+            {
+                variables.Values[name] = value;
+            }
+        }).ValidateOnStart();
+        using var host = builder.Build();
+        if (await ValidatedStart.OptionsFailureAsync(host.Services, "personalize local") is { } badOptions)
+        {
+            return badOptions;
+        }
+
+        await host.StartAsync();
+        var exit = await RunLocalAsync(
+            host.Services.GetRequiredService<IOptions<LocalSettings>>().Value,
+            LocalOperatorSettings(host.Services.GetRequiredService<IOptions<SettingVariables>>().Value),
+            host.Services.GetRequiredService<ILoggerFactory>(),
+            host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+        await host.StopAsync(CancellationToken.None);
+        return exit;
+    }
+
+    private static async Task<int> RunLocalAsync(LocalSettings options, OperatorSettings settings, ILoggerFactory loggers, CancellationToken stop)
+    {
+        var (manifests, state, storeRoot) = (options.Manifests, options.State, options.StoreRoot);
+        // Children find the store through the same variable (docs/contracts.md, contract 1).
+        Environment.SetEnvironmentVariable(LocalSettings.StoreRootVariable, storeRoot);
 
         var files = new FolderObjectStore(storeRoot);
         string ReportFile(string uri) => S3Uri.TryParse(uri, out var parsed) ? files.PathOf(parsed) : uri;
@@ -59,19 +96,19 @@ public static class LocalVerb
         local.Store.Changed += reporter.OnChanged;
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var summary = new ServingSummary(local.Store, http, ReportFile);
-        using var watcher = WatchManifests(manifests, local.Store, reporter, stop.Token);
-        await using var gateway = await StartGatewayAsync(local.Store, ApiPort(args), loggers, stop.Token);
+        using var watcher = WatchManifests(manifests, local.Store, reporter, stop);
+        await using var gateway = await StartGatewayAsync(local.Store, options.ApiPort, loggers, stop);
         var api = $"Personalize API (boto3 endpoint_url for personalize, personalize-runtime, personalize-events): {gateway.Endpoint.ToString().TrimEnd('/')}";
         reporter.Write($"{api}; open: signatures are not checked and every call acts in namespace default");
 
-        var operatorTask = local.RunAsync(stop.Token);
+        var operatorTask = local.RunAsync(stop);
         var exit = 0;
         try
         {
-            await PrintSummaryWhenServingAsync(summary, reporter, api, gateway.Endpoint.ToString().TrimEnd('/'), operatorTask, stop.Token);
+            await PrintSummaryWhenServingAsync(summary, reporter, api, gateway.Endpoint.ToString().TrimEnd('/'), operatorTask, stop);
             await operatorTask;
         }
-        catch (OperationCanceledException) when (stop.Token.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             // Ctrl-C: the normal way out.
         }
@@ -93,7 +130,7 @@ public static class LocalVerb
         {
             return await GatewayServer.StartAsync(store, new GatewayOptions { Port = port }, loggers, cancellationToken);
         }
-        catch (IOException) when (port == DefaultApiPort)
+        catch (IOException) when (port == LocalSettings.DefaultApiPort)
         {
             return await GatewayServer.StartAsync(store, new GatewayOptions { Port = 0 }, loggers, cancellationToken);
         }
@@ -102,18 +139,11 @@ public static class LocalVerb
     private static string Boto3Hint(string endpoint) =>
         $"  boto3.client(\"personalize\", endpoint_url=\"{endpoint}\", region_name=\"us-east-1\", aws_access_key_id=\"local\", aws_secret_access_key=\"local\")";
 
-    private static int ApiPort(IReadOnlyList<string> args) =>
-        int.TryParse(Option(args, "--api-port") ?? Environment.GetEnvironmentVariable("PERSONALIZE_API_PORT"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port)
-            ? port
-            : DefaultApiPort;
-
-    private static OperatorSettings LocalSettings()
+    private static OperatorSettings LocalOperatorSettings(SettingVariables variables)
     {
-        var environment = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
-            .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? string.Empty, StringComparer.Ordinal);
-        var settings = OperatorSettings.FromEnvironment(environment);
+        var settings = variables.ToSettings();
         // A person is watching: look at running trainings and runtimes every 2 s rather than the cluster's 15 s.
-        return environment.ContainsKey("PERSONALIZE_POLL_SECONDS") ? settings : settings with { PollInterval = TimeSpan.FromSeconds(2) };
+        return variables.Values.ContainsKey("PERSONALIZE_POLL_SECONDS") ? settings : settings with { PollInterval = TimeSpan.FromSeconds(2) };
     }
 
     // Prints the curl commands whenever the set of serving campaigns changes (first time all are ACTIVE, and after a rollout).
@@ -171,18 +201,5 @@ public static class LocalVerb
         watcher.Renamed += OnChange;
         watcher.EnableRaisingEvents = true;
         return watcher;
-    }
-
-    private static string? Option(IReadOnlyList<string> args, string name)
-    {
-        for (var i = 1; i < args.Count - 1; i++)
-        {
-            if (args[i] == name)
-            {
-                return args[i + 1];
-            }
-        }
-
-        return null;
     }
 }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using k8s;
 using Personalize.Api;
@@ -14,25 +15,32 @@ namespace Personalize.Operator.Reports;
 /// </summary>
 public static class ReportVerb
 {
-    public const string UsageText = "personalize report <solution-version> [-n <namespace>] [--state <dir> [--store <dir>]] [--output <file>] [--open]";
-
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    public static Command Create()
     {
-        if (args.Count == 0 || args[0].StartsWith('-'))
-        {
-            await error.WriteLineAsync($"usage: {UsageText}");
-            return 2;
-        }
+        var version = new Argument<string>("solution-version") { Description = "The SolutionVersion whose report to fetch." };
+        var ns = new Option<string?>("--namespace", "-n") { Description = "Its namespace (default: the kubeconfig's, or default in local mode).", HelpName = "namespace" };
+        var state = new Option<string?>("--state") { Description = "Local mode's state folder: the report is already a file there, and its path is printed.", HelpName = "dir" };
+        var store = new Option<string?>("--store") { Description = "Local mode's store folder (default: PERSONALIZE_STORE_ROOT, else <state>/store).", HelpName = "dir" };
+        var output = new Option<string?>("--output") { Description = "Where to copy a cluster's report (default: <solution-version>-report.html here).", HelpName = "file" };
+        var open = new Option<bool>("--open") { Description = "Also open it with xdg-open." };
+        var command = new Command("report", "Fetch a solution version's training report and print its path.") { version, ns, state, store, output, open };
+        command.SetAction((parsed, cancellationToken) => RunAsync(
+            new ReportRequest(parsed.GetRequiredValue(version), parsed.GetValue(ns), parsed.GetValue(state), parsed.GetValue(store), parsed.GetValue(output), parsed.GetValue(open)),
+            Console.Out,
+            Console.Error,
+            cancellationToken));
+        return command;
+    }
 
-        var name = args[0];
-        var state = Option(args, "--state");
-        var ns = Option(args, "-n") ?? Option(args, "--namespace");
+    public static async Task<int> RunAsync(ReportRequest request, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var name = request.Name;
         string path;
         try
         {
-            path = state is not null
-                ? LocalReport(name, ns ?? "default", state, Option(args, "--store"))
-                : await FetchAsync(name, ns, Option(args, "--output") ?? Path.GetFullPath($"{name}-report.html"), cancellationToken);
+            path = request.State is { } state
+                ? LocalReport(name, request.Namespace ?? "default", state, request.Store)
+                : await FetchAsync(name, request.Namespace, request.Output ?? Path.GetFullPath($"{name}-report.html"), cancellationToken);
         }
         catch (ReportNotFoundException e)
         {
@@ -41,7 +49,7 @@ public static class ReportVerb
         }
 
         await output.WriteLineAsync(path);
-        if (args.Contains("--open"))
+        if (request.Open)
         {
             await OpenAsync(path, error);
         }
@@ -109,18 +117,8 @@ public static class ReportVerb
         }
     }
 
-    private static string? Option(IReadOnlyList<string> args, string name)
-    {
-        for (var i = 1; i < args.Count - 1; i++)
-        {
-            if (args[i] == name)
-            {
-                return args[i + 1];
-            }
-        }
-
-        return null;
-    }
+    /// <summary>What `personalize report` was asked for.</summary>
+    public sealed record ReportRequest(string Name, string? Namespace, string? State, string? Store, string? Output, bool Open);
 
     private sealed class ReportNotFoundException(string message, Exception? inner = null) : Exception(message, inner);
 }

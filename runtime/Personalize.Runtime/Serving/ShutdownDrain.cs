@@ -1,4 +1,4 @@
-using System.Globalization;
+using Microsoft.Extensions.Options;
 
 namespace Personalize.Runtime.Serving;
 
@@ -6,29 +6,16 @@ namespace Personalize.Runtime.Serving;
 /// Behind a Kubernetes Service a terminating pod still gets new connections until the endpoints controller and
 /// kube-proxy have dropped it, a moment after its SIGTERM; a process that stops listening at once fails those requests
 /// (a campaign's rollout would). So on stop the runtime first turns not ready and keeps serving for the drain period,
-/// then stops as usual. <c>PERSONALIZE_RUNTIME_DRAIN_SECONDS</c> (environment or <c>--PERSONALIZE_RUNTIME_DRAIN_SECONDS=</c>)
-/// sets it; in a pod (<c>KUBERNETES_SERVICE_HOST</c> set) it defaults to 5 s, elsewhere to 0, as local mode stops a
-/// process only after its replacement serves.
+/// then stops as usual. The period is <see cref="DrainSettings"/> (environment <c>PERSONALIZE_RUNTIME_DRAIN_SECONDS</c>);
+/// in a pod it defaults to 5 s, elsewhere to 0, as local mode stops a process only after its replacement serves.
 /// </summary>
-public sealed class ShutdownDrain(CampaignHost host, TimeSpan period) : IHostedLifecycleService
+public sealed class ShutdownDrain(CampaignHost host, IOptions<DrainSettings> settings) : IHostedLifecycleService
 {
     public const string Setting = "PERSONALIZE_RUNTIME_DRAIN_SECONDS";
 
-    public static TimeSpan PeriodFrom(IConfiguration configuration)
-    {
-        var configured = configuration[Setting];
-        if (!string.IsNullOrEmpty(configured))
-        {
-            return double.TryParse(configured, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0
-                ? TimeSpan.FromSeconds(seconds)
-                : throw new InvalidOperationException($"{Setting} must be a number of seconds >= 0, not \"{configured}\".");
-        }
-
-        return string.IsNullOrEmpty(configuration["KUBERNETES_SERVICE_HOST"]) ? TimeSpan.Zero : TimeSpan.FromSeconds(5);
-    }
-
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
+        var period = settings.Value.Period;
         if (period <= TimeSpan.Zero)
         {
             return;

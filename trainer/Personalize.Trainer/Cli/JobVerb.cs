@@ -1,4 +1,7 @@
+using System.CommandLine;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Personalize.Data.Storage;
 using Personalize.Jobs;
 
@@ -11,22 +14,29 @@ namespace Personalize.Trainer.Cli;
 /// </summary>
 public abstract class JobVerb : ITrainerVerb
 {
+    private readonly Option<string> _spec = new("--spec")
+    {
+        Description = "The JobSpec the operator wrote: a file path or an s3:// URI.",
+        HelpName = "job.json|s3://.../job.json",
+        Required = true,
+    };
+
+    private Command? _command;
+
     public abstract string Name { get; }
 
-    public string Usage => $"{Name} --spec <job.json | s3://.../job.json>";
+    /// <summary>What the verb does, for --help.</summary>
+    protected abstract string Description { get; }
+
+    public Command Command => _command ??= new Command(Name, Description) { _spec };
 
     /// <summary>Does the work, filling its section of the result; throws <see cref="JobFailedException"/> for a failure the user can fix.</summary>
     protected abstract Task ExecuteAsync(JobContext context, JobResult result, CancellationToken cancellationToken);
 
-    public async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
+    public async Task<int> RunAsync(ParseResult parsed, IServiceProvider services, CancellationToken cancellationToken)
     {
-        var specPath = TrainerCli.Option(args, "--spec");
-        if (specPath is null)
-        {
-            await Console.Error.WriteLineAsync($"usage: personalize-trainer {Usage}");
-            return TrainerCli.BadUsage;
-        }
-
+        var specPath = parsed.GetRequiredValue(_spec);
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(GetType());
         var result = new JobResult { StartedAt = DateTimeOffset.UtcNow };
         IObjectStore store;
         JobSpec spec;
@@ -38,13 +48,13 @@ public abstract class JobVerb : ITrainerVerb
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Without a spec there is no ResultUri to report to: stderr and the exit code are all there is.
-            await Console.Error.WriteLineAsync($"personalize-trainer {Name}: cannot start: {e.Message}");
+            logger.LogError("personalize-trainer {Verb}: cannot start: {Reason}", Name, e.Message);
             return TrainerCli.Failure;
         }
 
         if (!S3Uri.TryParse(spec.ResultUri, out var resultUri))
         {
-            await Console.Error.WriteLineAsync($"personalize-trainer {Name}: resultUri \"{spec.ResultUri}\" is not an s3:// location.");
+            logger.LogError("personalize-trainer {Verb}: resultUri \"{ResultUri}\" is not an s3:// location.", Name, spec.ResultUri);
             return TrainerCli.Failure;
         }
 
@@ -61,13 +71,13 @@ public abstract class JobVerb : ITrainerVerb
         {
             // SIGTERM (Job deleted, node drained) is not the job failing: with no result written, the Job's retry (or the
             // operator's restart of a vanished run) starts again and resumes from the last checkpoint.
-            await Console.Error.WriteLineAsync($"personalize-trainer {Name}: stopped (SIGTERM) before it finished; no result written, a retry resumes from the last checkpoint");
+            logger.LogWarning("personalize-trainer {Verb}: stopped (SIGTERM) before it finished; no result written, a retry resumes from the last checkpoint", Name);
             return TrainerCli.Interrupted;
         }
         catch (Exception e)
         {
             Fail(result, $"Unexpected error: {e.GetType().Name}: {e.Message}");
-            await Console.Error.WriteLineAsync(e.ToString());
+            logger.LogError(e, "personalize-trainer {Verb} failed", Name);
         }
 
         result.FinishedAt = DateTimeOffset.UtcNow;

@@ -1,57 +1,56 @@
-using System.Runtime.InteropServices;
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Personalize.Cli;
 
 namespace Personalize.Trainer.Cli;
 
-/// <summary>Picks the verb named by the first argument and runs it; SIGTERM and Ctrl+C cancel it cleanly.</summary>
+/// <summary>
+/// `personalize-trainer &lt;verb&gt; [options]`: each verb runs inside a Generic Host, whose console lifetime turns
+/// SIGTERM and Ctrl+C into the verb's cancellation. Logs go to stderr; stdout carries the progress lines and the result.
+/// </summary>
 public static class TrainerCli
 {
     public const int Success = 0;
     public const int Failure = 1;
-    public const int BadUsage = 2;
+    public const int BadUsage = CommandLineApp.BadUsage;
 
     /// <summary>Stopped by SIGTERM before finishing (128 + 15, as a shell reports it).</summary>
     public const int Interrupted = 143;
 
-    public static async Task<int> RunAsync(IReadOnlyList<ITrainerVerb> verbs, string[] args)
-    {
-        var verb = args.Length > 0 ? verbs.FirstOrDefault(v => v.Name == args[0]) : null;
-        if (verb is null)
-        {
-            await Console.Error.WriteLineAsync(args.Length == 0 ? "personalize-trainer: no verb given." : $"personalize-trainer: unknown verb \"{args[0]}\".");
-            await Console.Error.WriteLineAsync("usage:");
-            foreach (var v in verbs)
-            {
-                await Console.Error.WriteLineAsync($"  personalize-trainer {v.Usage}");
-            }
+    public static Task<int> RunAsync(IReadOnlyList<ITrainerVerb> verbs, string[] args) =>
+        CommandLineApp.InvokeAsync(Build(verbs), args);
 
-            return BadUsage;
+    public static RootCommand Build(IReadOnlyList<ITrainerVerb> verbs)
+    {
+        var logFormat = ConsoleLogs.CreateFormatOption();
+        var root = new RootCommand("The Personalize trainer: imports datasets, trains solution versions, runs batch inference and generates sample data.")
+        {
+            logFormat,
+        };
+        foreach (var verb in verbs)
+        {
+            verb.Command.SetAction((parsed, _) => RunInHostAsync(verb, parsed, parsed.GetValue(logFormat)));
+            root.Subcommands.Add(verb.Command);
         }
 
-        using var cancel = new CancellationTokenSource();
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-        {
-            context.Cancel = true;
-            cancel.Cancel();
-        });
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            cancel.Cancel();
-        };
-        return await verb.RunAsync(args[1..], cancel.Token);
+        return root;
     }
 
-    /// <summary>The value after --name, or null when absent.</summary>
-    public static string? Option(IReadOnlyList<string> args, string name)
+    private static async Task<int> RunInHostAsync(ITrainerVerb verb, ParseResult parsed, string? logFormat)
     {
-        for (var i = 0; i < args.Count - 1; i++)
+        var builder = CliHost.CreateBuilder(logFormat, ConsoleLogs.Simple, logsToStandardError: true);
+        verb.AddOptions(builder.Services, parsed);
+        using var host = builder.Build();
+        if (await ValidatedStart.OptionsFailureAsync(host.Services, $"personalize-trainer {verb.Command.Name}") is { } badOptions)
         {
-            if (args[i] == name)
-            {
-                return args[i + 1];
-            }
+            return badOptions;
         }
 
-        return null;
+        await host.StartAsync();
+        var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+        var exit = await verb.RunAsync(parsed, host.Services, lifetime.ApplicationStopping);
+        await host.StopAsync(CancellationToken.None);
+        return exit;
     }
 }

@@ -16,6 +16,8 @@ public sealed class BatchInferVerb : JobVerb
 {
     public override string Name => JobVerbs.BatchInfer;
 
+    protected override string Description => "Scores JSON lines of users or items with a trained model into <input>.out lines.";
+
     protected override async Task ExecuteAsync(JobContext context, JobResult result, CancellationToken cancellationToken)
     {
         var spec = context.Spec.BatchInference ?? throw new JobFailedException("job.json has no \"batchInference\" section.");

@@ -11,6 +11,8 @@ public sealed class ImportVerb : JobVerb
 {
     public override string Name => JobVerbs.Import;
 
+    protected override string Description => "Imports CSV from the object store, checked against the schema, into a dataset.";
+
     protected override async Task ExecuteAsync(JobContext context, JobResult result, CancellationToken cancellationToken)
     {
         var spec = context.Spec.Import ?? throw new JobFailedException("job.json has no \"import\" section.");

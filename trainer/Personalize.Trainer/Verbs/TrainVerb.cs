@@ -18,6 +18,8 @@ public sealed class TrainVerb : JobVerb
 {
     public override string Name => JobVerbs.Train;
 
+    protected override string Description => "Trains a solution version (a recipe, AutoML or HPO; FULL or UPDATE), checkpointing each epoch, and writes its model and report.";
+
     protected override async Task ExecuteAsync(JobContext context, JobResult result, CancellationToken cancellationToken)
     {
         var spec = context.Spec.Train ?? throw new JobFailedException("job.json has no \"train\" section.");
