@@ -5,6 +5,7 @@ using Personalize.Trainer.Hrnn;
 
 namespace Personalize.Trainer.Tests;
 
+[Collection(SoleTrainingCollection.Name)]
 public sealed class CheckpointResumeTests
 {
     [Fact]
