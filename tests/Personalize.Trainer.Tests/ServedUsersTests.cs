@@ -20,7 +20,6 @@ public sealed class ServedUsersTests
 
     [Theory]
     [InlineData(Recipes.Hrnn)]
-    [InlineData(Recipes.UserPersonalization)]
     [InlineData(Recipes.Sims)]
     public async Task HeavyUsers_AndUsersWhoseEventsTheFilterLeftOut_GetTheirOwnGenre(string recipe)
     {

@@ -4,7 +4,7 @@ using Personalize.Jobs;
 
 namespace Personalize.Trainer.Cli;
 
-/// <summary>What a job verb works with: its spec, the object store, and the progress log (docs/contracts.md, contract 3).</summary>
+/// <summary>What a job verb works with: its spec, the object store, and the progress log (docs/contracts.md, contracts 3 and 5).</summary>
 public sealed class JobContext(JobSpec spec, IObjectStore store)
 {
     /// <summary>Progress lines kept in the progress object; S3 cannot append, so the object is rewritten with the latest lines.</summary>
