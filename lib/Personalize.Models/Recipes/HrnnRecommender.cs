@@ -145,6 +145,9 @@ public sealed class HrnnRecommender : Recommender
         return state;
     }
 
+    /// <summary>The state a request naming only this user scores with (the trainer's ANN recall gate uses it).</summary>
+    public float[] UserState(string userId) => UserState(UserRow(userId), History(new RecommendationRequest { UserId = userId }));
+
     /// <summary>
     /// <see cref="UserState"/>, from the cache while the user's bptt window is unchanged. A new event that only
     /// lengthens the window (history not longer than bptt) advances the cached state by one GRU step; one that
