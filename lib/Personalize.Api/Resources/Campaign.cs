@@ -45,7 +45,6 @@ public sealed class CampaignConfig
     public bool? EnableMetadataWithRecommendations { get; set; }
 
     [AllowedValues("auto", "exact", "ann")]
-    [DefaultValue("auto")]
     [Description("How the runtime scores recommendations: auto (the approximate nearest-neighbour index from 50,000 items), exact (every item), or ann. The index serves only if the trainer shipped it (recall@25 against exact >= 0.98 on held-out users); otherwise exact scoring serves. Not part of Personalize's API.")]
     [JsonPropertyName("scoringMethod")]
     public string? ScoringMethod { get; set; }
