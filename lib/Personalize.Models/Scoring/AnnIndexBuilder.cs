@@ -19,7 +19,7 @@ public sealed record AnnIndexOptions
 
 /// <summary>
 /// Builds the ANN index beside an HRNN model and gates it: recall@25 against float32 exact scoring is measured on
-/// held-out users' states for 1, 2, 4… probed lists, the fewest probes reaching <see cref="TargetRecall"/> are
+/// held-out users' states for 1, 2, 3, 4, 6, 8, 11… probed lists, the fewest probes reaching <see cref="TargetRecall"/> are
 /// chosen, and the index ships only if its recall there is at least <see cref="RequiredRecall"/>. An index that
 /// fails is left out of the artifact (the runtime then serves exact scoring); the manifest says why either way.
 /// </summary>
@@ -88,7 +88,8 @@ public static class AnnIndexBuilder
                 break;
             }
 
-            probes = Math.Min(2 * probes, maxProbes);
+            // Steps of about √2: each tries ~40% more lists, so the choice is within that of the fewest that suffice.
+            probes = Math.Min(Math.Max(probes + 1, (int)Math.Round(probes * 1.4)), maxProbes);
         }
 
         var report = new AnnIndexReport { Lists = partitions.Lists, Probes = probes, RecallAt25 = Math.Round(recall, 4), HeldOutUsers = states.Count };
