@@ -22,6 +22,7 @@ public sealed class AnnScorer
     private readonly float[] _bias;
     private readonly int[] _samplePositions;
     private readonly int[] _sampleLists;
+    private readonly float[] _spread;
 
     public AnnScorer(CatalogueScorer exact, float[] items, float[] bias, ItemPartitions partitions, int probes)
     {
@@ -38,6 +39,7 @@ public sealed class AnnScorer
         var step = Math.Max(1, exact.Rows / NormaliserSample);
         _samplePositions = [.. Enumerable.Range(0, Math.Min(NormaliserSample, exact.Rows)).Select(i => i * step)];
         _sampleLists = [.. _samplePositions.Select(ListOf)];
+        _spread = Spread(items, bias, exact.Hidden, partitions);
     }
 
     /// <summary>Lists each query reads.</summary>
@@ -67,13 +69,15 @@ public sealed class AnnScorer
         var accept = query.Accept;
         var selector = new TopKSelector(Math.Min(CatalogueScorer.Candidates(count), _exact.Rows), accept is null ? null : position => accept(rows[position]));
 
-        // The lists whose centroid [vector, bias] scores best against [state, 1].
+        // The lists whose best item is likely to score best against [state, 1]: the centroid's score plus the
+        // expected maximum of the residuals' scores, so a wide list of mixed items is not ranked by its mean alone.
         var width = hidden + 1;
+        var queryNorm = MathF.Sqrt(TensorPrimitives.Dot(query.State, query.State) + 1);
         var centroidScores = new float[_partitions.Lists];
         for (var l = 0; l < centroidScores.Length; l++)
         {
             var centroid = _partitions.Centroids.AsSpan(l * width, width);
-            centroidScores[l] = TensorPrimitives.Dot(centroid[..hidden], query.State) + centroid[hidden];
+            centroidScores[l] = TensorPrimitives.Dot(centroid[..hidden], query.State) + centroid[hidden] + (_spread[l] * queryNorm);
         }
 
         var probed = TopK.Largest(centroidScores, Math.Clamp(probes, 1, _partitions.Lists));
@@ -158,6 +162,39 @@ public sealed class AnnScorer
         }
 
         return mass * unread / logits.Count;
+    }
+
+    /// <summary>
+    /// Per list, the expected largest residual score per unit query norm if residuals point every way alike: RMS
+    /// residual norm / √(hidden + 1) (one direction's share) times √(2 ln n) (the maximum of n normal draws).
+    /// </summary>
+    private static float[] Spread(float[] items, float[] bias, int hidden, ItemPartitions partitions)
+    {
+        var width = hidden + 1;
+        var spread = new float[partitions.Lists];
+        var residual = new float[width];
+        for (var l = 0; l < partitions.Lists; l++)
+        {
+            var count = partitions.Offsets[l + 1] - partitions.Offsets[l];
+            if (count == 0)
+            {
+                continue;
+            }
+
+            var centroid = partitions.Centroids.AsSpan(l * width, width);
+            var squares = 0.0;
+            for (var p = partitions.Offsets[l]; p < partitions.Offsets[l + 1]; p++)
+            {
+                var row = partitions.Rows[p];
+                TensorPrimitives.Subtract(items.AsSpan(row * hidden, hidden), centroid[..hidden], residual.AsSpan(0, hidden));
+                residual[hidden] = bias[row] - centroid[hidden];
+                squares += TensorPrimitives.Dot(residual, residual);
+            }
+
+            spread[l] = (float)(Math.Sqrt(squares / count / width) * Math.Sqrt(2 * Math.Log(Math.Max(2, count))));
+        }
+
+        return spread;
     }
 
     private int ListOf(int position)
