@@ -15,7 +15,7 @@ namespace Personalize.Bench.Runtime;
 /// load: closed loop (a fixed number of clients, each sending its next request when the last is answered) to find
 /// the capacity, and open loop (requests at a fixed rate, latency counted from when each was due) to see latency below it.
 /// </summary>
-public sealed class HttpLoad(IObjectStore store, S3Uri group, S3Uri model, ScoringSettings scoring) : IAsyncDisposable
+public sealed class HttpLoad(IObjectStore store, S3Uri group, S3Uri model, ScoringSettings scoring, string scoringMethod) : IAsyncDisposable
 {
     private const string CampaignArn = "arn:k8s:personalize:bench::campaign/bench";
     private WebApplication? _app;
@@ -25,6 +25,7 @@ public sealed class HttpLoad(IObjectStore store, S3Uri group, S3Uri model, Scori
     {
         var port = FreePort();
         var config = new RuntimeConfig { CampaignArn = CampaignArn, ModelUri = model.ToString(), DatasetGroupUri = group.ToString(), Scoring = scoring };
+        config.CampaignConfig.ScoringMethod = scoringMethod;
         _app = RuntimeApp.Create(config, store, ["--urls", $"http://127.0.0.1:{port}", "--Logging:LogLevel:Default=Warning"]);
         await _app.StartAsync();
         _client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024 }) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };

@@ -7,12 +7,12 @@ using Personalize.Models.Recipes;
 using Personalize.Models.Scoring;
 
 // personalize-bench-runtime [--items 100000,1000000] [--hidden 64] [--seconds 5] [--concurrency 16]
-//   [--methods float32,int8,batch,cache,all] [--no-http]
+//   [--methods float32,int8,batch,cache,ann,all] [--no-http]
 var items = Option("--items", "100000,1000000").Split(',').Select(int.Parse).ToArray();
 var hiddens = Option("--hidden", "64").Split(',').Select(int.Parse).ToArray();
 var seconds = double.Parse(Option("--seconds", "5"), CultureInfo.InvariantCulture);
 var concurrency = int.Parse(Option("--concurrency", "16"), CultureInfo.InvariantCulture);
-var methods = Option("--methods", "float32,int8,batch,cache,all").Split(',');
+var methods = Option("--methods", "float32,int8,batch,cache,ann,all").Split(',');
 var http = !args.Contains("--no-http");
 
 Console.WriteLine($"# {Environment.ProcessorCount} cores, {RuntimeInformationText()}, {concurrency} closed-loop clients, {seconds} s per HTTP run, load: {Uptime()}");
@@ -32,6 +32,14 @@ return 0;
 async Task MeasureCatalogueAsync(int itemCount, int hidden)
 {
     var artifact = SyntheticModel.Hrnn(itemCount, hidden);
+    // The ANN index as the trainer builds it: gated on other users than the 200 whose recall is reported below.
+    var indexed = Stopwatch.StartNew();
+    var indexCpu = Process.GetCurrentProcess().TotalProcessorTime;
+    var gateScorer = new HrnnRecommender(artifact, Settings("float32"));
+    artifact = AnnIndexBuilder.Attach(artifact, [.. Enumerable.Range(0, 200).Select(u => gateScorer.UserState($"user-{(u * (SyntheticModel.Users / 200)) + 1}"))]);
+    var index = artifact.Manifest.AnnIndex!;
+    Console.WriteLine($"# {itemCount:N0} x {hidden}: ANN index {(index.Shipped ? "shipped" : "not shipped")}, {index.Lists} lists, {index.Probes} read per query, gate recall@25 {index.RecallAt25:F3} on {index.HeldOutUsers} users; built and gated in {indexed.Elapsed.TotalSeconds:F0} s wall, {(Process.GetCurrentProcess().TotalProcessorTime - indexCpu).TotalSeconds:F0} s CPU{(index.Reason is null ? string.Empty : $" ({index.Reason})")}");
+    gateScorer = null;
     var root = Directory.CreateTempSubdirectory("personalize-bench-");
     try
     {
@@ -42,7 +50,7 @@ async Task MeasureCatalogueAsync(int itemCount, int hidden)
 
         // The reference: float32 exact scoring, one query per pass, GRU rerun per request.
         var users = Enumerable.Range(0, 200).Select(u => $"user-{u * (SyntheticModel.Users / 200)}").ToList();
-        var exact = new HrnnRecommender(artifact, Settings("float32"));
+        var exact = new HrnnRecommender(artifact, Settings("float32"), ScoringMethods.Exact);
         var truth = users.Select(u => Top25(exact, u)).ToList();
         exact = null;
 
@@ -51,7 +59,7 @@ async Task MeasureCatalogueAsync(int itemCount, int hidden)
             var settings = Settings(method);
             GC.Collect();
             var before = GC.GetTotalMemory(forceFullCollection: true);
-            var recommender = new HrnnRecommender(artifact, settings);
+            var recommender = new HrnnRecommender(artifact, settings, ScoringMethod(method));
             var recall = users.Select((u, i) => Top25(recommender, u).Intersect(truth[i]).Count() / 25.0).Average();
             var cpuPerQuery = InProcessCpu(recommender, Math.Clamp(200_000_000 / (itemCount * hidden), 20, 1000));
             var memoryMb = (GC.GetTotalMemory(forceFullCollection: true) - before) / (1024.0 * 1024.0);
@@ -64,7 +72,7 @@ async Task MeasureCatalogueAsync(int itemCount, int hidden)
                 continue;
             }
 
-            var load = new HttpLoad(store, group, model, settings);
+            var load = new HttpLoad(store, group, model, settings, ScoringMethod(method));
             await using (load.ConfigureAwait(false))
             {
                 await load.StartAsync();
@@ -92,8 +100,17 @@ static ScoringSettings Settings(string method) => method switch
     "int8" => new ScoringSettings { Quantize = true, Batch = false, UserStateCacheSize = 0 },
     "batch" => new ScoringSettings { Quantize = false, Batch = true, UserStateCacheSize = 0 },
     "cache" => new ScoringSettings { Quantize = false, Batch = false, UserStateCacheSize = 100_000 },
+    "ann" => new ScoringSettings { Quantize = false, Batch = false, UserStateCacheSize = 0 },
     "all" => new ScoringSettings { Quantize = true, Batch = true, UserStateCacheSize = 100_000 },
-    _ => throw new ArgumentException($"--methods: unknown method {method} (float32, int8, batch, cache, all)."),
+    _ => throw new ArgumentException($"--methods: unknown method {method} (float32, int8, batch, cache, ann, all)."),
+};
+
+// ann: the index alone (exact when it was not shipped); all: what a campaign gets by default (auto: the index from 50,000 items).
+static string ScoringMethod(string method) => method switch
+{
+    "ann" => ScoringMethods.Ann,
+    "all" => ScoringMethods.Auto,
+    _ => ScoringMethods.Exact,
 };
 
 static List<string> Top25(IRecommender recommender, string user) =>

@@ -2,7 +2,12 @@ using Personalize.Models.Artifacts;
 
 namespace Personalize.Bench.Runtime;
 
-/// <summary>A random HRNN-shaped artifact of a given catalogue and hidden size (input size = hidden size, as trained).</summary>
+/// <summary>
+/// A random HRNN-shaped artifact of a given catalogue and hidden size (input size = hidden size, as trained). The
+/// output item vectors are clustered, as trained ones are (items of a genre, a brand, a co-watched set point the same
+/// way): each is one of 256 random topic directions plus noise of 0.4 its size, at a random norm. Unclustered random
+/// vectors are the case no ANN index serves well; the recall gate refuses an index there.
+/// </summary>
 public static class SyntheticModel
 {
     public const int Users = 10_000;
@@ -40,7 +45,7 @@ public static class SyntheticModel
             [TensorNames.GruWeightHh] = SafeTensor.FromFloats(Random(3 * hidden * hidden, 0.1f), 3 * hidden, hidden),
             [TensorNames.GruBiasIh] = SafeTensor.FromFloats(Random(3 * hidden, 0.1f), 3 * hidden),
             [TensorNames.GruBiasHh] = SafeTensor.FromFloats(Random(3 * hidden, 0.1f), 3 * hidden),
-            [TensorNames.ItemOutput] = SafeTensor.FromFloats(Random(items * hidden, 0.1f), items, hidden),
+            [TensorNames.ItemOutput] = SafeTensor.FromFloats(Clustered(items, hidden, random), items, hidden),
             [TensorNames.ItemOutputBias] = SafeTensor.FromFloats(Random(items, 0.01f), items),
             [TensorNames.ItemPopularity] = SafeTensor.FromFloats(Random(items, 100f).Select(Math.Abs).ToArray(), items),
             [TensorNames.UserHistoryOffsets] = SafeTensor.FromInts(offsets, offsets.Length),
@@ -60,5 +65,29 @@ public static class SyntheticModel
             Users = Enumerable.Range(0, Users).Select(u => $"user-{u}").ToList(),
         };
         return new ModelArtifact(manifest, vocabulary, tensors);
+    }
+
+    private const int Topics = 256;
+
+    private static float[] Clustered(int items, int hidden, Random random)
+    {
+        var topics = new float[Topics * hidden];
+        for (var i = 0; i < topics.Length; i++)
+        {
+            topics[i] = (float)((random.NextDouble() * 2) - 1) * 0.1f;
+        }
+
+        var data = new float[items * hidden];
+        for (var row = 0; row < items; row++)
+        {
+            var topic = random.Next(Topics);
+            var norm = 0.5f + (float)random.NextDouble();
+            for (var k = 0; k < hidden; k++)
+            {
+                data[(row * hidden) + k] = norm * (topics[(topic * hidden) + k] + (0.4f * (float)((random.NextDouble() * 2) - 1) * 0.1f));
+            }
+        }
+
+        return data;
     }
 }

@@ -91,6 +91,20 @@ public sealed class RuntimeCampaignConfig
 
     [JsonPropertyName("enableMetadataWithRecommendations")]
     public bool EnableMetadataWithRecommendations { get; set; }
+
+    [Description("auto (the ANN index from 50,000 items, when the artifact ships one), exact, or ann (whenever one shipped).")]
+    [JsonPropertyName("scoringMethod")]
+    public string ScoringMethod { get; set; } = ScoringMethods.Auto;
+}
+
+/// <summary>campaignConfig.scoringMethod: how recommendations are scored.</summary>
+public static class ScoringMethods
+{
+    public const string Auto = "auto";
+    public const string Exact = "exact";
+    public const string Ann = "ann";
+
+    public static readonly IReadOnlyList<string> All = [Auto, Exact, Ann];
 }
 
 /// <summary>What one replica accepts before it sheds load (429) or refuses a body (413).</summary>
@@ -148,6 +162,9 @@ public sealed class RuntimeRealtime
 /// <summary>How the HRNN scorer serves a query; every choice returns the same items as float32 exact scoring.</summary>
 public sealed class ScoringSettings
 {
+    /// <summary>From this many items scoringMethod auto serves the ANN index (when the artifact ships one): an exact pass costs milliseconds.</summary>
+    public const int AnnFromItems = 50_000;
+
     /// <summary>Item tables larger than this (float32 bytes) outgrow the caches, so int8 scoring pays.</summary>
     public const long QuantizeAboveBytes = 8L * 1024 * 1024;
 

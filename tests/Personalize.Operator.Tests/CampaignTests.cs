@@ -63,6 +63,26 @@ public sealed class CampaignTests(OperatorEnvironment env)
     }
 
     [Fact]
+    public async Task ScoringMethod_ReachesTheRuntimeConfig_AndAnUnknownOneIsRefused_WithFakeKubeletAndTrainer()
+    {
+        using var cluster = await TestCluster.CreateAsync(env, "scoring");
+        var ns = cluster.Namespace;
+        await using var op = await RunningOperator.StartAsync(env, ns);
+        await cluster.TrainedVersionAsync();
+        var campaign = Samples.Campaign(ns, minTps: 1);
+        campaign.Spec.CampaignConfig = new CampaignConfig { ScoringMethod = "exact" };
+        await cluster.StartCampaignAsync(campaign);
+        await cluster.WaitForPhaseAsync<Campaign>("shop", Phases.Active);
+
+        var config = (await cluster.Client.CoreV1.ListNamespacedConfigMapAsync(ns, labelSelector: "personalize.io/campaign=shop")).Items.Single();
+        Assert.Equal("exact", Personalize.Jobs.JobJson.Deserialize<Personalize.Jobs.RuntimeConfig>(config.Data["runtime.json"]).CampaignConfig.ScoringMethod);
+
+        var refused = await Assert.ThrowsAsync<k8s.Autorest.HttpOperationException>(() =>
+            cluster.PatchSpecAsync<Campaign>("shop", """{"spec":{"campaignConfig":{"scoringMethod":"fastest"}}}"""));
+        Assert.Contains("scoringMethod", refused.Response.Content);
+    }
+
+    [Fact]
     public async Task CampaignNamedWithALeadingDigit_GetsAValidServiceName_AndServes_WithFakeKubeletAndTrainer()
     {
         using var cluster = await TestCluster.CreateAsync(env, "digit");

@@ -44,6 +44,11 @@ public sealed class CampaignConfig
     [JsonPropertyName("enableMetadataWithRecommendations")]
     public bool? EnableMetadataWithRecommendations { get; set; }
 
+    [AllowedValues("auto", "exact", "ann")]
+    [Description("How the runtime scores recommendations: auto (the approximate nearest-neighbour index from 50,000 items), exact (every item), or ann. The index serves only if the trainer shipped it (recall@25 against exact >= 0.98 on held-out users); otherwise exact scoring serves. Not part of Personalize's API.")]
+    [JsonPropertyName("scoringMethod")]
+    public string? ScoringMethod { get; set; }
+
     [Description("Follow the solution's newest ACTIVE version instead of solutionVersionRef.")]
     [JsonPropertyName("syncWithLatestSolutionVersion")]
     public bool? SyncWithLatestSolutionVersion { get; set; }

@@ -41,6 +41,10 @@ public sealed class ModelManifest
     [JsonPropertyName("metrics")]
     public Dictionary<string, double> Metrics { get; set; } = [];
 
+    [Description("The approximate nearest-neighbour index built beside the model: its recall@25 against exact scoring on held-out users, and whether it ships (tensors ann_*).")]
+    [JsonPropertyName("annIndex")]
+    public AnnIndexReport? AnnIndex { get; set; }
+
     [JsonPropertyName("createdAt")]
     public DateTimeOffset CreatedAt { get; set; }
 
@@ -69,6 +73,36 @@ public sealed class TrainingDataSummary
     [Description("Newest TIMESTAMP used (epoch seconds).")]
     [JsonPropertyName("maxTimestamp")]
     public long? MaxTimestamp { get; set; }
+}
+
+/// <summary>What the trainer measured of the ANN index; the runtime serves the index only when <see cref="Shipped"/>.</summary>
+public sealed class AnnIndexReport
+{
+    [Description("How the index works: \"ivf\" (k-means lists over [item vector, bias], int8 scan of the best lists, float32 re-scoring).")]
+    [JsonPropertyName("kind")]
+    public string Kind { get; set; } = "ivf";
+
+    [JsonPropertyName("lists")]
+    public int Lists { get; set; }
+
+    [Description("Lists each query reads: the fewest that reached the target recall on the held-out users.")]
+    [JsonPropertyName("probes")]
+    public int Probes { get; set; }
+
+    [Description("Mean overlap of the index's top 25 with float32 exact scoring's, over the held-out users, at probes.")]
+    [JsonPropertyName("recallAt25")]
+    public double RecallAt25 { get; set; }
+
+    [JsonPropertyName("heldOutUsers")]
+    public int HeldOutUsers { get; set; }
+
+    [Description("True when recallAt25 reached the gate (0.98) and the index tensors are in the artifact.")]
+    [JsonPropertyName("shipped")]
+    public bool Shipped { get; set; }
+
+    [Description("Why the index was not shipped, when it was not.")]
+    [JsonPropertyName("reason")]
+    public string? Reason { get; set; }
 }
 
 /// <summary>The scorers a manifest may name; each recipe maps to one.</summary>

@@ -27,8 +27,10 @@ public sealed class HrnnRecommender : Recommender
     private readonly CatalogueScorer scorer;
     private readonly ScoringBatcher? batcher;
     private readonly UserStateCache? states;
+    private readonly AnnScorer? ann;
 
-    public HrnnRecommender(ModelArtifact artifact, ScoringSettings? settings = null)
+    /// <param name="scoringMethod">campaignConfig.scoringMethod (<see cref="ScoringMethods"/>).</param>
+    public HrnnRecommender(ModelArtifact artifact, ScoringSettings? settings = null, string scoringMethod = ScoringMethods.Auto)
         : base(artifact)
     {
         settings ??= new ScoringSettings();
@@ -67,9 +69,22 @@ public sealed class HrnnRecommender : Recommender
         scorer = new CatalogueScorer(itemOutput, itemOutputBias, hidden, settings.ShouldQuantize(ItemCount, hidden));
         batcher = settings.Batch ? new ScoringBatcher(scorer) : null;
         states = settings.UserStateCacheSize > 0 ? new UserStateCache(settings.UserStateCacheSize) : null;
+        (ScoringMethod, ScoringReason, ann) = ChooseMethod(scoringMethod, ItemPartitions.FromArtifact(artifact, hidden));
     }
 
+    /// <summary>The method serving queries: <see cref="ScoringMethods.Ann"/> or <see cref="ScoringMethods.Exact"/>.</summary>
+    public string ScoringMethod { get; }
+
+    /// <summary>Why <see cref="ScoringMethod"/> was chosen, for the log and /metrics.</summary>
+    public string ScoringReason { get; }
+
+    /// <summary>Queries the ANN index answered by exact scoring because a filter left too few items in its lists.</summary>
+    public long AnnExactFallbacks => ann?.ExactFallbacks ?? 0;
+
     public override bool ReturnsScores => true;
+
+    /// <summary>Bytes the ANN scorer adds over the model's tensors (0 when it does not serve).</summary>
+    public long AnnBytes => ann?.Bytes ?? 0;
 
     public int HiddenSize => cell.HiddenSize;
 
@@ -141,6 +156,9 @@ public sealed class HrnnRecommender : Recommender
         return state;
     }
 
+    /// <summary>The state a request naming only this user scores with (the trainer's ANN recall gate uses it).</summary>
+    public float[] UserState(string userId) => UserState(UserRow(userId), History(new RecommendationRequest { UserId = userId }));
+
     /// <summary>
     /// <see cref="UserState"/>, from the cache while the user's bptt window is unchanged. A new event that only
     /// lengthens the window (history not longer than bptt) advances the cached state by one GRU step; one that
@@ -202,6 +220,34 @@ public sealed class HrnnRecommender : Recommender
         return moved;
     }
 
+    /// <summary>
+    /// Exact unless the method allows the ANN index and the artifact ships one that passed the trainer's recall gate;
+    /// auto also needs a catalogue of <see cref="ScoringSettings.AnnFromItems"/> items.
+    /// </summary>
+    private (string Method, string Reason, AnnScorer? Ann) ChooseMethod(string method, ItemPartitions? partitions)
+    {
+        var report = Manifest.AnnIndex;
+        switch (method)
+        {
+            case ScoringMethods.Exact:
+                return (ScoringMethods.Exact, "campaignConfig.scoringMethod is exact", null);
+            case ScoringMethods.Auto when ItemCount < ScoringSettings.AnnFromItems:
+                return (ScoringMethods.Exact, $"auto: {ItemCount} items, below {ScoringSettings.AnnFromItems} exact scoring is cheap", null);
+            case ScoringMethods.Auto or ScoringMethods.Ann:
+                break;
+            default:
+                throw new ArgumentException($"campaignConfig.scoringMethod \"{method}\" is not one of {string.Join(", ", ScoringMethods.All)}.");
+        }
+
+        if (partitions is null || report is not { Shipped: true } || report.RecallAt25 < AnnIndexBuilder.RequiredRecall)
+        {
+            return (ScoringMethods.Exact, $"{method}: the model has no ANN index that passed the recall gate ({report?.Reason ?? "none was built"})", null);
+        }
+
+        var index = new AnnScorer(scorer, itemOutput, itemOutputBias, partitions, report.Probes);
+        return (ScoringMethods.Ann, $"{method}: ANN index, recall@25 {report.RecallAt25:F3} on {report.HeldOutUsers} held-out users, {index.Probes} of {partitions.Lists} lists per query", index);
+    }
+
     /// <summary>Every item's logit for a state: output vector · state + bias.</summary>
     public float[] Logits(ReadOnlySpan<float> state)
     {
@@ -217,7 +263,7 @@ public sealed class HrnnRecommender : Recommender
     private List<RecommendedItem> BestBySoftmax(float[] state, int count, Func<int, bool> accept)
     {
         var query = new ScoringQuery(state, count, accept);
-        var scored = batcher?.Score(query) ?? scorer.Score(query);
+        var scored = ann?.Score(query) ?? batcher?.Score(query) ?? scorer.Score(query);
         return scored.Rows.Select((row, i) => new RecommendedItem(ItemIds[row], scored.Score(i))).ToList();
     }
 }

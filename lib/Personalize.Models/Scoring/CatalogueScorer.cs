@@ -101,14 +101,17 @@ public sealed class CatalogueScorer
         return results;
     }
 
+    /// <summary>One item's float32 logit.</summary>
+    public float Logit(int row, ReadOnlySpan<float> state) => TensorPrimitives.Dot(_items.AsSpan(row * Hidden, Hidden), state) + _bias[row];
+
     /// <summary>The candidates' float32 logits decide the order; the normaliser swaps their int8 terms for exact ones.</summary>
-    private ScoredRows Rescore(ScoringQuery query, int[] candidates, float[] approximate, float max, double sum)
+    internal ScoredRows Rescore(ScoringQuery query, int[] candidates, float[] approximate, float max, double sum)
     {
         var exact = new float[candidates.Length];
         for (var i = 0; i < candidates.Length; i++)
         {
             var row = candidates[i];
-            exact[i] = TensorPrimitives.Dot(_items.AsSpan(row * Hidden, Hidden), query.State) + _bias[row];
+            exact[i] = Logit(row, query.State);
             sum += Math.Exp(exact[i] - max) - Math.Exp(approximate[i] - max);
         }
 
@@ -124,7 +127,7 @@ public sealed class CatalogueScorer
     }
 
     /// <summary>Adds Σ exp(logit − max) of a block to a running sum, moving max up (and rescaling the sum) when the block exceeds it.</summary>
-    private static void Accumulate(ReadOnlySpan<float> block, Span<float> scratch, ref float max, ref double sum)
+    internal static void Accumulate(ReadOnlySpan<float> block, Span<float> scratch, ref float max, ref double sum)
     {
         var blockMax = TensorPrimitives.Max(block);
         if (blockMax > max)

@@ -17,7 +17,8 @@ public sealed class QuantizedItems
     private readonly sbyte[] _values;
     private readonly float[] _scales;
 
-    public QuantizedItems(ReadOnlySpan<float> items, int hidden)
+    /// <summary>Slot i holds row <paramref name="order"/>[i] when an order is given (an ANN index's list order), else row i.</summary>
+    public QuantizedItems(ReadOnlySpan<float> items, int hidden, int[]? order = null)
     {
         Hidden = hidden;
         Rows = items.Length / hidden;
@@ -26,7 +27,7 @@ public sealed class QuantizedItems
         Span<float> scaled = new float[hidden];
         for (var row = 0; row < Rows; row++)
         {
-            var vector = items.Slice(row * hidden, hidden);
+            var vector = items.Slice((order?[row] ?? row) * hidden, hidden);
             var max = Math.Abs(TensorPrimitives.MaxMagnitude(vector));
             var scale = max > 0 ? max / 127f : 1f;
             _scales[row] = scale;

@@ -217,6 +217,7 @@ public sealed class CampaignController(ControllerContext context) : ResourceCont
             {
                 ItemExplorationConfig = campaign.Spec.CampaignConfig?.ItemExplorationConfig ?? [],
                 EnableMetadataWithRecommendations = campaign.Spec.CampaignConfig?.EnableMetadataWithRecommendations == true,
+                ScoringMethod = campaign.Spec.CampaignConfig?.ScoringMethod ?? ScoringMethods.Auto,
             },
         };
     }

@@ -18,6 +18,7 @@ public sealed class RuntimeMetrics
     private readonly Gauge _modelItems;
     private readonly Gauge _observedTps;
     private readonly Gauge _capacityTps;
+    private readonly Gauge _scoring;
     private readonly RequestRate _rate = new();
 
     public RuntimeMetrics()
@@ -48,6 +49,9 @@ public sealed class RuntimeMetrics
             "Recommendation and ranking requests per second over the last 10 seconds (what the operator scales on).");
         _capacityTps = factory.CreateGauge(CapacityMetric,
             "Requests per second this replica serves at 70% of its CPU, measured on the loaded model at start-up (the operator's tpsPerReplica).");
+        _scoring = factory.CreateGauge("personalize_runtime_scoring_info",
+            "How recommendations are scored (value 1): method ann or exact, and why (campaignConfig.scoringMethod, catalogue size, the ANN index's recall gate).",
+            new GaugeConfiguration { LabelNames = ["method", "reason"] });
         Registry.AddBeforeCollectCallback(() => _observedTps.Set(_rate.PerSecond()));
     }
 
@@ -72,6 +76,8 @@ public sealed class RuntimeMetrics
     public void Shed() => _shed.Inc();
 
     public void Capacity(double requestsPerSecond) => _capacityTps.Set(requestsPerSecond);
+
+    public void Scoring(string method, string reason) => _scoring.WithLabels(method, reason).Set(1);
 
     public void RealtimeReadFailed(string datasetType) => _realtimeReadFailures.WithLabels(datasetType).Inc();
 

@@ -48,7 +48,14 @@ public sealed class CampaignLoader(
             try
             {
                 var artifact = await ModelArtifact.LoadAsync(store, S3Uri.Parse(config.ModelUri), stoppingToken);
-                var campaign = new CampaignState(config, artifact, RecommenderFactory.Create(artifact, config.Scoring));
+                var recommender = RecommenderFactory.Create(artifact, config.Scoring, config.CampaignConfig.ScoringMethod);
+                if (recommender is HrnnRecommender hrnn)
+                {
+                    metrics.Scoring(hrnn.ScoringMethod, hrnn.ScoringReason);
+                    logger.LogInformation("Scoring {Method}: {Reason}", hrnn.ScoringMethod, hrnn.ScoringReason);
+                }
+
+                var campaign = new CampaignState(config, artifact, recommender);
                 await BulkData.LoadAsync(campaign, datasets, stoppingToken);
                 metrics.ModelLoaded(
                     string.IsNullOrEmpty(config.CampaignName) ? config.CampaignArn[(config.CampaignArn.LastIndexOf('/') + 1)..] : config.CampaignName,

@@ -8,7 +8,8 @@ namespace Personalize.Runtime.Serving;
 /// What one replica can serve of the loaded model, measured at start-up instead of assumed: the CPU time of a few
 /// of the model's own queries, plus the HTTP and JSON cost per request, on the cores this process may use. The
 /// operator sizes replicas by it (personalize_runtime_capacity_tps), so a 1M-item catalogue gets more replicas than
-/// a 10k one, and a cheaper scoring method fewer.
+/// a 10k one, and a cheaper scoring method fewer: the queries run through the served recommender, so an ANN index
+/// (or int8 scoring) is what is measured when it is what serves.
 /// </summary>
 public static class ServingCapacity
 {

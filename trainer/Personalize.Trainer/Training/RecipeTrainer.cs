@@ -5,6 +5,7 @@ using Personalize.Jobs;
 using Personalize.Models.Artifacts;
 using Personalize.Models.Evaluation;
 using Personalize.Models.Recipes;
+using Personalize.Models.Scoring;
 using Personalize.Models.Training;
 using Personalize.Trainer.Hrnn;
 using Personalize.Trainer.SimilarItems;
@@ -104,7 +105,30 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
         var validationMetrics = validation is null ? null : Evaluator.Evaluate(evaluated, all, validation.Test, catalogue);
         var artifact = build(all, served);
         artifact.Manifest.Metrics = metrics;
+        if (artifact.Manifest.Scorer == ScorerKinds.Hrnn)
+        {
+            artifact = await AttachAnnIndexAsync(artifact, split.Test, cancellationToken);
+        }
+
         return new TrainedModel(artifact, metrics, validationMetrics);
+    }
+
+    /// <summary>
+    /// The ANN index beside the model, gated on its recall@25 against exact scoring for the held-out users' served
+    /// states (their whole history, as a request for them would score); the manifest records the outcome.
+    /// </summary>
+    private async Task<ModelArtifact> AttachAnnIndexAsync(ModelArtifact artifact, IReadOnlyList<TestUser> heldOut, CancellationToken cancellationToken)
+    {
+        var served = new HrnnRecommender(artifact, new ScoringSettings { Quantize = false, Batch = false, UserStateCacheSize = 0 }, ScoringMethods.Exact);
+        var options = new AnnIndexOptions { Seed = hrnnTemplate.Seed };
+        var states = heldOut.Take(options.MaxHeldOutUsers).Select(user => served.UserState(user.UserId)).ToList();
+        artifact = AnnIndexBuilder.Attach(artifact, states, options);
+        var index = artifact.Manifest.AnnIndex!;
+        var outcome = index.Shipped
+            ? $"ANN index: {index.Lists} lists, {index.Probes} read per query, recall@25 {index.RecallAt25:F3} against exact on {index.HeldOutUsers} held-out users"
+            : $"ANN index not shipped: {index.Reason}";
+        await report(new JobProgress { Time = DateTimeOffset.UtcNow, Stage = "train", Message = $"{artifact.Manifest.Recipe}: {outcome}" }, cancellationToken);
+        return artifact;
     }
 
     /// <summary>Trains the network once, on the training users, and returns how to package it for any set of served users.</summary>
