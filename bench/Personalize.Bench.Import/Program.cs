@@ -19,7 +19,9 @@ try
     var clock = Stopwatch.StartNew();
     var generator = new SyntheticDataGenerator(new GeneratorOptions
     {
-        Users = (int)Math.Max(1000, rows / 100), Items = (int)Math.Max(500, rows / 500), Interactions = rows,
+        Users = (int)Math.Max(1000, rows / 100),
+        Items = (int)Math.Max(500, rows / 500),
+        Interactions = rows,
     });
     await using (var writer = new StreamWriter(local, false, new System.Text.UTF8Encoding(false), 1 << 16))
     {

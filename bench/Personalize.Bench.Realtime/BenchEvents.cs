@@ -15,8 +15,12 @@ internal static class BenchEvents
             var writer = new RealtimeRecordWriter(store, group, $"w{i}", new FixedTime(at));
             var rows = Enumerable.Range(0, perObject).Select(e => (IReadOnlyDictionary<string, object?>)new Dictionary<string, object?>
             {
-                ["USER_ID"] = $"u{(i * perObject + e) % 50_000}", ["SESSION_ID"] = $"s{i}", ["ITEM_ID"] = $"i{e % 5_000}",
-                ["TIMESTAMP"] = at.ToUnixTimeSeconds(), ["EVENT_TYPE"] = "click", ["EVENT_ID"] = Guid.NewGuid().ToString(),
+                ["USER_ID"] = $"u{(i * perObject + e) % 50_000}",
+                ["SESSION_ID"] = $"s{i}",
+                ["ITEM_ID"] = $"i{e % 5_000}",
+                ["TIMESTAMP"] = at.ToUnixTimeSeconds(),
+                ["EVENT_TYPE"] = "click",
+                ["EVENT_ID"] = Guid.NewGuid().ToString(),
             }).ToList();
             await writer.AppendAsync("Interactions", rows, ct);
             if (Interlocked.Increment(ref written) % 2000 == 0)

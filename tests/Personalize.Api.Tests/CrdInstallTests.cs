@@ -8,12 +8,12 @@ namespace Personalize.Api.Tests;
 [Collection(KubeApiServerCollection.Name)]
 public sealed class CrdInstallTests(ApiServerWithCrds fixture)
 {
-    private readonly KubeApiServer server = fixture.Server;
+    private readonly KubeApiServer _server = fixture.Server;
 
     [Fact]
     public async Task EverySampleIsAcceptedByTheApiServer()
     {
-        var ns = await server.CreateNamespaceAsync("samples");
+        var ns = await _server.CreateNamespaceAsync("samples");
         var samples = Directory.GetFiles(Path.Combine(InfraPaths.RepoRoot, "config", "samples"), "*.yaml", SearchOption.AllDirectories)
             .Where(f => Path.GetFileName(f) != "kustomization.yaml")
             .Order()
@@ -22,7 +22,7 @@ public sealed class CrdInstallTests(ApiServerWithCrds fixture)
 
         foreach (var sample in samples)
         {
-            var result = await server.KubectlAsync("apply", "--dry-run=server", "-n", ns, "-f", sample);
+            var result = await _server.KubectlAsync("apply", "--dry-run=server", "-n", ns, "-f", sample);
             Assert.True(result.Succeeded, $"{Path.GetRelativePath(InfraPaths.RepoRoot, sample)} was rejected:\n{result.StdErr}");
         }
     }
@@ -44,7 +44,7 @@ public sealed class CrdInstallTests(ApiServerWithCrds fixture)
     [Fact]
     public async Task KubectlGetPersonalizeListsEveryKindWithItsColumns()
     {
-        var ns = await server.CreateNamespaceAsync("category");
+        var ns = await _server.CreateNamespaceAsync("category");
         var manifest = """
             apiVersion: personalize.io/v1alpha1
             kind: DatasetGroup
@@ -56,10 +56,10 @@ public sealed class CrdInstallTests(ApiServerWithCrds fixture)
             metadata: {name: shop}
             spec: {solutionVersionRef: {name: v1}}
             """;
-        (await server.KubectlAsync(["apply", "-n", ns, "-f", "-"], manifest)).EnsureSuccess("apply");
+        (await _server.KubectlAsync(["apply", "-n", ns, "-f", "-"], manifest)).EnsureSuccess("apply");
 
-        var all = (await server.KubectlAsync("get", "personalize", "-n", ns)).EnsureSuccess("get personalize").StdOut;
-        var campaigns = (await server.KubectlAsync("get", "cmp", "-n", ns)).EnsureSuccess("get cmp").StdOut;
+        var all = (await _server.KubectlAsync("get", "personalize", "-n", ns)).EnsureSuccess("get personalize").StdOut;
+        var campaigns = (await _server.KubectlAsync("get", "cmp", "-n", ns)).EnsureSuccess("get cmp").StdOut;
 
         Assert.Contains("datasetgroup.personalize.io/retail", all);
         Assert.Contains("campaign.personalize.io/shop", all);
@@ -70,8 +70,8 @@ public sealed class CrdInstallTests(ApiServerWithCrds fixture)
     [Fact]
     public async Task DefaultsAreFilledAndStatusIsWrittenThroughTheSubresource()
     {
-        var ns = await server.CreateNamespaceAsync("status");
-        using var client = server.CreateClient();
+        var ns = await _server.CreateNamespaceAsync("status");
+        using var client = _server.CreateClient();
         var entity = ApiGroup.EntityOf<Campaign>();
         var campaign = new Campaign
         {

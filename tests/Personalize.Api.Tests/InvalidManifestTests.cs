@@ -6,7 +6,7 @@ namespace Personalize.Api.Tests;
 [Collection(KubeApiServerCollection.Name)]
 public sealed class InvalidManifestTests(ApiServerWithCrds fixture)
 {
-    private readonly KubeApiServer server = fixture.Server;
+    private readonly KubeApiServer _server = fixture.Server;
 
     public static TheoryData<string, string, string> InvalidManifests => new()
     {
@@ -92,11 +92,11 @@ public sealed class InvalidManifestTests(ApiServerWithCrds fixture)
     [MemberData(nameof(InvalidManifests))]
     public async Task ApiServerRejectsTheManifestNamingTheField(string problem, string manifest, string field)
     {
-        var ns = await server.CreateNamespaceAsync("invalid");
+        var ns = await _server.CreateNamespaceAsync("invalid");
         var yaml = $"apiVersion: personalize.io/v1alpha1\n{manifest}\n";
 
         // --validate=false: the API server itself must refuse, not only kubectl's client-side check.
-        var result = await server.KubectlAsync(["apply", "--validate=false", "-n", ns, "-f", "-"], yaml);
+        var result = await _server.KubectlAsync(["apply", "--validate=false", "-n", ns, "-f", "-"], yaml);
 
         Assert.False(result.Succeeded, $"{problem}: the API server accepted it.\n{result.StdOut}");
         Assert.Contains(field, result.StdErr);
@@ -105,17 +105,17 @@ public sealed class InvalidManifestTests(ApiServerWithCrds fixture)
     [Fact]
     public async Task NothingStoredIsLostWhenAnEditIsRejected()
     {
-        var ns = await server.CreateNamespaceAsync("keep");
+        var ns = await _server.CreateNamespaceAsync("keep");
         const string valid = """
             apiVersion: personalize.io/v1alpha1
             kind: Campaign
             metadata: {name: shop}
             spec: {solutionVersionRef: {name: v1}, minProvisionedTPS: 5}
             """;
-        (await server.KubectlAsync(["apply", "-n", ns, "-f", "-"], valid)).EnsureSuccess("valid campaign");
+        (await _server.KubectlAsync(["apply", "-n", ns, "-f", "-"], valid)).EnsureSuccess("valid campaign");
 
-        var rejected = await server.KubectlAsync(["apply", "-n", ns, "-f", "-"], valid.Replace("minProvisionedTPS: 5", "minProvisionedTPS: 0", StringComparison.Ordinal));
-        var stored = await server.KubectlAsync("get", "campaign", "shop", "-n", ns, "-o", "jsonpath={.spec.minProvisionedTPS}");
+        var rejected = await _server.KubectlAsync(["apply", "-n", ns, "-f", "-"], valid.Replace("minProvisionedTPS: 5", "minProvisionedTPS: 0", StringComparison.Ordinal));
+        var stored = await _server.KubectlAsync("get", "campaign", "shop", "-n", ns, "-o", "jsonpath={.spec.minProvisionedTPS}");
 
         Assert.False(rejected.Succeeded);
         Assert.Equal("5", stored.EnsureSuccess().StdOut.Trim());

@@ -71,7 +71,9 @@ public sealed class LifecycleTests(InstalledProduct product)
                 ["sessionId"] = "cluster-session",
                 ["eventList"] = new JsonArray(viewed.Select((item, n) => (JsonNode)new JsonObject
                 {
-                    ["eventType"] = "view", ["itemId"] = item, ["sentAt"] = 1_800_000_000 + n,
+                    ["eventType"] = "view",
+                    ["itemId"] = item,
+                    ["sentAt"] = 1_800_000_000 + n,
                 }).ToArray()),
             };
             using (var put = await http.PostAsync("/events", new StringContent(events.ToJsonString(), Encoding.UTF8, "application/json"), ct))

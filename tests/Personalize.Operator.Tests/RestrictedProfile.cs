@@ -24,8 +24,14 @@ public static class RestrictedProfile
         {
             var kinds = new Dictionary<string, object?>
             {
-                ["configMap"] = volume.ConfigMap, ["emptyDir"] = volume.EmptyDir, ["secret"] = volume.Secret, ["projected"] = volume.Projected,
-                ["downwardAPI"] = volume.DownwardAPI, ["csi"] = volume.Csi, ["ephemeral"] = volume.Ephemeral, ["persistentVolumeClaim"] = volume.PersistentVolumeClaim,
+                ["configMap"] = volume.ConfigMap,
+                ["emptyDir"] = volume.EmptyDir,
+                ["secret"] = volume.Secret,
+                ["projected"] = volume.Projected,
+                ["downwardAPI"] = volume.DownwardAPI,
+                ["csi"] = volume.Csi,
+                ["ephemeral"] = volume.Ephemeral,
+                ["persistentVolumeClaim"] = volume.PersistentVolumeClaim,
             };
             if (!kinds.Any(k => k.Value is not null && AllowedVolumeKinds.Contains(k.Key)))
             {

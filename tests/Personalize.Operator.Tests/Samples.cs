@@ -50,7 +50,10 @@ public static class Samples
             SolutionRef = new ResourceRef { Name = solution },
             Resources = new JobResources
             {
-                Gpus = gpus, Cpu = "2", Memory = "4Gi", NodeSelector = new() { ["pool"] = "gpu" },
+                Gpus = gpus,
+                Cpu = "2",
+                Memory = "4Gi",
+                NodeSelector = new() { ["pool"] = "gpu" },
                 Tolerations = [new Toleration { Key = "nvidia.com/gpu", Operator = "Exists", Effect = "NoSchedule" }],
             },
         },

@@ -180,7 +180,10 @@ public sealed class TestCluster(OperatorEnvironment env, string @namespace) : ID
 
     public static JobResult TrainSucceeded(string modelUri) => Succeeded(r => r.Train = new TrainJobResult
     {
-        Recipe = "aws-hrnn", ModelUri = modelUri, TrainingSeconds = 42, Interactions = 1000,
+        Recipe = "aws-hrnn",
+        ModelUri = modelUri,
+        TrainingSeconds = 42,
+        Interactions = 1000,
         Metrics = new() { ["normalized_discounted_cumulative_gain_at_10"] = 0.31, ["precision_at_25"] = 0.05 },
     });
 

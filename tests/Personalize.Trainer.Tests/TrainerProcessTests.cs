@@ -18,32 +18,32 @@ namespace Personalize.Trainer.Tests;
 /// </summary>
 public sealed class TrainerProcessTests : IDisposable
 {
-    private readonly string root = Directory.CreateTempSubdirectory("trainer-process-").FullName;
-    private readonly FolderObjectStore store;
-    private readonly S3Uri group = S3Uri.Parse("s3://personalize/default/shop/");
+    private readonly string _root = Directory.CreateTempSubdirectory("trainer-process-").FullName;
+    private readonly FolderObjectStore _store;
+    private readonly S3Uri _group = S3Uri.Parse("s3://personalize/default/shop/");
 
-    public TrainerProcessTests() => store = new FolderObjectStore(root);
+    public TrainerProcessTests() => _store = new FolderObjectStore(_root);
 
-    public void Dispose() => Directory.Delete(root, recursive: true);
+    public void Dispose() => Directory.Delete(_root, recursive: true);
 
     [Fact]
     public async Task TrainThenBatchInfer_WriteTheModelResultAndOutputLines()
     {
         await ImportGeneratedDataAsync();
-        var model = StoreLayout.Model(group, "solution", "v1");
+        var model = StoreLayout.Model(_group, "solution", "v1");
         var train = await RunAsync(new JobSpec
         {
             Verb = JobVerbs.Train,
             JobName = "v1",
-            ResultUri = StoreLayout.JobResult(group, "train", "v1").ToString(),
-            ProgressUri = StoreLayout.JobProgress(group, "train", "v1").ToString(),
+            ResultUri = StoreLayout.JobResult(_group, "train", "v1").ToString(),
+            ProgressUri = StoreLayout.JobProgress(_group, "train", "v1").ToString(),
             Train = new TrainJobSpec
             {
-                DatasetGroupUri = group.ToString(),
+                DatasetGroupUri = _group.ToString(),
                 Recipe = "arn:aws:personalize:::recipe/aws-hrnn-metadata",
                 AlgorithmHyperParameters = new() { ["hidden_dimension"] = "32", ["bptt"] = "16" },
                 ModelUri = model.ToString(),
-                CheckpointUri = StoreLayout.Checkpoints(group, "solution", "v1").ToString(),
+                CheckpointUri = StoreLayout.Checkpoints(_group, "solution", "v1").ToString(),
             },
         });
 
@@ -51,18 +51,18 @@ public sealed class TrainerProcessTests : IDisposable
         Assert.Equal(JobResult.Succeeded, train.Result.Status);
         Assert.Equal("aws-hrnn-metadata", train.Result.Train!.Recipe);
         // What the operator copies into status is what the stored model was evaluated on, and it learned something.
-        var stored = await ModelArtifact.LoadAsync(store, model, CancellationToken.None);
+        var stored = await ModelArtifact.LoadAsync(_store, model, CancellationToken.None);
         Assert.Equal(stored.Manifest.Metrics, train.Result.Train.Metrics);
         Assert.True(train.Result.Train.Metrics["precision_at_25"] > 0.01, $"precision@25 {train.Result.Train.Metrics["precision_at_25"]}");
-        Assert.Contains("\"epoch\"", await ReadAsync(StoreLayout.JobProgress(group, "train", "v1")), StringComparison.Ordinal);
+        Assert.Contains("\"epoch\"", await ReadAsync(StoreLayout.JobProgress(_group, "train", "v1")), StringComparison.Ordinal);
 
         var input = S3Uri.Parse("s3://personalize/batch/in/users.jsonl");
-        await store.WriteAsync(input, new MemoryStream(Encoding.UTF8.GetBytes("{\"userId\":\"u1\"}\n{\"userId\":42}\n")), CancellationToken.None);
+        await _store.WriteAsync(input, new MemoryStream(Encoding.UTF8.GetBytes("{\"userId\":\"u1\"}\n{\"userId\":42}\n")), CancellationToken.None);
         var batch = await RunAsync(new JobSpec
         {
             Verb = JobVerbs.BatchInfer,
             JobName = "b1",
-            ResultUri = StoreLayout.JobResult(group, "batch", "b1").ToString(),
+            ResultUri = StoreLayout.JobResult(_group, "batch", "b1").ToString(),
             BatchInference = new BatchInferenceJobSpec { ModelUri = model.ToString(), InputPath = input.ToString(), OutputPath = "s3://personalize/batch/out/", NumResults = 7 },
         });
 
@@ -81,8 +81,8 @@ public sealed class TrainerProcessTests : IDisposable
         var run = await RunAsync(new JobSpec
         {
             Verb = JobVerbs.Train,
-            ResultUri = StoreLayout.JobResult(group, "train", "bad").ToString(),
-            Train = new TrainJobSpec { DatasetGroupUri = group.ToString(), Recipe = "aws-nope", ModelUri = "s3://personalize/m/" },
+            ResultUri = StoreLayout.JobResult(_group, "train", "bad").ToString(),
+            Train = new TrainJobSpec { DatasetGroupUri = _group.ToString(), Recipe = "aws-nope", ModelUri = "s3://personalize/m/" },
         });
 
         Assert.Equal(1, run.Process.ExitCode);
@@ -107,9 +107,9 @@ public sealed class TrainerProcessTests : IDisposable
         }));
         Assert.True(second.Process.ExitCode == 0, second.Process.StdErr + second.Process.StdOut);
 
-        var reportUri = StoreLayout.Report(group, "solution", "v2");
+        var reportUri = StoreLayout.Report(_group, "solution", "v2");
         Assert.Equal(reportUri.ToString(), second.Result.Train!.ReportUri);
-        var page = Path.Combine(root, "report.html");
+        var page = Path.Combine(_root, "report.html");
         await File.WriteAllTextAsync(page, await ReadAsync(reportUri));
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await using var chromium = await HeadlessChromium.StartAsync(timeout.Token);
@@ -144,40 +144,40 @@ public sealed class TrainerProcessTests : IDisposable
 
     private JobSpec TrainSpec(string version, TrainJobSpec train)
     {
-        train.DatasetGroupUri = group.ToString();
-        train.ModelUri = StoreLayout.Model(group, "solution", version).ToString();
-        train.ReportUri = StoreLayout.Report(group, "solution", version).ToString();
-        return new JobSpec { Verb = JobVerbs.Train, JobName = version, ResultUri = StoreLayout.JobResult(group, "train", version).ToString(), Train = train };
+        train.DatasetGroupUri = _group.ToString();
+        train.ModelUri = StoreLayout.Model(_group, "solution", version).ToString();
+        train.ReportUri = StoreLayout.Report(_group, "solution", version).ToString();
+        return new JobSpec { Verb = JobVerbs.Train, JobName = version, ResultUri = StoreLayout.JobResult(_group, "train", version).ToString(), Train = train };
     }
 
     [Fact]
     public async Task Import_WhoseProgressCannotBeWritten_StillSucceedsOnceItsDataIsCommitted()
     {
         var csv = S3Uri.Parse("s3://personalize/csv/small.csv");
-        await store.WriteAsync(csv, new MemoryStream("USER_ID,ITEM_ID,TIMESTAMP\nu1,i1,1\nu2,i2,2\nu1,i2,3\n"u8.ToArray()), CancellationToken.None);
+        await _store.WriteAsync(csv, new MemoryStream("USER_ID,ITEM_ID,TIMESTAMP\nu1,i1,1\nu2,i2,2\nu1,i2,3\n"u8.ToArray()), CancellationToken.None);
         // A folder where the progress object goes: every progress write fails, as it would during a store hiccup.
-        var progress = StoreLayout.JobProgress(group, "datasetimportjob", "i1");
-        Directory.CreateDirectory(Path.Combine(root, progress.Bucket, progress.Key, "in-the-way"));
+        var progress = StoreLayout.JobProgress(_group, "datasetimportjob", "i1");
+        Directory.CreateDirectory(Path.Combine(_root, progress.Bucket, progress.Key, "in-the-way"));
 
         var run = await RunAsync(new JobSpec
         {
             Verb = JobVerbs.Import,
             JobName = "i1",
-            ResultUri = StoreLayout.JobResult(group, "datasetimportjob", "i1").ToString(),
+            ResultUri = StoreLayout.JobResult(_group, "datasetimportjob", "i1").ToString(),
             ProgressUri = progress.ToString(),
             Import = new ImportJobSpec
             {
                 DatasetType = DatasetTypes.Interactions,
                 Schema = """{"type":"record","name":"Interactions","namespace":"com.amazonaws.personalize.schema","fields":[{"name":"USER_ID","type":"string"},{"name":"ITEM_ID","type":"string"},{"name":"TIMESTAMP","type":"long"}],"version":"1.0"}""",
                 DataLocation = csv.ToString(),
-                DatasetGroupUri = group.ToString(),
+                DatasetGroupUri = _group.ToString(),
             },
         });
 
         Assert.True(run.Process.ExitCode == 0, run.Process.StdErr + run.Process.StdOut);
         Assert.Equal(JobResult.Succeeded, run.Result.Status);
         Assert.Equal(3, run.Result.Import!.RowsImported);
-        Assert.Equal(3, (await BulkManifest.ReadAsync(store, group, DatasetTypes.Interactions, CancellationToken.None))!.RowCount);
+        Assert.Equal(3, (await BulkManifest.ReadAsync(_store, _group, DatasetTypes.Interactions, CancellationToken.None))!.RowCount);
     }
 
     [Fact]
@@ -188,19 +188,19 @@ public sealed class TrainerProcessTests : IDisposable
         {
             Verb = JobVerbs.Train,
             JobName = "v1",
-            ResultUri = StoreLayout.JobResult(group, "train", "v1").ToString(),
-            ProgressUri = StoreLayout.JobProgress(group, "train", "v1").ToString(),
+            ResultUri = StoreLayout.JobResult(_group, "train", "v1").ToString(),
+            ProgressUri = StoreLayout.JobProgress(_group, "train", "v1").ToString(),
             Train = new TrainJobSpec
             {
-                DatasetGroupUri = group.ToString(),
+                DatasetGroupUri = _group.ToString(),
                 Recipe = "arn:aws:personalize:::recipe/aws-hrnn",
                 // Wide enough that eight epochs outlast the signal.
                 AlgorithmHyperParameters = new() { ["hidden_dimension"] = "256", ["bptt"] = "16" },
-                ModelUri = StoreLayout.Model(group, "solution", "v1").ToString(),
-                CheckpointUri = StoreLayout.Checkpoints(group, "solution", "v1").ToString(),
+                ModelUri = StoreLayout.Model(_group, "solution", "v1").ToString(),
+                CheckpointUri = StoreLayout.Checkpoints(_group, "solution", "v1").ToString(),
             },
         };
-        var specFile = Path.Combine(root, "train-sigterm.json");
+        var specFile = Path.Combine(_root, "train-sigterm.json");
         await File.WriteAllTextAsync(specFile, JobJson.Serialize(spec));
 
         await using (var first = ChildProcess.Start(TrainerStart(specFile), "trainer"))
@@ -212,9 +212,9 @@ public sealed class TrainerProcessTests : IDisposable
             Assert.True(first.ExitCode == 143, $"exit code {first.ExitCode}\n{first.OutputTail()}");
         }
 
-        Assert.Null(await store.StatAsync(S3Uri.Parse(spec.ResultUri), CancellationToken.None));
+        Assert.Null(await _store.StatAsync(S3Uri.Parse(spec.ResultUri), CancellationToken.None));
         // Real-time events arrive before the retry: it still trains on the stopped run's snapshot, so its checkpoints apply.
-        await new RealtimeRecordWriter(store, group, "runtime-0").AppendInteractionsAsync(
+        await new RealtimeRecordWriter(_store, _group, "runtime-0").AppendInteractionsAsync(
             [new Interaction("new-user", "new-item", 1_900_000_000, "view", null, null, null, Interaction.NoContext)], CancellationToken.None);
 
         var retry = await RunAsync(spec);
@@ -233,8 +233,8 @@ public sealed class TrainerProcessTests : IDisposable
     {
         var generator = new SyntheticDataGenerator(new GeneratorOptions { Users = 300, Items = 150, Interactions = 9000, Seed = 3 });
         var csv = S3Uri.Parse("s3://personalize/csv/");
-        await GeneratedFiles.WriteToStoreAsync(generator, store, csv, CancellationToken.None);
-        var importer = new DatasetImporter(store);
+        await GeneratedFiles.WriteToStoreAsync(generator, _store, csv, CancellationToken.None);
+        var importer = new DatasetImporter(_store);
         foreach (var (type, schema, file) in new[]
                  {
                      (DatasetTypes.Interactions, SyntheticDataGenerator.InteractionsSchema, GeneratedFiles.InteractionsCsv),
@@ -242,13 +242,13 @@ public sealed class TrainerProcessTests : IDisposable
                      (DatasetTypes.Items, SyntheticDataGenerator.ItemsSchema, GeneratedFiles.ItemsCsv),
                  })
         {
-            await importer.ImportAsync(new DatasetImportRequest($"import-{type}", schema, csv.Append(file), group), null, CancellationToken.None);
+            await importer.ImportAsync(new DatasetImportRequest($"import-{type}", schema, csv.Append(file), _group), null, CancellationToken.None);
         }
     }
 
     private async Task<(ProcessResult Process, JobResult Result)> RunAsync(JobSpec spec)
     {
-        var specFile = Path.Combine(root, $"{spec.Verb}-{Guid.NewGuid():N}.json");
+        var specFile = Path.Combine(_root, $"{spec.Verb}-{Guid.NewGuid():N}.json");
         await File.WriteAllTextAsync(specFile, JobJson.Serialize(spec));
         var start = TrainerStart(specFile);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
@@ -261,14 +261,14 @@ public sealed class TrainerProcessTests : IDisposable
     {
         var spec = JobJson.Deserialize<JobSpec>(File.ReadAllText(specFile));
         var start = new ProcessStartInfo("dotnet") { ArgumentList = { BuiltExecutable.Trainer, spec.Verb, "--spec", specFile } };
-        start.Environment["PERSONALIZE_STORE_ROOT"] = root;
+        start.Environment["PERSONALIZE_STORE_ROOT"] = _root;
         TorchCompat.ApplyTo(start);
         return start;
     }
 
     private async Task<string> ReadAsync(S3Uri uri)
     {
-        await using var stream = await store.OpenReadAsync(uri, CancellationToken.None);
+        await using var stream = await _store.OpenReadAsync(uri, CancellationToken.None);
         return await new StreamReader(stream).ReadToEndAsync();
     }
 }

@@ -3,13 +3,13 @@ namespace Personalize.Models.Evaluation;
 /// <summary>Averages the per-user metrics over test users and tracks coverage.</summary>
 public sealed class MetricsAccumulator
 {
-    private readonly Dictionary<string, double> sums = [];
-    private readonly HashSet<string> recommendedItems = new(StringComparer.Ordinal);
-    private int users;
+    private readonly Dictionary<string, double> _sums = [];
+    private readonly HashSet<string> _recommendedItems = new(StringComparer.Ordinal);
+    private int _users;
 
     public void Add(IReadOnlyList<string> recommended, IReadOnlySet<string> relevant)
     {
-        users++;
+        _users++;
         Accumulate(OfflineMetrics.MeanReciprocalRankAt25, OfflineMetrics.ReciprocalRank(recommended, relevant, 25));
         foreach (var k in OfflineMetrics.Cutoffs)
         {
@@ -17,7 +17,7 @@ public sealed class MetricsAccumulator
             Accumulate(OfflineMetrics.PrecisionName(k), OfflineMetrics.Precision(recommended, relevant, k));
         }
 
-        recommendedItems.UnionWith(recommended.Take(25));
+        _recommendedItems.UnionWith(recommended.Take(25));
     }
 
     /// <summary>
@@ -28,17 +28,17 @@ public sealed class MetricsAccumulator
     {
         var result = new Dictionary<string, double>
         {
-            [OfflineMetrics.Coverage] = catalogueItems == 0 ? 0 : (double)recommendedItems.Count / catalogueItems,
+            [OfflineMetrics.Coverage] = catalogueItems == 0 ? 0 : (double)_recommendedItems.Count / catalogueItems,
         };
         foreach (var name in new[] { OfflineMetrics.MeanReciprocalRankAt25 }
                      .Concat(OfflineMetrics.Cutoffs.Select(OfflineMetrics.NdcgName))
                      .Concat(OfflineMetrics.Cutoffs.Select(OfflineMetrics.PrecisionName)))
         {
-            result[name] = users == 0 ? 0 : sums.GetValueOrDefault(name) / users;
+            result[name] = _users == 0 ? 0 : _sums.GetValueOrDefault(name) / _users;
         }
 
         return result;
     }
 
-    private void Accumulate(string name, double value) => sums[name] = sums.GetValueOrDefault(name) + value;
+    private void Accumulate(string name, double value) => _sums[name] = _sums.GetValueOrDefault(name) + value;
 }

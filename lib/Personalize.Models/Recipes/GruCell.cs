@@ -10,10 +10,10 @@ namespace Personalize.Models.Recipes;
 /// </summary>
 public sealed class GruCell
 {
-    private readonly float[] weightIh;
-    private readonly float[] weightHh;
-    private readonly float[] biasIh;
-    private readonly float[] biasHh;
+    private readonly float[] _weightIh;
+    private readonly float[] _weightHh;
+    private readonly float[] _biasIh;
+    private readonly float[] _biasHh;
 
     public GruCell(float[] weightIh, float[] weightHh, float[] biasIh, float[] biasHh, int inputSize, int hiddenSize)
     {
@@ -23,10 +23,10 @@ public sealed class GruCell
             throw new InvalidDataException($"GRU weights do not fit input size {inputSize} and hidden size {hiddenSize}.");
         }
 
-        this.weightIh = weightIh;
-        this.weightHh = weightHh;
-        this.biasIh = biasIh;
-        this.biasHh = biasHh;
+        _weightIh = weightIh;
+        _weightHh = weightHh;
+        _biasIh = biasIh;
+        _biasHh = biasHh;
         InputSize = inputSize;
         HiddenSize = hiddenSize;
     }
@@ -41,8 +41,8 @@ public sealed class GruCell
         var size = HiddenSize;
         Span<float> gi = size <= 1024 ? stackalloc float[3 * size] : new float[3 * size];
         Span<float> gh = size <= 1024 ? stackalloc float[3 * size] : new float[3 * size];
-        ItemLogits.Compute(weightIh, biasIh, x, gi);
-        ItemLogits.Compute(weightHh, biasHh, h, gh);
+        ItemLogits.Compute(_weightIh, _biasIh, x, gi);
+        ItemLogits.Compute(_weightHh, _biasHh, h, gh);
 
         for (var j = 0; j < size; j++)
         {

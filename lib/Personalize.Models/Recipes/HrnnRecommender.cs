@@ -16,18 +16,18 @@ namespace Personalize.Models.Recipes;
 /// </summary>
 public sealed class HrnnRecommender : Recommender
 {
-    private readonly float[] itemInput;
-    private readonly float[] itemOutput;
-    private readonly float[] itemOutputBias;
-    private readonly float[]? userInitialState;
-    private readonly float[]? contextState;
-    private readonly Dictionary<string, int> contextRows;
-    private readonly GruCell cell;
-    private readonly int bptt;
-    private readonly CatalogueScorer scorer;
-    private readonly ScoringBatcher? batcher;
-    private readonly UserStateCache? states;
-    private readonly AnnScorer? ann;
+    private readonly float[] _itemInput;
+    private readonly float[] _itemOutput;
+    private readonly float[] _itemOutputBias;
+    private readonly float[]? _userInitialState;
+    private readonly float[]? _contextState;
+    private readonly Dictionary<string, int> _contextRows;
+    private readonly GruCell _cell;
+    private readonly int _bptt;
+    private readonly CatalogueScorer _scorer;
+    private readonly ScoringBatcher? _batcher;
+    private readonly UserStateCache? _states;
+    private readonly AnnScorer? _ann;
 
     /// <param name="scoringMethod">campaignConfig.scoringMethod (<see cref="ScoringMethods"/>).</param>
     public HrnnRecommender(ModelArtifact artifact, ScoringSettings? settings = null, string scoringMethod = ScoringMethods.Auto)
@@ -38,38 +38,38 @@ public sealed class HrnnRecommender : Recommender
         var weightHh = artifact.Tensor(TensorNames.GruWeightHh);
         var hidden = weightHh.Shape[^1];
         var input = weightIh.Shape[^1];
-        cell = new GruCell(
+        _cell = new GruCell(
             weightIh.RequireFloats(TensorNames.GruWeightIh),
             weightHh.RequireFloats(TensorNames.GruWeightHh),
             artifact.Tensor(TensorNames.GruBiasIh).RequireFloats(TensorNames.GruBiasIh),
             artifact.Tensor(TensorNames.GruBiasHh).RequireFloats(TensorNames.GruBiasHh),
             input,
             hidden);
-        itemInput = artifact.Tensor(TensorNames.ItemInput).RequireFloats(TensorNames.ItemInput);
-        itemOutput = artifact.Tensor(TensorNames.ItemOutput).RequireFloats(TensorNames.ItemOutput);
-        itemOutputBias = artifact.Tensor(TensorNames.ItemOutputBias).RequireFloats(TensorNames.ItemOutputBias);
-        userInitialState = artifact.Tensors.TryGetValue(TensorNames.UserInitialState, out var initial)
+        _itemInput = artifact.Tensor(TensorNames.ItemInput).RequireFloats(TensorNames.ItemInput);
+        _itemOutput = artifact.Tensor(TensorNames.ItemOutput).RequireFloats(TensorNames.ItemOutput);
+        _itemOutputBias = artifact.Tensor(TensorNames.ItemOutputBias).RequireFloats(TensorNames.ItemOutputBias);
+        _userInitialState = artifact.Tensors.TryGetValue(TensorNames.UserInitialState, out var initial)
             ? initial.RequireFloats(TensorNames.UserInitialState)
             : null;
-        if (itemInput.Length != ItemCount * input || itemOutput.Length != ItemCount * hidden || itemOutputBias.Length != ItemCount)
+        if (_itemInput.Length != ItemCount * input || _itemOutput.Length != ItemCount * hidden || _itemOutputBias.Length != ItemCount)
         {
             throw new InvalidDataException($"Model artifact ({Manifest.Recipe}): item tensors do not match {ItemCount} items.");
         }
 
-        contextRows = artifact.Vocabulary.ContextTokens.Select((token, row) => (token, row)).ToDictionary(p => p.token, p => p.row, StringComparer.Ordinal);
-        contextState = artifact.Tensors.TryGetValue(TensorNames.ContextState, out var context) ? context.RequireFloats(TensorNames.ContextState) : null;
-        if ((contextState?.Length ?? 0) != contextRows.Count * hidden)
+        _contextRows = artifact.Vocabulary.ContextTokens.Select((token, row) => (token, row)).ToDictionary(p => p.token, p => p.row, StringComparer.Ordinal);
+        _contextState = artifact.Tensors.TryGetValue(TensorNames.ContextState, out var context) ? context.RequireFloats(TensorNames.ContextState) : null;
+        if ((_contextState?.Length ?? 0) != _contextRows.Count * hidden)
         {
-            throw new InvalidDataException($"Model artifact ({Manifest.Recipe}): {TensorNames.ContextState} does not match {contextRows.Count} context tokens.");
+            throw new InvalidDataException($"Model artifact ({Manifest.Recipe}): {TensorNames.ContextState} does not match {_contextRows.Count} context tokens.");
         }
 
-        bptt = int.TryParse(Manifest.HyperParameters.GetValueOrDefault("bptt"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
+        _bptt = int.TryParse(Manifest.HyperParameters.GetValueOrDefault("bptt"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
             ? value
             : 32;
-        scorer = new CatalogueScorer(itemOutput, itemOutputBias, hidden, settings.ShouldQuantize(ItemCount, hidden));
-        batcher = settings.Batch ? new ScoringBatcher(scorer) : null;
-        states = settings.UserStateCacheSize > 0 ? new UserStateCache(settings.UserStateCacheSize) : null;
-        (ScoringMethod, ScoringReason, ann) = ChooseMethod(scoringMethod, ItemPartitions.FromArtifact(artifact, hidden));
+        _scorer = new CatalogueScorer(_itemOutput, _itemOutputBias, hidden, settings.ShouldQuantize(ItemCount, hidden));
+        _batcher = settings.Batch ? new ScoringBatcher(_scorer) : null;
+        _states = settings.UserStateCacheSize > 0 ? new UserStateCache(settings.UserStateCacheSize) : null;
+        (ScoringMethod, ScoringReason, _ann) = ChooseMethod(scoringMethod, ItemPartitions.FromArtifact(artifact, hidden));
     }
 
     /// <summary>The method serving queries: <see cref="ScoringMethods.Ann"/> or <see cref="ScoringMethods.Exact"/>.</summary>
@@ -79,23 +79,23 @@ public sealed class HrnnRecommender : Recommender
     public string ScoringReason { get; }
 
     /// <summary>Queries the ANN index answered by exact scoring because a filter left too few items in its lists.</summary>
-    public long AnnExactFallbacks => ann?.ExactFallbacks ?? 0;
+    public long AnnExactFallbacks => _ann?.ExactFallbacks ?? 0;
 
     public override bool ReturnsScores => true;
 
     /// <summary>Bytes the ANN scorer adds over the model's tensors (0 when it does not serve).</summary>
-    public long AnnBytes => ann?.Bytes ?? 0;
+    public long AnnBytes => _ann?.Bytes ?? 0;
 
-    public int HiddenSize => cell.HiddenSize;
+    public int HiddenSize => _cell.HiddenSize;
 
     /// <summary>True when queries are scored with int8 item vectors (and float32 re-scoring).</summary>
-    public bool Quantized => scorer.Quantized;
+    public bool Quantized => _scorer.Quantized;
 
     /// <summary>Users whose state is cached now.</summary>
-    public int CachedUserStates => states?.Count ?? 0;
+    public int CachedUserStates => _states?.Count ?? 0;
 
     /// <summary>Passes over the item table and queries they scored, when batching (queries / passes: mean batch).</summary>
-    public (long Passes, long Queries) BatchCounts => batcher?.Counts ?? (0, 0);
+    public (long Passes, long Queries) BatchCounts => _batcher?.Counts ?? (0, 0);
 
     public override IReadOnlyList<RecommendedItem> Recommend(RecommendationRequest request)
     {
@@ -143,14 +143,14 @@ public sealed class HrnnRecommender : Recommender
     public float[] UserState(int? user, ReadOnlySpan<int> history)
     {
         var state = new float[HiddenSize];
-        if (user is { } row && userInitialState is not null)
+        if (user is { } row && _userInitialState is not null)
         {
-            userInitialState.AsSpan(row * HiddenSize, HiddenSize).CopyTo(state);
+            _userInitialState.AsSpan(row * HiddenSize, HiddenSize).CopyTo(state);
         }
 
-        foreach (var item in history[Math.Max(0, history.Length - bptt)..])
+        foreach (var item in history[Math.Max(0, history.Length - _bptt)..])
         {
-            cell.Step(itemInput.AsSpan(item * cell.InputSize, cell.InputSize), state);
+            _cell.Step(_itemInput.AsSpan(item * _cell.InputSize, _cell.InputSize), state);
         }
 
         return state;
@@ -166,13 +166,13 @@ public sealed class HrnnRecommender : Recommender
     /// </summary>
     private float[] CachedUserState(string? userId, int[] history)
     {
-        if (states is null || userId is null)
+        if (_states is null || userId is null)
         {
             return UserState(UserRow(userId), history);
         }
 
-        var window = history[Math.Max(0, history.Length - bptt)..];
-        if (states.TryGet(userId, out var cachedWindow, out var cachedState))
+        var window = history[Math.Max(0, history.Length - _bptt)..];
+        if (_states.TryGet(userId, out var cachedWindow, out var cachedState))
         {
             if (window.AsSpan().SequenceEqual(cachedWindow))
             {
@@ -182,14 +182,14 @@ public sealed class HrnnRecommender : Recommender
             if (cachedWindow.Length == window.Length - 1 && window.AsSpan(0, cachedWindow.Length).SequenceEqual(cachedWindow))
             {
                 var next = (float[])cachedState.Clone();
-                cell.Step(itemInput.AsSpan(window[^1] * cell.InputSize, cell.InputSize), next);
-                states.Set(userId, window, next);
+                _cell.Step(_itemInput.AsSpan(window[^1] * _cell.InputSize, _cell.InputSize), next);
+                _states.Set(userId, window, next);
                 return next;
             }
         }
 
         var state = UserState(UserRow(userId), window);
-        states.Set(userId, window, state);
+        _states.Set(userId, window, state);
         return state;
     }
 
@@ -199,12 +199,12 @@ public sealed class HrnnRecommender : Recommender
     /// </summary>
     private float[] InContext(float[] state, IReadOnlyDictionary<string, string>? context)
     {
-        if (contextState is null || context is not { Count: > 0 })
+        if (_contextState is null || context is not { Count: > 0 })
         {
             return state;
         }
 
-        var rows = ContextTokens.Of(context).Select(token => contextRows.GetValueOrDefault(token, -1)).Where(row => row >= 0).Distinct().ToList();
+        var rows = ContextTokens.Of(context).Select(token => _contextRows.GetValueOrDefault(token, -1)).Where(row => row >= 0).Distinct().ToList();
         if (rows.Count == 0)
         {
             return state;
@@ -214,7 +214,7 @@ public sealed class HrnnRecommender : Recommender
         var moved = (float[])state.Clone();
         foreach (var row in rows)
         {
-            TensorPrimitives.MultiplyAdd(contextState.AsSpan(row * HiddenSize, HiddenSize), 1f / rows.Count, moved, moved);
+            TensorPrimitives.MultiplyAdd(_contextState.AsSpan(row * HiddenSize, HiddenSize), 1f / rows.Count, moved, moved);
         }
 
         return moved;
@@ -244,7 +244,7 @@ public sealed class HrnnRecommender : Recommender
             return (ScoringMethods.Exact, $"{method}: the model has no ANN index that passed the recall gate ({report?.Reason ?? "none was built"})", null);
         }
 
-        var index = new AnnScorer(scorer, itemOutput, itemOutputBias, partitions, report.Probes);
+        var index = new AnnScorer(_scorer, _itemOutput, _itemOutputBias, partitions, report.Probes);
         return (ScoringMethods.Ann, $"{method}: ANN index, recall@25 {report.RecallAt25:F3} on {report.HeldOutUsers} held-out users, {index.Probes} of {partitions.Lists} lists per query", index);
     }
 
@@ -252,18 +252,18 @@ public sealed class HrnnRecommender : Recommender
     public float[] Logits(ReadOnlySpan<float> state)
     {
         var logits = new float[ItemCount];
-        ItemLogits.Compute(itemOutput, itemOutputBias, state, logits);
+        ItemLogits.Compute(_itemOutput, _itemOutputBias, state, logits);
         return logits;
     }
 
     private float Logit(int row, ReadOnlySpan<float> state) =>
-        TensorPrimitives.Dot(itemOutput.AsSpan(row * HiddenSize, HiddenSize), state) + itemOutputBias[row];
+        TensorPrimitives.Dot(_itemOutput.AsSpan(row * HiddenSize, HiddenSize), state) + _itemOutputBias[row];
 
     /// <summary>The best candidates, scored by a softmax over the whole catalogue (so scores of all items sum to 1).</summary>
     private List<RecommendedItem> BestBySoftmax(float[] state, int count, Func<int, bool> accept)
     {
         var query = new ScoringQuery(state, count, accept);
-        var scored = ann?.Score(query) ?? batcher?.Score(query) ?? scorer.Score(query);
+        var scored = _ann?.Score(query) ?? _batcher?.Score(query) ?? _scorer.Score(query);
         return scored.Rows.Select((row, i) => new RecommendedItem(ItemIds[row], scored.Score(i))).ToList();
     }
 }

@@ -12,17 +12,17 @@ public sealed class SimsRecommender : Recommender
     // A user's recommendations blend the neighbours of this many of their newest items.
     private const int RecentItemsForUsers = 10;
 
-    private readonly int[] offsets;
-    private readonly int[] neighbors;
-    private readonly float[] scores;
+    private readonly int[] _offsets;
+    private readonly int[] _neighbors;
+    private readonly float[] _scores;
 
     public SimsRecommender(ModelArtifact artifact)
         : base(artifact)
     {
-        offsets = artifact.Tensor(TensorNames.SimsOffsets).RequireInts(TensorNames.SimsOffsets);
-        neighbors = artifact.Tensor(TensorNames.SimsNeighbors).RequireInts(TensorNames.SimsNeighbors);
-        scores = artifact.Tensor(TensorNames.SimsScores).RequireFloats(TensorNames.SimsScores);
-        if (offsets.Length != ItemCount + 1 || neighbors.Length != scores.Length)
+        _offsets = artifact.Tensor(TensorNames.SimsOffsets).RequireInts(TensorNames.SimsOffsets);
+        _neighbors = artifact.Tensor(TensorNames.SimsNeighbors).RequireInts(TensorNames.SimsNeighbors);
+        _scores = artifact.Tensor(TensorNames.SimsScores).RequireFloats(TensorNames.SimsScores);
+        if (_offsets.Length != ItemCount + 1 || _neighbors.Length != _scores.Length)
         {
             throw new InvalidDataException($"Model artifact ({Manifest.Recipe}): neighbour tensors do not match {ItemCount} items.");
         }
@@ -39,11 +39,11 @@ public sealed class SimsRecommender : Recommender
         var chosen = new List<int>(count);
         if (item is { } source)
         {
-            for (var i = offsets[source]; i < offsets[source + 1] && chosen.Count < count; i++)
+            for (var i = _offsets[source]; i < _offsets[source + 1] && chosen.Count < count; i++)
             {
-                if (Allowed(neighbors[i]))
+                if (Allowed(_neighbors[i]))
                 {
-                    chosen.Add(neighbors[i]);
+                    chosen.Add(_neighbors[i]);
                 }
             }
         }
@@ -79,9 +79,9 @@ public sealed class SimsRecommender : Recommender
         var blended = new float[ItemCount];
         foreach (var item in history[Math.Max(0, history.Length - RecentItemsForUsers)..])
         {
-            for (var i = offsets[item]; i < offsets[item + 1]; i++)
+            for (var i = _offsets[item]; i < _offsets[item + 1]; i++)
             {
-                blended[neighbors[i]] += scores[i];
+                blended[_neighbors[i]] += _scores[i];
             }
         }
 

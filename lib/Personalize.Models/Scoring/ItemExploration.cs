@@ -17,12 +17,12 @@ public sealed class ItemExploration
     public const double DefaultWeight = 0.3;
     public const double DefaultAgeCutOffDays = 30;
 
-    private readonly HashSet<string> eligible;
+    private readonly HashSet<string> _eligible;
 
     private ItemExploration(double weight, HashSet<string> eligible)
     {
         Weight = weight;
-        this.eligible = eligible;
+        _eligible = eligible;
     }
 
     public double Weight { get; }
@@ -69,7 +69,7 @@ public sealed class ItemExploration
         return new ItemExploration(weight, eligible);
     }
 
-    public bool IsExplorationItem(string itemId) => eligible.Contains(itemId);
+    public bool IsExplorationItem(string itemId) => _eligible.Contains(itemId);
 
     /// <summary>round(weight × NumResults) of the model's best exploration items, spread through its best other items.</summary>
     public IReadOnlyList<RecommendedItem> Recommend(RecommendationRequest request, Func<RecommendationRequest, IReadOnlyList<RecommendedItem>> ask)
@@ -81,7 +81,7 @@ public sealed class ItemExploration
         }
 
         var allowed = request.IsCandidate;
-        var explored = ask(request with { NumResults = count, IsCandidate = id => eligible.Contains(id) && (allowed is null || allowed(id)) });
+        var explored = ask(request with { NumResults = count, IsCandidate = id => _eligible.Contains(id) && (allowed is null || allowed(id)) });
         var taken = explored.Select(i => i.ItemId).ToHashSet(StringComparer.Ordinal);
         var exploited = ask(request with { NumResults = request.NumResults - explored.Count, IsCandidate = id => !taken.Contains(id) && (allowed is null || allowed(id)) });
         return RecommendationLists.Spread(explored, exploited);

@@ -9,27 +9,27 @@ namespace Personalize.Models.Scoring;
 /// </summary>
 public abstract class Recommender : IRecommender
 {
-    private readonly Dictionary<string, int> itemRows;
-    private readonly Dictionary<string, int> userRows;
-    private readonly int[] historyOffsets;
-    private readonly int[] historyItems;
-    private readonly int[] popularOrder;
+    private readonly Dictionary<string, int> _itemRows;
+    private readonly Dictionary<string, int> _userRows;
+    private readonly int[] _historyOffsets;
+    private readonly int[] _historyItems;
+    private readonly int[] _popularOrder;
 
     protected Recommender(ModelArtifact artifact)
     {
         Manifest = artifact.Manifest;
         ItemIds = artifact.Vocabulary.Items;
-        itemRows = Index(ItemIds, "item");
-        userRows = Index(artifact.Vocabulary.Users, "user");
-        historyOffsets = artifact.Tensor(TensorNames.UserHistoryOffsets).RequireInts(TensorNames.UserHistoryOffsets);
-        historyItems = artifact.Tensor(TensorNames.UserHistoryItems).RequireInts(TensorNames.UserHistoryItems);
+        _itemRows = Index(ItemIds, "item");
+        _userRows = Index(artifact.Vocabulary.Users, "user");
+        _historyOffsets = artifact.Tensor(TensorNames.UserHistoryOffsets).RequireInts(TensorNames.UserHistoryOffsets);
+        _historyItems = artifact.Tensor(TensorNames.UserHistoryItems).RequireInts(TensorNames.UserHistoryItems);
         Popularity = artifact.Tensor(TensorNames.ItemPopularity).RequireFloats(TensorNames.ItemPopularity);
-        if (Popularity.Length != ItemIds.Count || historyOffsets.Length != userRows.Count + 1)
+        if (Popularity.Length != ItemIds.Count || _historyOffsets.Length != _userRows.Count + 1)
         {
             throw new InvalidDataException($"Model artifact ({Manifest.Recipe}): tensor sizes do not match the vocabulary.");
         }
 
-        popularOrder = TopK.Largest(Popularity, Popularity.Length);
+        _popularOrder = TopK.Largest(Popularity, Popularity.Length);
         ContextFields = artifact.Vocabulary.ContextTokens.Select(ContextTokens.FieldOf).ToHashSet(StringComparer.Ordinal);
     }
 
@@ -45,13 +45,13 @@ public abstract class Recommender : IRecommender
 
     protected int ItemCount => ItemIds.Count;
 
-    public bool IsKnownItem(string itemId) => itemRows.ContainsKey(itemId);
+    public bool IsKnownItem(string itemId) => _itemRows.ContainsKey(itemId);
 
-    public bool IsKnownUser(string userId) => userRows.ContainsKey(userId);
+    public bool IsKnownUser(string userId) => _userRows.ContainsKey(userId);
 
     public IReadOnlyList<string> TrainedHistory(string userId) =>
-        userRows.TryGetValue(userId, out var user)
-            ? historyItems[historyOffsets[user]..historyOffsets[user + 1]].Select(row => ItemIds[row]).ToList()
+        _userRows.TryGetValue(userId, out var user)
+            ? _historyItems[_historyOffsets[user].._historyOffsets[user + 1]].Select(row => ItemIds[row]).ToList()
             : [];
 
     public abstract IReadOnlyList<RecommendedItem> Recommend(RecommendationRequest request);
@@ -65,19 +65,19 @@ public abstract class Recommender : IRecommender
 
     protected static int Count(RecommendationRequest request) => Math.Clamp(request.NumResults, 0, RecommendationRequest.MaxNumResults);
 
-    protected int? ItemRow(string? itemId) => itemId is not null && itemRows.TryGetValue(itemId, out var row) ? row : null;
+    protected int? ItemRow(string? itemId) => itemId is not null && _itemRows.TryGetValue(itemId, out var row) ? row : null;
 
-    protected int? UserRow(string? userId) => userId is not null && userRows.TryGetValue(userId, out var row) ? row : null;
+    protected int? UserRow(string? userId) => userId is not null && _userRows.TryGetValue(userId, out var row) ? row : null;
 
     /// <summary>The user's item rows, oldest first: trained history, then the recent items the model knows.</summary>
     protected int[] History(RecommendationRequest request)
     {
-        var trained = UserRow(request.UserId) is { } user ? historyItems.AsSpan(historyOffsets[user]..historyOffsets[user + 1]) : [];
+        var trained = UserRow(request.UserId) is { } user ? _historyItems.AsSpan(_historyOffsets[user].._historyOffsets[user + 1]) : [];
         var history = new List<int>(trained.Length + request.RecentItems.Count);
         history.AddRange(trained);
         foreach (var item in request.RecentItems)
         {
-            if (itemRows.TryGetValue(item, out var row))
+            if (_itemRows.TryGetValue(item, out var row))
             {
                 history.Add(row);
             }
@@ -101,7 +101,7 @@ public abstract class Recommender : IRecommender
             yield break;
         }
 
-        foreach (var row in popularOrder)
+        foreach (var row in _popularOrder)
         {
             if (!chosen.Contains(row) && accept(row))
             {
@@ -116,7 +116,7 @@ public abstract class Recommender : IRecommender
 
     /// <summary>Unknown listed items keep their input order after the known ones, without a score, as Personalize does.</summary>
     protected IEnumerable<RecommendedItem> UnknownListed(RecommendationRequest request) =>
-        request.InputList.Where(item => !itemRows.ContainsKey(item) && (request.IsCandidate is null || request.IsCandidate(item)))
+        request.InputList.Where(item => !_itemRows.ContainsKey(item) && (request.IsCandidate is null || request.IsCandidate(item)))
             .Select(item => new RecommendedItem(item, null));
 
     private static Dictionary<string, int> Index(IReadOnlyList<string> ids, string kind)

@@ -42,8 +42,12 @@ public sealed class KubernetesEventRecorder(IKubernetes client, string component
                     Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
                     InvolvedObject = new V1ObjectReference
                     {
-                        ApiVersion = resource.ApiVersion, Kind = resource.Kind, Name = resource.Metadata.Name,
-                        NamespaceProperty = ns, Uid = resource.Metadata.Uid, ResourceVersion = resource.Metadata.ResourceVersion,
+                        ApiVersion = resource.ApiVersion,
+                        Kind = resource.Kind,
+                        Name = resource.Metadata.Name,
+                        NamespaceProperty = ns,
+                        Uid = resource.Metadata.Uid,
+                        ResourceVersion = resource.Metadata.ResourceVersion,
                     },
                     Reason = reason,
                     Message = message.Length > 1024 ? message[..1024] : message,

@@ -109,7 +109,11 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
                         NodeSelector = resources.NodeSelector,
                         Tolerations = resources.Tolerations?.Select(t => new V1Toleration
                         {
-                            Key = t.Key, OperatorProperty = t.Operator, Value = t.Value, Effect = t.Effect, TolerationSeconds = t.TolerationSeconds,
+                            Key = t.Key,
+                            OperatorProperty = t.Operator,
+                            Value = t.Value,
+                            Effect = t.Effect,
+                            TolerationSeconds = t.TolerationSeconds,
                         }).ToList(),
                         Containers =
                         [

@@ -45,7 +45,10 @@ public sealed class RuntimeTokens(IKubernetes client, string fieldManager)
             Kind = "Secret",
             Metadata = new V1ObjectMeta
             {
-                Name = owned.Name, NamespaceProperty = ns, Labels = owned.Labels, OwnerReferences = owned.OwnerReferences,
+                Name = owned.Name,
+                NamespaceProperty = ns,
+                Labels = owned.Labels,
+                OwnerReferences = owned.OwnerReferences,
                 Annotations = new Dictionary<string, string> { [RotationAnnotation] = rotation },
             },
             Type = "Opaque",

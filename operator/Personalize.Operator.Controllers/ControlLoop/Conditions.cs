@@ -13,8 +13,12 @@ public static class Conditions
         {
             status.Conditions.Add(new Condition
             {
-                Type = type, Status = text, Reason = reason, Message = message,
-                ObservedGeneration = observedGeneration, LastTransitionTime = Truncate(time.GetUtcNow()),
+                Type = type,
+                Status = text,
+                Reason = reason,
+                Message = message,
+                ObservedGeneration = observedGeneration,
+                LastTransitionTime = Truncate(time.GetUtcNow()),
             });
             return;
         }

@@ -15,7 +15,7 @@ namespace Personalize.Operator.Tests.BadInput;
 public sealed class CrdBadInputApiServerTests(OperatorEnvironment env)
 {
     private static readonly SemaphoreSlim NamespaceGate = new(1, 1);
-    private static string? _namespace;
+    private static string? SharedNamespace;
 
     public static TheoryData<int, string> Cases() => CrdBadInputCases.Theory();
 
@@ -60,7 +60,7 @@ public sealed class CrdBadInputApiServerTests(OperatorEnvironment env)
         await NamespaceGate.WaitAsync();
         try
         {
-            return _namespace ??= await env.Kube.CreateNamespaceAsync("bad-input", CancellationToken.None);
+            return SharedNamespace ??= await env.Kube.CreateNamespaceAsync("bad-input", CancellationToken.None);
         }
         finally
         {

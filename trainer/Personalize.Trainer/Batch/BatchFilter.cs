@@ -9,16 +9,16 @@ namespace Personalize.Trainer.Batch;
 /// </summary>
 internal sealed class BatchFilter
 {
-    private readonly ItemTable items;
-    private readonly Dictionary<string, IReadOnlyDictionary<string, string>> users;
-    private readonly Dictionary<string, List<FilterInteraction>> interactions;
+    private readonly ItemTable _items;
+    private readonly Dictionary<string, IReadOnlyDictionary<string, string>> _users;
+    private readonly Dictionary<string, List<FilterInteraction>> _interactions;
 
     private BatchFilter(FilterExpression expression, ItemTable items, Dictionary<string, IReadOnlyDictionary<string, string>> users, Dictionary<string, List<FilterInteraction>> interactions)
     {
         Expression = expression;
-        this.items = items;
-        this.users = users;
-        this.interactions = interactions;
+        _items = items;
+        _users = users;
+        _interactions = interactions;
     }
 
     public FilterExpression Expression { get; }
@@ -70,10 +70,10 @@ internal sealed class BatchFilter
             return null;
         }
 
-        var context = new FilterContext(items)
+        var context = new FilterContext(_items)
         {
-            Interactions = userId is not null && interactions.TryGetValue(userId, out var list) ? list : [],
-            CurrentUser = userId is not null ? users.GetValueOrDefault(userId) : null,
+            Interactions = userId is not null && _interactions.TryGetValue(userId, out var list) ? list : [],
+            CurrentUser = userId is not null ? _users.GetValueOrDefault(userId) : null,
             CurrentItemId = itemId,
         };
         return bound.Compile(context).Allows;
