@@ -76,13 +76,30 @@ public sealed class GatewayServer : IAsyncDisposable
             app.MapPost(path, context => Guarded(context, async body =>
             {
                 var tenant = await TenantOfAsync(context, body);
-                var destination = RuntimeRoutes.DestinationOf(store, tenant, path, AwsJson.ParseBody(body));
-                context.Request.Body = new MemoryStream(body, writable: false);
-                var error = await forwarder.SendAsync(context, destination, client, ForwarderRequestConfig.Empty, HttpTransformer.Default);
-                if (error != ForwarderError.None && !context.Response.HasStarted)
+                var endpoint = RuntimeRoutes.DestinationOf(store, tenant, path, AwsJson.ParseBody(body));
+                var target = await options.RuntimeAccess.ResolveAsync(endpoint, context.RequestAborted);
+                IReadOnlyList<string?> tokens = target.Tokens.Count == 0 ? [(string?)null] : [.. target.Tokens];
+                for (var attempt = 0; attempt < tokens.Count; attempt++)
                 {
-                    logger.LogWarning("forwarding {Path} to {Destination} failed: {Error}", path, destination, error);
-                    await AwsJson.WriteErrorAsync(context, new PersonalizeException("ServiceUnavailableException", $"The campaign runtime at {destination} did not answer ({error}).", 503));
+                    context.Request.Body = new MemoryStream(body, writable: false);
+                    var transformer = new RuntimeCallTransformer(tokens[attempt], holdRefusal: attempt < tokens.Count - 1);
+                    var error = await forwarder.SendAsync(context, target.Destination, client, ForwarderRequestConfig.Empty, transformer);
+                    if (error != ForwarderError.None && !context.Response.HasStarted)
+                    {
+                        logger.LogWarning("forwarding {Path} to {Destination} failed: {Error}", path, target.Destination, error);
+                        await AwsJson.WriteErrorAsync(context, new PersonalizeException("ServiceUnavailableException", $"The campaign runtime at {endpoint} did not answer ({error}).", 503));
+                    }
+
+                    if (!transformer.Refused)
+                    {
+                        break;
+                    }
+
+                    if (attempt == tokens.Count - 1)
+                    {
+                        // Every token was refused: they were rotated since the cache read them.
+                        options.RuntimeAccess.Forget(endpoint);
+                    }
                 }
             }));
         }

@@ -44,7 +44,7 @@ public sealed class GatewayChartTests(KubeApiServer kube) : IClassFixture<KubeAp
     }
 
     [Fact]
-    public async Task OnARealApiServer_TheGatewayAccountMayManagePersonalizeResourcesAndReadKeys_AndNothingElse()
+    public async Task OnARealApiServer_TheGatewayAccountMayManagePersonalizeResourcesReadKeysAndReachRuntimes_AndNothingElse()
     {
         var ns = await kube.CreateNamespaceAsync("gateway-rbac");
         var yaml = await _helm.TemplateAsync(Helm.CredentialValues, @namespace: ns, releaseName: ns);
@@ -60,11 +60,16 @@ public sealed class GatewayChartTests(KubeApiServer kube) : IClassFixture<KubeAp
             ["update", "campaigns.personalize.io", "-n", "team-a"],
             ["delete", "filters.personalize.io", "-n", "team-a"],
             ["list", "secrets", "-n", ns],
+            // A campaign's Service and bearer-token Secret, by name.
+            ["get", "services", "-n", "team-a"],
+            ["get", "secrets", "-n", "team-a"],
         ];
         string[][] denied =
         [
             ["list", "secrets", "-n", "team-a"],
-            ["get", "secrets", "-n", "team-a"],
+            ["watch", "secrets", "-n", "team-a"],
+            ["update", "secrets", "-n", "team-a"],
+            ["list", "services", "-n", "team-a"],
             ["create", "secrets", "-n", ns],
             ["update", "campaigns.personalize.io", "--subresource=status", "-n", "team-a"],
             ["create", "jobs.batch", "-n", "team-a"],

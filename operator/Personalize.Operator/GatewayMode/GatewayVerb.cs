@@ -2,6 +2,7 @@ using k8s;
 using Microsoft.Extensions.Logging;
 using Personalize.Gateway;
 using Personalize.Gateway.Auth;
+using Personalize.Gateway.Routing;
 using Personalize.Operator.Cluster;
 using Personalize.Operator.Controllers;
 
@@ -34,7 +35,11 @@ public static class GatewayVerb
         using var client = new Kubernetes(KubernetesClientConfiguration.BuildDefaultConfig());
         var store = new KubernetesResourceStore(client, watchNamespace, new InformerOptions(), new OperatorMetrics(), loggers);
         await store.StartAsync(stop.Token);
-        var options = new GatewayOptions { Port = port, ListenOnAllInterfaces = true, AccessKeys = new SecretAccessKeys(client, keyNamespace, TimeProvider.System) };
+        var options = new GatewayOptions
+        {
+            Port = port, ListenOnAllInterfaces = true, AccessKeys = new SecretAccessKeys(client, keyNamespace, TimeProvider.System),
+            RuntimeAccess = new ClusterRuntimeAccess(client, TimeProvider.System),
+        };
         await using var gateway = await GatewayServer.StartAsync(store, options, loggers, stop.Token);
         logger.LogInformation("personalize gateway serving on port {Port}; access keys from Secrets labelled {Label}=true in namespace {Namespace}", port, SecretAccessKeys.Label, keyNamespace);
         try
