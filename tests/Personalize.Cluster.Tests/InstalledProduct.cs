@@ -25,6 +25,7 @@ public sealed class InstalledProduct : IAsyncLifetime
     public const string Shop = "shop";
     public const string DataBucket = "quickstart-data";
     public const string OperatorSelector = "app.kubernetes.io/name=personalize-operator,app.kubernetes.io/component=operator";
+    public const string GatewaySelector = "app.kubernetes.io/name=personalize-operator,app.kubernetes.io/component=gateway";
 
     public KubeNode Node { get; } = new();
 
