@@ -80,6 +80,22 @@ public sealed class ControllerLayerTests
     public void PerReplicaRateLimit_IsWhatAReplicaSustains_RaisedWhenMaxReplicasCapsTheFloor(int minTps, double perReplica, int maxReplicas, int expected) =>
         Assert.Equal(expected, CampaignScaler.RequestsPerSecondPerReplica(minTps, perReplica, maxReplicas));
 
+    [Theory]
+    [InlineData(900.0, 1, 300, 20, 300)]
+    [InlineData(120.0, 1, 300, 20, 120)]
+    [InlineData(null, 1, 300, 20, 300)]
+    [InlineData(900.0, 100000, 300, 20, 900)]
+    public void PlannedPerReplica_IsTheMeasuredCapacity_CappedByTheRateLimit(double? measured, int minTps, double perReplica, int maxReplicas, double expected) =>
+        Assert.Equal(expected, CampaignScaler.PlannedPerReplica(measured, minTps, perReplica, maxReplicas));
+
+    [Fact]
+    public void Scaler_ScalesUpBeforeAReplicaShedsAtItsRateLimit_EvenWhenItMeasuredMoreCapacity()
+    {
+        // One replica measured 900/s but is limited to 300/s: 290/s served is near the limit, so a second one comes.
+        var planned = CampaignScaler.PlannedPerReplica(900, 1, 300, 20);
+        Assert.Equal(2, CampaignScaler.Desired(1, CampaignScaler.MinimumReplicas(1, planned), 20, 290, planned));
+    }
+
     [Fact]
     public void Scaler_ScalesUpOnLoad_AndBackDownNeverBelowTheMinimum()
     {

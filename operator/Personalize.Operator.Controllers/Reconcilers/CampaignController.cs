@@ -74,7 +74,8 @@ public sealed class CampaignController(ControllerContext context) : ResourceCont
         var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(json)))[..16].ToLowerInvariant();
         var settings = Context.Settings;
         var key = $"{ns}/{resource.Metadata.Name}";
-        var perReplica = _capacity.TryGetValue(key, out var measured) ? measured : settings.TpsPerReplica;
+        var perReplica = CampaignScaler.PlannedPerReplica(
+            _capacity.TryGetValue(key, out var measured) ? measured : null, resource.Spec.MinProvisionedTPS ?? 1, settings.TpsPerReplica, settings.MaxReplicas);
         var minimum = CampaignScaler.MinimumReplicas(resource.Spec.MinProvisionedTPS ?? 1, perReplica);
         var replicas = CampaignScaler.Desired(resource.Status.DesiredReplicas ?? minimum, minimum, settings.MaxReplicas, resource.Status.ObservedTPS, perReplica);
         if (replicas != (resource.Status.DesiredReplicas ?? minimum))

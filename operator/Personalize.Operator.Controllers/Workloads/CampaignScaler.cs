@@ -43,6 +43,14 @@ public static class CampaignScaler
     public static int MaxUnavailable(int replicas, int minimum) => Math.Max(1, replicas - minimum);
 
     /// <summary>
+    /// The requests per second to plan one replica for: what it sustains on its model (<paramref name="measured"/>, or
+    /// the configured figure before a measurement), but never more than its rate limit. A replica sheds above the
+    /// limit, so planning with a larger measured capacity would wait for load it can never report.
+    /// </summary>
+    public static double PlannedPerReplica(double? measured, int minProvisionedTps, double tpsPerReplica, int maxReplicas) =>
+        Math.Min(measured ?? tpsPerReplica, RequestsPerSecondPerReplica(minProvisionedTps, tpsPerReplica, maxReplicas));
+
+    /// <summary>
     /// The rate each replica serves before it sheds with 429 (no queue, so overload never piles up latency): what
     /// one replica sustains, or more when maxReplicas caps the replicas below what minProvisionedTPS needs, so the
     /// floor of replicas still serves minProvisionedTPS. It does not follow the current replica count, so scaling
