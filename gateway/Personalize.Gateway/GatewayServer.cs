@@ -8,9 +8,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Personalize.Gateway.Auth;
 using Personalize.Gateway.ControlPlane;
+using Personalize.Gateway.Metrics;
 using Personalize.Gateway.Protocol;
 using Personalize.Gateway.Routing;
 using Personalize.Operator.Seams;
+using Prometheus;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Personalize.Gateway;
@@ -18,7 +20,8 @@ namespace Personalize.Gateway;
 /// <summary>
 /// The Personalize API on one endpoint, as a table: `POST /` with `X-Amz-Target: AmazonPersonalize.*` is the control
 /// plane over the resource store; the runtime and events paths are forwarded (YARP's IHttpForwarder) to the campaign
-/// runtime the request names. Every call is first authenticated (SigV4, or the open namespace in local mode).
+/// runtime the request names. Every call is first authenticated (SigV4, or the open namespace in local mode), and
+/// counted by operation and status on /metrics.
 /// </summary>
 public sealed class GatewayServer : IAsyncDisposable
 {
@@ -58,8 +61,10 @@ public sealed class GatewayServer : IAsyncDisposable
         var client = new HttpMessageInvoker(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, UseCookies = false });
         app.Lifetime.ApplicationStopped.Register(client.Dispose);
 
+        var metrics = new GatewayMetrics();
         app.MapGet("/healthz", () => "ok");
-        app.MapPost("/", context => Guarded(context, async body =>
+        app.MapMetrics("/metrics", metrics.Registry);
+        app.MapPost("/", context => Guarded(context, ControlPlaneOperation(context), async body =>
         {
             var target = context.Request.Headers[AwsJson.TargetHeader].ToString();
             if (!target.StartsWith(AwsJson.TargetPrefix, StringComparison.Ordinal))
@@ -73,7 +78,7 @@ public sealed class GatewayServer : IAsyncDisposable
         }));
         foreach (var path in RuntimeRoutes.Paths)
         {
-            app.MapPost(path, context => Guarded(context, async body =>
+            app.MapPost(path, context => Guarded(context, RuntimeRoutes.OperationOf(path), async body =>
             {
                 var tenant = await TenantOfAsync(context, body);
                 var endpoint = RuntimeRoutes.DestinationOf(store, tenant, path, AwsJson.ParseBody(body));
@@ -112,9 +117,17 @@ public sealed class GatewayServer : IAsyncDisposable
         async Task<string> TenantOfAsync(HttpContext context, byte[] body) =>
             verifier is null ? options.OpenNamespace : (await verifier.VerifyAsync(context.Request, body, context.RequestAborted)).Namespace;
 
-        async Task Guarded(HttpContext context, Func<byte[], Task> serve)
+        static string ControlPlaneOperation(HttpContext context) =>
+            context.Request.Headers[AwsJson.TargetHeader].ToString() is var target
+                && target.StartsWith(AwsJson.TargetPrefix, StringComparison.Ordinal)
+                && Operations.Serves(target[AwsJson.TargetPrefix.Length..])
+                ? target[AwsJson.TargetPrefix.Length..]
+                : GatewayMetrics.Unknown;
+
+        async Task Guarded(HttpContext context, string operation, Func<byte[], Task> serve)
         {
             context.Response.Headers[AwsJson.RequestIdHeader] = Guid.NewGuid().ToString("D");
+            var started = TimeProvider.System.GetTimestamp();
             try
             {
                 using var buffer = new MemoryStream();
@@ -134,6 +147,10 @@ public sealed class GatewayServer : IAsyncDisposable
             {
                 logger.LogError(ex, "{Path} failed", context.Request.Path);
                 await AwsJson.WriteErrorAsync(context, new PersonalizeException("InternalFailure", ex.Message, 500));
+            }
+            finally
+            {
+                metrics.Record(operation, context.Response.StatusCode, TimeProvider.System.GetElapsedTime(started));
             }
         }
     }
