@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using Personalize.Data.Generation;
+using Personalize.Data.Storage;
 using Personalize.Testing;
 using Xunit;
 
@@ -22,6 +24,13 @@ public sealed class GettingStartedTests(InstalledProduct product)
         var limit = TimeSpan.FromMinutes(25);
         using var timeout = new CancellationTokenSource(limit);
         var ct = timeout.Token;
+        await product.Node.S3.CreateBucketAsync(InstalledProduct.GettingStartedBucket, ct);
+        using (var store = new MinioObjectStore(product.Node.S3.CreateClient()))
+        {
+            var data = new SyntheticDataGenerator(new GeneratorOptions { Users = 200, Items = 120, Interactions = 4_000 });
+            await GeneratedFiles.WriteToStoreAsync(data, store, S3Uri.Parse($"s3://{InstalledProduct.GettingStartedBucket}/"), ct);
+        }
+
         (await product.Node.Kube.KubectlAsync(["apply", "-n", InstalledProduct.SystemNamespace, "-f", "-"], $$"""
             apiVersion: v1
             kind: Secret
@@ -47,7 +56,7 @@ public sealed class GettingStartedTests(InstalledProduct product)
             {
                 seen = await Boto3.RunAsync(
                     "getting_started.py",
-                    [$"http://127.0.0.1:{port}", product.Node.S3.Endpoint, InstalledProduct.DataBucket],
+                    [$"http://127.0.0.1:{port}", product.Node.S3.Endpoint, InstalledProduct.GettingStartedBucket],
                     limit,
                     new Dictionary<string, string>
                     {

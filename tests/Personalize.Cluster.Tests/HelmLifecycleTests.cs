@@ -13,7 +13,7 @@ public sealed class HelmLifecycleTests(InstalledProduct product)
     [Fact]
     public async Task UpgradesOfAResourceRequestAndAnImageReachTheRuntimeDeployments_AndAnUninstallKeepsCrdsAndResources()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(15));
         var ct = timeout.Token;
         await product.WaitForPhaseAsync("campaign", Campaign, "ACTIVE", TimeSpan.FromMinutes(8), ct);
 
