@@ -97,6 +97,17 @@ public sealed class ControllerLayerTests
     }
 
     [Fact]
+    public void Scaler_ScalesDownOnlyOnceTheLastScaleUpIsAWindowOld()
+    {
+        var up = DateTimeOffset.UnixEpoch;
+        var window = TimeSpan.FromMinutes(5);
+        Assert.Equal(3, CampaignScaler.Stabilized(3, 1, up, up + TimeSpan.FromMinutes(1), window));
+        Assert.Equal(1, CampaignScaler.Stabilized(3, 1, up, up + TimeSpan.FromMinutes(5), window));
+        Assert.Equal(1, CampaignScaler.Stabilized(3, 1, null, up, window));
+        Assert.Equal(4, CampaignScaler.Stabilized(3, 4, up, up + TimeSpan.FromSeconds(1), window));
+    }
+
+    [Fact]
     public void Scaler_ScalesUpOnLoad_AndBackDownNeverBelowTheMinimum()
     {
         Assert.Equal(2, CampaignScaler.Desired(2, 2, 20, null, 200));

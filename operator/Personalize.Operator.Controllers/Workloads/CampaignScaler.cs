@@ -37,6 +37,13 @@ public static class CampaignScaler
     }
 
     /// <summary>
+    /// A scale-down waits until the last scale-up is <paramref name="window"/> old: replicas still starting take CPU and
+    /// load from the ready ones, which reads as less load, and scaling down on it makes a campaign flap between sizes.
+    /// </summary>
+    public static int Stabilized(int current, int desired, DateTimeOffset? lastScaleUp, DateTimeOffset now, TimeSpan window) =>
+        desired < current && lastScaleUp is { } up && now - up < window ? current : desired;
+
+    /// <summary>
     /// How many replicas a node drain may evict at once: those above the minimum, and never fewer than one, so a
     /// drain always makes progress (a budget that allows none would block every drain of a one-replica campaign).
     /// </summary>
