@@ -34,6 +34,10 @@ public sealed class InstalledProduct : IAsyncLifetime
     /// 100m of CPU on this node, and the autoscaling test offers load a few replicas serve.</summary>
     public const int TpsPerReplica = 50;
 
+    /// <summary>The chart's runtime.scaleDownStabilizationSeconds here: long enough for starting replicas to become
+    /// ready on this node, short enough for the autoscaling test to see the scale-down.</summary>
+    public const int ScaleDownStabilizationSeconds = 60;
+
     public KubeNode Node { get; } = new();
 
     public Helm Helm { get; } = new();
@@ -48,7 +52,7 @@ public sealed class InstalledProduct : IAsyncLifetime
         "--set", $"s3.credentials.namespaces={{{Shop}}}",
         "--set", "operator.replicas=2,operator.leaderElection.enabled=true,operator.resources.requests.cpu=50m",
         "--set", "trainer.cpu=500m,trainer.memory=2Gi",
-        "--set", $"runtime.resources.requests.cpu=100m,runtime.resources.requests.memory=128Mi,runtime.tpsPerReplica={TpsPerReplica}",
+        "--set", $"runtime.resources.requests.cpu=100m,runtime.resources.requests.memory=128Mi,runtime.tpsPerReplica={TpsPerReplica},runtime.scaleDownStabilizationSeconds={ScaleDownStabilizationSeconds}",
         // The sample data lives outside the namespace's own prefix, as a shared bucket would.
         "--set-json", $"tenancy.allowedPrefixes={{\"{Shop}\":[\"s3://{DataBucket}/\",\"s3://{GettingStartedBucket}/\"]}}",
     ];
