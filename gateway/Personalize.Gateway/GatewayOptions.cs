@@ -1,4 +1,5 @@
 using Personalize.Gateway.Auth;
+using Personalize.Gateway.Routing;
 
 namespace Personalize.Gateway;
 
@@ -16,4 +17,8 @@ public sealed record GatewayOptions
 
     /// <summary>Where unsigned calls act when the gateway runs open (local mode).</summary>
     public string OpenNamespace { get; init; } = "default";
+
+    /// <summary>How runtime and events calls reach a campaign's runtime: as its endpoint says (local mode), or through
+    /// its Service with its bearer token (<see cref="ClusterRuntimeAccess"/>).</summary>
+    public IRuntimeAccess RuntimeAccess { get; init; } = new DirectRuntimeAccess();
 }

@@ -8,9 +8,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Personalize.Gateway.Auth;
 using Personalize.Gateway.ControlPlane;
+using Personalize.Gateway.Metrics;
 using Personalize.Gateway.Protocol;
 using Personalize.Gateway.Routing;
 using Personalize.Operator.Controllers.Seams;
+using Prometheus;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Personalize.Gateway;
@@ -18,7 +20,8 @@ namespace Personalize.Gateway;
 /// <summary>
 /// The Personalize API on one endpoint, as a table: `POST /` with `X-Amz-Target: AmazonPersonalize.*` is the control
 /// plane over the resource store; the runtime and events paths are forwarded (YARP's IHttpForwarder) to the campaign
-/// runtime the request names. Every call is first authenticated (SigV4, or the open namespace in local mode).
+/// runtime the request names. Every call is first authenticated (SigV4, or the open namespace in local mode), and
+/// counted by operation and status on /metrics.
 /// </summary>
 public sealed class GatewayServer : IAsyncDisposable
 {
@@ -58,8 +61,10 @@ public sealed class GatewayServer : IAsyncDisposable
         var client = new HttpMessageInvoker(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, UseCookies = false });
         app.Lifetime.ApplicationStopped.Register(client.Dispose);
 
+        var metrics = new GatewayMetrics();
         app.MapGet("/healthz", () => "ok");
-        app.MapPost("/", context => Guarded(context, async body =>
+        app.MapMetrics("/metrics", metrics.Registry);
+        app.MapPost("/", context => Guarded(context, ControlPlaneOperation(context), async body =>
         {
             var target = context.Request.Headers[AwsJson.TargetHeader].ToString();
             if (!target.StartsWith(AwsJson.TargetPrefix, StringComparison.Ordinal))
@@ -73,16 +78,33 @@ public sealed class GatewayServer : IAsyncDisposable
         }));
         foreach (var path in RuntimeRoutes.Paths)
         {
-            app.MapPost(path, context => Guarded(context, async body =>
+            app.MapPost(path, context => Guarded(context, RuntimeRoutes.OperationOf(path), async body =>
             {
                 var tenant = await TenantOfAsync(context, body);
-                var destination = RuntimeRoutes.DestinationOf(store, tenant, path, AwsJson.ParseBody(body));
-                context.Request.Body = new MemoryStream(body, writable: false);
-                var error = await forwarder.SendAsync(context, destination, client, ForwarderRequestConfig.Empty, HttpTransformer.Default);
-                if (error != ForwarderError.None && !context.Response.HasStarted)
+                var endpoint = RuntimeRoutes.DestinationOf(store, tenant, path, AwsJson.ParseBody(body));
+                var target = await options.RuntimeAccess.ResolveAsync(endpoint, context.RequestAborted);
+                IReadOnlyList<string?> tokens = target.Tokens.Count == 0 ? [(string?)null] : [.. target.Tokens];
+                for (var attempt = 0; attempt < tokens.Count; attempt++)
                 {
-                    logger.LogWarning("forwarding {Path} to {Destination} failed: {Error}", path, destination, error);
-                    await AwsJson.WriteErrorAsync(context, new PersonalizeException("ServiceUnavailableException", $"The campaign runtime at {destination} did not answer ({error}).", 503));
+                    context.Request.Body = new MemoryStream(body, writable: false);
+                    var transformer = new RuntimeCallTransformer(tokens[attempt], holdRefusal: attempt < tokens.Count - 1);
+                    var error = await forwarder.SendAsync(context, target.Destination, client, ForwarderRequestConfig.Empty, transformer);
+                    if (error != ForwarderError.None && !context.Response.HasStarted)
+                    {
+                        logger.LogWarning("forwarding {Path} to {Destination} failed: {Error}", path, target.Destination, error);
+                        await AwsJson.WriteErrorAsync(context, new PersonalizeException("ServiceUnavailableException", $"The campaign runtime at {endpoint} did not answer ({error}).", 503));
+                    }
+
+                    if (!transformer.Refused)
+                    {
+                        break;
+                    }
+
+                    if (attempt == tokens.Count - 1)
+                    {
+                        // Every token was refused: they were rotated since the cache read them.
+                        options.RuntimeAccess.Forget(endpoint);
+                    }
                 }
             }));
         }
@@ -95,9 +117,17 @@ public sealed class GatewayServer : IAsyncDisposable
         async Task<string> TenantOfAsync(HttpContext context, byte[] body) =>
             verifier is null ? options.OpenNamespace : (await verifier.VerifyAsync(context.Request, body, context.RequestAborted)).Namespace;
 
-        async Task Guarded(HttpContext context, Func<byte[], Task> serve)
+        static string ControlPlaneOperation(HttpContext context) =>
+            context.Request.Headers[AwsJson.TargetHeader].ToString() is var target
+                && target.StartsWith(AwsJson.TargetPrefix, StringComparison.Ordinal)
+                && Operations.Serves(target[AwsJson.TargetPrefix.Length..])
+                ? target[AwsJson.TargetPrefix.Length..]
+                : GatewayMetrics.Unknown;
+
+        async Task Guarded(HttpContext context, string operation, Func<byte[], Task> serve)
         {
             context.Response.Headers[AwsJson.RequestIdHeader] = Guid.NewGuid().ToString("D");
+            var started = TimeProvider.System.GetTimestamp();
             try
             {
                 using var buffer = new MemoryStream();
@@ -117,6 +147,10 @@ public sealed class GatewayServer : IAsyncDisposable
             {
                 logger.LogError(ex, "{Path} failed", context.Request.Path);
                 await AwsJson.WriteErrorAsync(context, new PersonalizeException("InternalFailure", ex.Message, 500));
+            }
+            finally
+            {
+                metrics.Record(operation, context.Response.StatusCode, TimeProvider.System.GetElapsedTime(started));
             }
         }
     }

@@ -25,6 +25,11 @@ public sealed class KubectlInstallTests(KubeApiServer kube) : IClassFixture<Kube
         var deployment = await client.AppsV1.ReadNamespacedDeploymentAsync("personalize-operator", "personalize-system");
         Assert.Contains(deployment.Spec.Template.Spec.Containers[0].Env, e => e.Name == "PERSONALIZE_LEADER_ELECTION" && e.Value == "true");
         await OperatorPermissions.AssertAsync(kube, "system:serviceaccount:personalize-system:personalize-operator", "personalize-system");
+        var gateway = await client.AppsV1.ReadNamespacedDeploymentAsync("personalize-operator-gateway", "personalize-system");
+        Assert.Equal(["gateway"], gateway.Spec.Template.Spec.Containers[0].Args);
+        Assert.Equal("personalize-operator-gateway", gateway.Spec.Template.Spec.ServiceAccountName);
+        Assert.Equal("gateway", (await client.CoreV1.ReadNamespacedServiceAsync("personalize-operator-gateway", "personalize-system")).Spec.Selector["app.kubernetes.io/component"]);
+        await GatewayPermissions.AssertAsync(kube, "system:serviceaccount:personalize-system:personalize-operator-gateway", "personalize-system");
     }
 
     [Fact]

@@ -3,18 +3,32 @@ using Xunit;
 
 namespace Personalize.Cluster.Tests;
 
-/// <summary>The chart's day two: an upgrade reaches the running campaigns; an uninstall keeps the CRDs and the user's resources.</summary>
+/// <summary>The chart's day two: an upgrade (a resource request, an image) reaches the running campaigns; an uninstall keeps
+/// the CRDs and the user's resources.</summary>
 [Collection(ClusterCollection.Name)]
 public sealed class HelmLifecycleTests(InstalledProduct product)
 {
     private const string Campaign = "quickstart-for-you";
 
     [Fact]
-    public async Task AnUpgradeReachesTheRuntimeDeployments_AndAnUninstallKeepsCrdsAndResources()
+    public async Task UpgradesOfAResourceRequestAndAnImageReachTheRuntimeDeployments_AndAnUninstallKeepsCrdsAndResources()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(15));
         var ct = timeout.Token;
         await product.WaitForPhaseAsync("campaign", Campaign, "ACTIVE", TimeSpan.FromMinutes(8), ct);
+
+        // A value that is not an image: the runtime's memory request reaches the running Deployment (the operator applies
+        // its whole object, not only the fields that used to start a rollout).
+        (await product.HelmAsync(
+            ["upgrade", InstalledProduct.Release, Helm.ChartDirectory, "--namespace", InstalledProduct.SystemNamespace, .. product.InstallValues, "--set", "runtime.resources.requests.memory=160Mi"],
+            ct)).EnsureSuccess("helm upgrade of the runtime's resources");
+        await product.WaitAsync(
+            async t => await product.FieldAsync("deployment", Campaign, "{.spec.template.spec.containers[0].resources.requests.memory}", t) == "160Mi"
+                && await product.FieldAsync("deployment", Campaign, "{.status.updatedReplicas}", t) == await product.FieldAsync("deployment", Campaign, "{.status.readyReplicas}", t)
+                && await product.FieldAsync("campaign", Campaign, "{.status.phase}", t) == "ACTIVE",
+            TimeSpan.FromMinutes(5),
+            $"campaign {Campaign}'s Deployment with the upgraded memory request",
+            ct);
 
         // The same runtime under a second tag: the value changes, the image stays one this node has.
         var (repository, tag) = product.Node.Images["runtime"];

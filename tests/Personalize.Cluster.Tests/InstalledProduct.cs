@@ -24,7 +24,19 @@ public sealed class InstalledProduct : IAsyncLifetime
     public const string SystemNamespace = "personalize-system";
     public const string Shop = "shop";
     public const string DataBucket = "quickstart-data";
+
+    /// <summary>Getting Started's own data (the sizes local mode's test uses), a second bucket the shop namespace may read.</summary>
+    public const string GettingStartedBucket = "getting-started";
     public const string OperatorSelector = "app.kubernetes.io/name=personalize-operator,app.kubernetes.io/component=operator";
+    public const string GatewaySelector = "app.kubernetes.io/name=personalize-operator,app.kubernetes.io/component=gateway";
+
+    /// <summary>What one runtime replica is planned to serve here (the chart's runtime.tpsPerReplica): a replica requests
+    /// 100m of CPU on this node, and the autoscaling test offers load a few replicas serve.</summary>
+    public const int TpsPerReplica = 50;
+
+    /// <summary>The chart's runtime.scaleDownStabilizationSeconds here: long enough for starting replicas to become
+    /// ready on this node, short enough for the autoscaling test to see the scale-down.</summary>
+    public const int ScaleDownStabilizationSeconds = 60;
 
     public KubeNode Node { get; } = new();
 
@@ -40,9 +52,9 @@ public sealed class InstalledProduct : IAsyncLifetime
         "--set", $"s3.credentials.namespaces={{{Shop}}}",
         "--set", "operator.replicas=2,operator.leaderElection.enabled=true,operator.resources.requests.cpu=50m",
         "--set", "trainer.cpu=500m,trainer.memory=2Gi",
-        "--set", "runtime.resources.requests.cpu=100m,runtime.resources.requests.memory=128Mi",
+        "--set", $"runtime.resources.requests.cpu=100m,runtime.resources.requests.memory=128Mi,runtime.tpsPerReplica={TpsPerReplica},runtime.scaleDownStabilizationSeconds={ScaleDownStabilizationSeconds}",
         // The sample data lives outside the namespace's own prefix, as a shared bucket would.
-        "--set-json", $"tenancy.allowedPrefixes={{\"{Shop}\":[\"s3://{DataBucket}/\"]}}",
+        "--set-json", $"tenancy.allowedPrefixes={{\"{Shop}\":[\"s3://{DataBucket}/\",\"s3://{GettingStartedBucket}/\"]}}",
     ];
 
     public async Task InitializeAsync()

@@ -1,5 +1,6 @@
 using Personalize.Api;
 using Personalize.Gateway.ControlPlane;
+using Personalize.Testing;
 using Xunit;
 
 namespace Personalize.Gateway.Tests;

@@ -1,7 +1,11 @@
 """Amazon Personalize's Getting Started as boto3 calls, unchanged but for endpoint_url and keys: schema, dataset
 group, dataset, import, an AutoML solution and a personalized-ranking one, versions, metrics, campaigns,
 recommendations, a ranking, an event that changes the next answer, and a batch inference job whose .out is read
-back. Prints what it saw as one JSON object on the last line."""
+back. Prints what it saw as one JSON object on the last line.
+
+Usage: getting_started.py ENDPOINT STORE DATA_BUCKET. STORE is where the data lives: local mode's folder store, or an
+S3 endpoint URL (a cluster's object store; its keys in S3_ACCESS_KEY / S3_SECRET_KEY). Personalize keys: GS_KEY /
+GS_SECRET."""
 import datetime
 import json
 import os
@@ -19,6 +23,8 @@ personalize = session.client("personalize", endpoint_url=endpoint, config=config
 runtime = session.client("personalize-runtime", endpoint_url=endpoint, config=config)
 events = session.client("personalize-events", endpoint_url=endpoint, config=config)
 ROLE = "arn:aws:iam::123456789012:role/PersonalizeRole"
+s3 = boto3.client("s3", endpoint_url=store, aws_access_key_id=os.environ["S3_ACCESS_KEY"], aws_secret_access_key=os.environ["S3_SECRET_KEY"],
+                  region_name="us-east-1", config=Config(s3={"addressing_style": "path"})) if store.startswith("http") else None
 seen = {}
 
 
@@ -75,15 +81,29 @@ events.put_events(trackingId=tracker["trackingId"], userId="u1", sessionId="gett
                   eventList=[{"eventType": "view", "itemId": before[0], "sentAt": datetime.datetime.now(datetime.timezone.utc)}])
 seen["after"] = [i["itemId"] for i in runtime.get_recommendations(campaignArn=campaign_arn, userId="u1", numResults=10)["itemList"]]
 
-batch_input = os.path.join(store, data_bucket, "batch", "users.json")
-os.makedirs(os.path.dirname(batch_input), exist_ok=True)
-with open(batch_input, "w") as f:
-    f.write("\n".join(json.dumps({"userId": u}) for u in ["u1", "u2", "u3"]) + "\n")
+
+def write_object(key, text):
+    if s3:
+        s3.put_object(Bucket=data_bucket, Key=key, Body=text.encode())
+        return
+    path = os.path.join(store, data_bucket, key)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def read_object(key):
+    if s3:
+        return s3.get_object(Bucket=data_bucket, Key=key)["Body"].read().decode()
+    with open(os.path.join(store, data_bucket, key)) as f:
+        return f.read()
+
+
+write_object("batch/users.json", "\n".join(json.dumps({"userId": u}) for u in ["u1", "u2", "u3"]) + "\n")
 batch_arn = personalize.create_batch_inference_job(
     jobName="GettingStartedBatch", solutionVersionArn=version_arn, roleArn=ROLE, numResults=5,
     jobInput={"s3DataSource": {"path": f"s3://{data_bucket}/batch/users.json"}},
     jobOutput={"s3DataDestination": {"path": f"s3://{data_bucket}/batch-out/"}})["batchInferenceJobArn"]
 wait_active(lambda: personalize.describe_batch_inference_job(batchInferenceJobArn=batch_arn), "batchInferenceJob", "batch job")
-with open(os.path.join(store, data_bucket, "batch-out", "users.json.out")) as f:
-    seen["batchOut"] = [json.loads(line) for line in f if line.strip()]
+seen["batchOut"] = [json.loads(line) for line in read_object("batch-out/users.json.out").splitlines() if line.strip()]
 print(json.dumps(seen))

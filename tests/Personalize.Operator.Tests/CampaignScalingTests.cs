@@ -25,7 +25,7 @@ public sealed class CampaignScalingTests(OperatorEnvironment env)
         using var metrics = new RuntimeMetricsEndpoint(FreePort.Next());
         using var cluster = await TestCluster.CreateAsync(env, "scale");
         var ns = cluster.Namespace;
-        await using var op = await RunningOperator.StartAsync(env, ns, s => s with { RuntimePort = metrics.Port, TpsPerReplica = 300, MaxReplicas = 4 });
+        await using var op = await RunningOperator.StartAsync(env, ns, s => s with { RuntimePort = metrics.Port, TpsPerReplica = 300, MaxReplicas = 4, ScaleDownStabilization = TimeSpan.Zero });
         await cluster.TrainedVersionAsync();
 
         // ceil(301 / 300) = 2 replicas at least; a drain may evict one of them at a time.

@@ -80,6 +80,33 @@ public sealed class ControllerLayerTests
     public void PerReplicaRateLimit_IsWhatAReplicaSustains_RaisedWhenMaxReplicasCapsTheFloor(int minTps, double perReplica, int maxReplicas, int expected) =>
         Assert.Equal(expected, CampaignScaler.RequestsPerSecondPerReplica(minTps, perReplica, maxReplicas));
 
+    [Theory]
+    [InlineData(900.0, 1, 300, 20, 300)]
+    [InlineData(120.0, 1, 300, 20, 120)]
+    [InlineData(null, 1, 300, 20, 300)]
+    [InlineData(900.0, 100000, 300, 20, 900)]
+    public void PlannedPerReplica_IsTheMeasuredCapacity_CappedByTheRateLimit(double? measured, int minTps, double perReplica, int maxReplicas, double expected) =>
+        Assert.Equal(expected, CampaignScaler.PlannedPerReplica(measured, minTps, perReplica, maxReplicas));
+
+    [Fact]
+    public void Scaler_ScalesUpBeforeAReplicaShedsAtItsRateLimit_EvenWhenItMeasuredMoreCapacity()
+    {
+        // One replica measured 900/s but is limited to 300/s: 290/s served is near the limit, so a second one comes.
+        var planned = CampaignScaler.PlannedPerReplica(900, 1, 300, 20);
+        Assert.Equal(2, CampaignScaler.Desired(1, CampaignScaler.MinimumReplicas(1, planned), 20, 290, planned));
+    }
+
+    [Fact]
+    public void Scaler_ScalesDownOnlyOnceTheLastScaleUpIsAWindowOld()
+    {
+        var up = DateTimeOffset.UnixEpoch;
+        var window = TimeSpan.FromMinutes(5);
+        Assert.Equal(3, CampaignScaler.Stabilized(3, 1, up, up + TimeSpan.FromMinutes(1), window));
+        Assert.Equal(1, CampaignScaler.Stabilized(3, 1, up, up + TimeSpan.FromMinutes(5), window));
+        Assert.Equal(1, CampaignScaler.Stabilized(3, 1, null, up, window));
+        Assert.Equal(4, CampaignScaler.Stabilized(3, 4, up, up + TimeSpan.FromSeconds(1), window));
+    }
+
     [Fact]
     public void Scaler_ScalesUpOnLoad_AndBackDownNeverBelowTheMinimum()
     {

@@ -81,6 +81,10 @@ public sealed class LifecycleTests(OperatorEnvironment env)
         Assert.Equal("Campaign", deployment.Metadata.OwnerReferences.Single().Kind);
         Assert.Equal("0", deployment.Spec.Strategy.RollingUpdate.MaxUnavailable.Value);
         Assert.Equal("/readyz", deployment.Spec.Template.Spec.Containers[0].ReadinessProbe.HttpGet.Path);
+        // Liveness waits for a start-up budget of five minutes: a slow model load is not killed and restarted.
+        var startup = deployment.Spec.Template.Spec.Containers[0].StartupProbe;
+        Assert.Equal("/healthz", startup.HttpGet.Path);
+        Assert.Equal(300, startup.PeriodSeconds * startup.FailureThreshold);
         var service = await cluster.Client.CoreV1.ReadNamespacedServiceAsync("shop", ns);
         Assert.Equal("shop", service.Spec.Selector["personalize.io/campaign"]);
         var runtimeConfigs = await cluster.Client.CoreV1.ListNamespacedConfigMapAsync(ns, labelSelector: "personalize.io/campaign=shop");

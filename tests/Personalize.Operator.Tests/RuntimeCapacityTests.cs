@@ -40,6 +40,35 @@ public sealed class RuntimeCapacityTests
         Assert.Equal(300, meter.CapacityPerReplica("ns/c"));
     }
 
+    [Fact]
+    public async Task Meter_CountsAReplicaScrapedForTheFirstTime_AtTheOthersAverage_SoAScaleUpDoesNotReadAsADrop()
+    {
+        using var old = new MetricsEndpoint(requests: 1000, capacity: null);
+        using var added = new MetricsEndpoint(requests: 0, capacity: null);
+        using var http = new HttpClient();
+        var time = new ManualTime();
+        var meter = new RuntimeTpsMeter(http, "personalize_runtime_requests_total", time);
+
+        Assert.Null(await meter.MeasureAsync("ns/c", new Dictionary<string, string> { ["a"] = old.Url }, CancellationToken.None));
+        time.Advance(TimeSpan.FromSeconds(10));
+        old.Requests = 1500;
+        // 50/s measured on the old replica; the new one, just added behind the Service, serves as much.
+        Assert.Equal(100, await meter.MeasureAsync("ns/c", new Dictionary<string, string> { ["a"] = old.Url, ["b"] = added.Url }, CancellationToken.None));
+        time.Advance(TimeSpan.FromSeconds(10));
+        old.Requests = 1800;
+        added.Requests = 200;
+        Assert.Equal(50, await meter.MeasureAsync("ns/c", new Dictionary<string, string> { ["a"] = old.Url, ["b"] = added.Url }, CancellationToken.None));
+    }
+
+    private sealed class ManualTime : TimeProvider
+    {
+        private DateTimeOffset _now = DateTimeOffset.UnixEpoch;
+
+        public override DateTimeOffset GetUtcNow() => _now;
+
+        public void Advance(TimeSpan by) => _now += by;
+    }
+
     /// <summary>A real HTTP listener serving a runtime's /metrics text.</summary>
     private sealed class MetricsEndpoint : IDisposable
     {
@@ -50,8 +79,8 @@ public sealed class RuntimeCapacityTests
             Url = $"http://127.0.0.1:{FreePort.Next()}/";
             _listener.Prefixes.Add(Url);
             _listener.Start();
-            var text = $"personalize_runtime_requests_total{{operation=\"GetRecommendations\",status=\"200\"}} {requests}\n"
-                + (capacity is { } c ? $"# TYPE {RuntimeTpsMeter.CapacityMetric} gauge\n{RuntimeTpsMeter.CapacityMetric} {c}\n" : string.Empty);
+            Requests = requests;
+            var capacityText = capacity is { } c ? $"# TYPE {RuntimeTpsMeter.CapacityMetric} gauge\n{RuntimeTpsMeter.CapacityMetric} {c}\n" : string.Empty;
             _ = Task.Run(async () =>
             {
                 while (_listener.IsListening)
@@ -59,7 +88,7 @@ public sealed class RuntimeCapacityTests
                     try
                     {
                         var context = await _listener.GetContextAsync();
-                        var body = Encoding.UTF8.GetBytes(text);
+                        var body = Encoding.UTF8.GetBytes($"personalize_runtime_requests_total{{operation=\"GetRecommendations\",status=\"200\"}} {Requests}\n{capacityText}");
                         await context.Response.OutputStream.WriteAsync(body);
                         context.Response.Close();
                     }
@@ -72,6 +101,8 @@ public sealed class RuntimeCapacityTests
         }
 
         public string Url { get; }
+
+        public int Requests { get; set; }
 
         public void Dispose() => _listener.Close();
     }

@@ -57,6 +57,8 @@ public static class Operations
         ["DeleteFilter"] = TrackerOperations.DeleteFilterAsync,
     };
 
+    public static bool Serves(string operation) => Table.ContainsKey(operation);
+
     public static Task<JsonObject> InvokeAsync(string operation, Call call) =>
         Table.TryGetValue(operation, out var handler)
             ? handler(call)

@@ -56,10 +56,20 @@ public static class SolutionOperations
                 ("performAutoTraining", solution.Spec.PerformAutoTraining ?? false),
                 ("eventType", solution.Spec.EventType),
                 ("solutionConfig", Shapes.Node(solution.Spec.SolutionConfig)),
-                ("autoMLResult", solution.Status.AutoMLResult?.BestRecipeArn is { } best ? new JsonObject { ["bestRecipeArn"] = best } : null),
+                ("autoMLResult", BestRecipeOf(solution, latest) is { } best ? new JsonObject { ["bestRecipeArn"] = best } : null),
                 ("latestSolutionVersion", latest is null ? null : VersionSummary(latest))),
         };
     }
+
+    /// <summary>
+    /// The AutoML winner: the recipe of the latest version once it is ACTIVE. The operator copies it into the Solution's
+    /// status on its next reconcile; reading it from the version makes describe_solution agree with the
+    /// describe_solution_version a client just saw ACTIVE, instead of lagging by a reconcile.
+    /// </summary>
+    private static string? BestRecipeOf(Solution solution, SolutionVersion? latest) =>
+        solution.Spec.PerformAutoML == true && latest?.Status.Phase == Phases.Active && latest.Status.Recipe is { } recipe
+            ? recipe
+            : solution.Status.AutoMLResult?.BestRecipeArn;
 
     public static JsonObject ListSolutions(Call call)
     {

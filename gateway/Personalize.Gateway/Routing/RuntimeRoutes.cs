@@ -18,6 +18,18 @@ public static class RuntimeRoutes
     /// <summary>The REST-JSON paths of the two runtime clients, as botocore's models route them.</summary>
     public static IReadOnlyList<string> Paths { get; } = ["/recommendations", "/personalize-ranking", "/action-recommendations", "/events", "/users", "/items"];
 
+    /// <summary>The operation botocore calls on each of <see cref="Paths"/>.</summary>
+    public static string OperationOf(string path) => path switch
+    {
+        "/recommendations" => "GetRecommendations",
+        "/personalize-ranking" => "GetPersonalizedRanking",
+        "/action-recommendations" => "GetActionRecommendations",
+        "/events" => "PutEvents",
+        "/users" => "PutUsers",
+        "/items" => "PutItems",
+        _ => throw new ArgumentOutOfRangeException(nameof(path), path, "not a runtime path"),
+    };
+
     public static string DestinationOf(IResourceStore store, string @namespace, string path, JsonObject body)
     {
         var arns = new ResourceArns(store, @namespace);

@@ -307,7 +307,10 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
                                 EnvFrom = [new V1EnvFromSource { SecretRef = new V1SecretEnvSource { Name = _settings.S3SecretName } }],
                                 Env = StoreEnvironment(),
                                 ReadinessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/readyz", Port = port }, PeriodSeconds = 2, FailureThreshold = 2 },
-                                LivenessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/healthz", Port = port }, PeriodSeconds = 10, FailureThreshold = 3, InitialDelaySeconds = 10 },
+                                // Loading a model (and measuring its capacity) takes longer on a busy node or with a large
+                                // catalogue: liveness starts once the process answers, so a slow start is not a crash loop.
+                                StartupProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/healthz", Port = port }, PeriodSeconds = 5, FailureThreshold = 60 },
+                                LivenessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/healthz", Port = port }, PeriodSeconds = 10, FailureThreshold = 3 },
                                 VolumeMounts = [new V1VolumeMount { Name = "config", MountPath = "/etc/personalize", ReadOnlyProperty = true }],
                             },
                         ],

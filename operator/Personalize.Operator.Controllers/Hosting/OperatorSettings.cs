@@ -30,6 +30,9 @@ public sealed record OperatorSettings
     /// <summary>PERSONALIZE_MAX_REPLICAS: upper bound when scaling a campaign on observed load.</summary>
     public int MaxReplicas { get; init; } = 20;
 
+    /// <summary>PERSONALIZE_SCALE_DOWN_STABILIZATION_SECONDS: how long after a campaign scaled up it may scale down.</summary>
+    public TimeSpan ScaleDownStabilization { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>PERSONALIZE_RUNTIME_PORT: the port runtime pods listen on (and the Service targets).</summary>
     public int RuntimePort { get; init; } = 8080;
 
@@ -99,6 +102,7 @@ public sealed record OperatorSettings
             S3Endpoint = Get("PERSONALIZE_S3_ENDPOINT"),
             TpsPerReplica = Seconds("PERSONALIZE_TPS_PER_REPLICA", s.TpsPerReplica),
             MaxReplicas = (int)Seconds("PERSONALIZE_MAX_REPLICAS", s.MaxReplicas),
+            ScaleDownStabilization = TimeSpan.FromSeconds(Seconds("PERSONALIZE_SCALE_DOWN_STABILIZATION_SECONDS", s.ScaleDownStabilization.TotalSeconds)),
             RuntimePort = (int)Seconds("PERSONALIZE_RUNTIME_PORT", s.RuntimePort),
             RuntimeRequestsMetric = Get("PERSONALIZE_RUNTIME_REQUESTS_METRIC") ?? s.RuntimeRequestsMetric,
             JobBackoffLimit = (int)Seconds("PERSONALIZE_JOB_BACKOFF_LIMIT", s.JobBackoffLimit),

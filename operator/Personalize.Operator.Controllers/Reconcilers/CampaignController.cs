@@ -25,6 +25,9 @@ public sealed class CampaignController(ControllerContext context) : ResourceCont
     // publish it, settings.TpsPerReplica. Kept in memory: after an operator restart the next scrape brings it back.
     private readonly ConcurrentDictionary<string, double> _capacity = new();
 
+    // When each campaign last scaled up, for the scale-down stabilization; in memory like the capacity.
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _scaledUp = new();
+
     protected override async Task<ReconcileResult> ReconcileCoreAsync(Campaign resource, CancellationToken cancellationToken)
     {
         var (version, wait) = ResolveVersion(resource);
@@ -97,10 +100,23 @@ public sealed class CampaignController(ControllerContext context) : ResourceCont
     private async Task<RuntimeScale> ScaleAsync(Campaign resource, CancellationToken cancellationToken)
     {
         var settings = Context.Settings;
-        var perReplica = _capacity.TryGetValue(CapacityKey(resource), out var measured) ? measured : settings.TpsPerReplica;
+        var key = CapacityKey(resource);
+        var perReplica = CampaignScaler.PlannedPerReplica(
+            _capacity.TryGetValue(key, out var measured) ? measured : null, resource.Spec.MinProvisionedTPS ?? 1, settings.TpsPerReplica, settings.MaxReplicas);
         var minimum = CampaignScaler.MinimumReplicas(resource.Spec.MinProvisionedTPS ?? 1, perReplica);
         var current = resource.Status.DesiredReplicas ?? minimum;
-        var replicas = CampaignScaler.Desired(current, minimum, settings.MaxReplicas, resource.Status.ObservedTPS, perReplica);
+        var now = Context.Time.GetUtcNow();
+        var replicas = CampaignScaler.Stabilized(
+            current,
+            CampaignScaler.Desired(current, minimum, settings.MaxReplicas, resource.Status.ObservedTPS, perReplica),
+            _scaledUp.TryGetValue(key, out var scaledUp) ? scaledUp : null,
+            now,
+            settings.ScaleDownStabilization);
+        if (replicas > current)
+        {
+            _scaledUp[key] = now;
+        }
+
         if (replicas != current)
         {
             await Context.Events.RecordAsync(resource, "Scaled", $"runtime replicas {current} -> {replicas} (observed {resource.Status.ObservedTPS:0.#} TPS, {perReplica:0.#} per replica, minimum {minimum})", warning: false, cancellationToken);

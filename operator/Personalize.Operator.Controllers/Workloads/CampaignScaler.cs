@@ -37,10 +37,25 @@ public static class CampaignScaler
     }
 
     /// <summary>
+    /// A scale-down waits until the last scale-up is <paramref name="window"/> old: replicas still starting take CPU and
+    /// load from the ready ones, which reads as less load, and scaling down on it makes a campaign flap between sizes.
+    /// </summary>
+    public static int Stabilized(int current, int desired, DateTimeOffset? lastScaleUp, DateTimeOffset now, TimeSpan window) =>
+        desired < current && lastScaleUp is { } up && now - up < window ? current : desired;
+
+    /// <summary>
     /// How many replicas a node drain may evict at once: those above the minimum, and never fewer than one, so a
     /// drain always makes progress (a budget that allows none would block every drain of a one-replica campaign).
     /// </summary>
     public static int MaxUnavailable(int replicas, int minimum) => Math.Max(1, replicas - minimum);
+
+    /// <summary>
+    /// The requests per second to plan one replica for: what it sustains on its model (<paramref name="measured"/>, or
+    /// the configured figure before a measurement), but never more than its rate limit. A replica sheds above the
+    /// limit, so planning with a larger measured capacity would wait for load it can never report.
+    /// </summary>
+    public static double PlannedPerReplica(double? measured, int minProvisionedTps, double tpsPerReplica, int maxReplicas) =>
+        Math.Min(measured ?? tpsPerReplica, RequestsPerSecondPerReplica(minProvisionedTps, tpsPerReplica, maxReplicas));
 
     /// <summary>
     /// The rate each replica serves before it sheds with 429 (no queue, so overload never piles up latency): what

@@ -5,8 +5,9 @@ namespace Personalize.Operator.Controllers.Workloads;
 
 /// <summary>
 /// Turns the request counters scraped from runtime replicas' /metrics into requests per second: the sum over
-/// replicas of (counter now - counter at the previous scrape) / elapsed time. A counter that went down is a
-/// restarted replica and counts from zero. The same scrape reads the capacity each replica measured for its model.
+/// replicas of (counter now - counter at the previous scrape) / elapsed time, replicas seen for the first time counted at
+/// the measured replicas' average. A counter that went down is a restarted replica and counts from zero. The same
+/// scrape reads the capacity each replica measured for its model.
 /// </summary>
 public sealed class RuntimeTpsMeter(HttpClient http, string metricName, TimeProvider time)
 {
@@ -22,6 +23,7 @@ public sealed class RuntimeTpsMeter(HttpClient http, string metricName, TimeProv
         var previous = _previous.GetOrAdd(campaign, _ => []);
         var now = new Dictionary<string, (double, DateTimeOffset)>();
         double? rate = null;
+        var measuredReplicas = 0;
         double? capacity = null;
         foreach (var (id, baseUrl) in replicas)
         {
@@ -49,10 +51,18 @@ public sealed class RuntimeTpsMeter(HttpClient http, string metricName, TimeProv
             {
                 var delta = count >= before.Count ? count - before.Count : count;
                 rate = (rate ?? 0) + (delta / (at - before.At).TotalSeconds);
+                measuredReplicas++;
             }
         }
 
         _previous[campaign] = now;
+        // A replica scraped for the first time (just scaled up or restarted) has no rate yet but already takes its share
+        // of the load through the Service: counting it as zero would read a scale-up as a drop and scale back down.
+        if (rate is { } partial && now.Count > measuredReplicas)
+        {
+            rate = partial * now.Count / measuredReplicas;
+        }
+
         if (capacity is { } measured)
         {
             _capacity[campaign] = measured;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Personalize.Cli;
 using Personalize.Gateway;
 using Personalize.Gateway.Auth;
+using Personalize.Gateway.Routing;
 using Personalize.Operator.Controllers.Cluster;
 using Personalize.Operator.Controllers.ControlLoop;
 
@@ -56,7 +57,11 @@ public static class GatewayVerb
         using var client = new Kubernetes(KubernetesClientConfiguration.BuildDefaultConfig());
         var store = new KubernetesResourceStore(client, watchNamespace, new InformerOptions(), new OperatorMetrics(), loggers);
         await store.StartAsync(stop);
-        var options = new GatewayOptions { Port = port, ListenOnAllInterfaces = true, AccessKeys = new SecretAccessKeys(client, keyNamespace, TimeProvider.System) };
+        var options = new GatewayOptions
+        {
+            Port = port, ListenOnAllInterfaces = true, AccessKeys = new SecretAccessKeys(client, keyNamespace, TimeProvider.System),
+            RuntimeAccess = new ClusterRuntimeAccess(client, TimeProvider.System),
+        };
         await using (var gateway = await GatewayServer.StartAsync(store, options, loggers, stop))
         {
             logger.LogInformation("personalize gateway serving on port {Port}; access keys from Secrets labelled {Label}=true in namespace {Namespace}", port, SecretAccessKeys.Label, keyNamespace);

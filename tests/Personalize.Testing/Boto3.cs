@@ -1,10 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Personalize.Testing;
 
-namespace Personalize.Gateway.Tests;
+namespace Personalize.Testing;
 
-/// <summary>Runs one of this project's boto3 scripts with python3 and reads the JSON object it prints last.</summary>
+/// <summary>Runs one of the test project's boto3 scripts (copied to its output folder) with python3 and reads the JSON object it prints last.</summary>
 public static class Boto3
 {
     public static async Task<JsonNode> RunAsync(string script, IEnumerable<string> arguments, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
