@@ -19,6 +19,12 @@ echo "building Personalize.Operator.sln ($CONFIGURATION)"
 dotnet build Personalize.Operator.sln -c "$CONFIGURATION" -nologo -v quiet -clp:ErrorsOnly \
   || fail "build failed (run: dotnet build Personalize.Operator.sln)" tests/run.sh
 
+# The code style of .editorconfig; a drift counts as one failed test below, after the tests have run.
+echo "checking formatting (dotnet format --verify-no-changes)"
+format_status=0
+dotnet format Personalize.Operator.sln --verify-no-changes --severity warn --no-restore || format_status=$?
+[ "$format_status" -eq 0 ] || echo "formatting differs from .editorconfig (run: dotnet format Personalize.Operator.sln --severity warn)" >&2
+
 rm -rf "$RESULTS"
 set +e
 # A hung test fails its test host after 10 minutes instead of eating the CI budget.
@@ -46,6 +52,9 @@ done < <(find "$RESULTS" -name '*.trx' -print0 2>/dev/null)
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   echo "dotnet test exited with $status (see $RESULTS)" >&2
   failed=1
+fi
+if [ "$format_status" -ne 0 ]; then
+  failed=$((failed + 1))
 fi
 if [ "$files" -eq 0 ]; then
   echo "no test results found in $RESULTS" >&2

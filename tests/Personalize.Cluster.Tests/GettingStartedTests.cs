@@ -60,8 +60,10 @@ public sealed class GettingStartedTests(InstalledProduct product)
                     limit,
                     new Dictionary<string, string>
                     {
-                        ["GS_KEY"] = KeyId, ["GS_SECRET"] = SecretKey,
-                        ["S3_ACCESS_KEY"] = product.Node.S3.AccessKey, ["S3_SECRET_KEY"] = product.Node.S3.SecretKey,
+                        ["GS_KEY"] = KeyId,
+                        ["GS_SECRET"] = SecretKey,
+                        ["S3_ACCESS_KEY"] = product.Node.S3.AccessKey,
+                        ["S3_SECRET_KEY"] = product.Node.S3.SecretKey,
                     });
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

@@ -59,7 +59,9 @@ public static class GatewayVerb
         await store.StartAsync(stop);
         var options = new GatewayOptions
         {
-            Port = port, ListenOnAllInterfaces = true, AccessKeys = new SecretAccessKeys(client, keyNamespace, TimeProvider.System),
+            Port = port,
+            ListenOnAllInterfaces = true,
+            AccessKeys = new SecretAccessKeys(client, keyNamespace, TimeProvider.System),
             RuntimeAccess = new ClusterRuntimeAccess(client, TimeProvider.System),
         };
         await using (var gateway = await GatewayServer.StartAsync(store, options, loggers, stop))
