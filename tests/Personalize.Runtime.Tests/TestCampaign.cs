@@ -1,4 +1,5 @@
 using Personalize.Data.Datasets;
+using Personalize.Data.Generation;
 using Personalize.Data.Schemas;
 using Personalize.Data.Storage;
 using Personalize.Jobs;
@@ -33,13 +34,7 @@ public static class TestCampaign
         new SchemaField(FieldNames.CreationTimestamp, FieldType.Long, true));
 
     /// <summary>The Interactions schema: what PutEvents properties are checked against (DEVICE is contextual metadata).</summary>
-    public static DatasetSchema InteractionsSchema { get; } = DatasetSchema.Create(DatasetTypes.Interactions,
-        new SchemaField(FieldNames.UserId, FieldType.String, false),
-        new SchemaField(FieldNames.ItemId, FieldType.String, false),
-        new SchemaField(FieldNames.Timestamp, FieldType.Long, false),
-        new SchemaField(FieldNames.EventType, FieldType.String, false),
-        new SchemaField(FieldNames.EventValue, FieldType.Float, true),
-        new SchemaField("DEVICE", FieldType.String, true, Categorical: true));
+    public static DatasetSchema InteractionsSchema => SyntheticDataGenerator.InteractionsSchema;
 
     public static DatasetSchema UsersSchema { get; } = DatasetSchema.Create(DatasetTypes.Users,
         new SchemaField(FieldNames.UserId, FieldType.String, false),
