@@ -54,6 +54,15 @@ public sealed class LifecycleTests(InstalledProduct product)
         var arn = await product.FieldAsync("campaign", ForYou, "{.status.arn}", ct);
         var trackingId = await product.FieldAsync("eventtracker", "quickstart-events", "{.status.trackingId}", ct);
 
+        // What the operator scraped from the pods: how they score (500 items: exact) and what each is planned to serve.
+        await product.WaitAsync(
+            async t => await product.FieldAsync("campaign", ForYou, "{.status.scoringMethod}", t) == "exact"
+                && double.TryParse(await product.FieldAsync("campaign", ForYou, "{.status.tpsPerReplica}", t), System.Globalization.CultureInfo.InvariantCulture, out var perReplica)
+                && perReplica > 0,
+            TimeSpan.FromMinutes(1),
+            $"campaign {ForYou}'s status to show its scoring method and TPS per replica",
+            ct);
+
         var (forward, port) = await product.Node.PortForwardAsync(InstalledProduct.Shop, $"service/{ForYou}", 80, ct);
         await using (forward)
         {

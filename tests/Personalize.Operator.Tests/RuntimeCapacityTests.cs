@@ -22,8 +22,10 @@ public sealed class RuntimeCapacityTests
         await meter.MeasureAsync("ns/movies", replicas, CancellationToken.None);
 
         Assert.Equal(120, meter.CapacityPerReplica("ns/movies"));
+        Assert.Equal("ann", meter.ScoringMethod("ns/movies"));
         meter.Forget("ns/movies");
         Assert.Null(meter.CapacityPerReplica("ns/movies"));
+        Assert.Null(meter.ScoringMethod("ns/movies"));
     }
 
     [Fact]
@@ -80,7 +82,10 @@ public sealed class RuntimeCapacityTests
             _listener.Prefixes.Add(Url);
             _listener.Start();
             Requests = requests;
-            var capacityText = capacity is { } c ? $"# TYPE {RuntimeTpsMeter.CapacityMetric} gauge\n{RuntimeTpsMeter.CapacityMetric} {c}\n" : string.Empty;
+            // As prometheus-net writes the runtime's info gauge, reason quoted and escaped.
+            var capacityText = capacity is { } c
+                ? $"# TYPE {RuntimeTpsMeter.CapacityMetric} gauge\n{RuntimeTpsMeter.CapacityMetric} {c}\n{RuntimeTpsMeter.ScoringMetric}{{method=\"ann\",reason=\"campaignConfig.scoringMethod is \\\"ann\\\"\"}} 1\n"
+                : string.Empty;
             _ = Task.Run(async () =>
             {
                 while (_listener.IsListening)

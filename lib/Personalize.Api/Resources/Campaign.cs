@@ -12,6 +12,7 @@ namespace Personalize.Api;
 [PrinterColumn("Replicas", ".status.readyReplicas", "integer")]
 [PrinterColumn("Endpoint", ".status.endpoint")]
 [PrinterColumn("TPS", ".status.observedTPS", "number", Priority = 1)]
+[PrinterColumn("Scoring", ".status.scoringMethod", "string", Priority = 1)]
 [PrinterColumn("Age", ".metadata.creationTimestamp", "date")]
 public sealed class Campaign : CustomResource<CampaignSpec, CampaignStatus>;
 
@@ -72,6 +73,14 @@ public sealed class CampaignStatus : ResourceStatus
     [Description("Requests per second the runtime pods served, averaged over the last scrape window.")]
     [JsonPropertyName("observedTPS")]
     public double? ObservedTPS { get; set; }
+
+    [Description("Requests per second each runtime replica is planned to serve: the capacity the replicas measured on their model, bounded by minProvisionedTPS per replica and the maximum replica count.")]
+    [JsonPropertyName("tpsPerReplica")]
+    public double? TpsPerReplica { get; set; }
+
+    [Description("How the runtime scores the catalogue: exact, or ann (the model's inverted-file index), as campaignConfig.scoringMethod, the catalogue size and the index's recall gate decided.")]
+    [JsonPropertyName("scoringMethod")]
+    public string? ScoringMethod { get; set; }
 
     [JsonPropertyName("latestCampaignUpdate")]
     public CampaignUpdate? LatestCampaignUpdate { get; set; }

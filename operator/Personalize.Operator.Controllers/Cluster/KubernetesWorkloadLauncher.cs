@@ -216,7 +216,8 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
         }
 
         var tps = await MeasureTpsAsync(deployment, cancellationToken);
-        return state with { ObservedTps = tps, CapacityPerReplica = _tps.CapacityPerReplica($"{deployment.Owner.Namespace}/{deployment.Name}") };
+        var key = $"{deployment.Owner.Namespace}/{deployment.Name}";
+        return state with { ObservedTps = tps, CapacityPerReplica = _tps.CapacityPerReplica(key), ScoringMethod = _tps.ScoringMethod(key) };
     }
 
     public async Task DeleteRuntimeAsync(WorkloadOwner owner, CancellationToken cancellationToken)

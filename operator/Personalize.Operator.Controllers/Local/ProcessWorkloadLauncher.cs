@@ -127,7 +127,8 @@ public sealed class ProcessWorkloadLauncher : IWorkloadLauncher, IAsyncDisposabl
             var tps = ready ? await _tps.MeasureAsync(key, new Dictionary<string, string> { ["local"] = current!.Url }, cancellationToken) : null;
             return new RuntimeState(true, 1, ready ? 1 : 0, complete ? 1 : 0, complete, current?.Url ?? runtimes.Next?.Url, complete ? current!.ServingVersion : null, tps,
                 current?.HasExited == true ? $"the runtime exited with code {current.ExitCode}: {current.LastOutput()}" : null,
-                _tps.CapacityPerReplica(key));
+                _tps.CapacityPerReplica(key),
+                _tps.ScoringMethod(key));
         }
         finally
         {

@@ -44,7 +44,7 @@ public sealed class CampaignController(ControllerContext context) : ResourceCont
 
         var scale = await ScaleAsync(resource, cancellationToken);
         var state = await ApplyRuntimeAsync(resource, version, solution, scale, cancellationToken);
-        await StatusFromStateAsync(resource, version, scale.Replicas, state, cancellationToken);
+        await StatusFromStateAsync(resource, version, scale, state, cancellationToken);
 
         // Looked at again regularly: readiness, observed load and scaling.
         var poll = Context.Settings.PollInterval;
@@ -122,7 +122,7 @@ public sealed class CampaignController(ControllerContext context) : ResourceCont
             await Context.Events.RecordAsync(resource, "Scaled", $"runtime replicas {current} -> {replicas} (observed {resource.Status.ObservedTPS:0.#} TPS, {perReplica:0.#} per replica, minimum {minimum})", warning: false, cancellationToken);
         }
 
-        return new RuntimeScale(replicas, minimum);
+        return new RuntimeScale(replicas, minimum, perReplica);
     }
 
     /// <summary>Applies the runtime Deployment for the version at the scale, and keeps the capacity its replicas report.</summary>
@@ -143,8 +143,9 @@ public sealed class CampaignController(ControllerContext context) : ResourceCont
     }
 
     /// <summary>Status from what the runtime reports: serving and ACTIVE once rolled out, else rolling out or starting (stuck when a pod cannot start).</summary>
-    private async Task StatusFromStateAsync(Campaign resource, SolutionVersion version, int replicas, RuntimeState state, CancellationToken cancellationToken)
+    private async Task StatusFromStateAsync(Campaign resource, SolutionVersion version, RuntimeScale scale, RuntimeState state, CancellationToken cancellationToken)
     {
+        var replicas = scale.Replicas;
         var serving = resource.Status.ServingSolutionVersion;
         if (serving is not null && serving != version.Metadata.Name && resource.Status.LatestCampaignUpdate?.SolutionVersion != version.Metadata.Name)
         {
@@ -159,6 +160,8 @@ public sealed class CampaignController(ControllerContext context) : ResourceCont
             s.DesiredReplicas = replicas;
             s.ReadyReplicas = state.ReadyReplicas;
             s.ObservedTPS = state.ObservedTps is { } tps ? Math.Round(tps, 2) : s.ObservedTPS;
+            s.TpsPerReplica = Math.Round(scale.PerReplica, 1);
+            s.ScoringMethod = state.ScoringMethod ?? s.ScoringMethod;
 
             if (state.RolloutComplete)
             {
@@ -241,5 +244,6 @@ public sealed class CampaignController(ControllerContext context) : ResourceCont
     private static string CapacityKey(Campaign resource) => $"{resource.Metadata.NamespaceProperty}/{resource.Metadata.Name}";
 
     /// <summary>The replicas a campaign runs, and the fewest it may drop to during a rollout.</summary>
-    private readonly record struct RuntimeScale(int Replicas, int Minimum);
+    /// <param name="PerReplica">Requests/s each replica is planned to serve.</param>
+    private readonly record struct RuntimeScale(int Replicas, int Minimum, double PerReplica);
 }

@@ -74,7 +74,8 @@ public sealed record RuntimeDeployment(WorkloadOwner Owner, string Name, string 
 
 /// <summary>What runs for a campaign now. <see cref="ServingVersion"/> is the version every ready replica serves,
 /// null while a rollout mixes versions or nothing is ready. <see cref="CapacityPerReplica"/>: requests/s one replica
-/// serves, as the runtimes measured on their model; null until one published it.</summary>
+/// serves, as the runtimes measured on their model; null until one published it. <see cref="ScoringMethod"/>: exact or ann,
+/// as the runtimes report it.</summary>
 public sealed record RuntimeState(
     bool Exists,
     int DesiredReplicas,
@@ -85,4 +86,5 @@ public sealed record RuntimeState(
     string? ServingVersion,
     double? ObservedTps,
     string? Problem = null,
-    double? CapacityPerReplica = null);
+    double? CapacityPerReplica = null,
+    string? ScoringMethod = null);

@@ -7,15 +7,19 @@ namespace Personalize.Operator.Controllers.Workloads;
 /// Turns the request counters scraped from runtime replicas' /metrics into requests per second: the sum over
 /// replicas of (counter now - counter at the previous scrape) / elapsed time, replicas seen for the first time counted at
 /// the measured replicas' average. A counter that went down is a restarted replica and counts from zero. The same
-/// scrape reads the capacity each replica measured for its model.
+/// scrape reads the capacity each replica measured for its model, and how it scores.
 /// </summary>
 public sealed class RuntimeTpsMeter(HttpClient http, string metricName, TimeProvider time)
 {
     /// <summary>The runtime's gauge: requests/s one replica serves at 70% CPU, measured on its model at start-up.</summary>
     public const string CapacityMetric = "personalize_runtime_capacity_tps";
 
+    /// <summary>The runtime's info gauge whose method label is exact or ann.</summary>
+    public const string ScoringMetric = "personalize_runtime_scoring_info";
+
     private readonly ConcurrentDictionary<string, Dictionary<string, (double Count, DateTimeOffset At)>> _previous = new();
     private readonly ConcurrentDictionary<string, double> _capacity = new();
+    private readonly ConcurrentDictionary<string, string> _scoring = new();
 
     /// <summary>Scrapes each replica (id → base URL); null until two scrapes of some replica exist.</summary>
     public async Task<double?> MeasureAsync(string campaign, IReadOnlyDictionary<string, string> replicas, CancellationToken cancellationToken)
@@ -38,6 +42,11 @@ public sealed class RuntimeTpsMeter(HttpClient http, string metricName, TimeProv
                 if (SumCounter(text, CapacityMetric) is > 0 and var published)
                 {
                     capacity = Math.Min(capacity ?? double.MaxValue, published);
+                }
+
+                if (LabelValue(text, ScoringMetric, "method") is { } method)
+                {
+                    _scoring[campaign] = method;
                 }
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
@@ -74,10 +83,49 @@ public sealed class RuntimeTpsMeter(HttpClient http, string metricName, TimeProv
     /// <summary>The capacity per replica the campaign's runtimes published at the last scrape that found one; null before.</summary>
     public double? CapacityPerReplica(string campaign) => _capacity.TryGetValue(campaign, out var value) ? value : null;
 
+    /// <summary>How the campaign's runtimes score (exact or ann) at the last scrape that said; null before.</summary>
+    public string? ScoringMethod(string campaign) => _scoring.TryGetValue(campaign, out var value) ? value : null;
+
     public void Forget(string campaign)
     {
         _previous.TryRemove(campaign, out _);
         _capacity.TryRemove(campaign, out _);
+        _scoring.TryRemove(campaign, out _);
+    }
+
+    /// <summary>A label's value on the first sample of a metric in Prometheus text format; null when absent.</summary>
+    public static string? LabelValue(string exposition, string metricName, string label)
+    {
+        var prefix = metricName + "{";
+        var key = label + "=\"";
+        foreach (var raw in exposition.Split('\n'))
+        {
+            var line = raw.Trim();
+            if (!line.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            // Label values escape quotes as \", so a value ends at the first unescaped quote.
+            var start = line.IndexOf(key, prefix.Length, StringComparison.Ordinal);
+            if (start < 0 || (line[start - 1] != '{' && line[start - 1] != ','))
+            {
+                return null;
+            }
+
+            start += key.Length;
+            for (var end = start; end < line.Length; end++)
+            {
+                if (line[end] == '"' && line[end - 1] != '\\')
+                {
+                    return line[start..end];
+                }
+            }
+
+            return null;
+        }
+
+        return null;
     }
 
     /// <summary>Sums every sample of a counter in Prometheus text format (all label sets).</summary>
