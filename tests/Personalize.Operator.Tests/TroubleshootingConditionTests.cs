@@ -107,6 +107,39 @@ public sealed class TroubleshootingConditionTests(OperatorEnvironment env)
     }
 
     [Fact]
+    public async Task ImportWhoseDatasetIsForcedAwayWhileItRuns_IsParentMissing_NamingIt_UntilTheDatasetIsBack_WithFakeKubeletAndTrainer()
+    {
+        using var cluster = await TestCluster.CreateAsync(env, "parentgone");
+        var ns = cluster.Namespace;
+        await using var op = await RunningOperator.StartAsync(env, ns);
+        await cluster.CreateInteractionsDatasetAsync();
+        await cluster.CreateAsync(Samples.Import(ns));
+        var job = await cluster.WaitForJobAsync(j => j.Metadata.Name.StartsWith("import-", StringComparison.Ordinal));
+        await cluster.MarkJobRunningAsync_AsFakeKubelet(job.Metadata.Name);
+        await cluster.WaitForAsync<DatasetImportJob>("import-1", i => i.Status.Conditions.Any(c => c.Reason == "JobRunning"), "JobRunning");
+
+        // The deletion waits for the running import; a user who strips the finalizer makes the Dataset go anyway.
+        await cluster.DeleteAsync<Dataset>("interactions");
+        await cluster.WaitForAsync<Dataset>("interactions", d => d.Status.Conditions.Any(c => c.Reason == "HasChildren"), "HasChildren");
+        var dataset = ApiGroup.EntityOf<Dataset>();
+        await cluster.Client.CustomObjects.PatchNamespacedCustomObjectAsync(
+            new V1Patch("""{"metadata":{"finalizers":null}}""", V1Patch.PatchType.MergePatch), dataset.Group, dataset.ApiVersion, ns, dataset.PluralName, "interactions");
+        await cluster.WaitGoneAsync<Dataset>("interactions");
+
+        var orphaned = await cluster.WaitForAsync<DatasetImportJob>("import-1", i => i.Status.Conditions.Any(c => c.Reason == "ParentMissing"), "ParentMissing");
+        var ready = orphaned.Status.Conditions.Single(c => c.Type == ConditionTypes.Ready);
+        Assert.Equal(ConditionStatus.False, ready.Status);
+        Assert.StartsWith("Dataset interactions (spec.datasetRef) was deleted while this job ran", ready.Message);
+        Assert.Equal(Phases.CreateInProgress, orphaned.Status.Phase);
+
+        await cluster.CreateAsync(Samples.Dataset(ns));
+        await cluster.WaitForAsync<DatasetImportJob>("import-1", i => i.Status.Conditions.Single(c => c.Type == ConditionTypes.Ready).Reason == "JobRunning", "JobRunning again");
+        await cluster.WriteResultAsync_AsFakeTrainer(job, TestCluster.ImportSucceeded());
+        await cluster.FinishJobAsync_AsFakeKubelet(job.Metadata.Name, succeeded: true);
+        await cluster.WaitForPhaseAsync<DatasetImportJob>("import-1", Phases.Active);
+    }
+
+    [Fact]
     public async Task SchemaThatBreaksARule_IsInvalidSchema_NamingTheField_AndFixingItLetsItsDatasetProceed()
     {
         using var cluster = await TestCluster.CreateAsync(env, "badschema");
