@@ -124,7 +124,7 @@ public abstract class TrainerJobController<T>(ControllerContext context) : Resou
                 SetJobName(r, runName);
                 r.CommonStatus.Phase = Phases.CreateInProgress;
                 var message = run.Message ?? progress?.Message ?? (run.Phase == TrainerRunPhase.Pending ? $"trainer run {runName} is waiting to be scheduled" : $"trainer run {runName} is running");
-                var reason = run.Phase != TrainerRunPhase.Pending ? "JobRunning" : run.Message is null ? "JobPending" : "FailedCreate";
+                var reason = run.Phase switch { TrainerRunPhase.Pending => "JobPending", TrainerRunPhase.Refused => "FailedCreate", _ => "JobRunning" };
                 SetReady(r, false, reason, message);
                 SetSucceeded(r, null, reason, message);
                 if (progress is not null)
