@@ -8,15 +8,16 @@ namespace Personalize.Operator.Tests;
 
 /// <summary>
 /// The README's JobPending, on the pod the real Job controller creates: the test plays the scheduler that cannot
-/// place it, then the kubelet that runs it.
+/// place it, then the kubelet that cannot pull its image and at last runs it.
 /// </summary>
 [Collection(OperatorWithControllersCollection.Name)]
 public sealed class TrainerPodSchedulingTests(OperatorEnvironmentWithControllers env)
 {
     private const string NoNode = "0/3 nodes are available: 3 Insufficient nvidia.com/gpu.";
+    private const string PullError = "rpc error: code = NotFound desc = failed to pull image personalize-trainer";
 
     [Fact]
-    public async Task TrainerPodNoNodeCanTake_IsJobPending_WithTheSchedulersReason_UntilItRuns()
+    public async Task TrainerPodNoNodeCanTake_IsJobPending_WithTheSchedulersThenTheKubeletsReason_UntilItRuns()
     {
         using var cluster = await TestCluster.CreateAsync(env, "pending");
         var ns = cluster.Namespace;
@@ -34,6 +35,14 @@ public sealed class TrainerPodSchedulingTests(OperatorEnvironmentWithControllers
         Assert.Equal($"trainer pod {pod} is not scheduled: Unschedulable: {NoNode}", ready.Message);
         Assert.Equal("JobPending", pending.Status.Conditions.Single(c => c.Type == ConditionTypes.Succeeded).Reason);
         Assert.Equal(Phases.CreateInProgress, pending.Status.Phase);
+
+        // Placed on a node whose kubelet cannot pull the image: still pending, now with the kubelet's reason.
+        await PatchPodStatusAsync(cluster, pod, $$$$"""
+            {"status":{"conditions":[{"type":"PodScheduled","status":"True","lastTransitionTime":"{{{{Now()}}}}"}],
+            "containerStatuses":[{"name":"trainer","ready":false,"restartCount":0,"image":"personalize-trainer","imageID":"","state":{"waiting":{"reason":"ErrImagePull","message":"{{{{PullError}}}}"}}}]}}
+            """);
+        var pulling = await cluster.WaitForAsync<DatasetImportJob>("import-1", i => i.Status.Conditions.Any(c => c.Reason == "JobPending" && c.Message.Contains("ErrImagePull", StringComparison.Ordinal)), "JobPending with the kubelet's reason");
+        Assert.Equal($"trainer pod {pod} is starting: ErrImagePull: {PullError}", pulling.Status.Conditions.Single(c => c.Type == ConditionTypes.Ready).Message);
 
         await PatchPodStatusAsync(cluster, pod, $$$"""{"status":{"phase":"Running","startTime":"{{{Now()}}}","conditions":[{"type":"PodScheduled","status":"True","lastTransitionTime":"{{{Now()}}}"}]}}""");
         var running = await cluster.WaitForAsync<DatasetImportJob>("import-1", i => i.Status.Conditions.Single(c => c.Type == ConditionTypes.Ready).Reason == "JobRunning", "JobRunning");
