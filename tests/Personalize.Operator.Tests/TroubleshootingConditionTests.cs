@@ -238,7 +238,7 @@ public sealed class TroubleshootingConditionTests(OperatorEnvironment env)
         await cluster.WaitForPhaseAsync<Campaign>("shop", Phases.CreateInProgress);
         await cluster.WaitForDeploymentAsync("personalize.io/campaign=shop");
 
-        await PlayDeploymentControllerAsync(cluster, "shop", ready: 0, progressing: ("False", "ProgressDeadlineExceeded", "ReplicaSet \\\"shop-7d9f\\\" has timed out progressing."));
+        await PlayDeploymentControllerAsync(cluster, "shop", (Replicas: 1, Updated: 1, Ready: 0), ("False", "ProgressDeadlineExceeded", "ReplicaSet \"shop-7d9f\" has timed out progressing."));
 
         var stuck = await cluster.WaitForAsync<Campaign>("shop", c => c.Status.Conditions.Any(x => x.Reason == "RuntimeStuck"), "RuntimeStuck");
         var ready = stuck.Status.Conditions.Single(c => c.Type == ConditionTypes.Ready);
@@ -247,7 +247,7 @@ public sealed class TroubleshootingConditionTests(OperatorEnvironment env)
         Assert.Equal(Phases.CreateInProgress, stuck.Status.Phase);
         Assert.Null(stuck.Status.ServingSolutionVersion);
 
-        await PlayDeploymentControllerAsync(cluster, "shop", ready: 1, progressing: ("True", "NewReplicaSetAvailable", "ReplicaSet \\\"shop-7d9f\\\" has successfully progressed."));
+        await PlayDeploymentControllerAsync(cluster, "shop", (Replicas: 1, Updated: 1, Ready: 1), ("True", "NewReplicaSetAvailable", "ReplicaSet \"shop-7d9f\" has successfully progressed."));
         var serving = await cluster.WaitForPhaseAsync<Campaign>("shop", Phases.Active);
         Assert.Equal("Serving", serving.Status.Conditions.Single(c => c.Type == ConditionTypes.Ready).Reason);
         Assert.Equal("hrnn-v1", serving.Status.ServingSolutionVersion);
@@ -273,14 +273,8 @@ public sealed class TroubleshootingConditionTests(OperatorEnvironment env)
             return rolling.Metadata.Generation > before.Metadata.Generation;
         }, TimeSpan.FromSeconds(40), "the new version's pod template");
 
-        // Plays the Deployment controller: the new pod never became ready, so progress stopped at the deadline.
-        var now = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
-        var generation = rolling.Metadata.Generation!.Value.ToString(CultureInfo.InvariantCulture);
-        var patch = $$$"""
-            {"status":{"observedGeneration":{{{generation}}},"replicas":2,"updatedReplicas":1,"readyReplicas":1,"availableReplicas":1,"unavailableReplicas":1,
-            "conditions":[{"type":"Progressing","status":"False","reason":"ProgressDeadlineExceeded","message":"ReplicaSet \"shop-2\" has timed out progressing.","lastUpdateTime":"{{{now}}}","lastTransitionTime":"{{{now}}}"}]}}
-            """;
-        await cluster.Client.AppsV1.PatchNamespacedDeploymentStatusAsync(new V1Patch(patch, V1Patch.PatchType.MergePatch), "shop", ns);
+        // The new pod never became ready, so progress stopped at the deadline.
+        await PlayDeploymentControllerAsync(cluster, "shop", (Replicas: 2, Updated: 1, Ready: 1), ("False", "ProgressDeadlineExceeded", "ReplicaSet \"shop-2\" has timed out progressing."));
 
         var stuck = await cluster.WaitForAsync<Campaign>("shop", c => c.Status.Conditions.Any(x => x.Reason == "RolloutStuck"), "RolloutStuck");
         var ready = stuck.Status.Conditions.Single(c => c.Type == ConditionTypes.Ready);
@@ -290,16 +284,22 @@ public sealed class TroubleshootingConditionTests(OperatorEnvironment env)
         Assert.Equal(Phases.CreateInProgress, stuck.Status.LatestCampaignUpdate?.Phase);
     }
 
-    /// <summary>Plays the Deployment controller (no kubelet runs here): one replica of the current template, so many ready, and its Progressing condition.</summary>
-    private static async Task PlayDeploymentControllerAsync(TestCluster cluster, string name, int ready, (string Status, string Reason, string Message) progressing)
+    /// <summary>Plays the Deployment controller (no kubelet runs here): the current template's pods, so many ready, and its Progressing condition.</summary>
+    private static async Task PlayDeploymentControllerAsync(TestCluster cluster, string name, (int Replicas, int Updated, int Ready) pods, (string Status, string Reason, string Message) progressing)
     {
         var deployment = await cluster.Client.AppsV1.ReadNamespacedDeploymentAsync(name, cluster.Namespace);
         var now = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
-        var generation = deployment.Metadata.Generation!.Value.ToString(CultureInfo.InvariantCulture);
-        var patch = $$$"""
-            {"status":{"observedGeneration":{{{generation}}},"replicas":1,"updatedReplicas":1,"readyReplicas":{{{ready}}},"availableReplicas":{{{ready}}},"unavailableReplicas":{{{1 - ready}}},
-            "conditions":[{"type":"Progressing","status":"{{{progressing.Status}}}","reason":"{{{progressing.Reason}}}","message":"{{{progressing.Message}}}","lastUpdateTime":"{{{now}}}","lastTransitionTime":"{{{now}}}"}]}}
-            """;
+        var status = new
+        {
+            observedGeneration = deployment.Metadata.Generation,
+            replicas = pods.Replicas,
+            updatedReplicas = pods.Updated,
+            readyReplicas = pods.Ready,
+            availableReplicas = pods.Ready,
+            unavailableReplicas = pods.Replicas - pods.Ready,
+            conditions = new[] { new { type = "Progressing", status = progressing.Status, reason = progressing.Reason, message = progressing.Message, lastUpdateTime = now, lastTransitionTime = now } },
+        };
+        var patch = System.Text.Json.JsonSerializer.Serialize(new { status });
         await cluster.Client.AppsV1.PatchNamespacedDeploymentStatusAsync(new V1Patch(patch, V1Patch.PatchType.MergePatch), name, cluster.Namespace);
     }
 }
