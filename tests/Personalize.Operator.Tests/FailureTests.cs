@@ -80,22 +80,6 @@ public sealed class FailureTests(OperatorEnvironment env)
     }
 
     [Fact]
-    public async Task BadHyperParameter_IsCreateFailed_NamingTheParameterAndRange()
-    {
-        using var cluster = await TestCluster.CreateAsync(env, "fail");
-        var ns = cluster.Namespace;
-        await using var op = await RunningOperator.StartAsync(env, ns);
-        await cluster.CreateAsync(Samples.Group(ns));
-        var solution = Samples.Solution(ns);
-        solution.Spec.SolutionConfig!.AlgorithmHyperParameters!["hidden_dimension"] = "4096";
-        await cluster.CreateAsync(solution);
-
-        var failed = await cluster.WaitForPhaseAsync<Solution>("hrnn", Phases.CreateFailed);
-        Assert.Contains("solutionConfig.algorithmHyperParameters.hidden_dimension", failed.Status.FailureReason);
-        Assert.Contains("256", failed.Status.FailureReason);
-    }
-
-    [Fact]
     public async Task BadFilterExpression_IsCreateFailed_WithThePosition()
     {
         using var cluster = await TestCluster.CreateAsync(env, "fail");

@@ -167,7 +167,7 @@ public sealed class TroubleshootingConditionTests(OperatorEnvironment env)
     }
 
     [Fact]
-    public async Task HyperParameterOutsideTheRecipesRange_IsInvalidSpec_NamingTheField_UntilTheSpecIsFixed()
+    public async Task HyperParameterOutsideTheRecipesRange_IsInvalidSpec_NamingTheFieldAndRange_UntilTheSpecIsFixed()
     {
         using var cluster = await TestCluster.CreateAsync(env, "badspec");
         var ns = cluster.Namespace;
@@ -182,6 +182,7 @@ public sealed class TroubleshootingConditionTests(OperatorEnvironment env)
         Assert.Equal(ConditionStatus.False, ready.Status);
         Assert.Equal("InvalidSpec", ready.Reason);
         Assert.StartsWith("solutionConfig.algorithmHyperParameters.hidden_dimension:", ready.Message);
+        Assert.Contains("256", ready.Message);
         Assert.Equal(ready.Message, failed.Status.FailureReason);
 
         await cluster.PatchSpecAsync<Solution>("hrnn", """{"spec":{"solutionConfig":{"algorithmHyperParameters":{"hidden_dimension":"64"}}}}""");
