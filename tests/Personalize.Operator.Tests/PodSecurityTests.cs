@@ -61,7 +61,10 @@ public sealed class PodSecurityTests(OperatorEnvironmentWithControllers env)
         await cluster.TrainAnotherVersionAsync("hrnn-v1");
         await cluster.CreateAsync(Samples.Campaign(ns, minTps: 1));
         var campaign = await cluster.WaitForAsync<Campaign>("shop", c => c.Status.Conditions.Any(x => x.Message.Contains("FailedCreate", StringComparison.Ordinal)), "FailedCreate in status");
-        Assert.Contains("quota", campaign.Status.Conditions.Single(c => c.Type == ConditionTypes.Ready).Message);
+        var stuck = campaign.Status.Conditions.Single(c => c.Type == ConditionTypes.Ready);
+        Assert.Equal("RuntimeStuck", stuck.Reason);
+        Assert.StartsWith("FailedCreate: ", stuck.Message);
+        Assert.Contains("quota", stuck.Message);
     }
 
     private static async Task<V1Pod> WaitForPodAsync(TestCluster cluster, string labelSelector)

@@ -164,13 +164,38 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
 
         if ((status.Active ?? 0) > 0)
         {
-            return new TrainerRunState(TrainerRunPhase.Running, null, start, null);
+            // The Job counts a pod waiting for a node as active: only a pod the kubelet runs makes the run running.
+            var waiting = await WaitingPodAsync(job, cancellationToken);
+            return new TrainerRunState(waiting is null ? TrainerRunPhase.Running : TrainerRunPhase.Pending, waiting, start, null);
         }
 
         // No pod exists: the Job controller may be refused one (quota, Pod Security admission). It says so only in
         // an Event on the Job.
         var refusal = await LatestFailedCreateAsync(job, cancellationToken);
-        return new TrainerRunState(TrainerRunPhase.Pending, refusal is null ? null : $"trainer Job {runName} cannot create its pod: {refusal}", start, null);
+        return refusal is null
+            ? new TrainerRunState(TrainerRunPhase.Pending, null, start, null)
+            : new TrainerRunState(TrainerRunPhase.Refused, $"trainer Job {runName} cannot create its pod: {refusal}", start, null);
+    }
+
+    /// <summary>Why the Job's pods are not running yet (the scheduler's or the kubelet's reason), or null once one runs.</summary>
+    private async Task<string?> WaitingPodAsync(V1Job job, CancellationToken cancellationToken)
+    {
+        var pods = await _client.CoreV1.ListNamespacedPodAsync(job.Metadata.NamespaceProperty, labelSelector: $"controller-uid={job.Metadata.Uid}", cancellationToken: cancellationToken);
+        var pending = pods.Items.Where(p => p.Status?.Phase == "Pending").ToList();
+        if (pending.Count == 0 || pods.Items.Any(p => p.Status?.Phase == "Running"))
+        {
+            return null;
+        }
+
+        var pod = pending[0];
+        if (pod.Status.Conditions?.FirstOrDefault(c => c.Type == "PodScheduled" && c.Status == "False") is { } unscheduled)
+        {
+            return $"trainer pod {pod.Metadata.Name} is not scheduled: {unscheduled.Reason}: {unscheduled.Message}";
+        }
+
+        return pod.Status.ContainerStatuses?.Select(c => c.State?.Waiting).FirstOrDefault(w => w is not null) is { } starting
+            ? $"trainer pod {pod.Metadata.Name} is starting: {starting.Reason}{(starting.Message is null ? string.Empty : ": " + starting.Message)}"
+            : $"trainer pod {pod.Metadata.Name} is pending";
     }
 
     private async Task<string?> LatestFailedCreateAsync(V1Job job, CancellationToken cancellationToken)

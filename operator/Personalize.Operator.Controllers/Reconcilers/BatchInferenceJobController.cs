@@ -18,6 +18,14 @@ public sealed class BatchInferenceJobController(ControllerContext context) : Tra
                 : null;
     }
 
+    protected override string MissingParentOf(BatchInferenceJob resource)
+    {
+        var name = resource.Spec.SolutionVersionRef.Name;
+        return Context.Store.Get<SolutionVersion>(resource.Metadata.NamespaceProperty, name) is { } version
+            ? $"Solution {version.Spec.SolutionRef.Name} (spec.solutionRef of SolutionVersion {name})"
+            : $"SolutionVersion {name} (spec.solutionVersionRef)";
+    }
+
     protected override Task<JobPlan> PlanAsync(BatchInferenceJob resource, CancellationToken cancellationToken)
     {
         var (version, wait) = Parent<SolutionVersion>(resource, resource.Spec.SolutionVersionRef, "spec.solutionVersionRef");

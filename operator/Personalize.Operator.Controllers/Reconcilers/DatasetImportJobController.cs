@@ -14,6 +14,8 @@ public sealed class DatasetImportJobController(ControllerContext context) : Trai
             ? Context.GroupUri(resource.Metadata.NamespaceProperty, dataset.Spec.DatasetGroupRef.Name)
             : null;
 
+    protected override string MissingParentOf(DatasetImportJob resource) => $"Dataset {resource.Spec.DatasetRef.Name} (spec.datasetRef)";
+
     protected override Task<JobPlan> PlanAsync(DatasetImportJob resource, CancellationToken cancellationToken)
     {
         var (dataset, wait) = Parent<Dataset>(resource, resource.Spec.DatasetRef, "spec.datasetRef");

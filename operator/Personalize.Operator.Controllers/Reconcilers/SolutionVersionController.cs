@@ -24,6 +24,8 @@ public sealed class SolutionVersionController(ControllerContext context) : Train
             ? Context.GroupUri(resource.Metadata.NamespaceProperty, solution.Spec.DatasetGroupRef.Name)
             : null;
 
+    protected override string MissingParentOf(SolutionVersion resource) => $"Solution {resource.Spec.SolutionRef.Name} (spec.solutionRef)";
+
     /// <summary>A stop (spec.stop, or one already under way) takes over from the training lifecycle for good.</summary>
     protected override Task<ReconcileResult> ReconcileCoreAsync(SolutionVersion resource, CancellationToken cancellationToken) =>
         IsStopping(resource) ? StopAsync(resource, cancellationToken) : base.ReconcileCoreAsync(resource, cancellationToken);

@@ -37,6 +37,9 @@ public abstract class TrainerJobController<T>(ControllerContext context) : Resou
     /// <summary>The dataset group's prefix, or null while a parent is missing.</summary>
     protected abstract S3Uri? GroupUriOf(T resource);
 
+    /// <summary>The parent whose absence leaves <see cref="GroupUriOf"/> null: its kind, its name and the field that names it.</summary>
+    protected abstract string MissingParentOf(T resource);
+
     protected abstract Task<JobPlan> PlanAsync(T resource, CancellationToken cancellationToken);
 
     protected abstract string? JobNameOf(T resource);
@@ -108,7 +111,8 @@ public abstract class TrainerJobController<T>(ControllerContext context) : Resou
 
         if (groupUri is not { } group)
         {
-            return await WaitAsync(resource, "ParentMissing", "a parent of this job was deleted while it ran; its result cannot be located", cancellationToken);
+            // Deleting a running job's parent is refused, so only a finalizer removed by hand gets here.
+            return await WaitAsync(resource, "ParentMissing", $"{MissingParentOf(resource)} was deleted while this job ran, so its result cannot be located; recreate it under the same name, or delete this job", cancellationToken);
         }
 
         if (!run.IsFinished)
@@ -120,7 +124,7 @@ public abstract class TrainerJobController<T>(ControllerContext context) : Resou
                 SetJobName(r, runName);
                 r.CommonStatus.Phase = Phases.CreateInProgress;
                 var message = run.Message ?? progress?.Message ?? (run.Phase == TrainerRunPhase.Pending ? $"trainer run {runName} is waiting to be scheduled" : $"trainer run {runName} is running");
-                var reason = run.Phase != TrainerRunPhase.Pending ? "JobRunning" : run.Message is null ? "JobPending" : "FailedCreate";
+                var reason = run.Phase switch { TrainerRunPhase.Pending => "JobPending", TrainerRunPhase.Refused => "FailedCreate", _ => "JobRunning" };
                 SetReady(r, false, reason, message);
                 SetSucceeded(r, null, reason, message);
                 if (progress is not null)

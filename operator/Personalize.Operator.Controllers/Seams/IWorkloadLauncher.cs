@@ -49,7 +49,12 @@ public sealed record TrainerRun(WorkloadOwner Owner, string Name, JobSpec Spec, 
 public enum TrainerRunPhase
 {
     Absent,
+
+    /// <summary>Started but not running yet: no node takes its pod, or the pod is still starting; the message says why where known.</summary>
     Pending,
+
+    /// <summary>Its pod is refused (a quota, Pod Security admission); the message has the API server's reason. Retried by itself.</summary>
+    Refused,
     Running,
     Succeeded,
     Failed,
