@@ -38,7 +38,7 @@ public sealed class ClusterGatewayTests(ApiServerWithCrds fixture) : IClassFixtu
             """, timeout.Token)).EnsureSuccess("kubectl apply");
 
         using var stop = new CancellationTokenSource();
-        var store = new KubernetesResourceStore(client, watchNamespace: null, new InformerOptions(), new OperatorMetrics(), NullLoggerFactory.Instance);
+        var store = new KubernetesResourceStore(client, watchNamespaces: [], new InformerOptions(), new OperatorMetrics(), NullLoggerFactory.Instance);
         await store.StartAsync(stop.Token);
         await Wait.UntilAsync(() => store.Get<DatasetGroup>(teamA, "from-kubectl") is not null, TimeSpan.FromSeconds(30), "the cache to see the applied group", timeout.Token);
         try

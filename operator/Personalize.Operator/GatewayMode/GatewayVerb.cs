@@ -7,6 +7,7 @@ using Personalize.Gateway.Auth;
 using Personalize.Gateway.Routing;
 using Personalize.Operator.Controllers.Cluster;
 using Personalize.Operator.Controllers.ControlLoop;
+using Personalize.Operator.Controllers.Hosting;
 
 namespace Personalize.Operator.GatewayMode;
 
@@ -14,7 +15,7 @@ namespace Personalize.Operator.GatewayMode;
 /// `personalize gateway`: the Personalize API on one endpoint in a cluster. Resources are read through the same
 /// caches the operator uses (every namespace) and written to the API server; every call must be signed (SigV4) with a
 /// key from a Secret in the gateway's namespace (POD_NAMESPACE), and acts only in that key's namespace. With
-/// PERSONALIZE_WATCH_NAMESPACE (the chart's operator.watchNamespace) it caches and serves that namespace alone.
+/// PERSONALIZE_WATCH_NAMESPACES (the chart's operator.watchNamespaces) it caches and serves those namespaces alone.
 /// </summary>
 public static class GatewayVerb
 {
@@ -50,12 +51,12 @@ public static class GatewayVerb
         var loggers = host.Services.GetRequiredService<ILoggerFactory>();
         var port = host.Services.GetRequiredService<IOptions<GatewaySettings>>().Value.Port;
         var keyNamespace = Environment.GetEnvironmentVariable("POD_NAMESPACE") is { Length: > 0 } ns ? ns : "default";
-        // The operator's one namespace, when it has one: the gateway then caches and serves only that tenant.
-        var watchNamespace = Environment.GetEnvironmentVariable("PERSONALIZE_WATCH_NAMESPACE") is { Length: > 0 } watched ? watched : null;
+        // The operator's namespaces, when it is namespace-scoped: the gateway then caches and serves only those tenants.
+        var watchNamespaces = Environment.GetEnvironmentVariable(WatchedNamespaces.Variable) is { Length: > 0 } watched ? WatchedNamespaces.Parse(watched) : [];
         var logger = loggers.CreateLogger("personalize-gateway");
 
         using var client = new Kubernetes(KubernetesClientConfiguration.BuildDefaultConfig());
-        var store = new KubernetesResourceStore(client, watchNamespace, new InformerOptions(), new OperatorMetrics(), loggers);
+        var store = new KubernetesResourceStore(client, watchNamespaces, new InformerOptions(), new OperatorMetrics(), loggers);
         await store.StartAsync(stop);
         var options = new GatewayOptions
         {
