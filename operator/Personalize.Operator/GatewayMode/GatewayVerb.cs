@@ -37,8 +37,21 @@ public static class GatewayVerb
                 {
                     settings.Port = int.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var parsed) ? parsed : -1;
                 }
+
+                if (configuration[WatchedNamespaces.Variable] is { Length: > 0 } watched)
+                {
+                    try
+                    {
+                        settings.WatchNamespaces = WatchedNamespaces.Parse(watched);
+                    }
+                    catch (FormatException)
+                    {
+                        settings.WatchNamespaces = null;
+                    }
+                }
             })
             .Validate(settings => settings.Port is > 0 and <= 65535, $"--port ({GatewaySettings.PortVariable}) must be a port number between 1 and 65535")
+            .Validate(settings => settings.WatchNamespaces is not null, $"{WatchedNamespaces.Variable} must be namespace names separated by commas")
             .ValidateOnStart();
         using var host = builder.Build();
         if (await ValidatedStart.OptionsFailureAsync(host.Services, "personalize gateway") is { } badOptions)
@@ -49,25 +62,24 @@ public static class GatewayVerb
         await host.StartAsync();
         var stop = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
         var loggers = host.Services.GetRequiredService<ILoggerFactory>();
-        var port = host.Services.GetRequiredService<IOptions<GatewaySettings>>().Value.Port;
+        var settings = host.Services.GetRequiredService<IOptions<GatewaySettings>>().Value;
         var keyNamespace = Environment.GetEnvironmentVariable("POD_NAMESPACE") is { Length: > 0 } ns ? ns : "default";
-        // The operator's namespaces, when it is namespace-scoped: the gateway then caches and serves only those tenants.
-        var watchNamespaces = Environment.GetEnvironmentVariable(WatchedNamespaces.Variable) is { Length: > 0 } watched ? WatchedNamespaces.Parse(watched) : [];
         var logger = loggers.CreateLogger("personalize-gateway");
 
         using var client = new Kubernetes(KubernetesClientConfiguration.BuildDefaultConfig());
-        var store = new KubernetesResourceStore(client, watchNamespaces, new InformerOptions(), new OperatorMetrics(), loggers);
+        // The operator's namespaces, when it is namespace-scoped: the gateway then caches and serves only those tenants.
+        var store = new KubernetesResourceStore(client, settings.WatchNamespaces!, new InformerOptions(), new OperatorMetrics(), loggers);
         await store.StartAsync(stop);
         var options = new GatewayOptions
         {
-            Port = port,
+            Port = settings.Port,
             ListenOnAllInterfaces = true,
             AccessKeys = new SecretAccessKeys(client, keyNamespace, TimeProvider.System),
             RuntimeAccess = new ClusterRuntimeAccess(client, TimeProvider.System),
         };
         await using (var gateway = await GatewayServer.StartAsync(store, options, loggers, stop))
         {
-            logger.LogInformation("personalize gateway serving on port {Port}; access keys from Secrets labelled {Label}=true in namespace {Namespace}", port, SecretAccessKeys.Label, keyNamespace);
+            logger.LogInformation("personalize gateway serving on port {Port}; access keys from Secrets labelled {Label}=true in namespace {Namespace}", settings.Port, SecretAccessKeys.Label, keyNamespace);
             try
             {
                 await Task.Delay(Timeout.Infinite, stop);
