@@ -75,6 +75,7 @@ public static class GatewayVerb
             Port = settings.Port,
             ListenOnAllInterfaces = true,
             AccessKeys = new SecretAccessKeys(client, keyNamespace, TimeProvider.System),
+            ServedNamespaces = settings.WatchNamespaces!,
             RuntimeAccess = new ClusterRuntimeAccess(client, TimeProvider.System),
         };
         await using (var gateway = await GatewayServer.StartAsync(store, options, loggers, stop))
