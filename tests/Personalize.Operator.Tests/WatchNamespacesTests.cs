@@ -52,6 +52,27 @@ public sealed class WatchNamespacesTests(OperatorEnvironment env)
         Assert.Empty(refusals.Messages);
     }
 
+    /// <summary>The list itself confines the operator, not only its RBAC: with an admin's rights it still reconciles only what is listed.</summary>
+    [Fact]
+    public async Task OperatorWithAdminRights_ReconcilesOnlyTheListedNamespaces()
+    {
+        using var teamA = await TestCluster.CreateAsync(env, "team-a");
+        using var teamB = await TestCluster.CreateAsync(env, "team-b");
+        using var other = await TestCluster.CreateAsync(env, "other");
+        await other.CreateAsync(Samples.Schema(other.Namespace));
+        await using var op = await RunningOperator.StartAsync(env, teamA.Namespace, s => s with { WatchNamespaces = [teamA.Namespace, teamB.Namespace] });
+
+        await teamA.CreateAsync(Samples.Schema(teamA.Namespace));
+        await teamB.CreateAsync(Samples.Schema(teamB.Namespace));
+        await other.CreateAsync(Samples.Group(other.Namespace));
+        await teamA.WaitForPhaseAsync<Schema>("interactions", Phases.Active);
+        await teamB.WaitForPhaseAsync<Schema>("interactions", Phases.Active);
+
+        Assert.Null((await other.GetAsync<Schema>("interactions")).Status?.Phase);
+        Assert.Null((await other.GetAsync<DatasetGroup>("retail")).Status?.Phase);
+        Assert.DoesNotContain(op.Host.Store.List<Schema>(), s => s.Metadata.NamespaceProperty == other.Namespace);
+    }
+
     private static async Task ServeACampaignAsync(TestCluster cluster)
     {
         await cluster.TrainedVersionAsync();
