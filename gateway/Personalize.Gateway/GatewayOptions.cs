@@ -15,6 +15,10 @@ public sealed record GatewayOptions
     /// <summary>Verifies SigV4 against these keys; each key's namespace is its tenant. Null runs open.</summary>
     public IAccessKeys? AccessKeys { get; init; }
 
+    /// <summary>The namespaces served (the operator's operator.watchNamespaces); empty serves all. A key acting in
+    /// another namespace is refused with AccessDeniedException: nothing there is cached or reconciled.</summary>
+    public IReadOnlyList<string> ServedNamespaces { get; init; } = [];
+
     /// <summary>Where unsigned calls act when the gateway runs open (local mode).</summary>
     public string OpenNamespace { get; init; } = "default";
 

@@ -114,8 +114,22 @@ public sealed class GatewayServer : IAsyncDisposable
         var port = new Uri(address.Replace("[::]", "localhost", StringComparison.Ordinal).Replace("0.0.0.0", "localhost", StringComparison.Ordinal)).Port;
         return new GatewayServer(app, new Uri($"http://127.0.0.1:{port}"));
 
-        async Task<string> TenantOfAsync(HttpContext context, byte[] body) =>
-            verifier is null ? options.OpenNamespace : (await verifier.VerifyAsync(context.Request, body, context.RequestAborted)).Namespace;
+        async Task<string> TenantOfAsync(HttpContext context, byte[] body)
+        {
+            if (verifier is null)
+            {
+                return options.OpenNamespace;
+            }
+
+            var key = await verifier.VerifyAsync(context.Request, body, context.RequestAborted);
+            if (options.ServedNamespaces.Count > 0 && !options.ServedNamespaces.Contains(key.Namespace, StringComparer.Ordinal))
+            {
+                throw PersonalizeException.AccessDenied(
+                    $"Access key {key.AccessKeyId} acts in namespace {key.Namespace}, which this gateway does not serve (operator.watchNamespaces: {string.Join(", ", options.ServedNamespaces)}).");
+            }
+
+            return key.Namespace;
+        }
 
         static string ControlPlaneOperation(HttpContext context) =>
             context.Request.Headers[AwsJson.TargetHeader].ToString() is var target

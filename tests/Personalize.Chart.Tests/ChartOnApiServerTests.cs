@@ -32,7 +32,7 @@ public sealed class ChartOnApiServerTests(KubeApiServer kube) : IClassFixture<Ku
             "defaults" => [.. Helm.CredentialValues],
             "gpu-trainer-watched-namespaces" =>
             [
-                .. Helm.CredentialValues, "--set", $"operator.watchNamespace={ns}", "--set", "trainer.gpus=1",
+                .. Helm.CredentialValues, "--set", $"operator.watchNamespaces={{{ns}}}", "--set", "trainer.gpus=1",
                 "--set", "trainer.gpu.nodeSelector.accelerator=nvidia-h100", "--set", $"s3.credentials.namespaces={{{ns}}}",
             ],
             "dashboard-alerts-monitors" =>

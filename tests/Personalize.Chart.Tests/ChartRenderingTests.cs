@@ -136,14 +136,40 @@ public sealed class ChartRenderingTests : IDisposable
     }
 
     [Fact]
-    public async Task WatchNamespace_GrantsARoleThereAndNoClusterRole()
+    public async Task WatchNamespaces_GrantARoleInEachWithTheClusterRolesRules_AndNoClusterRole()
     {
-        var yaml = await _helm.TemplateAsync([.. Helm.CredentialValues, "--set", "operator.watchNamespace=team-a"]);
+        var clusterWide = await _helm.TemplateAsync(Helm.CredentialValues);
+        var yaml = await _helm.TemplateAsync([.. Helm.CredentialValues, "--set", "operator.watchNamespaces={team-a,team-b}"]);
         var env = Manifests.Single<V1Deployment>(yaml, "personalize-operator").Spec.Template.Spec.Containers[0].Env;
+        var roles = Manifests.OfType<V1Role>(yaml).Where(r => r.Metadata.Name == "personalize-operator").ToList();
 
         Assert.Empty(Manifests.OfType<V1ClusterRole>(yaml));
-        Assert.Equal(["personalize-system", "team-a"], Manifests.OfType<V1Role>(yaml).Where(r => r.Metadata.Labels["app.kubernetes.io/component"] == "operator").Select(r => r.Metadata.NamespaceProperty).Order());
-        Assert.Contains(env, e => e.Name == "PERSONALIZE_WATCH_NAMESPACE" && e.Value == "team-a");
+        Assert.Empty(Manifests.OfType<V1ClusterRoleBinding>(yaml));
+        Assert.Equal(["team-a", "team-b"], roles.Select(r => r.Metadata.NamespaceProperty).Order());
+        var clusterRules = JsonSerializer.Serialize(Manifests.Single<V1ClusterRole>(clusterWide, "personalize-operator").Rules);
+        Assert.All(roles, r => Assert.Equal(clusterRules, JsonSerializer.Serialize(r.Rules)));
+        Assert.Equal(
+            ["team-a", "team-b"],
+            Manifests.OfType<V1RoleBinding>(yaml).Where(b => b.Metadata.Name == "personalize-operator")
+                .Where(b => b.RoleRef.Kind == "Role" && Assert.Single(b.Subjects).NamespaceProperty == "personalize-system")
+                .Select(b => b.Metadata.NamespaceProperty).Order());
+        // The leader Lease stays in the release namespace.
+        Assert.Equal("personalize-system", Manifests.Single<V1Role>(yaml, "personalize-operator-leader-election").Metadata.NamespaceProperty);
+        Assert.Contains(env, e => e.Name == "PERSONALIZE_WATCH_NAMESPACES" && e.Value == "team-a,team-b");
+        // Trainer and runtime pods read the S3 Secret in their own namespace.
+        Assert.Equal(["personalize-system", "team-a", "team-b"], Manifests.OfType<V1Secret>(yaml).Select(s => s.Metadata.NamespaceProperty).Order());
+        // The runtime pods' PodMonitor (a kind the client cannot parse) looks in those namespaces only.
+        var monitors = await _helm.TemplateAsync([.. Helm.CredentialValues, "--set", "operator.watchNamespaces={team-a,team-b}", "--set", "metrics.serviceMonitor.enabled=true"]);
+        Assert.Contains("matchNames: [\"team-a\",\"team-b\"]", monitors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RemovedWatchNamespaceValue_FailsNamingItsReplacement()
+    {
+        var result = await _helm.RunAsync(["template", "personalize", Helm.ChartDirectory, .. Helm.CredentialValues, "--set", "operator.watchNamespace=team-a"]);
+
+        Assert.False(result.Succeeded);
+        Assert.Contains("operator.watchNamespace was replaced by operator.watchNamespaces", result.StdErr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -35,13 +35,15 @@ public sealed class GatewayChartTests(KubeApiServer kube) : IClassFixture<KubeAp
     }
 
     [Fact]
-    public async Task WatchNamespace_ConfinesTheGatewayToThatNamespace()
+    public async Task WatchNamespaces_ConfineTheGatewayToThoseNamespaces()
     {
-        var yaml = await _helm.TemplateAsync([.. Helm.CredentialValues, "--set", "operator.watchNamespace=team-a"]);
+        var yaml = await _helm.TemplateAsync([.. Helm.CredentialValues, "--set", "operator.watchNamespaces={team-a,team-b}"]);
 
         Assert.DoesNotContain(Manifests.OfType<V1ClusterRole>(yaml), r => r.Metadata.Name == Gateway);
-        Assert.Equal("team-a", Manifests.Single<V1Role>(yaml, Gateway).Metadata.NamespaceProperty);
-        Assert.Contains(Manifests.Single<V1Deployment>(yaml, Gateway).Spec.Template.Spec.Containers[0].Env, e => e.Name == "PERSONALIZE_WATCH_NAMESPACE" && e.Value == "team-a");
+        Assert.DoesNotContain(Manifests.OfType<V1ClusterRoleBinding>(yaml), b => b.Metadata.Name == Gateway);
+        Assert.Equal(["team-a", "team-b"], Manifests.OfType<V1Role>(yaml).Where(r => r.Metadata.Name == Gateway).Select(r => r.Metadata.NamespaceProperty).Order());
+        Assert.Equal(["team-a", "team-b"], Manifests.OfType<V1RoleBinding>(yaml).Where(b => b.Metadata.Name == Gateway).Select(b => b.Metadata.NamespaceProperty).Order());
+        Assert.Contains(Manifests.Single<V1Deployment>(yaml, Gateway).Spec.Template.Spec.Containers[0].Env, e => e.Name == "PERSONALIZE_WATCH_NAMESPACES" && e.Value == "team-a,team-b");
     }
 
     [Fact]

@@ -46,6 +46,23 @@ public sealed class KubectlInstallTests(KubeApiServer kube) : IClassFixture<Kube
     }
 
     [Fact]
+    public async Task ChartInstall_WithWatchNamespaces_GrantsTheOperatorOnlyThoseNamespaces()
+    {
+        (await kube.KubectlAsync("apply", "-f", Path.Combine(Config, "crd"))).EnsureSuccess("kubectl apply -f config/crd");
+        var ns = await kube.CreateNamespaceAsync("rbac");
+        var teamA = await kube.CreateNamespaceAsync("team-a");
+        var teamB = await kube.CreateNamespaceAsync("team-b");
+        var other = await kube.CreateNamespaceAsync("other");
+        var yaml = await _helm.TemplateAsync(
+            [.. Helm.CredentialValues, "--set", "crds.install=false", "--set", $"operator.watchNamespaces={{{teamA},{teamB}}}"], @namespace: ns, releaseName: ns);
+
+        // Every object names its namespace: the release's, or a watched one for its Roles.
+        (await kube.KubectlAsync(["apply", "-f", "-"], yaml)).EnsureSuccess("kubectl apply of the chart's objects");
+
+        await OperatorPermissions.AssertConfinedAsync(kube, $"system:serviceaccount:{ns}:{ns}-personalize-operator", [teamA, teamB], other);
+    }
+
+    [Fact]
     public async Task QuickstartExamples_AreAcceptedByTheApiServer()
     {
         (await kube.KubectlAsync("apply", "-f", Path.Combine(Config, "crd"))).EnsureSuccess("kubectl apply -f config/crd");

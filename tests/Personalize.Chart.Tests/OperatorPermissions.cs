@@ -6,24 +6,25 @@ namespace Personalize.Chart.Tests;
 /// <summary>What the operator's service account must be allowed, and a sample of what it must not, asked with `kubectl auth can-i`.</summary>
 public static class OperatorPermissions
 {
+    // Namespaced: each is asked in a namespace the operator serves.
     private static readonly string[][] Allowed =
     [
-        ["patch", "jobs.batch", "-n", "default"],
-        ["create", "jobs.batch", "-n", "default"],
-        ["patch", "deployments.apps", "-n", "default"],
-        ["delete", "services", "-n", "default"],
-        ["patch", "configmaps", "-n", "default"],
-        ["patch", "poddisruptionbudgets.policy", "-n", "default"],
-        ["list", "pods", "-n", "default"],
-        ["create", "events", "-n", "default"],
-        ["list", "events", "-n", "default"],
-        ["get", "secrets", "-n", "default"],
-        ["patch", "secrets", "-n", "default"],
-        ["create", "secrets", "-n", "default"],
-        ["watch", "solutionversions.personalize.io", "-n", "default"],
-        ["create", "solutionversions.personalize.io", "-n", "default"],
-        ["update", "campaigns.personalize.io", "--subresource=status", "-n", "default"],
-        ["update", "datasets.personalize.io", "--subresource=finalizers", "-n", "default"],
+        ["patch", "jobs.batch"],
+        ["create", "jobs.batch"],
+        ["patch", "deployments.apps"],
+        ["delete", "services"],
+        ["patch", "configmaps"],
+        ["patch", "poddisruptionbudgets.policy"],
+        ["list", "pods"],
+        ["create", "events"],
+        ["list", "events"],
+        ["get", "secrets"],
+        ["patch", "secrets"],
+        ["create", "secrets"],
+        ["watch", "solutionversions.personalize.io"],
+        ["create", "solutionversions.personalize.io"],
+        ["update", "campaigns.personalize.io", "--subresource=status"],
+        ["update", "datasets.personalize.io", "--subresource=finalizers"],
     ];
 
     // Beside a sample of what no operator needs, each verb the code does not call (server-side apply is a patch, or a
@@ -47,16 +48,41 @@ public static class OperatorPermissions
     /// <param name="leaseNamespace">Where the operator runs: the only namespace whose Leases it may update.</param>
     public static async Task AssertAsync(KubeApiServer kube, string account, string leaseNamespace)
     {
-        foreach (var check in Allowed.Append(["update", "leases.coordination.k8s.io", "-n", leaseNamespace]))
+        foreach (var check in Allowed.Select(c => (string[])[.. c, "-n", "default"]).Append(["update", "leases.coordination.k8s.io", "-n", leaseNamespace]))
         {
-            var result = await kube.KubectlAsync(["auth", "can-i", .. check, "--as", account]);
-            Assert.True(result.Succeeded, $"{account} should be allowed: {string.Join(' ', check)} ({result.StdOut.Trim()} {result.StdErr.Trim()})");
+            await AssertAllowedAsync(kube, account, check);
         }
 
         foreach (var check in Denied)
         {
-            var result = await kube.KubectlAsync(["auth", "can-i", .. check, "--as", account]);
-            Assert.False(result.Succeeded, $"{account} should be denied: {string.Join(' ', check)}");
+            await AssertDeniedAsync(kube, account, check);
         }
+    }
+
+    /// <summary>Namespaced mode (operator.watchNamespaces): everything the reconcilers need in each watched namespace,
+    /// none of it in <paramref name="other"/> nor across all namespaces (the cluster-wide list and watch included).</summary>
+    public static async Task AssertConfinedAsync(KubeApiServer kube, string account, IReadOnlyList<string> watched, string other)
+    {
+        foreach (var check in watched.SelectMany(ns => Allowed.Select(c => (string[])[.. c, "-n", ns])))
+        {
+            await AssertAllowedAsync(kube, account, check);
+        }
+
+        foreach (var check in Allowed.SelectMany(c => new[] { (string[])[.. c, "-n", other], [.. c, "--all-namespaces"] }))
+        {
+            await AssertDeniedAsync(kube, account, check);
+        }
+    }
+
+    private static async Task AssertAllowedAsync(KubeApiServer kube, string account, string[] check)
+    {
+        var result = await kube.KubectlAsync(["auth", "can-i", .. check, "--as", account]);
+        Assert.True(result.Succeeded, $"{account} should be allowed: {string.Join(' ', check)} ({result.StdOut.Trim()} {result.StdErr.Trim()})");
+    }
+
+    private static async Task AssertDeniedAsync(KubeApiServer kube, string account, string[] check)
+    {
+        var result = await kube.KubectlAsync(["auth", "can-i", .. check, "--as", account]);
+        Assert.False(result.Succeeded, $"{account} should be denied: {string.Join(' ', check)}");
     }
 }

@@ -55,6 +55,13 @@ public sealed class OperatorSettingsContractTests : IDisposable
         Assert.NotNull(listed.DataLocations.Refusal("bank", "personalize", "spec.dataSource.dataLocation", "s3://raw/shop/a.csv"));
     }
 
+    [Fact]
+    public async Task ChartEnvironment_ReadByTheOperator_WatchesTheListedNamespaces_OrAll()
+    {
+        Assert.Empty((await SettingsFromChartAsync()).WatchNamespaces);
+        Assert.Equal(["team-a", "team-b"], (await SettingsFromChartAsync("--set", "operator.watchNamespaces={team-a,team-b,team-a}")).WatchNamespaces);
+    }
+
     private async Task<OperatorSettings> SettingsFromChartAsync(params string[] values)
     {
         var yaml = await _helm.TemplateAsync([.. Helm.CredentialValues, .. values]);

@@ -38,7 +38,7 @@ public sealed class ClusterGatewayTests(ApiServerWithCrds fixture) : IClassFixtu
             """, timeout.Token)).EnsureSuccess("kubectl apply");
 
         using var stop = new CancellationTokenSource();
-        var store = new KubernetesResourceStore(client, watchNamespace: null, new InformerOptions(), new OperatorMetrics(), NullLoggerFactory.Instance);
+        var store = new KubernetesResourceStore(client, watchNamespaces: [], new InformerOptions(), new OperatorMetrics(), NullLoggerFactory.Instance);
         await store.StartAsync(stop.Token);
         await Wait.UntilAsync(() => store.Get<DatasetGroup>(teamA, "from-kubectl") is not null, TimeSpan.FromSeconds(30), "the cache to see the applied group", timeout.Token);
         try
@@ -66,6 +66,44 @@ public sealed class ClusterGatewayTests(ApiServerWithCrds fixture) : IClassFixtu
             Assert.Equal("UnrecognizedClientException/ClientError/403", seen["unknownKey"]!.GetValue<string>());
             Assert.Equal("UnrecognizedClientException/ClientError/403", seen["unsigned"]!.GetValue<string>());
             Assert.Equal("UnrecognizedClientException/ClientError/403", seen["unsignedEvents"]!.GetValue<string>());
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await store.Completion.WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        }
+    }
+
+    [Fact]
+    public async Task AKeyOfANamespaceTheGatewayDoesNotServe_IsAccessDenied_NamingTheNamespace_AndNothingIsWrittenThere()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var keys = await Kube.CreateNamespaceAsync("gateway-keys", timeout.Token);
+        var served = await Kube.CreateNamespaceAsync("served", timeout.Token);
+        var unserved = await Kube.CreateNamespaceAsync("unserved", timeout.Token);
+        using var client = Kube.CreateClient();
+        await CreateKeyAsync(client, keys, served, "AKIDSERVED", "secret-a", timeout.Token);
+        await CreateKeyAsync(client, keys, unserved, "AKIDUNSERVED", "secret-b", timeout.Token);
+
+        using var stop = new CancellationTokenSource();
+        var store = new KubernetesResourceStore(client, watchNamespaces: [served], new InformerOptions(), new OperatorMetrics(), NullLoggerFactory.Instance);
+        await store.StartAsync(stop.Token);
+        try
+        {
+            var options = new GatewayOptions { AccessKeys = new SecretAccessKeys(client, keys, TimeProvider.System), ServedNamespaces = [served] };
+            await using var gateway = await GatewayServer.StartAsync(store, options, NullLoggerFactory.Instance, timeout.Token);
+            var seen = await Boto3.RunAsync("served_namespaces.py", [gateway.Endpoint.ToString().TrimEnd('/'), "AKIDSERVED", "secret-a", "AKIDUNSERVED", "secret-b"], TimeSpan.FromMinutes(2));
+
+            Assert.Equal(["Shop"], seen["ownList"]!.AsArray().Select(n => n!.GetValue<string>()));
+            foreach (var call in new[] { "unservedList", "unservedCreate", "unservedRuntime" })
+            {
+                Assert.Equal("AccessDeniedException", seen[call]!["code"]!.GetValue<string>());
+                Assert.Equal(403, seen[call]!["status"]!.GetValue<int>());
+                Assert.Contains($"namespace {unserved}, which this gateway does not serve (operator.watchNamespaces: {served})", seen[call]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+            }
+
+            var written = await client.CustomObjects.ListNamespacedCustomObjectAsync<CustomResourceList<DatasetGroup>>(ApiGroup.Group, ApiGroup.Version, unserved, "datasetgroups", cancellationToken: timeout.Token);
+            Assert.Empty(written.Items);
         }
         finally
         {

@@ -70,10 +70,10 @@ public sealed class ResilienceTests(OperatorEnvironment env)
         var ns = cluster.Namespace;
         using var client = env.Client();
         var informers = new InformerOptions { ResyncPeriod = TimeSpan.FromMinutes(5), WatchTimeout = TimeSpan.FromMinutes(1), RetryBase = TimeSpan.FromMilliseconds(50) };
-        var store = new KubernetesResourceStore(client, ns, informers, new OperatorMetrics(), env.Loggers);
+        var store = new KubernetesResourceStore(client, [ns], informers, new OperatorMetrics(), env.Loggers);
         using var stop = new CancellationTokenSource();
         await store.StartAsync(stop.Token);
-        var informer = store.InformerOf<DatasetGroup>();
+        var informer = store.InformerOf<DatasetGroup>().In(ns)!;
         Assert.Equal(1, informer.Lists);
         await cluster.CreateAsync(Samples.Group(ns, "before"));
         await Wait.UntilAsync(() => store.Get<DatasetGroup>(ns, "before") is not null, TimeSpan.FromSeconds(10), "the watch to deliver 'before'");
@@ -106,7 +106,7 @@ public sealed class ResilienceTests(OperatorEnvironment env)
         using var cluster = await TestCluster.CreateAsync(env, "conflict");
         var ns = cluster.Namespace;
         using var client = env.Client();
-        var store = new KubernetesResourceStore(client, ns, new InformerOptions(), new OperatorMetrics(), env.Loggers);
+        var store = new KubernetesResourceStore(client, [ns], new InformerOptions(), new OperatorMetrics(), env.Loggers);
         using var stop = new CancellationTokenSource();
         await store.StartAsync(stop.Token);
         var created = await cluster.CreateAsync(Samples.Group(ns));

@@ -33,7 +33,7 @@ public sealed class RunningOperator : IAsyncDisposable
         var settings = new OperatorSettings
         {
             Bucket = env.Bucket,
-            WatchNamespace = @namespace,
+            WatchNamespaces = [@namespace],
             LeaderElection = false,
             LeaseNamespace = @namespace,
             PollInterval = TimeSpan.FromSeconds(1),

@@ -41,3 +41,19 @@ app.kubernetes.io/component: operator
 {{- $image := index .root.Values.images .name -}}
 {{- printf "%s:%s" $image.repository (default .root.Chart.AppVersion $image.tag) -}}
 {{- end -}}
+
+{{/* The operator's and the gateway's namespaces (operator.watchNamespaces), comma-separated; none when it watches all. */}}
+{{- define "personalize.watchNamespacesEnv" -}}
+{{- with .Values.operator.watchNamespaces }}
+- name: PERSONALIZE_WATCH_NAMESPACES
+  value: {{ uniq . | join "," | quote }}
+{{- end }}
+{{- end -}}
+
+{{/* operator.watchNamespace (one namespace) became operator.watchNamespaces (a list): refused by name, since
+  ignoring it would silently widen the operator to every namespace. */}}
+{{- define "personalize.checkRemovedValues" -}}
+{{- if .Values.operator.watchNamespace }}
+{{- fail "operator.watchNamespace was replaced by operator.watchNamespaces, a list: --set 'operator.watchNamespaces={team-a}'" }}
+{{- end }}
+{{- end -}}

@@ -27,5 +27,8 @@ public sealed class PersonalizeException(string code, string message, int status
 
     public static PersonalizeException InvalidSignature(string message) => new("InvalidSignatureException", message, 403);
 
+    /// <summary>A valid key that may not act here: what AWS answers a call its policies deny.</summary>
+    public static PersonalizeException AccessDenied(string message) => new("AccessDeniedException", message, 403);
+
     public static PersonalizeException UnknownOperation(string message) => new("UnknownOperationException", message);
 }

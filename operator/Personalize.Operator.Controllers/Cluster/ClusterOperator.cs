@@ -16,7 +16,7 @@ public static class ClusterOperator
     {
         informers ??= new InformerOptions { ResyncPeriod = settings.ResyncPeriod };
         var metrics = new OperatorMetrics();
-        var store = new KubernetesResourceStore(client, settings.WatchNamespace, informers, metrics, loggers);
+        var store = new KubernetesResourceStore(client, settings.WatchNamespaces, informers, metrics, loggers);
         var tps = new RuntimeTpsMeter(scrapeClient ?? new HttpClient(), settings.RuntimeRequestsMetric, TimeProvider.System);
         var launcher = new KubernetesWorkloadLauncher(client, settings, informers, metrics, tps, loggers.CreateLogger<KubernetesWorkloadLauncher>());
         var events = new KubernetesEventRecorder(client, "personalize-operator", loggers.CreateLogger<KubernetesEventRecorder>());

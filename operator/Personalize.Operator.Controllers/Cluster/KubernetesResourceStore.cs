@@ -10,23 +10,24 @@ namespace Personalize.Operator.Controllers.Cluster;
 
 /// <summary>
 /// The cluster adapter of <see cref="IResourceStore"/>: one list-then-watch cache per Personalize kind, across all
-/// namespaces (or one, when the operator is namespace-scoped), and writes through the API server (status through
+/// namespaces (or one per watched namespace, when the operator is namespace-scoped), and writes through the API server (status through
 /// the status subresource). A 409 becomes <see cref="ConflictException"/>; each successful write also updates the
 /// cache at once so the next reconcile reads it.
 /// </summary>
 public sealed class KubernetesResourceStore : IResourceStore
 {
     private readonly IKubernetes _client;
-    private readonly string? _namespace;
+    private readonly IReadOnlyList<string> _namespaces;
     private readonly Dictionary<Type, object> _informers = [];
     private readonly List<Func<CancellationToken, Task>> _runners = [];
     private readonly List<Func<Task>> _synced = [];
     private readonly List<Func<bool>> _isSynced = [];
 
-    public KubernetesResourceStore(IKubernetes client, string? watchNamespace, InformerOptions options, OperatorMetrics metrics, ILoggerFactory loggers)
+    /// <param name="watchNamespaces">The namespaces to cache; empty caches all.</param>
+    public KubernetesResourceStore(IKubernetes client, IReadOnlyList<string> watchNamespaces, InformerOptions options, OperatorMetrics metrics, ILoggerFactory loggers)
     {
         _client = client;
-        _namespace = watchNamespace;
+        _namespaces = watchNamespaces;
         var adder = new InformerAdder(this, options, metrics, loggers.CreateLogger<KubernetesResourceStore>());
         foreach (var kind in ApiGroup.Resources)
         {
@@ -55,9 +56,9 @@ public sealed class KubernetesResourceStore : IResourceStore
     public IReadOnlyList<T> List<T>(string? @namespace = null)
         where T : class, IPersonalizeResource => InformerOf<T>().List(@namespace);
 
-    /// <summary>The cache of one kind (tests use it to observe lists and force a 410).</summary>
-    internal KubernetesInformer<T, CustomResourceList<T>> InformerOf<T>()
-        where T : class, IPersonalizeResource => (KubernetesInformer<T, CustomResourceList<T>>)_informers[typeof(T)];
+    /// <summary>The caches of one kind (tests use them to observe lists and force a 410).</summary>
+    internal KubernetesInformerSet<T, CustomResourceList<T>> InformerOf<T>()
+        where T : class, IPersonalizeResource => (KubernetesInformerSet<T, CustomResourceList<T>>)_informers[typeof(T)];
 
     public Task<T> CreateAsync<T>(T resource, CancellationToken cancellationToken)
         where T : class, IPersonalizeResource =>
@@ -126,14 +127,19 @@ public sealed class KubernetesResourceStore : IResourceStore
         where T : class, IPersonalizeResource
     {
         var entity = ApiGroup.EntityOf<T>();
-        ListOrWatch<CustomResourceList<T>> source = _namespace is null
-            ? (rv, watch, timeout, ct) => _client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<CustomResourceList<T>>(
-                entity.Group, entity.ApiVersion, entity.PluralName, allowWatchBookmarks: watch ? true : null, resourceVersion: rv,
-                timeoutSeconds: timeout, watch: watch, cancellationToken: ct)
-            : (rv, watch, timeout, ct) => _client.CustomObjects.ListNamespacedCustomObjectWithHttpMessagesAsync<CustomResourceList<T>>(
-                entity.Group, entity.ApiVersion, _namespace, entity.PluralName, allowWatchBookmarks: watch ? true : null, resourceVersion: rv,
-                timeoutSeconds: timeout, watch: watch, cancellationToken: ct);
-        var informer = new KubernetesInformer<T, CustomResourceList<T>>(entity.Kind, source, options, metrics, logger);
+        var informer = new KubernetesInformerSet<T, CustomResourceList<T>>(
+            entity.Kind,
+            _namespaces,
+            ns => ns is null
+                ? (rv, watch, timeout, ct) => _client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<CustomResourceList<T>>(
+                    entity.Group, entity.ApiVersion, entity.PluralName, allowWatchBookmarks: watch ? true : null, resourceVersion: rv,
+                    timeoutSeconds: timeout, watch: watch, cancellationToken: ct)
+                : (rv, watch, timeout, ct) => _client.CustomObjects.ListNamespacedCustomObjectWithHttpMessagesAsync<CustomResourceList<T>>(
+                    entity.Group, entity.ApiVersion, ns, entity.PluralName, allowWatchBookmarks: watch ? true : null, resourceVersion: rv,
+                    timeoutSeconds: timeout, watch: watch, cancellationToken: ct),
+            options,
+            metrics,
+            logger);
         informer.Changed += (type, item) => Changed?.Invoke(new ResourceEvent(type, item));
         _informers[typeof(T)] = informer;
         _runners.Add(informer.RunAsync);

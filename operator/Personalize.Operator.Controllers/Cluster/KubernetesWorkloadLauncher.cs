@@ -32,8 +32,8 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
     private readonly RuntimeTpsMeter _tps;
     private readonly RuntimeTokens _tokens;
     private readonly ILogger _logger;
-    private readonly KubernetesInformer<V1Job, V1JobList> _jobs;
-    private readonly KubernetesInformer<V1Deployment, V1DeploymentList> _deployments;
+    private readonly KubernetesInformerSet<V1Job, V1JobList> _jobs;
+    private readonly KubernetesInformerSet<V1Deployment, V1DeploymentList> _deployments;
     private string _pdbApiVersion = "policy/v1";
     private Task? _running;
 
@@ -44,16 +44,18 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
         _tps = tps;
         _logger = logger;
         _tokens = new RuntimeTokens(client, FieldManager);
-        var ns = settings.WatchNamespace;
-        _jobs = new KubernetesInformer<V1Job, V1JobList>(
+        var namespaces = settings.WatchNamespaces;
+        _jobs = new KubernetesInformerSet<V1Job, V1JobList>(
             "Job",
-            (rv, watch, timeout, ct) => ns is null
+            namespaces,
+            ns => (rv, watch, timeout, ct) => ns is null
                 ? client.BatchV1.ListJobForAllNamespacesWithHttpMessagesAsync(allowWatchBookmarks: watch ? true : null, labelSelector: WorkloadLabels.Selector, resourceVersion: rv, timeoutSeconds: timeout, watch: watch, cancellationToken: ct)
                 : client.BatchV1.ListNamespacedJobWithHttpMessagesAsync(ns, allowWatchBookmarks: watch ? true : null, labelSelector: WorkloadLabels.Selector, resourceVersion: rv, timeoutSeconds: timeout, watch: watch, cancellationToken: ct),
             options, metrics, logger);
-        _deployments = new KubernetesInformer<V1Deployment, V1DeploymentList>(
+        _deployments = new KubernetesInformerSet<V1Deployment, V1DeploymentList>(
             "Deployment",
-            (rv, watch, timeout, ct) => ns is null
+            namespaces,
+            ns => (rv, watch, timeout, ct) => ns is null
                 ? client.AppsV1.ListDeploymentForAllNamespacesWithHttpMessagesAsync(allowWatchBookmarks: watch ? true : null, labelSelector: WorkloadLabels.Selector, resourceVersion: rv, timeoutSeconds: timeout, watch: watch, cancellationToken: ct)
                 : client.AppsV1.ListNamespacedDeploymentWithHttpMessagesAsync(ns, allowWatchBookmarks: watch ? true : null, labelSelector: WorkloadLabels.Selector, resourceVersion: rv, timeoutSeconds: timeout, watch: watch, cancellationToken: ct),
             options, metrics, logger);
@@ -68,7 +70,7 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _pdbApiVersion = await DetectPdbApiVersionAsync(cancellationToken);
-        _running = Task.WhenAll(Task.Run(() => _jobs.RunAsync(cancellationToken), CancellationToken.None), Task.Run(() => _deployments.RunAsync(cancellationToken), CancellationToken.None));
+        _running = Task.WhenAll(_jobs.RunAsync(cancellationToken), _deployments.RunAsync(cancellationToken));
         await Task.WhenAll(_jobs.Synced, _deployments.Synced).WaitAsync(cancellationToken);
     }
 

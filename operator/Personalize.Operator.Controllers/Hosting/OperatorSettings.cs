@@ -45,8 +45,9 @@ public sealed record OperatorSettings
     /// <summary>PERSONALIZE_JOB_DEADLINE_SECONDS: trainer Job deadline when a resource does not say.</summary>
     public long JobActiveDeadlineSeconds { get; init; } = 86400;
 
-    /// <summary>PERSONALIZE_WATCH_NAMESPACE: only this namespace; all when unset.</summary>
-    public string? WatchNamespace { get; init; }
+    /// <summary>PERSONALIZE_WATCH_NAMESPACES (comma-separated): only these namespaces are listed, watched and
+    /// reconciled, so the operator needs a Role in each and no ClusterRole; every namespace when empty.</summary>
+    public IReadOnlyList<string> WatchNamespaces { get; init; } = [];
 
     /// <summary>PERSONALIZE_LEADER_ELECTION (true/false).</summary>
     public bool LeaderElection { get; init; } = true;
@@ -107,7 +108,7 @@ public sealed record OperatorSettings
             RuntimeRequestsMetric = Get("PERSONALIZE_RUNTIME_REQUESTS_METRIC") ?? s.RuntimeRequestsMetric,
             JobBackoffLimit = (int)Seconds("PERSONALIZE_JOB_BACKOFF_LIMIT", s.JobBackoffLimit),
             JobActiveDeadlineSeconds = (long)Seconds("PERSONALIZE_JOB_DEADLINE_SECONDS", s.JobActiveDeadlineSeconds),
-            WatchNamespace = Get("PERSONALIZE_WATCH_NAMESPACE"),
+            WatchNamespaces = Get(WatchedNamespaces.Variable) is { } watched ? WatchedNamespaces.Parse(watched) : s.WatchNamespaces,
             LeaderElection = Get("PERSONALIZE_LEADER_ELECTION") is not { } le || bool.Parse(le),
             RuntimeAuth = Get("PERSONALIZE_RUNTIME_AUTH") is not { } auth || bool.Parse(auth),
             LeaseNamespace = Get("POD_NAMESPACE") ?? s.LeaseNamespace,

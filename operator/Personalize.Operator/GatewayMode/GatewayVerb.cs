@@ -7,6 +7,7 @@ using Personalize.Gateway.Auth;
 using Personalize.Gateway.Routing;
 using Personalize.Operator.Controllers.Cluster;
 using Personalize.Operator.Controllers.ControlLoop;
+using Personalize.Operator.Controllers.Hosting;
 
 namespace Personalize.Operator.GatewayMode;
 
@@ -14,7 +15,7 @@ namespace Personalize.Operator.GatewayMode;
 /// `personalize gateway`: the Personalize API on one endpoint in a cluster. Resources are read through the same
 /// caches the operator uses (every namespace) and written to the API server; every call must be signed (SigV4) with a
 /// key from a Secret in the gateway's namespace (POD_NAMESPACE), and acts only in that key's namespace. With
-/// PERSONALIZE_WATCH_NAMESPACE (the chart's operator.watchNamespace) it caches and serves that namespace alone.
+/// PERSONALIZE_WATCH_NAMESPACES (the chart's operator.watchNamespaces) it caches and serves those namespaces alone.
 /// </summary>
 public static class GatewayVerb
 {
@@ -36,8 +37,21 @@ public static class GatewayVerb
                 {
                     settings.Port = int.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var parsed) ? parsed : -1;
                 }
+
+                if (configuration[WatchedNamespaces.Variable] is { Length: > 0 } watched)
+                {
+                    try
+                    {
+                        settings.WatchNamespaces = WatchedNamespaces.Parse(watched);
+                    }
+                    catch (FormatException)
+                    {
+                        settings.WatchNamespaces = null;
+                    }
+                }
             })
             .Validate(settings => settings.Port is > 0 and <= 65535, $"--port ({GatewaySettings.PortVariable}) must be a port number between 1 and 65535")
+            .Validate(settings => settings.WatchNamespaces is not null, $"{WatchedNamespaces.Variable} must be namespace names separated by commas")
             .ValidateOnStart();
         using var host = builder.Build();
         if (await ValidatedStart.OptionsFailureAsync(host.Services, "personalize gateway") is { } badOptions)
@@ -48,25 +62,25 @@ public static class GatewayVerb
         await host.StartAsync();
         var stop = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
         var loggers = host.Services.GetRequiredService<ILoggerFactory>();
-        var port = host.Services.GetRequiredService<IOptions<GatewaySettings>>().Value.Port;
+        var settings = host.Services.GetRequiredService<IOptions<GatewaySettings>>().Value;
         var keyNamespace = Environment.GetEnvironmentVariable("POD_NAMESPACE") is { Length: > 0 } ns ? ns : "default";
-        // The operator's one namespace, when it has one: the gateway then caches and serves only that tenant.
-        var watchNamespace = Environment.GetEnvironmentVariable("PERSONALIZE_WATCH_NAMESPACE") is { Length: > 0 } watched ? watched : null;
         var logger = loggers.CreateLogger("personalize-gateway");
 
         using var client = new Kubernetes(KubernetesClientConfiguration.BuildDefaultConfig());
-        var store = new KubernetesResourceStore(client, watchNamespace, new InformerOptions(), new OperatorMetrics(), loggers);
+        // The operator's namespaces, when it is namespace-scoped: the gateway then caches and serves only those tenants.
+        var store = new KubernetesResourceStore(client, settings.WatchNamespaces!, new InformerOptions(), new OperatorMetrics(), loggers);
         await store.StartAsync(stop);
         var options = new GatewayOptions
         {
-            Port = port,
+            Port = settings.Port,
             ListenOnAllInterfaces = true,
             AccessKeys = new SecretAccessKeys(client, keyNamespace, TimeProvider.System),
+            ServedNamespaces = settings.WatchNamespaces!,
             RuntimeAccess = new ClusterRuntimeAccess(client, TimeProvider.System),
         };
         await using (var gateway = await GatewayServer.StartAsync(store, options, loggers, stop))
         {
-            logger.LogInformation("personalize gateway serving on port {Port}; access keys from Secrets labelled {Label}=true in namespace {Namespace}", port, SecretAccessKeys.Label, keyNamespace);
+            logger.LogInformation("personalize gateway serving on port {Port}; access keys from Secrets labelled {Label}=true in namespace {Namespace}", settings.Port, SecretAccessKeys.Label, keyNamespace);
             try
             {
                 await Task.Delay(Timeout.Infinite, stop);
