@@ -64,13 +64,15 @@ public sealed class OperatorCommandLineTests : IDisposable
         var apiPort = await RunAsync(settings, "local", manifests, "--api-port", "70000");
         var missingFolder = await RunAsync(settings, "local", Path.Combine(_work.FullName, "nowhere"));
         var gatewayPort = await RunAsync(new(settings) { ["PERSONALIZE_GATEWAY_PORT"] = "http" }, "gateway");
+        var podLogFormat = await RunAsync(settings, "run", "--pod-log-format=text");
 
-        Assert.All(new[] { workers, pollFromEnvironment, apiPort, missingFolder, gatewayPort }, result => Assert.Equal(2, result.ExitCode));
+        Assert.All(new[] { workers, pollFromEnvironment, apiPort, missingFolder, gatewayPort, podLogFormat }, result => Assert.Equal(2, result.ExitCode));
         Assert.Contains("--workers (PERSONALIZE_WORKERS) \"many\"", workers.StdErr, StringComparison.Ordinal);
         Assert.Contains("--poll-seconds (PERSONALIZE_POLL_SECONDS) \"often\"", pollFromEnvironment.StdErr, StringComparison.Ordinal);
         Assert.Contains("--api-port (PERSONALIZE_API_PORT) must be a port number", apiPort.StdErr, StringComparison.Ordinal);
         Assert.Contains("<manifest-folder>: the manifest folder does not exist", missingFolder.StdErr, StringComparison.Ordinal);
         Assert.Contains("--port (PERSONALIZE_GATEWAY_PORT) must be a port number", gatewayPort.StdErr, StringComparison.Ordinal);
+        Assert.Contains("--pod-log-format (PERSONALIZE_POD_LOG_FORMAT) \"text\": must be simple or json", podLogFormat.StdErr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(manifests + "-state"));
     }
 

@@ -55,6 +55,13 @@ public sealed class OperatorSettingsContractTests : IDisposable
         Assert.NotNull(listed.DataLocations.Refusal("bank", "personalize", "spec.dataSource.dataLocation", "s3://raw/shop/a.csv"));
     }
 
+    [Fact]
+    public async Task ChartEnvironment_ReadByTheOperator_GivesItsPodsTheLogFormat()
+    {
+        Assert.Equal("json", (await SettingsFromChartAsync()).PodLogFormat);
+        Assert.Equal("simple", (await SettingsFromChartAsync("--set", "logFormat=simple")).PodLogFormat);
+    }
+
     private async Task<OperatorSettings> SettingsFromChartAsync(params string[] values)
     {
         var yaml = await _helm.TemplateAsync([.. Helm.CredentialValues, .. values]);

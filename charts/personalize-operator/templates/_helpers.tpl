@@ -41,3 +41,11 @@ app.kubernetes.io/component: operator
 {{- $image := index .root.Values.images .name -}}
 {{- printf "%s:%s" $image.repository (default .root.Chart.AppVersion $image.tag) -}}
 {{- end -}}
+
+{{/* The console log format, one every executable has (values.yaml: logFormat). */}}
+{{- define "personalize.logFormat" -}}
+{{- if not (has .Values.logFormat (list "simple" "json")) -}}
+{{- fail (printf "logFormat must be simple or json, not %q" (toString .Values.logFormat)) -}}
+{{- end -}}
+{{- .Values.logFormat -}}
+{{- end -}}

@@ -30,7 +30,7 @@ public sealed class LocalOperator : IAsyncDisposable
     {
         var store = new ManifestFolderStore(manifests, state);
         var http = new HttpClient();
-        var launcher = new ProcessWorkloadLauncher(commands, storeRoot, state, http, new RuntimeTpsMeter(http, settings.RuntimeRequestsMetric, TimeProvider.System), loggers.CreateLogger<ProcessWorkloadLauncher>());
+        var launcher = new ProcessWorkloadLauncher(commands, storeRoot, state, settings.PodLogFormat, http, new RuntimeTpsMeter(http, settings.RuntimeRequestsMetric, TimeProvider.System), loggers.CreateLogger<ProcessWorkloadLauncher>());
         var events = new ConsoleEventRecorder(progress, loggers.CreateLogger<ConsoleEventRecorder>());
         var host = new OperatorHost(store, launcher, events, new FolderObjectStore(storeRoot), settings with { LeaderElection = false }, loggers);
         return new LocalOperator(host, store, launcher);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using k8s;
+using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using Personalize.Cli;
 using Personalize.Data.Storage;
@@ -58,7 +59,8 @@ public static class RunVerb
 
         await host.StartAsync();
         var stop = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
-        var settings = host.Services.GetRequiredService<IOptions<SettingVariables>>().Value.ToSettings();
+        var settings = host.Services.GetRequiredService<IOptions<SettingVariables>>().Value.ToSettings(
+            host.Services.GetRequiredService<IOptions<ConsoleLoggerOptions>>().Value.FormatterName);
         var loggers = host.Services.GetRequiredService<ILoggerFactory>();
         var logger = loggers.CreateLogger("personalize");
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using Personalize.Cli;
 using Personalize.Data.Storage;
@@ -74,7 +75,7 @@ public static class LocalVerb
         await host.StartAsync();
         var exit = await RunLocalAsync(
             host.Services.GetRequiredService<IOptions<LocalSettings>>().Value,
-            LocalOperatorSettings(host.Services.GetRequiredService<IOptions<SettingVariables>>().Value),
+            LocalOperatorSettings(host.Services.GetRequiredService<IOptions<SettingVariables>>().Value, host.Services.GetRequiredService<IOptions<ConsoleLoggerOptions>>().Value.FormatterName),
             host.Services.GetRequiredService<ILoggerFactory>(),
             host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
         await host.StopAsync(CancellationToken.None);
@@ -139,9 +140,9 @@ public static class LocalVerb
     private static string Boto3Hint(string endpoint) =>
         $"  boto3.client(\"personalize\", endpoint_url=\"{endpoint}\", region_name=\"us-east-1\", aws_access_key_id=\"local\", aws_secret_access_key=\"local\")";
 
-    private static OperatorSettings LocalOperatorSettings(SettingVariables variables)
+    private static OperatorSettings LocalOperatorSettings(SettingVariables variables, string? logFormat)
     {
-        var settings = variables.ToSettings();
+        var settings = variables.ToSettings(logFormat);
         // A person is watching: look at running trainings and runtimes every 2 s rather than the cluster's 15 s.
         return variables.Values.ContainsKey("PERSONALIZE_POLL_SECONDS") ? settings : settings with { PollInterval = TimeSpan.FromSeconds(2) };
     }
