@@ -12,7 +12,7 @@ public sealed class LocalModeTests : IDisposable
     private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("personalize-local-");
 
     [Fact]
-    public async Task ManifestFolder_ReachesAnActiveCampaign_AndARerunResumesWithoutRetraining_WithFakeTrainerAndRuntime()
+    public async Task ManifestFolder_ReachesAnActiveCampaign_WithChildrenInThePodLogFormat_AndARerunResumesWithoutRetraining_WithFakeTrainerAndRuntime()
     {
         var manifests = Directory.CreateDirectory(Path.Combine(_root.FullName, "manifests")).FullName;
         var state = Path.Combine(_root.FullName, "state");
@@ -20,7 +20,7 @@ public sealed class LocalModeTests : IDisposable
         await File.WriteAllTextAsync(Path.Combine(manifests, "quickstart.yaml"), Manifests);
         var fakes = Path.Combine(AppContext.BaseDirectory, "Fakes");
         var commands = new LocalCommands([InfraPaths.Node, Path.Combine(fakes, "fake-trainer.js")], [InfraPaths.Node, Path.Combine(fakes, "fake-runtime.js")], null, null);
-        var settings = new OperatorSettings { Bucket = "personalize", PollInterval = TimeSpan.FromMilliseconds(500) };
+        var settings = new OperatorSettings { Bucket = "personalize", PollInterval = TimeSpan.FromMilliseconds(500), PodLogFormat = "json" };
         var progress = new StringWriter();
 
         string endpoint;
@@ -45,11 +45,13 @@ public sealed class LocalModeTests : IDisposable
             endpoint = first.Store.Get<Campaign>("default", "shop")!.Status.Endpoint!;
             using var http = new HttpClient();
             Assert.Equal("ok", await http.GetStringAsync(endpoint + "/readyz"));
+            Assert.Equal("json", await http.GetStringAsync(endpoint + "/log-format"));
             await stop.CancelAsync();
             await run;
         }
 
         Assert.Equal(["import", "train"], (await File.ReadAllLinesAsync(Path.Combine(store, "runs.log"))).Select(l => l.Split(' ')[0]));
+        Assert.All(await File.ReadAllLinesAsync(Path.Combine(store, "runs.log")), run => Assert.EndsWith(" log-format=json", run, StringComparison.Ordinal));
         Assert.Contains("SolutionVersion/v1: Active", progress.ToString());
 
         // The rerun finds the state folder: the version is ACTIVE already, nothing is trained again.
