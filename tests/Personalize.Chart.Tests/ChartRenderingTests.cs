@@ -115,6 +115,29 @@ public sealed class ChartRenderingTests : IDisposable
         Assert.Equal("500m", runtime.RootElement.GetProperty("resources").GetProperty("requests").GetProperty("cpu").GetString());
     }
 
+    [Theory]
+    [InlineData(null, "json")]
+    [InlineData("simple", "simple")]
+    public async Task LogFormat_SetsTheOperatorsAndGatewaysFormat_AndTheOneItGivesItsPods(string? value, string expected)
+    {
+        var yaml = await _helm.TemplateAsync([.. Helm.CredentialValues, .. value is null ? Array.Empty<string>() : ["--set", $"logFormat={value}"]]);
+        var operatorEnv = Manifests.Single<V1Deployment>(yaml, "personalize-operator").Spec.Template.Spec.Containers[0].Env;
+        var gatewayEnv = Manifests.Single<V1Deployment>(yaml, "personalize-operator-gateway").Spec.Template.Spec.Containers[0].Env;
+
+        Assert.Contains(operatorEnv, e => e.Name == "Logging__Console__FormatterName" && e.Value == expected);
+        Assert.Contains(operatorEnv, e => e.Name == "PERSONALIZE_POD_LOG_FORMAT" && e.Value == expected);
+        Assert.Contains(gatewayEnv, e => e.Name == "Logging__Console__FormatterName" && e.Value == expected);
+    }
+
+    [Fact]
+    public async Task LogFormat_OtherThanSimpleOrJson_FailsNamingTheValue()
+    {
+        var result = await _helm.RunAsync(["template", "personalize", Helm.ChartDirectory, .. Helm.CredentialValues, "--set", "logFormat=text"]);
+
+        Assert.False(result.Succeeded);
+        Assert.Contains("logFormat must be simple or json, not \"text\"", result.StdErr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task ExistingSecret_IsUsedAndNoSecretIsRendered()
     {

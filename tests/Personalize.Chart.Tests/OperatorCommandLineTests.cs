@@ -66,8 +66,9 @@ public sealed class OperatorCommandLineTests : IDisposable
         var gatewayPort = await RunAsync(new(settings) { ["PERSONALIZE_GATEWAY_PORT"] = "http" }, "gateway");
         var watchNamespaces = await RunAsync(settings, "run", "--watch-namespaces=team-a,Team_B", "--leader-election=false", "--metrics-port=0");
         var gatewayNamespaces = await RunAsync(new(settings) { ["PERSONALIZE_WATCH_NAMESPACES"] = "team-a,Team_B" }, "gateway");
+        var podLogFormat = await RunAsync(settings, "run", "--pod-log-format=text");
 
-        Assert.All(new[] { workers, pollFromEnvironment, apiPort, missingFolder, gatewayPort, watchNamespaces, gatewayNamespaces }, result => Assert.Equal(2, result.ExitCode));
+        Assert.All(new[] { workers, pollFromEnvironment, apiPort, missingFolder, gatewayPort, watchNamespaces, gatewayNamespaces, podLogFormat }, result => Assert.Equal(2, result.ExitCode));
         Assert.Contains("--workers (PERSONALIZE_WORKERS) \"many\"", workers.StdErr, StringComparison.Ordinal);
         Assert.Contains("--poll-seconds (PERSONALIZE_POLL_SECONDS) \"often\"", pollFromEnvironment.StdErr, StringComparison.Ordinal);
         Assert.Contains("--api-port (PERSONALIZE_API_PORT) must be a port number", apiPort.StdErr, StringComparison.Ordinal);
@@ -75,6 +76,7 @@ public sealed class OperatorCommandLineTests : IDisposable
         Assert.Contains("--port (PERSONALIZE_GATEWAY_PORT) must be a port number", gatewayPort.StdErr, StringComparison.Ordinal);
         Assert.Contains("--watch-namespaces (PERSONALIZE_WATCH_NAMESPACES) \"team-a,Team_B\": PERSONALIZE_WATCH_NAMESPACES: \"Team_B\" is not a namespace name", watchNamespaces.StdErr, StringComparison.Ordinal);
         Assert.Contains("PERSONALIZE_WATCH_NAMESPACES must be namespace names separated by commas", gatewayNamespaces.StdErr, StringComparison.Ordinal);
+        Assert.Contains("--pod-log-format (PERSONALIZE_POD_LOG_FORMAT) \"text\": must be simple or json", podLogFormat.StdErr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(manifests + "-state"));
     }
 

@@ -62,6 +62,13 @@ public sealed class OperatorSettingsContractTests : IDisposable
         Assert.Equal(["team-a", "team-b"], (await SettingsFromChartAsync("--set", "operator.watchNamespaces={team-a,team-b,team-a}")).WatchNamespaces);
     }
 
+    [Fact]
+    public async Task ChartEnvironment_ReadByTheOperator_GivesItsPodsTheLogFormat()
+    {
+        Assert.Equal("json", (await SettingsFromChartAsync()).PodLogFormat);
+        Assert.Equal("simple", (await SettingsFromChartAsync("--set", "logFormat=simple")).PodLogFormat);
+    }
+
     private async Task<OperatorSettings> SettingsFromChartAsync(params string[] values)
     {
         var yaml = await _helm.TemplateAsync([.. Helm.CredentialValues, .. values]);

@@ -38,7 +38,13 @@ public sealed partial class Quickstart : IAsyncDisposable
         return new Quickstart(ChildProcess.Start(startInfo, "quickstart.sh"));
     }
 
-    public Task WaitUntilServingAsync(TimeSpan timeout) => _process.WaitForOutputAsync(ServingBanner, timeout);
+    /// <summary>Until the serving banner and the whole block below it (the boto3 hint is its last line) are read: the
+    /// block is one write, but it reaches the test line by line.</summary>
+    public async Task WaitUntilServingAsync(TimeSpan timeout)
+    {
+        await _process.WaitForOutputAsync(ServingBanner, timeout);
+        await _process.WaitForOutputAsync("boto3.client(\"personalize\"", TimeSpan.FromSeconds(30));
+    }
 
     /// <summary>The curl commands printed after the serving banner, with the comment line above each.</summary>
     public IReadOnlyList<(string Comment, string Command)> PrintedCommands()

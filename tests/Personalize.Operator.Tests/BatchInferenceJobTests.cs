@@ -67,9 +67,9 @@ public sealed class BatchInferenceJobTests(OperatorEnvironment env)
         Assert.Contains(failed.Status.Conditions, c => c.Type == ConditionTypes.Succeeded && c.Status == ConditionStatus.False);
     }
 
-    private static bool IsBatchJob(V1Job job) => job.Metadata.OwnerReferences?.Any(o => o.Kind == "BatchInferenceJob") == true;
+    internal static bool IsBatchJob(V1Job job) => job.Metadata.OwnerReferences?.Any(o => o.Kind == "BatchInferenceJob") == true;
 
-    private static BatchInferenceJob Batch(string ns, string name) => new()
+    internal static BatchInferenceJob Batch(string ns, string name) => new()
     {
         Metadata = Samples.Meta(ns, name),
         Spec = new Api.BatchInferenceJobSpec

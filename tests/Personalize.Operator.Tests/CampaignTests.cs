@@ -1,7 +1,5 @@
 using k8s;
 using k8s.Models;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Personalize.Api;
 using Personalize.Operator.Controllers.Hosting;
 using Xunit;
@@ -196,8 +194,7 @@ public sealed class CampaignTests(OperatorEnvironment env)
         await using var op = await RunningOperator.StartAsync(env, ns);
         await cluster.CreateAsync(Samples.Group(ns));
         await cluster.WaitForPhaseAsync<DatasetGroup>("retail", Phases.Active);
-        await using var web = await OperatorEndpoints.StartAsync(op.Host, 0, CancellationToken.None);
-        var url = web.Services.GetService(typeof(IServer)) is IServer server ? server.Features.Get<IServerAddressesFeature>()!.Addresses.First().Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal) : throw new InvalidOperationException("no server");
+        var url = op.Url;
         using var http = new HttpClient();
 
         Assert.Equal("ok", await http.GetStringAsync($"{url}/healthz"));
@@ -207,6 +204,5 @@ public sealed class CampaignTests(OperatorEnvironment env)
         Assert.Contains("personalize_operator_resources{kind=\"DatasetGroup\",phase=\"ACTIVE\"} 1", metrics);
         Assert.Contains("personalize_operator_reconcile_duration_seconds_bucket", metrics);
         Assert.Contains("personalize_operator_workqueue_depth", metrics);
-        await web.StopAsync();
     }
 }

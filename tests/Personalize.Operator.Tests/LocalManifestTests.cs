@@ -26,7 +26,7 @@ public sealed class LocalManifestTests : IDisposable
         var fakes = Path.Combine(AppContext.BaseDirectory, "Fakes");
         var commands = new LocalCommands([InfraPaths.Node, Path.Combine(fakes, "fake-trainer.js")], [InfraPaths.Node, Path.Combine(fakes, "fake-runtime.js")], null, null);
         var settings = new OperatorSettings { Bucket = "personalize", PollInterval = TimeSpan.FromMilliseconds(500) };
-        await using var local = LocalOperator.Create(Manifests, State, Path.Combine(_root.FullName, "store"), settings, commands, TextWriter.Null, NullLoggerFactory.Instance);
+        await using var local = await LocalOperatorUnderTest.StartAsync(Manifests, State, Path.Combine(_root.FullName, "store"), settings, commands, TextWriter.Null, NullLoggerFactory.Instance);
         using var stop = new CancellationTokenSource();
         var run = local.RunAsync(stop.Token);
         await Wait.UntilAsync(() => local.Store.Get<SolutionVersion>("default", "v1")?.Status.Phase == Phases.Active || run.IsCompleted, TimeSpan.FromSeconds(60), "v1 to be ACTIVE");

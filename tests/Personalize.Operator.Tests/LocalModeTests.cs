@@ -1,6 +1,3 @@
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Personalize.Api;
 using Personalize.Operator.Controllers.Hosting;
@@ -15,7 +12,7 @@ public sealed class LocalModeTests : IDisposable
     private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("personalize-local-");
 
     [Fact]
-    public async Task ManifestFolder_ReachesAnActiveCampaign_AndARerunResumesWithoutRetraining_WithFakeTrainerAndRuntime()
+    public async Task ManifestFolder_ReachesAnActiveCampaign_WithChildrenInThePodLogFormat_AndARerunResumesWithoutRetraining_WithFakeTrainerAndRuntime()
     {
         var manifests = Directory.CreateDirectory(Path.Combine(_root.FullName, "manifests")).FullName;
         var state = Path.Combine(_root.FullName, "state");
@@ -23,11 +20,11 @@ public sealed class LocalModeTests : IDisposable
         await File.WriteAllTextAsync(Path.Combine(manifests, "quickstart.yaml"), Manifests);
         var fakes = Path.Combine(AppContext.BaseDirectory, "Fakes");
         var commands = new LocalCommands([InfraPaths.Node, Path.Combine(fakes, "fake-trainer.js")], [InfraPaths.Node, Path.Combine(fakes, "fake-runtime.js")], null, null);
-        var settings = new OperatorSettings { Bucket = "personalize", PollInterval = TimeSpan.FromMilliseconds(500) };
+        var settings = new OperatorSettings { Bucket = "personalize", PollInterval = TimeSpan.FromMilliseconds(500), PodLogFormat = "json" };
         var progress = new StringWriter();
 
         string endpoint;
-        await using (var first = LocalOperator.Create(manifests, state, store, settings, commands, progress, NullLoggerFactory.Instance))
+        await using (var first = await LocalOperatorUnderTest.StartAsync(manifests, state, store, settings, commands, progress, NullLoggerFactory.Instance))
         {
             using var stop = new CancellationTokenSource();
             var run = first.RunAsync(stop.Token);
@@ -48,15 +45,17 @@ public sealed class LocalModeTests : IDisposable
             endpoint = first.Store.Get<Campaign>("default", "shop")!.Status.Endpoint!;
             using var http = new HttpClient();
             Assert.Equal("ok", await http.GetStringAsync(endpoint + "/readyz"));
+            Assert.Equal("json", await http.GetStringAsync(endpoint + "/log-format"));
             await stop.CancelAsync();
             await run;
         }
 
         Assert.Equal(["import", "train"], (await File.ReadAllLinesAsync(Path.Combine(store, "runs.log"))).Select(l => l.Split(' ')[0]));
+        Assert.All(await File.ReadAllLinesAsync(Path.Combine(store, "runs.log")), run => Assert.EndsWith(" log-format=json", run, StringComparison.Ordinal));
         Assert.Contains("SolutionVersion/v1: Active", progress.ToString());
 
         // The rerun finds the state folder: the version is ACTIVE already, nothing is trained again.
-        await using var second = LocalOperator.Create(manifests, state, store, settings, commands, progress, NullLoggerFactory.Instance);
+        await using var second = await LocalOperatorUnderTest.StartAsync(manifests, state, store, settings, commands, progress, NullLoggerFactory.Instance);
         using var stop2 = new CancellationTokenSource();
         var run2 = second.RunAsync(stop2.Token);
         await Wait.UntilAsync(() => second.Store.Get<Campaign>("default", "shop")?.Status.Phase == Phases.Active && second.Store.Get<Campaign>("default", "shop")?.Status.ReadyReplicas == 1, TimeSpan.FromSeconds(60), "the campaign to serve again");
@@ -74,12 +73,11 @@ public sealed class LocalModeTests : IDisposable
         var fakes = Path.Combine(AppContext.BaseDirectory, "Fakes");
         var commands = new LocalCommands([InfraPaths.Node, Path.Combine(fakes, "fake-trainer.js")], [InfraPaths.Node, Path.Combine(fakes, "fake-runtime.js")], null, null);
         var settings = new OperatorSettings { Bucket = "personalize", PollInterval = TimeSpan.FromMilliseconds(500) };
-        await using var local = LocalOperator.Create(manifests, Path.Combine(_root.FullName, "state"), Path.Combine(_root.FullName, "store"), settings, commands, new StringWriter(), NullLoggerFactory.Instance);
+        await using var local = await LocalOperatorUnderTest.StartAsync(manifests, Path.Combine(_root.FullName, "state"), Path.Combine(_root.FullName, "store"), settings, commands, new StringWriter(), NullLoggerFactory.Instance);
         using var stop = new CancellationTokenSource();
         var run = local.RunAsync(stop.Token);
         await Wait.UntilAsync(() => local.Store.Get<Campaign>("default", "shop")?.Status.ReadyReplicas == 1 || run.IsFaulted, TimeSpan.FromSeconds(60), "the campaign to serve");
-        await using var web = await OperatorEndpoints.StartAsync(local.Host, 0, CancellationToken.None);
-        var url = web.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal);
+        var url = local.Url;
         using var http = new HttpClient();
 
         // The gauges follow the cache at each scrape: scrape until the campaign's replicas show (a loaded machine may
@@ -91,7 +89,6 @@ public sealed class LocalModeTests : IDisposable
             async _ => (metrics = await http.GetStringAsync($"{url}/metrics")).Contains(ready, StringComparison.Ordinal) && metrics.Contains(desired, StringComparison.Ordinal),
             TimeSpan.FromSeconds(30),
             "the campaign's ready and desired replicas in /metrics");
-        await web.StopAsync();
         await stop.CancelAsync();
         await run;
 
@@ -103,7 +100,7 @@ public sealed class LocalModeTests : IDisposable
         Assert.Contains("personalize_operator_campaign_provisioned_tps{namespace=\"default\",campaign=\"shop\"} 5", metrics, StringComparison.Ordinal);
     }
 
-    private static IEnumerable<string> ApiStatuses(LocalOperator op) =>
+    private static IEnumerable<string> ApiStatuses(LocalOperatorUnderTest op) =>
         new IPersonalizeResource?[]
         {
             op.Store.Get<DatasetGroup>("default", "retail"), op.Store.Get<Schema>("default", "interactions"), op.Store.Get<Dataset>("default", "interactions"),

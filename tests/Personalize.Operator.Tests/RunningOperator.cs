@@ -1,4 +1,6 @@
 using k8s;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Personalize.Data.Storage;
 using Personalize.Operator.Controllers.Cluster;
 using Personalize.Operator.Controllers.ControlLoop;
@@ -6,23 +8,26 @@ using Personalize.Operator.Controllers.Hosting;
 
 namespace Personalize.Operator.Tests;
 
-/// <summary>An in-process cluster-mode operator with test timings (short polls, backoff, resync), stopped on dispose.</summary>
+/// <summary>
+/// An in-process cluster-mode operator as `personalize run` registers it (a hosted service, with its endpoints),
+/// with test timings (short polls, backoff, resync); stopped as on SIGTERM on dispose.
+/// </summary>
 public sealed class RunningOperator : IAsyncDisposable
 {
-    private readonly CancellationTokenSource _stop;
+    private readonly WebApplication _app;
     private readonly Kubernetes _client;
 
-    private RunningOperator(Kubernetes client, OperatorHost host, CancellationTokenSource stop)
+    private RunningOperator(Kubernetes client, WebApplication app)
     {
         _client = client;
-        Host = host;
-        _stop = stop;
-        Run = Task.Run(() => host.RunAsync(stop.Token));
+        _app = app;
+        Host = app.Services.GetRequiredService<OperatorHost>();
     }
 
     public OperatorHost Host { get; }
 
-    public Task Run { get; }
+    /// <summary>Where /metrics, /healthz and /readyz are served.</summary>
+    public string Url => _app.Url();
 
     /// <param name="client">The operator's API client: the test's admin by default, or one with the operator's own RBAC.</param>
     /// <param name="loggers">Where the operator logs: the environment's console by default.</param>
@@ -45,38 +50,31 @@ public sealed class RunningOperator : IAsyncDisposable
         };
         settings = tune?.Invoke(settings) ?? settings;
         client ??= env.Client();
-        var host = ClusterOperator.Create(
-            client, objects ?? env.Objects, settings, loggers ?? env.Loggers,
-            informers ?? new InformerOptions { ResyncPeriod = settings.ResyncPeriod, WatchTimeout = TimeSpan.FromSeconds(20), RetryBase = TimeSpan.FromMilliseconds(100), RetryMax = TimeSpan.FromSeconds(1) },
-            new ControllerOptions { Workers = 4, BackoffBase = TimeSpan.FromMilliseconds(50), BackoffMax = TimeSpan.FromSeconds(2), ShutdownGrace = shutdownGrace ?? TimeSpan.FromSeconds(5) });
-        var running = new RunningOperator(client, host, new CancellationTokenSource());
+        var app = await OperatorWebApp.StartAsync(loggers ?? env.Loggers, services => services
+            .AddSingleton(settings)
+            .AddSingleton<IKubernetes>(client)
+            .AddSingleton<IObjectStore>(objects ?? env.Objects)
+            .AddSingleton(new ControllerOptions { Workers = 4, BackoffBase = TimeSpan.FromMilliseconds(50), BackoffMax = TimeSpan.FromSeconds(2), ShutdownGrace = shutdownGrace ?? TimeSpan.FromSeconds(5) })
+            .AddPersonalizeClusterOperator(informers ?? new InformerOptions { ResyncPeriod = settings.ResyncPeriod, WatchTimeout = TimeSpan.FromSeconds(20), RetryBase = TimeSpan.FromMilliseconds(100), RetryMax = TimeSpan.FromSeconds(1) })
+            .AddHostedService<OperatorService>());
+        var running = new RunningOperator(client, app);
         return await running.WaitReadyAsync();
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync();
-        try
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
         {
-            await Run.WaitAsync(TimeSpan.FromSeconds(30));
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopped as asked.
+            await _app.StopAsync(timeout.Token);
         }
 
+        await _app.DisposeAsync();
         _client.Dispose();
-        _stop.Dispose();
     }
 
     private async Task<RunningOperator> WaitReadyAsync()
     {
-        await Testing.Wait.UntilAsync(() => Host.IsReady || Run.IsFaulted, TimeSpan.FromSeconds(30), "operator caches to sync");
-        if (Run.IsFaulted)
-        {
-            await Run;
-        }
-
-        return this;
+        await Testing.Wait.UntilAsync(() => Host.IsReady || Host.Fault is not null, TimeSpan.FromSeconds(30), "operator caches to sync");
+        return Host.Fault is { } fault ? throw new InvalidOperationException($"the operator failed to start: {fault.Message}", fault) : this;
     }
 }

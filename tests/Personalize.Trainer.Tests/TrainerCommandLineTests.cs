@@ -79,6 +79,18 @@ public sealed class TrainerCommandLineTests
         Assert.Equal(string.Empty, failed.StdOut);
     }
 
+    [Fact]
+    public async Task WithTheFormatSettingInItsEnvironment_AsTheOperatorSetsIt_ItsLogIsOneJsonObjectALine()
+    {
+        var failed = await RunAsync(
+            new Dictionary<string, string> { ["PERSONALIZE_STORE_ROOT"] = Path.GetTempPath(), ["Logging__Console__FormatterName"] = "json" },
+            "train", "--spec", "/nonexistent/job.json");
+
+        Assert.Equal(1, failed.ExitCode);
+        var line = Assert.Single(failed.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal("Error", System.Text.Json.Nodes.JsonNode.Parse(line)!["LogLevel"]!.GetValue<string>());
+    }
+
     private static async Task<ProcessResult> RunAsync(Dictionary<string, string>? environment, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { ArgumentList = { BuiltExecutable.Trainer } };

@@ -57,3 +57,11 @@ app.kubernetes.io/component: operator
 {{- fail "operator.watchNamespace was replaced by operator.watchNamespaces, a list: --set 'operator.watchNamespaces={team-a}'" }}
 {{- end }}
 {{- end -}}
+
+{{/* The console log format, one every executable has (values.yaml: logFormat). */}}
+{{- define "personalize.logFormat" -}}
+{{- if not (has .Values.logFormat (list "simple" "json")) -}}
+{{- fail (printf "logFormat must be simple or json, not %q" (toString .Values.logFormat)) -}}
+{{- end -}}
+{{- .Values.logFormat -}}
+{{- end -}}

@@ -1,8 +1,10 @@
 using k8s;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
-using Personalize.Data.Storage;
 using Personalize.Operator.Controllers.ControlLoop;
 using Personalize.Operator.Controllers.Hosting;
+using Personalize.Operator.Controllers.Seams;
 using Personalize.Operator.Controllers.Workloads;
 
 namespace Personalize.Operator.Controllers.Cluster;
@@ -10,17 +12,23 @@ namespace Personalize.Operator.Controllers.Cluster;
 /// <summary>The operator in cluster mode: the host over the Kubernetes adapters, with Lease leader election when enabled.</summary>
 public static class ClusterOperator
 {
-    public static OperatorHost Create(
-        IKubernetes client, IObjectStore objects, OperatorSettings settings, ILoggerFactory loggers,
-        InformerOptions? informers = null, ControllerOptions? controllers = null, HttpClient? scrapeClient = null)
+    /// <summary>
+    /// Registers the Kubernetes adapters and the operator. Needs an IKubernetes client, an IObjectStore,
+    /// <see cref="OperatorSettings"/> and logging registered; <paramref name="informers"/> by default resync at the
+    /// settings' period.
+    /// </summary>
+    public static IServiceCollection AddPersonalizeClusterOperator(this IServiceCollection services, InformerOptions? informers = null)
     {
-        informers ??= new InformerOptions { ResyncPeriod = settings.ResyncPeriod };
-        var metrics = new OperatorMetrics();
-        var store = new KubernetesResourceStore(client, settings.WatchNamespaces, informers, metrics, loggers);
-        var tps = new RuntimeTpsMeter(scrapeClient ?? new HttpClient(), settings.RuntimeRequestsMetric, TimeProvider.System);
-        var launcher = new KubernetesWorkloadLauncher(client, settings, informers, metrics, tps, loggers.CreateLogger<KubernetesWorkloadLauncher>());
-        var events = new KubernetesEventRecorder(client, "personalize-operator", loggers.CreateLogger<KubernetesEventRecorder>());
-        var leadership = settings.LeaderElection ? new LeaseLeadership(client, settings, loggers.CreateLogger<LeaseLeadership>()) : null;
-        return new OperatorHost(store, launcher, events, objects, settings, loggers, controllers, leadership, metrics: metrics);
+        services.TryAddSingleton(sp => informers ?? new InformerOptions { ResyncPeriod = sp.GetRequiredService<OperatorSettings>().ResyncPeriod });
+        services.TryAddSingleton<IResourceStore>(sp => new KubernetesResourceStore(
+            sp.GetRequiredService<IKubernetes>(), sp.GetRequiredService<OperatorSettings>().WatchNamespaces, sp.GetRequiredService<InformerOptions>(),
+            sp.GetRequiredService<OperatorMetrics>(), sp.GetRequiredService<ILoggerFactory>()));
+        // Scrapes every campaign's runtime pods for the requests they served (observed TPS).
+        services.TryAddSingleton(sp => new RuntimeTpsMeter(new HttpClient(), sp.GetRequiredService<OperatorSettings>().RuntimeRequestsMetric, sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IWorkloadLauncher, KubernetesWorkloadLauncher>();
+        services.TryAddSingleton<IEventRecorder>(sp => new KubernetesEventRecorder(
+            sp.GetRequiredService<IKubernetes>(), "personalize-operator", sp.GetRequiredService<ILogger<KubernetesEventRecorder>>()));
+        services.TryAddSingleton<ILeadership, LeaseLeadership>();
+        return services.AddPersonalizeOperator();
     }
 }

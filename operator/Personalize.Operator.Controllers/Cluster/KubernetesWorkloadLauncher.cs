@@ -125,7 +125,7 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
                                 Image = _settings.Pods.TrainerImage(resources, _settings.TrainerImage),
                                 Args = [run.Spec.Verb, "--spec", $"{JobSpecMount}/{JobSpec.FileName}"],
                                 EnvFrom = [new V1EnvFromSource { SecretRef = new V1SecretEnvSource { Name = _settings.S3SecretName } }],
-                                Env = StoreEnvironment(),
+                                Env = PodEnvironment(),
                                 Resources = TrainerResources(resources),
                                 VolumeMounts = [new V1VolumeMount { Name = "job-spec", MountPath = JobSpecMount, ReadOnlyProperty = true }],
                             },
@@ -333,7 +333,7 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
                                 Ports = [new V1ContainerPort { Name = "http", ContainerPort = port }],
                                 Resources = _settings.Pods.Runtime?.Resources,
                                 EnvFrom = [new V1EnvFromSource { SecretRef = new V1SecretEnvSource { Name = _settings.S3SecretName } }],
-                                Env = StoreEnvironment(),
+                                Env = PodEnvironment(),
                                 ReadinessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/readyz", Port = port }, PeriodSeconds = 2, FailureThreshold = 2 },
                                 // Loading a model (and measuring its capacity) takes longer on a busy node or with a large
                                 // catalogue: liveness starts once the process answers, so a slow start is not a crash loop.
@@ -413,7 +413,8 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
         return policy?.Versions.Any(v => v.Version == "v1") == true ? "policy/v1" : "policy/v1beta1";
     }
 
-    private List<V1EnvVar> StoreEnvironment()
+    // What trainer and runtime pods share: where the store is, and the cluster's log format.
+    private List<V1EnvVar> PodEnvironment()
     {
         var env = new List<V1EnvVar>();
         if (_settings.S3Endpoint is { } endpoint)
@@ -421,6 +422,7 @@ public sealed class KubernetesWorkloadLauncher : IWorkloadLauncher
             env.Add(new V1EnvVar { Name = "PERSONALIZE_S3_ENDPOINT", Value = endpoint });
         }
 
+        env.AddRange(PodLogs.Environment(_settings.PodLogFormat).Select(v => new V1EnvVar { Name = v.Key, Value = v.Value }));
         return env;
     }
 

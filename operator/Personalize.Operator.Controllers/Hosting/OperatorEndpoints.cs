@@ -1,9 +1,7 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
-using Prometheus;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Personalize.Operator.Controllers.Hosting;
 
@@ -13,21 +11,17 @@ namespace Personalize.Operator.Controllers.Hosting;
 /// </summary>
 public static class OperatorEndpoints
 {
-    /// <summary>Starts Kestrel on the port (0: any free one); the returned app's Urls say where.</summary>
-    public static async Task<WebApplication> StartAsync(OperatorHost host, int port, CancellationToken cancellationToken)
+    /// <summary>Maps the three endpoints of the <see cref="OperatorHost"/> in the application's container.</summary>
+    public static IEndpointRouteBuilder MapOperatorEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://0.0.0.0:{port.ToString(CultureInfo.InvariantCulture)}");
-        var app = builder.Build();
-        app.MapGet("/healthz", () => host.Fault is null ? Results.Text("ok") : Results.Text($"failed: {host.Fault.Message}", statusCode: 500));
-        app.MapGet("/readyz", () => host.IsReady ? Results.Text(host.IsLeader ? "ready (leader)" : "ready (standby)") : Results.Text("caches not synced", statusCode: 503));
-        app.MapGet("/metrics", async (HttpContext context) =>
+        var host = endpoints.ServiceProvider.GetRequiredService<OperatorHost>();
+        endpoints.MapGet("/healthz", () => host.Fault is null ? Results.Text("ok") : Results.Text($"failed: {host.Fault.Message}", statusCode: 500));
+        endpoints.MapGet("/readyz", () => host.IsReady ? Results.Text(host.IsLeader ? "ready (leader)" : "ready (standby)") : Results.Text("caches not synced", statusCode: 503));
+        endpoints.MapGet("/metrics", async (HttpContext context) =>
         {
             context.Response.ContentType = "text/plain; version=0.0.4";
             await host.Metrics.Registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
         });
-        await app.StartAsync(cancellationToken);
-        return app;
+        return endpoints;
     }
 }

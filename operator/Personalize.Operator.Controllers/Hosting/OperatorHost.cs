@@ -1,7 +1,5 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Personalize.Api;
-using Personalize.Data.Storage;
 using Personalize.Operator.Controllers.ControlLoop;
 using Personalize.Operator.Controllers.Reconcilers;
 using Personalize.Operator.Controllers.Seams;
@@ -9,10 +7,11 @@ using Personalize.Operator.Controllers.Seams;
 namespace Personalize.Operator.Controllers.Hosting;
 
 /// <summary>
-/// Wires the controllers of every kind to the two seams and runs them: caches first, then (while this replica
-/// leads, when leader election is on) one runner per kind. Store changes reach the changed resource and, through
-/// the reference index, its parents and children; workload changes reach their owner. Cluster mode and local mode
-/// build the same host over different adapters.
+/// Runs the controllers of every kind over the two seams: caches first, then (while this replica leads, when leader
+/// election is on) one runner per kind. Store changes reach the changed resource and, through the reference index,
+/// its parents and children; workload changes reach their owner. Built by the container
+/// (<see cref="OperatorServiceCollectionExtensions.AddPersonalizeOperator"/>): cluster mode and local mode register
+/// different adapters behind the same seams.
 /// </summary>
 public sealed class OperatorHost
 {
@@ -27,32 +26,25 @@ public sealed class OperatorHost
     private readonly Lock _routing = new();
     private volatile Dictionary<string, IControllerRunner>? _runners;
 
+    /// <param name="leadership">Registered in cluster mode; used when the settings turn leader election on.</param>
     public OperatorHost(
-        IResourceStore store, IWorkloadLauncher launcher, IEventRecorder events, IObjectStore objects, OperatorSettings settings,
-        ILoggerFactory loggers, ControllerOptions? options = null, ILeadership? leadership = null, TimeProvider? time = null, OperatorMetrics? metrics = null)
+        ControllerContext context, IEnumerable<IControllerRegistration> controllers, OperatorMetrics metrics, ControllerOptions options, ILeadership? leadership = null)
     {
-        _store = store;
-        _launcher = launcher;
-        _options = options ?? new ControllerOptions { Workers = settings.Workers };
-        if (leadership is not null && (settings.LeaseDuration - settings.RenewDeadline) / 2 is var budget && _options.ShutdownGrace > budget)
+        _context = context;
+        _store = context.Store;
+        _launcher = context.Launcher;
+        _options = options;
+        _leadership = context.Settings.LeaderElection ? leadership : null;
+        if (_leadership is not null && (context.Settings.LeaseDuration - context.Settings.RenewDeadline) / 2 is var budget && _options.ShutdownGrace > budget)
         {
             // A replica stops leading a renew deadline after its last renewal; another may take the lease a lease
             // duration after it. Reconciles still in flight must end well inside that gap, or two replicas reconcile.
             _options = _options with { ShutdownGrace = budget };
         }
 
-        _leadership = leadership;
-        _logger = loggers.CreateLogger<OperatorHost>();
-        Metrics = metrics ?? new OperatorMetrics();
-        var status = new StatusWriter(store, time ?? TimeProvider.System);
-        _context = new ControllerContext(store, launcher, events, objects, status, settings, loggers);
-
-        // The controllers come from the container, one registration per kind; they hold no disposable state.
-        using (var services = new ServiceCollection().AddSingleton(_context).AddPersonalizeControllers().BuildServiceProvider())
-        {
-            _controllers = [.. services.GetServices<IControllerRegistration>()];
-        }
-
+        _logger = context.Loggers.CreateLogger<OperatorHost>();
+        Metrics = metrics;
+        _controllers = [.. controllers];
         foreach (var controller in _controllers)
         {
             // Published at zero, so rate() over it (dashboards, alerts) has a series before the first error.
@@ -69,8 +61,8 @@ public sealed class OperatorHost
             Metrics.IsLeader.Set(IsLeader ? 1 : 0);
             Metrics.SetCampaigns(_store.List<Campaign>());
         });
-        store.Changed += OnResourceChanged;
-        launcher.OwnerChanged += Enqueue;
+        _store.Changed += OnResourceChanged;
+        _launcher.OwnerChanged += Enqueue;
     }
 
     public OperatorMetrics Metrics { get; }

@@ -86,6 +86,11 @@ public sealed record OperatorSettings
     /// <summary>Trainer and runtime pod defaults the chart sets (see <see cref="PodDefaults"/>).</summary>
     public PodDefaults Pods { get; init; } = new();
 
+    /// <summary>PERSONALIZE_POD_LOG_FORMAT (simple or json): the console log format of every trainer and runtime the
+    /// operator starts, passed as their Logging__Console__FormatterName, so a cluster's log collector reads one format;
+    /// null leaves each its own default.</summary>
+    public string? PodLogFormat { get; init; }
+
     /// <summary>PERSONALIZE_METRICS_PORT: /metrics, /healthz and /readyz; 0 picks a free port.</summary>
     public int MetricsPort { get; init; } = 8080;
 
@@ -118,6 +123,7 @@ public sealed record OperatorSettings
             PollInterval = TimeSpan.FromSeconds(Seconds("PERSONALIZE_POLL_SECONDS", s.PollInterval.TotalSeconds)),
             Workers = (int)Seconds("PERSONALIZE_WORKERS", s.Workers),
             MetricsPort = (int)Seconds("PERSONALIZE_METRICS_PORT", s.MetricsPort),
+            PodLogFormat = Get("PERSONALIZE_POD_LOG_FORMAT") is { } format ? PodLogs.Format(format) : null,
             Pods = PodDefaults.FromEnvironment(Get),
             DataLocations = Get(DataLocationPolicy.Variable) is { } prefixes ? DataLocationPolicy.Parse(prefixes) : null,
         };

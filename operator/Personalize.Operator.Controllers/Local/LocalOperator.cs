@@ -1,42 +1,41 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Personalize.Data.Storage;
 using Personalize.Operator.Controllers.Hosting;
+using Personalize.Operator.Controllers.Seams;
 using Personalize.Operator.Controllers.Workloads;
 
 namespace Personalize.Operator.Controllers.Local;
 
-/// <summary>
-/// The operator in local mode: the same host over the local adapters. Resources from <paramref name="manifests"/>
-/// (YAML), statuses and runs under <paramref name="state"/>, the object store a folder at <paramref name="storeRoot"/>
-/// (s3://bucket/key is storeRoot/bucket/key, as for the children via PERSONALIZE_STORE_ROOT).
-/// </summary>
-public sealed class LocalOperator : IAsyncDisposable
+/// <summary>The operator in local mode: the same host over the local adapters, without leader election.</summary>
+public static class LocalOperator
 {
-    private LocalOperator(OperatorHost host, ManifestFolderStore store, ProcessWorkloadLauncher launcher)
+    /// <summary>
+    /// Registers the local adapters and the operator over the <see cref="LocalFolders"/>, with events written to
+    /// <paramref name="progress"/>. Needs the folders, <see cref="OperatorSettings"/> and logging registered. The store
+    /// and the launcher are registered as themselves too: <see cref="ManifestFolderStore.ApplyManifestsAsync"/> takes in
+    /// edited manifests, and disposing the container stops every child.
+    /// </summary>
+    public static IServiceCollection AddPersonalizeLocalOperator(this IServiceCollection services, LocalCommands commands, TextWriter progress)
     {
-        Host = host;
-        Store = store;
-        Launcher = launcher;
+        services.TryAddSingleton(sp =>
+        {
+            var folders = sp.GetRequiredService<LocalFolders>();
+            return new ManifestFolderStore(folders.Manifests, folders.State);
+        });
+        services.TryAddSingleton<IResourceStore>(sp => sp.GetRequiredService<ManifestFolderStore>());
+        services.TryAddSingleton<IObjectStore>(sp => new FolderObjectStore(sp.GetRequiredService<LocalFolders>().StoreRoot));
+        services.TryAddSingleton(sp =>
+        {
+            var http = new HttpClient();
+            var (folders, settings) = (sp.GetRequiredService<LocalFolders>(), sp.GetRequiredService<OperatorSettings>());
+            return new ProcessWorkloadLauncher(
+                commands, folders.StoreRoot, folders.State, settings.PodLogFormat, http, new RuntimeTpsMeter(http, settings.RuntimeRequestsMetric, sp.GetRequiredService<TimeProvider>()),
+                sp.GetRequiredService<ILogger<ProcessWorkloadLauncher>>());
+        });
+        services.TryAddSingleton<IWorkloadLauncher>(sp => sp.GetRequiredService<ProcessWorkloadLauncher>());
+        services.TryAddSingleton<IEventRecorder>(sp => new ConsoleEventRecorder(progress, sp.GetRequiredService<ILogger<ConsoleEventRecorder>>()));
+        return services.AddPersonalizeOperator();
     }
-
-    public OperatorHost Host { get; }
-
-    /// <summary>Call <see cref="ManifestFolderStore.ApplyManifestsAsync"/> to take in edited manifests.</summary>
-    public ManifestFolderStore Store { get; }
-
-    public ProcessWorkloadLauncher Launcher { get; }
-
-    public static LocalOperator Create(string manifests, string state, string storeRoot, OperatorSettings settings, LocalCommands commands, TextWriter progress, ILoggerFactory loggers)
-    {
-        var store = new ManifestFolderStore(manifests, state);
-        var http = new HttpClient();
-        var launcher = new ProcessWorkloadLauncher(commands, storeRoot, state, http, new RuntimeTpsMeter(http, settings.RuntimeRequestsMetric, TimeProvider.System), loggers.CreateLogger<ProcessWorkloadLauncher>());
-        var events = new ConsoleEventRecorder(progress, loggers.CreateLogger<ConsoleEventRecorder>());
-        var host = new OperatorHost(store, launcher, events, new FolderObjectStore(storeRoot), settings with { LeaderElection = false }, loggers);
-        return new LocalOperator(host, store, launcher);
-    }
-
-    public Task RunAsync(CancellationToken cancellationToken) => Host.RunAsync(cancellationToken);
-
-    public ValueTask DisposeAsync() => Launcher.DisposeAsync();
 }

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Personalize.Jobs;
+using Personalize.Operator.Controllers.Hosting;
 using Personalize.Operator.Controllers.Seams;
 using Personalize.Operator.Controllers.Workloads;
 
@@ -13,7 +14,8 @@ namespace Personalize.Operator.Controllers.Local;
 /// <summary>
 /// The local adapter of <see cref="IWorkloadLauncher"/>: a trainer run is a child process
 /// (`{trainer command} {verb} --spec {state}/runs/{run}/job.json`) and a campaign runtime is one child process on a
-/// loopback port, both with PERSONALIZE_STORE_ROOT so they share the local object store. A runtime config change
+/// loopback port, both with PERSONALIZE_STORE_ROOT so they share the local object store (and the pods' log format,
+/// when one is set, as in cluster mode). A runtime config change
 /// starts the new process, waits for its /readyz, and only then stops the old one. Children stop with the
 /// launcher; a rerun finds runs absent and the controllers adopt their results or start them again.
 /// </summary>
@@ -24,12 +26,14 @@ public sealed class ProcessWorkloadLauncher : IWorkloadLauncher, IAsyncDisposabl
     private readonly LocalCommands _commands;
     private readonly string _storeRoot;
     private readonly string _state;
+    private readonly string? _logFormat;
     private readonly RuntimeTpsMeter _tps;
     private readonly HttpClient _http;
     private readonly ILogger _logger;
 
-    public ProcessWorkloadLauncher(LocalCommands commands, string storeRoot, string stateFolder, HttpClient http, RuntimeTpsMeter tps, ILogger<ProcessWorkloadLauncher> logger)
+    public ProcessWorkloadLauncher(LocalCommands commands, string storeRoot, string stateFolder, string? logFormat, HttpClient http, RuntimeTpsMeter tps, ILogger<ProcessWorkloadLauncher> logger)
     {
+        _logFormat = logFormat;
         _commands = commands;
         _storeRoot = Path.GetFullPath(storeRoot);
         _state = Path.GetFullPath(stateFolder);
@@ -53,7 +57,7 @@ public sealed class ProcessWorkloadLauncher : IWorkloadLauncher, IAsyncDisposabl
         var specPath = Path.Combine(folder, JobSpec.FileName);
         await File.WriteAllTextAsync(specPath, JobJson.Serialize(run.Spec), cancellationToken);
         var start = _commands.TrainerStart([run.Spec.Verb, "--spec", specPath]);
-        start.Environment["PERSONALIZE_STORE_ROOT"] = _storeRoot;
+        SetEnvironment(start);
         var process = new TrainerProcess(run.Owner, Path.Combine(folder, "output.log"));
         // The trainer prints each progress record as a JSON line: wake the owner at once, so a short training's
         // epochs reach status (and local mode's progress lines) instead of falling between two polls.
@@ -167,7 +171,7 @@ public sealed class ProcessWorkloadLauncher : IWorkloadLauncher, IAsyncDisposabl
         await File.WriteAllTextAsync(configPath, deployment.ConfigJson, cancellationToken);
         var url = $"http://127.0.0.1:{FreePort().ToString(CultureInfo.InvariantCulture)}";
         var start = _commands.RuntimeStart(["--config", configPath, "--urls", url]);
-        start.Environment["PERSONALIZE_STORE_ROOT"] = _storeRoot;
+        SetEnvironment(start);
         var process = new RuntimeProcess(deployment.ConfigHash, deployment.ServingVersion, url, Path.Combine(folder, "output.log"));
         process.Start(start, () => OwnerChanged?.Invoke(deployment.Owner.Key));
         _logger.LogInformation("Started runtime for campaign {Campaign} on {Url}", deployment.Name, url);
@@ -186,6 +190,15 @@ public sealed class ProcessWorkloadLauncher : IWorkloadLauncher, IAsyncDisposabl
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             return false;
+        }
+    }
+
+    private void SetEnvironment(ProcessStartInfo start)
+    {
+        start.Environment["PERSONALIZE_STORE_ROOT"] = _storeRoot;
+        foreach (var (name, value) in PodLogs.Environment(_logFormat))
+        {
+            start.Environment[name] = value;
         }
     }
 

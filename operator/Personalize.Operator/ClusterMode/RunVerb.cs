@@ -1,6 +1,6 @@
 using System.CommandLine;
+using System.Globalization;
 using k8s;
-using Microsoft.Extensions.Options;
 using Personalize.Cli;
 using Personalize.Data.Storage;
 using Personalize.Operator.Controllers.Cluster;
@@ -11,8 +11,9 @@ namespace Personalize.Operator.ClusterMode;
 /// <summary>
 /// `personalize run [--name=value ...]`: reconciles the cluster it runs in (or the kubeconfig's current context).
 /// Settings are the PERSONALIZE_* environment, each overridable by its flag (<see cref="SettingVariables"/>); logs
-/// are JSON unless --log-format says otherwise. SIGTERM (pod deletion) and Ctrl-C start the same graceful stop:
-/// in-flight work finishes, the lease is let go.
+/// are JSON unless --log-format says otherwise. One application: the operator registered in its container, run as
+/// a hosted service, and /metrics, /healthz and /readyz on its Kestrel. SIGTERM (pod deletion) and Ctrl-C start the
+/// same graceful stop: in-flight work finishes, the lease is let go.
 /// </summary>
 public static class RunVerb
 {
@@ -31,60 +32,37 @@ public static class RunVerb
 
     private static async Task<int> RunAsync(ParseResult parsed, IReadOnlyList<(Option<string> Option, string Variable)> flags, string? logFormat)
     {
-        var builder = CliHost.CreateBuilder(logFormat, ConsoleLogs.Json);
-        builder.Services.AddSingleton<IValidateOptions<SettingVariables>, SettingVariables.Validation>();
-        builder.Services.AddOptions<SettingVariables>()
-            .Configure(variables =>
+        var builder = CliHost.Configure(
+            WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = CliHost.HostArguments, ContentRootPath = AppContext.BaseDirectory }), logFormat, ConsoleLogs.Json);
+        // Probes and scrapes come every few seconds: their request logs would drown the operator's own.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Services.AddOperatorSettings(overrides: variables =>
+        {
+            foreach (var (option, variable) in flags)
             {
-                foreach (var (name, value) in SettingVariables.FromEnvironment().Values)
+                if (parsed.GetValue(option) is { } value)
                 {
-                    variables.Values[name] = value;
+                    variables.Values[variable] = value;
                 }
-
-                foreach (var (option, variable) in flags)
-                {
-                    if (parsed.GetValue(option) is { } value)
-                    {
-                        variables.Values[variable] = value;
-                    }
-                }
-            })
-            .ValidateOnStart();
-        using var host = builder.Build();
-        if (await ValidatedStart.OptionsFailureAsync(host.Services, "personalize run") is { } badOptions)
+            }
+        });
+        // $KUBECONFIG, else ~/.kube/config, else the pod's service account.
+        builder.Services.AddSingleton<IKubernetes>(_ => new Kubernetes(KubernetesClientConfiguration.BuildDefaultConfig()));
+        builder.Services.AddSingleton(_ => ObjectStoreFactory.FromEnvironment());
+        builder.Services.AddPersonalizeClusterOperator().AddHostedService<OperatorService>();
+        await using var app = builder.Build();
+        if (await ValidatedStart.OptionsFailureAsync(app.Services, "personalize run") is { } badOptions)
         {
             return badOptions;
         }
 
-        await host.StartAsync();
-        var stop = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
-        var settings = host.Services.GetRequiredService<IOptions<SettingVariables>>().Value.ToSettings();
-        var loggers = host.Services.GetRequiredService<ILoggerFactory>();
-        var logger = loggers.CreateLogger("personalize");
-
-        // $KUBECONFIG, else ~/.kube/config, else the pod's service account.
-        var config = KubernetesClientConfiguration.BuildDefaultConfig();
-        using var client = new Kubernetes(config);
-        var objects = ObjectStoreFactory.FromEnvironment();
-        var cluster = ClusterOperator.Create(client, objects, settings, loggers);
-        var exit = 0;
-        await using (var web = await OperatorEndpoints.StartAsync(cluster, settings.MetricsPort, stop))
-        {
-            logger.LogInformation("personalize operator {Identity} started; metrics on port {Port}", settings.Identity, settings.MetricsPort);
-            try
-            {
-                await cluster.RunAsync(stop);
-            }
-            catch (Exception ex)
-            {
-                logger.LogCritical(ex, "operator failed");
-                exit = 1;
-            }
-
-            await web.StopAsync(CancellationToken.None);
-        }
-
-        await host.StopAsync(CancellationToken.None);
-        return exit;
+        var settings = app.Services.GetRequiredService<OperatorSettings>();
+        // The endpoints listen where the settings say (PERSONALIZE_METRICS_PORT), not where ASPNETCORE_URLS would.
+        app.Urls.Add($"http://0.0.0.0:{settings.MetricsPort.ToString(CultureInfo.InvariantCulture)}");
+        app.MapOperatorEndpoints();
+        await app.StartAsync();
+        app.Logger.LogInformation("personalize operator {Identity} started; metrics on port {Port}", settings.Identity, settings.MetricsPort);
+        await app.WaitForShutdownAsync();
+        return app.Services.GetRequiredService<OperatorHost>().Fault is null ? 0 : 1;
     }
 }

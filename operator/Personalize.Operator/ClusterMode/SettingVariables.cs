@@ -22,6 +22,13 @@ public sealed class SettingVariables
 
     public OperatorSettings ToSettings() => OperatorSettings.FromEnvironment(Values);
 
+    /// <summary>The settings, the pods' log format defaulting to the operator's own (docs/contracts.md, contract 8).</summary>
+    public OperatorSettings ToSettings(string? ownLogFormat)
+    {
+        var settings = ToSettings();
+        return settings.PodLogFormat is null ? settings with { PodLogFormat = ownLogFormat } : settings;
+    }
+
     /// <summary>The process environment.</summary>
     public static SettingVariables FromEnvironment()
     {

@@ -1,3 +1,5 @@
+using Personalize.Operator.Controllers.Local;
+
 namespace Personalize.Operator.LocalMode;
 
 /// <summary>`personalize local`'s folders and port as given (flags over PERSONALIZE_* variables), checked when the host starts.</summary>
@@ -20,6 +22,8 @@ public sealed class LocalSettings
 
     /// <summary>-1 when PERSONALIZE_API_PORT is not a number.</summary>
     public int ApiPort { get; set; } = DefaultApiPort;
+
+    public LocalFolders Folders => new(Manifests, State, StoreRoot);
 
     public bool StateInsideManifests => State.StartsWith(Manifests + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 }

@@ -57,14 +57,9 @@ public static class LocalVerb
         var builder = CliHost.CreateBuilder(logFormat, ConsoleLogs.Simple);
         builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter(typeof(ConsoleEventRecorder).FullName, LogLevel.None);
         addSettings(builder.Services);
-        builder.Services.AddSingleton<IValidateOptions<SettingVariables>, SettingVariables.Validation>();
-        builder.Services.AddOptions<SettingVariables>().Configure(variables =>
-        {
-            foreach (var (name, value) in SettingVariables.FromEnvironment().Values)
-            {
-                variables.Values[name] = value;
-            }
-        }).ValidateOnStart();
+        builder.Services.AddOperatorSettings(adjust: LocalOperatorSettings);
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<LocalSettings>>().Value.Folders);
+        builder.Services.AddPersonalizeLocalOperator(LocalCommands.FromEnvironment(Environment.GetEnvironmentVariable), TextWriter.Null);
         using var host = builder.Build();
         if (await ValidatedStart.OptionsFailureAsync(host.Services, "personalize local") is { } badOptions)
         {
@@ -72,18 +67,14 @@ public static class LocalVerb
         }
 
         await host.StartAsync();
-        var exit = await RunLocalAsync(
-            host.Services.GetRequiredService<IOptions<LocalSettings>>().Value,
-            LocalOperatorSettings(host.Services.GetRequiredService<IOptions<SettingVariables>>().Value),
-            host.Services.GetRequiredService<ILoggerFactory>(),
-            host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+        var exit = await RunLocalAsync(host.Services, host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
         await host.StopAsync(CancellationToken.None);
         return exit;
     }
 
-    private static async Task<int> RunLocalAsync(LocalSettings options, OperatorSettings settings, ILoggerFactory loggers, CancellationToken stop)
+    private static async Task<int> RunLocalAsync(IServiceProvider services, CancellationToken stop)
     {
-        var (manifests, state, storeRoot) = (options.Manifests, options.State, options.StoreRoot);
+        var (manifests, state, storeRoot) = services.GetRequiredService<LocalFolders>();
         // Children find the store through the same variable (docs/contracts.md, contract 1).
         Environment.SetEnvironmentVariable(LocalSettings.StoreRootVariable, storeRoot);
 
@@ -91,17 +82,16 @@ public static class LocalVerb
         string ReportFile(string uri) => S3Uri.TryParse(uri, out var parsed) ? files.PathOf(parsed) : uri;
         var reporter = new ProgressReporter(Console.Out, TimeProvider.System, ReportFile);
         reporter.Write($"resources from {manifests}; state in {state}; object store {storeRoot}");
-        await using var local = LocalOperator.Create(
-            manifests, state, storeRoot, settings, LocalCommands.FromEnvironment(Environment.GetEnvironmentVariable), TextWriter.Null, loggers);
-        local.Store.Changed += reporter.OnChanged;
+        var store = services.GetRequiredService<ManifestFolderStore>();
+        store.Changed += reporter.OnChanged;
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        var summary = new ServingSummary(local.Store, http, ReportFile);
-        using var watcher = WatchManifests(manifests, local.Store, reporter, stop);
-        await using var gateway = await StartGatewayAsync(local.Store, options.ApiPort, loggers, stop);
+        var summary = new ServingSummary(store, http, ReportFile);
+        using var watcher = WatchManifests(manifests, store, reporter, stop);
+        await using var gateway = await StartGatewayAsync(store, services.GetRequiredService<IOptions<LocalSettings>>().Value.ApiPort, services.GetRequiredService<ILoggerFactory>(), stop);
         var api = $"Personalize API (boto3 endpoint_url for personalize, personalize-runtime, personalize-events): {gateway.Endpoint.ToString().TrimEnd('/')}";
         reporter.Write($"{api}; open: signatures are not checked and every call acts in namespace default");
 
-        var operatorTask = local.RunAsync(stop);
+        var operatorTask = services.GetRequiredService<OperatorHost>().RunAsync(stop);
         var exit = 0;
         try
         {
@@ -139,12 +129,9 @@ public static class LocalVerb
     private static string Boto3Hint(string endpoint) =>
         $"  boto3.client(\"personalize\", endpoint_url=\"{endpoint}\", region_name=\"us-east-1\", aws_access_key_id=\"local\", aws_secret_access_key=\"local\")";
 
-    private static OperatorSettings LocalOperatorSettings(SettingVariables variables)
-    {
-        var settings = variables.ToSettings();
-        // A person is watching: look at running trainings and runtimes every 2 s rather than the cluster's 15 s.
-        return variables.Values.ContainsKey("PERSONALIZE_POLL_SECONDS") ? settings : settings with { PollInterval = TimeSpan.FromSeconds(2) };
-    }
+    // A person is watching: look at running trainings and runtimes every 2 s rather than the cluster's 15 s.
+    private static OperatorSettings LocalOperatorSettings(SettingVariables variables, OperatorSettings settings) =>
+        variables.Values.ContainsKey("PERSONALIZE_POLL_SECONDS") ? settings : settings with { PollInterval = TimeSpan.FromSeconds(2) };
 
     // Prints the curl commands whenever the set of serving campaigns changes (first time all are ACTIVE, and after a rollout).
     private static async Task PrintSummaryWhenServingAsync(ServingSummary summary, ProgressReporter reporter, string api, string endpoint, Task operatorTask, CancellationToken cancellationToken)

@@ -48,7 +48,7 @@ public sealed class SemanticBadInputTests : IDisposable
         var fakes = Path.Combine(AppContext.BaseDirectory, "Fakes");
         var commands = new LocalCommands([InfraPaths.Node, Path.Combine(fakes, "fake-trainer.js")], [InfraPaths.Node, Path.Combine(fakes, "fake-runtime.js")], null, null);
         var settings = new OperatorSettings { Bucket = "personalize", PollInterval = TimeSpan.FromMilliseconds(500) };
-        await using var local = LocalOperator.Create(manifests, Path.Combine(_root.FullName, "state"), store, settings, commands, TextWriter.Null, NullLoggerFactory.Instance);
+        await using var local = await LocalOperatorUnderTest.StartAsync(manifests, Path.Combine(_root.FullName, "state"), store, settings, commands, TextWriter.Null, NullLoggerFactory.Instance);
         using var stop = new CancellationTokenSource();
         var run = local.RunAsync(stop.Token);
 
