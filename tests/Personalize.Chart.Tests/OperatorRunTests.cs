@@ -24,7 +24,7 @@ public sealed class OperatorRunTests(KubeApiServer kube) : IClassFixture<KubeApi
         var ns = await kube.CreateNamespaceAsync("run");
         var port = FreePort.Next();
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _work.FullName };
-        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "personalize.dll"), "run", $"--watch-namespace={ns}", $"--pod-namespace={ns}", $"--metrics-port={port}", "--pod-name=operator-0" })
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "personalize.dll"), "run", $"--watch-namespaces={ns}", $"--pod-namespace={ns}", $"--metrics-port={port}", "--pod-name=operator-0" })
         {
             start.ArgumentList.Add(argument);
         }
