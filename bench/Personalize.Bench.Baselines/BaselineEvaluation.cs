@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Personalize.Models.Evaluation;
 using Personalize.Models.Training;
+using static TorchSharp.torch;
 
 namespace Personalize.Bench.Baselines;
 
@@ -30,24 +31,27 @@ public static class BaselineEvaluation
     /// answer) and seen items excluded (the usual protocol for these baselines), each tuned on its own.
     /// </summary>
     public static IReadOnlyList<BaselineResult> Tune<T>(
-        string name, IReadOnlyList<T> grid, Func<UserSequences, T, ItemItemModel> fit, UserSequences data, EvaluationSplit split, EvaluationSplit validation, int catalogueItems, Action<string>? log = null)
+        string name, IReadOnlyList<T> grid, Func<Tensor, T, ItemItemModel> fit, UserSequences data, EvaluationSplit split, EvaluationSplit validation, int catalogueItems, Action<string>? log = null)
     {
         var ndcg = OfflineMetrics.NdcgName(10);
         var best = new (T Setting, Dictionary<string, double> Metrics)?[2];
-        foreach (var setting in grid)
+        using (var gram = CoOccurrence.Gram(validation.Training))
         {
-            var clock = Stopwatch.StartNew();
-            using var model = fit(validation.Training, setting);
-            foreach (var excludeSeen in new[] { false, true })
+            foreach (var setting in grid)
             {
-                var metrics = Evaluate(model, data, validation.Test, catalogueItems, excludeSeen);
-                var slot = excludeSeen ? 1 : 0;
-                if (best[slot] is not { } current || metrics[ndcg] > current.Metrics[ndcg])
+                var clock = Stopwatch.StartNew();
+                using var model = fit(gram, setting);
+                foreach (var excludeSeen in new[] { false, true })
                 {
-                    best[slot] = (setting, metrics);
-                }
+                    var metrics = Evaluate(model, data, validation.Test, catalogueItems, excludeSeen);
+                    var slot = excludeSeen ? 1 : 0;
+                    if (best[slot] is not { } current || metrics[ndcg] > current.Metrics[ndcg])
+                    {
+                        best[slot] = (setting, metrics);
+                    }
 
-                log?.Invoke($"  {name} {setting}{(excludeSeen ? " seen excluded" : string.Empty)}: validation NDCG@10 {metrics[ndcg]:F4}, coverage {metrics[OfflineMetrics.Coverage]:F4} ({clock.Elapsed.TotalSeconds:F1} s)");
+                    log?.Invoke($"  {name} {setting}{(excludeSeen ? " seen excluded" : string.Empty)}: validation NDCG@10 {metrics[ndcg]:F4}, coverage {metrics[OfflineMetrics.Coverage]:F4} ({clock.Elapsed.TotalSeconds:F1} s)");
+                }
             }
         }
 
@@ -56,7 +60,8 @@ public static class BaselineEvaluation
         {
             var (setting, validationMetrics) = best[excludeSeen ? 1 : 0]!.Value;
             var clock = Stopwatch.StartNew();
-            using var model = fit(split.Training, setting);
+            using var gram = CoOccurrence.Gram(split.Training);
+            using var model = fit(gram, setting);
             var seconds = clock.Elapsed.TotalSeconds;
             results.Add(new BaselineResult(name, $"{setting}", excludeSeen, seconds, Evaluate(model, data, split.Test, catalogueItems, excludeSeen), validationMetrics));
         }

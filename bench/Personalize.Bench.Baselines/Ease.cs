@@ -1,5 +1,6 @@
 using Personalize.Models.Training;
 using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Personalize.Bench.Baselines;
 
@@ -11,10 +12,16 @@ public static class Ease
 {
     public static ItemItemModel Fit(UserSequences training, double lambda)
     {
+        using var gram = CoOccurrence.Gram(training);
+        return Fit(gram, lambda);
+    }
+
+    /// <summary>From the training users' Gram matrix XᵀX (left unchanged, so a search over λ counts it once).</summary>
+    public static ItemItemModel Fit(Tensor gram, double lambda)
+    {
         using var scope = torch.NewDisposeScope();
-        var gram = CoOccurrence.Gram(training);
         var n = gram.shape[0];
-        var p = torch.linalg.inv(gram.add_(torch.eye(n).mul_(lambda)));
+        var p = torch.linalg.inv(gram.add(torch.eye(n).mul_(lambda)));
         var b = p.div(p.diagonal().neg().unsqueeze(0));
         b.diagonal().zero_();
         return new ItemItemModel(b);
