@@ -9,7 +9,7 @@ using Personalize.Jobs;
 using Personalize.Trainer.Hrnn;
 using Personalize.Trainer.Training;
 
-// Usage: Personalize.Bench.Training --work <dir> [--shape generator|movielens-1m --interactions N --users N --items N --epochs E --batch B --lr R --threads T
+// Usage: Personalize.Bench.Training --work <dir> [--shape generator|movielens-1m|movielens-100k --interactions N --users N --items N --epochs E --batch B --lr R --threads T
 //   --negatives N --warmup S --recipes a,b,... --baselines ease,item-knn|none --ease-lambdas L,... --knn-k K,... | --update F]
 // Generates and imports the data once into <dir> (reused by later runs with the same shape and sizes), then trains each
 // recipe through the same RecipeTrainer the train verb uses and prints one markdown row per recipe, then per tuned
@@ -20,13 +20,19 @@ long Number(string name, long fallback) => options.TryGetValue(name, out var tex
 IReadOnlyList<string> List(string name, string fallback) =>
     (options.GetValueOrDefault(name) ?? fallback).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-// movielens-1m: MovieLens 1M's shape (6,040 users, 3,706 items, 1,000,209 ratings, each rating one interaction, so a
+// movielens-1m, movielens-100k: those public datasets' shapes (users, items, ratings; each rating one interaction, so a
 // user has an item once), generated rather than downloaded; the generator's long tail and tastes otherwise.
 var shape = options.GetValueOrDefault("shape") ?? "generator";
-var movieLens = shape switch { "generator" => false, "movielens-1m" => true, _ => throw new ArgumentException($"unknown --shape {shape} (generator, movielens-1m)") };
-var interactions = Number("interactions", movieLens ? 1_000_209 : 1_000_000);
-var users = (int)Number("users", movieLens ? 6_040 : (int)(interactions / 40));
-var items = (int)Number("items", movieLens ? 3_706 : (int)Math.Max(500, interactions / 100));
+(int Users, int Items, long Ratings)? movieLens = shape switch
+{
+    "generator" => null,
+    "movielens-1m" => (6_040, 3_706, 1_000_209),
+    "movielens-100k" => (943, 1_682, 100_000),
+    _ => throw new ArgumentException($"unknown --shape {shape} (generator, movielens-1m, movielens-100k)"),
+};
+var interactions = Number("interactions", movieLens?.Ratings ?? 1_000_000);
+var users = (int)Number("users", movieLens?.Users ?? (int)(interactions / 40));
+var items = (int)Number("items", movieLens?.Items ?? (int)Math.Max(500, interactions / 100));
 var epochs = (int)Number("epochs", HrnnSettings.DefaultEpochs);
 var batchSize = (int)Number("batch", HrnnSettings.DefaultBatchSize);
 var learningRate = options.TryGetValue("lr", out var lrText) ? double.Parse(lrText, CultureInfo.InvariantCulture) : HrnnSettings.DefaultLearningRate;
@@ -40,11 +46,11 @@ var neighbours = List("knn-k", "10,20,50,100,200,500").Select(k => int.Parse(k, 
 var work = options.GetValueOrDefault("work") ?? Path.Combine(Path.GetTempPath(), "personalize-bench-training");
 
 var store = new FolderObjectStore(work);
-var group = S3Uri.Parse($"s3://bench/data-{(movieLens ? "movielens-1m-" : string.Empty)}{interactions}-{users}-{items}/");
+var group = S3Uri.Parse($"s3://bench/data-{(movieLens is null ? string.Empty : shape + "-")}{interactions}-{users}-{items}/");
 if (await store.StatAsync(StoreLayout.DatasetSchema(group, DatasetTypes.Interactions), CancellationToken.None) is null)
 {
     var clock = Stopwatch.StartNew();
-    var generator = new SyntheticDataGenerator(new GeneratorOptions { Users = users, Items = items, Interactions = interactions, Seed = 42, RepeatItems = !movieLens });
+    var generator = new SyntheticDataGenerator(new GeneratorOptions { Users = users, Items = items, Interactions = interactions, Seed = 42, RepeatItems = movieLens is null });
     var csv = group.Append("csv/");
     await GeneratedFiles.WriteToStoreAsync(generator, store, csv, CancellationToken.None);
     var importer = new DatasetImporter(store);
