@@ -58,12 +58,12 @@ public static class BaselineEvaluation
         var results = new List<BaselineResult>();
         foreach (var excludeSeen in new[] { false, true })
         {
-            var (setting, validationMetrics) = best[excludeSeen ? 1 : 0]!.Value;
+            var setting = best[excludeSeen ? 1 : 0]!.Value.Setting;
             var clock = Stopwatch.StartNew();
             using var gram = CoOccurrence.Gram(split.Training);
             using var model = fit(gram, setting);
             var seconds = clock.Elapsed.TotalSeconds;
-            results.Add(new BaselineResult(name, $"{setting}", excludeSeen, seconds, Evaluate(model, data, split.Test, catalogueItems, excludeSeen), validationMetrics));
+            results.Add(new BaselineResult(name, $"{setting}", excludeSeen, seconds, Evaluate(model, data, split.Test, catalogueItems, excludeSeen)));
         }
 
         return results;

@@ -2,6 +2,6 @@ namespace Personalize.Bench.Baselines;
 
 /// <summary>
 /// One tuned baseline: the setting chosen on the validation users, how long its final fit took, and its metrics on the
-/// held-out test users (those the recipes report on) and on the validation users it was chosen by.
+/// held-out test users (those the recipes report on).
 /// </summary>
-public sealed record BaselineResult(string Name, string Setting, bool ExcludesSeen, double FitSeconds, Dictionary<string, double> Metrics, Dictionary<string, double> ValidationMetrics);
+public sealed record BaselineResult(string Name, string Setting, bool ExcludesSeen, double FitSeconds, Dictionary<string, double> Metrics);

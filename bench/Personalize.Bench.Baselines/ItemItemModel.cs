@@ -21,9 +21,6 @@ public sealed class ItemItemModel : IDisposable
 
     public int Items { get; }
 
-    /// <summary>The weight of item <paramref name="from"/> towards item <paramref name="to"/> (tests read the planted structure with it).</summary>
-    public float Weight(int from, int to) => _weights[from, to].item<float>();
-
     /// <summary>
     /// The top <paramref name="count"/> item rows for each history, best first. <paramref name="excludeSeen"/> leaves out
     /// the history's own items (the usual EASE and kNN protocol); without it the baselines answer as the recipes do, which
