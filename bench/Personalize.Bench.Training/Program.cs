@@ -9,30 +9,48 @@ using Personalize.Jobs;
 using Personalize.Trainer.Hrnn;
 using Personalize.Trainer.Training;
 
-// Usage: Personalize.Bench.Training --work <dir> [--interactions N --users N --items N --epochs E --batch B --lr R --threads T --negatives N --warmup S --recipes a,b,... | --update F]
-// Generates and imports the data once into <dir> (reused by later runs with the same sizes), then trains each recipe
-// through the same RecipeTrainer the train verb uses and prints one markdown row per recipe (--update F: UpdateComparison).
+// Usage: Personalize.Bench.Training --work <dir> [--shape generator|movielens-1m|movielens-100k --interactions N --users N --items N --epochs E --batch B --lr R --threads T
+//   --negatives N --warmup S --recipes a,b,... --baselines ease,item-knn|none --ease-lambdas L,... --knn-k K,... | --update F]
+// Generates and imports the data once into <dir> (reused by later runs with the same shape and sizes), then trains each
+// recipe through the same RecipeTrainer the train verb uses and prints one markdown row per recipe, then per tuned
+// reference baseline (--update F: UpdateComparison).
 var options = args.Select((value, i) => (value, i)).Where(p => p.value.StartsWith("--", StringComparison.Ordinal))
     .ToDictionary(p => p.value[2..], p => p.i + 1 < args.Length ? args[p.i + 1] : string.Empty);
 long Number(string name, long fallback) => options.TryGetValue(name, out var text) ? long.Parse(text, CultureInfo.InvariantCulture) : fallback;
-var interactions = Number("interactions", 1_000_000);
-var users = (int)Number("users", (int)(interactions / 40));
-var items = (int)Number("items", (int)Math.Max(500, interactions / 100));
+IReadOnlyList<string> List(string name, string fallback) =>
+    (options.GetValueOrDefault(name) ?? fallback).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+// movielens-1m, movielens-100k: those public datasets' shapes (users, items, ratings; each rating one interaction, so a
+// user has an item once), generated rather than downloaded; the generator's long tail and tastes otherwise.
+var shape = options.GetValueOrDefault("shape") ?? "generator";
+(int Users, int Items, long Ratings)? movieLens = shape switch
+{
+    "generator" => null,
+    "movielens-1m" => (6_040, 3_706, 1_000_209),
+    "movielens-100k" => (943, 1_682, 100_000),
+    _ => throw new ArgumentException($"unknown --shape {shape} (generator, movielens-1m, movielens-100k)"),
+};
+var interactions = Number("interactions", movieLens?.Ratings ?? 1_000_000);
+var users = (int)Number("users", movieLens?.Users ?? (int)(interactions / 40));
+var items = (int)Number("items", movieLens?.Items ?? (int)Math.Max(500, interactions / 100));
 var epochs = (int)Number("epochs", HrnnSettings.DefaultEpochs);
 var batchSize = (int)Number("batch", HrnnSettings.DefaultBatchSize);
 var learningRate = options.TryGetValue("lr", out var lrText) ? double.Parse(lrText, CultureInfo.InvariantCulture) : HrnnSettings.DefaultLearningRate;
 var threads = (int)Number("threads", new HrnnSettings().Threads);
 var negatives = (int)Number("negatives", HrnnSettings.DefaultSampledNegatives);
 var warmup = (int)Number("warmup", HrnnSettings.DefaultWarmupSteps);
-var recipes = (options.GetValueOrDefault("recipes") ?? string.Join(',', Recipes.All.Select(r => r.Name))).Split(',');
+var recipes = List("recipes", string.Join(',', Recipes.All.Select(r => r.Name)));
+var baselines = List("baselines", "ease,item-knn").Where(b => b != "none").ToList();
+var lambdas = List("ease-lambdas", "10,30,100,300,1000,3000").Select(l => double.Parse(l, CultureInfo.InvariantCulture)).ToList();
+var neighbours = List("knn-k", "10,20,50,100,200,500").Select(k => int.Parse(k, CultureInfo.InvariantCulture)).ToList();
 var work = options.GetValueOrDefault("work") ?? Path.Combine(Path.GetTempPath(), "personalize-bench-training");
 
 var store = new FolderObjectStore(work);
-var group = S3Uri.Parse($"s3://bench/data-{interactions}-{users}-{items}/");
+var group = S3Uri.Parse($"s3://bench/data-{(movieLens is null ? string.Empty : shape + "-")}{interactions}-{users}-{items}/");
 if (await store.StatAsync(StoreLayout.DatasetSchema(group, DatasetTypes.Interactions), CancellationToken.None) is null)
 {
     var clock = Stopwatch.StartNew();
-    var generator = new SyntheticDataGenerator(new GeneratorOptions { Users = users, Items = items, Interactions = interactions, Seed = 42 });
+    var generator = new SyntheticDataGenerator(new GeneratorOptions { Users = users, Items = items, Interactions = interactions, Seed = 42, RepeatItems = movieLens is null });
     var csv = group.Append("csv/");
     await GeneratedFiles.WriteToStoreAsync(generator, store, csv, CancellationToken.None);
     var importer = new DatasetImporter(store);
@@ -50,6 +68,7 @@ if (options.TryGetValue("update", out var updateFraction))
     return;
 }
 
+var benchUsers = BaselineRows.Users(data, new HrnnSettings().Seed);
 Console.WriteLine("| recipe | epochs | events/s per epoch | train s | peak MiB | coverage | MRR@25 | NDCG@5 | NDCG@10 | NDCG@25 | P@5 | P@10 | P@25 |");
 Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 foreach (var name in recipes)
@@ -78,4 +97,7 @@ foreach (var name in recipes)
         $"| {name} | {(rates.Count == 0 ? "-" : rates.Count.ToString(CultureInfo.InvariantCulture))} | {rate} | {seconds:F1} | {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20)} | " +
         $"{F("coverage")} | {F("mean_reciprocal_rank_at_25")} | {F("normalized_discounted_cumulative_gain_at_5")} | {F("normalized_discounted_cumulative_gain_at_10")} | " +
         $"{F("normalized_discounted_cumulative_gain_at_25")} | {F("precision_at_5")} | {F("precision_at_10")} | {F("precision_at_25")} |");
+    BaselineRows.WriteSeenExcluded(name, model.Artifact, benchUsers);
 }
+
+BaselineRows.Write(benchUsers, baselines, lambdas, neighbours);

@@ -27,6 +27,12 @@ public sealed record GeneratorOptions
     /// <summary>Zipf exponent of item popularity (long tail).</summary>
     public double PopularitySkew { get; init; } = 1.0;
 
+    /// <summary>
+    /// False: a user interacts with each item at most once, as in a rating dataset where each rating is one interaction
+    /// (a user then has at most Items interactions).
+    /// </summary>
+    public bool RepeatItems { get; init; } = true;
+
     public long EndTime => StartTime + (Days * 86_400L);
 
     public void Validate()
@@ -34,6 +40,11 @@ public sealed record GeneratorOptions
         if (Users < 1 || Items < 2 || Interactions < 0 || Categories < 1 || Days < 1)
         {
             throw new ArgumentException("users >= 1, items >= 2, interactions >= 0, categories >= 1 and days >= 1 are required.");
+        }
+
+        if (!RepeatItems && Interactions > (long)Users * Items)
+        {
+            throw new ArgumentException($"Without repeated items, interactions ({Interactions}) cannot exceed users x items ({(long)Users * Items}).");
         }
 
         if (SequentialShare is < 0 or > 1 || NewItemShare is < 0 or > 1)

@@ -170,17 +170,25 @@ public sealed class SyntheticDataGenerator
         return written;
     }
 
-    /// <summary>Long-tailed activity (log-normal), at least 2 events a user when there are enough, summing exactly to Interactions.</summary>
+    /// <summary>
+    /// Long-tailed activity (log-normal), at least 2 events a user when there are enough, summing exactly to Interactions;
+    /// without repeated items no user gets more than Items (the excess goes to the others).
+    /// </summary>
     private long[] InteractionsPerUser()
     {
         var random = new Random(_options.Seed + 2);
         var activity = Enumerable.Range(0, _options.Users).Select(_ => Math.Exp(Normal(random) * 1.0)).ToArray();
         var total = activity.Sum();
-        var counts = activity.Select(a => (long)Math.Floor(_options.Interactions * a / total)).ToArray();
+        var cap = _options.RepeatItems ? long.MaxValue : _options.Items;
+        var counts = activity.Select(a => Math.Min(cap, (long)Math.Floor(_options.Interactions * a / total))).ToArray();
         var remainder = _options.Interactions - counts.Sum();
-        for (var u = 0; remainder > 0; u = (u + 1) % counts.Length, remainder--)
+        for (var u = 0; remainder > 0; u = (u + 1) % counts.Length)
         {
-            counts[u]++;
+            if (counts[u] < cap)
+            {
+                counts[u]++;
+                remainder--;
+            }
         }
 
         return counts;
@@ -244,6 +252,7 @@ public sealed class SyntheticDataGenerator
             var options = _generator._options;
             var span = options.EndTime - options.StartTime;
             long produced = 0;
+            var seen = options.RepeatItems ? null : new HashSet<int>();
             while (produced < count)
             {
                 var length = Math.Min(count - produced, 1 + (long)(-Math.Log(1 - _random.NextDouble()) * 5));
@@ -253,6 +262,11 @@ public sealed class SyntheticDataGenerator
                 for (var k = 0; k < length; k++)
                 {
                     item = item >= 0 && _random.NextDouble() < options.SequentialShare ? Follow(item, time) : Pick(time);
+                    if (seen is not null)
+                    {
+                        item = Unseen(item, seen, ref time);
+                    }
+
                     var inTaste = _tastes.Contains(_generator._itemCategory[item]);
                     var roll = _random.NextDouble();
                     var purchase = inTaste ? 0.12 : 0.04;
@@ -267,6 +281,41 @@ public sealed class SyntheticDataGenerator
                 produced += length;
             }
         }
+
+        /// <summary>
+        /// The item, or when the user had it already another pick, then the most popular item the user has not had
+        /// (one created by <paramref name="time"/> if any; else the oldest, with the time moved to its creation).
+        /// </summary>
+        private int Unseen(int item, HashSet<int> seen, ref long time)
+        {
+            var g = _generator;
+            for (var attempt = 0; attempt < 8 && seen.Contains(item); attempt++)
+            {
+                item = Pick(time);
+            }
+
+            if (seen.Contains(item))
+            {
+                var best = -1;
+                for (var i = 0; i < g._itemWeight.Length; i++)
+                {
+                    if (!seen.Contains(i) && (best < 0 || Existing(i, time).CompareTo(Existing(best, time)) > 0))
+                    {
+                        best = i;
+                    }
+                }
+
+                item = best;
+                time = Math.Max(time, g._itemCreated[item]);
+            }
+
+            seen.Add(item);
+            return item;
+        }
+
+        /// <summary>Orders items: those created by <paramref name="time"/> first, by popularity; then the others, oldest first.</summary>
+        private (bool Exists, double Rank) Existing(int item, long time) =>
+            _generator._itemCreated[item] <= time ? (true, _generator._itemWeight[item]) : (false, -_generator._itemCreated[item]);
 
         private int Follow(int previous, long time)
         {

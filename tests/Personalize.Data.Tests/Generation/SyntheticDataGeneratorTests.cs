@@ -87,6 +87,20 @@ public sealed class SyntheticDataGeneratorTests
     }
 
     [Fact]
+    public async Task WithoutRepeatedItems_EachUserHasAnItemOnce_AsInARatingDataset()
+    {
+        // 100 items and 40 interactions a user on average: the heaviest users would exceed the catalogue without the cap.
+        var options = Small with { Users = 200, Items = 100, Interactions = 8_000, RepeatItems = false };
+        var rows = Parse(await InteractionsCsvAsync(options));
+        var items = await ItemsAsync(new SyntheticDataGenerator(options));
+
+        Assert.Equal(options.Interactions, rows.Count);
+        Assert.Equal(rows.Count, rows.Select(r => (r.User, r.Item)).Distinct().Count());
+        Assert.All(rows, r => Assert.True(items[r.Item] <= r.Time, $"{r.Item} used before it was created"));
+        Assert.Throws<ArgumentException>(() => new SyntheticDataGenerator(options with { Interactions = 20_001 }));
+    }
+
+    [Fact]
     public async Task GeneratedFiles_ImportCleanAgainstTheirSchemas()
     {
         var directory = Directory.CreateTempSubdirectory("personalize-generated-");

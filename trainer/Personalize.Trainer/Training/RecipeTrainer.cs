@@ -58,19 +58,13 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
         var coldItems = coldStart || recipe.Name == Recipes.SimilarItems;
         var coded = UserSequences.Build(data.Interactions, coldItems ? data.CatalogueItems : null, baseModel?.Vocabulary.Items);
         var served = data.ExcludedInteractions.Count == 0 ? coded : coded.Recode(data.Interactions.Concat(data.ExcludedInteractions));
-        var all = HistoryLengthFilter.FilterUsers(coded, Number(hyperParameters, "min_user_history_length_percentile", 0), Number(hyperParameters, "max_user_history_length_percentile", 1));
-        if (recipe.Name == Recipes.Sims)
-        {
-            all = HistoryLengthFilter.FilterItems(all, Number(hyperParameters, "min_item_interaction_count_percentile", 0), Number(hyperParameters, "max_item_interaction_count_percentile", 1));
-        }
-
+        var all = FilteredUsers(recipe, hyperParameters, coded);
         if (all.Interactions == 0)
         {
             throw new InvalidDataException($"No interactions are left for {recipe.Name} after eventType, eventValueThreshold and history-length filtering.");
         }
 
-        var split = EvaluationSplit.Create(all, hrnnTemplate.Seed);
-        var validation = validate ? EvaluationSplit.Create(split.Training, hrnnTemplate.Seed + 1) : null;
+        var (split, validation) = Split(all, hrnnTemplate.Seed, validate);
         var fit = validation?.Training ?? split.Training;
         await report(new JobProgress { Time = DateTimeOffset.UtcNow, Stage = "train", Message = $"{recipe.Name}: {all.Interactions} interactions, {all.UserIds.Count} users, {all.ItemIds.Count} items, {split.Test.Count} held-out users{(validation is null ? string.Empty : $", {validation.Test.Count} validation users")}" }, cancellationToken);
 
@@ -111,6 +105,25 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
         }
 
         return new TrainedModel(artifact, metrics, validationMetrics);
+    }
+
+    /// <summary>
+    /// What a recipe trains and is evaluated on: the coded interactions less the users (and, for SIMS, items) its
+    /// history-length percentiles leave out. The training bench's reference baselines use it to score the same users.
+    /// </summary>
+    internal static UserSequences FilteredUsers(Recipe recipe, IReadOnlyDictionary<string, string> hyperParameters, UserSequences coded)
+    {
+        var all = HistoryLengthFilter.FilterUsers(coded, Number(hyperParameters, "min_user_history_length_percentile", 0), Number(hyperParameters, "max_user_history_length_percentile", 1));
+        return recipe.Name == Recipes.Sims
+            ? HistoryLengthFilter.FilterItems(all, Number(hyperParameters, "min_item_interaction_count_percentile", 0), Number(hyperParameters, "max_item_interaction_count_percentile", 1))
+            : all;
+    }
+
+    /// <summary>The held-out test users and, for a search, the validation users held out from the rest (seeded: every recipe and baseline gets the same users).</summary>
+    internal static (EvaluationSplit Split, EvaluationSplit? Validation) Split(UserSequences all, int seed, bool validate)
+    {
+        var split = EvaluationSplit.Create(all, seed);
+        return (split, validate ? EvaluationSplit.Create(split.Training, seed + 1) : null);
     }
 
     /// <summary>

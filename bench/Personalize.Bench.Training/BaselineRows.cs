@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using System.Globalization;
+using Personalize.Api;
+using Personalize.Bench.Baselines;
+using Personalize.Jobs;
+using Personalize.Models.Artifacts;
+using Personalize.Models.Evaluation;
+using Personalize.Models.Recipes;
+using Personalize.Models.Scoring;
+using Personalize.Models.Training;
+using Personalize.Trainer.Training;
+
+/// <summary>
+/// `--baselines`: the reference baselines (EASE, item-kNN), each tuned on validation users held out from the training
+/// users (never on the test users), then scored on the held-out test users aws-hrnn is scored on: the same history
+/// filters, the same seeded split, the same metric code. One row each with seen items kept (as the recipes answer) and
+/// one with them excluded (the usual protocol for these baselines, each tuned on its own).
+/// </summary>
+internal sealed record BenchUsers(UserSequences All, EvaluationSplit Split, EvaluationSplit Validation, int Catalogue);
+
+internal static class BaselineRows
+{
+    /// <summary>aws-hrnn's users (its default history filters) and its seeded split, with validation users held out of the training users.</summary>
+    public static BenchUsers Users(TrainingData data, int seed)
+    {
+        var recipe = Recipes.Find(Recipes.Hrnn)!;
+        var all = RecipeTrainer.FilteredUsers(recipe, recipe.Resolve(null, null), UserSequences.Build(data.Interactions));
+        var (split, validation) = RecipeTrainer.Split(all, seed, validate: true);
+        return new BenchUsers(all, split, validation!, data.CatalogueSize());
+    }
+
+    /// <summary>
+    /// A recipe's served model on the same test users with the items each user already has filtered out (what the filter
+    /// EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN (*) gives a campaign), so it compares with the baselines' seen-excluded rows.
+    /// </summary>
+    public static void WriteSeenExcluded(string recipe, ModelArtifact artifact, BenchUsers users)
+    {
+        var recommender = RecommenderFactory.Create(artifact, scoringMethod: ScoringMethods.Exact);
+        var accumulator = new MetricsAccumulator();
+        foreach (var user in users.Split.Test)
+        {
+            var input = user.Input.Select(row => users.All.ItemIds[row]).ToList();
+            var seen = input.ToHashSet(StringComparer.Ordinal);
+            var request = new RecommendationRequest { RecentItems = input, NumResults = Evaluator.NumResults, Context = user.Context, IsCandidate = item => !seen.Contains(item) };
+            accumulator.Add(recommender.Recommend(request).Select(r => r.ItemId).ToList(), user.Truth.Select(row => users.All.ItemIds[row]).ToHashSet(StringComparer.Ordinal));
+        }
+
+        Row($"{recipe} (seen excluded)", 0, accumulator.Result(users.Catalogue));
+    }
+
+    public static void Write(BenchUsers users, IReadOnlyList<string> baselines, IReadOnlyList<double> lambdas, IReadOnlyList<int> neighbours)
+    {
+        var (all, split, validation, catalogue) = users;
+        Console.Error.WriteLine($"baselines: {split.Training.UserIds.Count} training users ({validation!.Training.UserIds.Count} when tuning), {validation.Test.Count} validation users, {split.Test.Count} test users");
+        foreach (var name in baselines)
+        {
+            var results = name switch
+            {
+                "ease" => BaselineEvaluation.Tune("ease", lambdas, Ease.Fit, all, split, validation, catalogue, Console.Error.WriteLine),
+                "item-knn" => BaselineEvaluation.Tune("item-knn", neighbours, ItemKnn.Fit, all, split, validation, catalogue, Console.Error.WriteLine),
+                _ => throw new ArgumentException($"unknown baseline {name} (ease, item-knn)"),
+            };
+            foreach (var result in results)
+            {
+                var setting = name == "ease" ? $"λ={result.Setting}" : $"k={result.Setting}";
+                Row($"{name} ({setting}{(result.ExcludesSeen ? ", seen excluded" : string.Empty)})", result.FitSeconds, result.Metrics);
+            }
+        }
+    }
+
+    /// <summary>A row of the recipes' table: no epochs or event rate, the final fit's seconds (- for a served recipe's second scoring).</summary>
+    private static void Row(string name, double seconds, Dictionary<string, double> m)
+    {
+        string F(string key) => m[key].ToString("F4", CultureInfo.InvariantCulture);
+        Console.WriteLine(
+            $"| {name} | - | - | {(seconds > 0 ? seconds.ToString("F1", CultureInfo.InvariantCulture) : "-")} | {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20)} | " +
+            $"{F("coverage")} | {F("mean_reciprocal_rank_at_25")} | {F("normalized_discounted_cumulative_gain_at_5")} | {F("normalized_discounted_cumulative_gain_at_10")} | " +
+            $"{F("normalized_discounted_cumulative_gain_at_25")} | {F("precision_at_5")} | {F("precision_at_10")} | {F("precision_at_25")} |");
+    }
+}
