@@ -66,6 +66,34 @@ public sealed class AnnIndexTests
     }
 
     [Fact]
+    public void AQuery_AllocatesItsCandidatesOnly_NoScratchSizedByTheCatalogue()
+    {
+        // A served request's garbage sets how often collections pause every request in flight, so scoring keeps its
+        // per-block and per-list scratch on the stack or pooled: what a query allocates is its candidate lists
+        // (CatalogueScorer.Candidates(25) = 200 rows), whatever the catalogue's size.
+        var planted = Catalogue.Value;
+        var (report, index) = AnnIndexBuilder.Build(planted.Items, planted.Bias, Hidden, planted.Users(100, seed: 1), new AnnIndexOptions());
+        var exact = new CatalogueScorer(planted.Items, planted.Bias, Hidden, quantize: true);
+        var ann = new AnnScorer(exact, planted.Items, planted.Bias, index!, report.Probes);
+        var users = planted.Users(50, seed: 6);
+
+        var allocated = new Dictionary<string, long>();
+        foreach (var (method, score) in new (string, Func<ScoringQuery, ScoredRows>)[] { ("exact int8", exact.Score), ("ann", ann.Score) })
+        {
+            score(new ScoringQuery(users[0], 25, null));
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            foreach (var state in users)
+            {
+                score(new ScoringQuery(state, 25, null));
+            }
+
+            allocated[method] = (GC.GetAllocatedBytesForCurrentThread() - before) / users.Count;
+        }
+
+        Assert.True(allocated.Values.All(bytes => bytes < 8 * 1024), string.Join(", ", allocated.Select(p => $"{p.Key}: {p.Value} bytes per query")));
+    }
+
+    [Fact]
     public void Filters_HoldUnderAnn_AndTooSelectiveOnesFallBackToExact()
     {
         var planted = Catalogue.Value;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 
 namespace Personalize.Models.Scoring;
@@ -73,19 +74,41 @@ public sealed class AnnScorer
         // expected maximum of the residuals' scores, so a wide list of mixed items is not ranked by its mean alone.
         var width = hidden + 1;
         var queryNorm = MathF.Sqrt(TensorPrimitives.Dot(query.State, query.State) + 1);
-        var centroidScores = new float[_partitions.Lists];
-        for (var l = 0; l < centroidScores.Length; l++)
+        // Scratch space is pooled or on the stack: a request's garbage is what sets how often collections pause
+        // every request in flight.
+        var lists = _partitions.Lists;
+        var pooled = ArrayPool<float>.Shared.Rent(lists);
+        var readPooled = ArrayPool<bool>.Shared.Rent(lists);
+        try
         {
-            var centroid = _partitions.Centroids.AsSpan(l * width, width);
-            centroidScores[l] = TensorPrimitives.Dot(centroid[..hidden], query.State) + centroid[hidden] + (_spread[l] * queryNorm);
-        }
+            var centroidScores = pooled.AsSpan(0, lists);
+            for (var l = 0; l < lists; l++)
+            {
+                var centroid = _partitions.Centroids.AsSpan(l * width, width);
+                centroidScores[l] = TensorPrimitives.Dot(centroid[..hidden], query.State) + centroid[hidden] + (_spread[l] * queryNorm);
+            }
 
-        var probed = TopK.Largest(centroidScores, Math.Clamp(probes, 1, _partitions.Lists));
-        var read = new bool[_partitions.Lists];
-        var quantized = new short[hidden];
+            var probed = TopK.Largest(centroidScores, Math.Clamp(probes, 1, lists));
+            var read = readPooled.AsSpan(0, lists);
+            read.Clear();
+            return ScoreLists(query, count, probed, read, selector);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(pooled);
+            ArrayPool<bool>.Shared.Return(readPooled);
+        }
+    }
+
+    /// <summary>Reads the probed lists as int8 into the selector, then re-scores its candidates in float32.</summary>
+    private ScoredRows ScoreLists(ScoringQuery query, int count, int[] probed, Span<bool> read, TopKSelector selector)
+    {
+        var hidden = _exact.Hidden;
+        var rows = _partitions.Rows;
+        Span<short> quantized = stackalloc short[hidden];
         var queryScale = QuantizedItems.QuantizeQuery(query.State, quantized);
-        Span<float> logits = new float[BlockRows];
-        Span<float> scratch = new float[BlockRows];
+        Span<float> logits = stackalloc float[BlockRows];
+        Span<float> scratch = stackalloc float[BlockRows];
         var max = float.NegativeInfinity;
         var sum = 0.0;
         var scanned = 0;
@@ -125,30 +148,31 @@ public sealed class AnnScorer
     /// Σ exp(logit − max) over the unread items, estimated as their count times the mean over the sample items that
     /// fall in unread lists (exact float32 logits); moves max up, rescaling the read sum, if a sample item beats it.
     /// </summary>
-    private double UnreadMass(float[] state, bool[] read, int unread, ref float max, ref double sum)
+    private double UnreadMass(float[] state, ReadOnlySpan<bool> read, int unread, ref float max, ref double sum)
     {
         if (unread == 0)
         {
             return 0;
         }
 
-        var hidden = _exact.Hidden;
-        var logits = new List<float>(_samplePositions.Length);
+        Span<float> sample = stackalloc float[_samplePositions.Length];
+        var taken = 0;
         for (var i = 0; i < _samplePositions.Length; i++)
         {
             if (!read[_sampleLists[i]])
             {
                 var row = _partitions.Rows[_samplePositions[i]];
-                logits.Add(_exact.Logit(row, state));
+                sample[taken++] = _exact.Logit(row, state);
             }
         }
 
-        if (logits.Count == 0)
+        if (taken == 0)
         {
             return 0;
         }
 
-        var sampleMax = TensorPrimitives.Max<float>(logits.ToArray());
+        var logits = sample[..taken];
+        var sampleMax = TensorPrimitives.Max(logits);
         if (sampleMax > max)
         {
             sum *= Math.Exp(max - sampleMax);
@@ -161,7 +185,7 @@ public sealed class AnnScorer
             mass += Math.Exp(logit - max);
         }
 
-        return mass * unread / logits.Count;
+        return mass * unread / taken;
     }
 
     /// <summary>

@@ -67,8 +67,9 @@ public sealed class CatalogueScorer
             }
         }
 
-        Span<float> logits = new float[BlockRows];
-        Span<float> scratch = new float[BlockRows];
+        // On the stack: a request's garbage is what sets how often collections pause every request in flight.
+        Span<float> logits = stackalloc float[BlockRows];
+        Span<float> scratch = stackalloc float[BlockRows];
         for (var first = 0; first < Rows; first += BlockRows)
         {
             var rows = Math.Min(BlockRows, Rows - first);
