@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using System.Text;
+using System.Text.Json;
 using Personalize.Data.Storage;
 using Personalize.Jobs;
 using Personalize.Models.Recipes;
@@ -12,8 +12,8 @@ namespace Personalize.Bench.Runtime;
 
 /// <summary>
 /// The real runtime (RuntimeApp, Kestrel on loopback, the model loaded from a folder store) under GetRecommendations
-/// load: closed loop (a fixed number of clients, each sending its next request when the last is answered) to find
-/// the capacity, and open loop (requests at a fixed rate, latency counted from when each was due) to see latency below it.
+/// load from a <see cref="LoadGenerator"/> process: closed loop to find the capacity, open loop to see latency below it.
+/// This process serves and does nothing else meanwhile, so its CPU time is the server's.
 /// </summary>
 public sealed class HttpLoad(IObjectStore store, S3Uri group, S3Uri model, ScoringSettings scoring, string scoringMethod) : IAsyncDisposable
 {
@@ -39,66 +39,47 @@ public sealed class HttpLoad(IObjectStore store, S3Uri group, S3Uri model, Scori
     public (long Passes, long Queries) BatchCounts() =>
         (_app!.Services.GetRequiredService<CampaignHost>().State?.Recommender as HrnnRecommender)?.BatchCounts ?? (0, 0);
 
-    /// <summary>Requests/s, latencies and process CPU µs per request (server and load generator: an upper bound for the server).</summary>
-    public async Task<(double RequestsPerSecond, Latencies Latencies, double CpuMicrosPerRequest)> ClosedLoopAsync(int clients, TimeSpan duration)
-    {
-        var measured = Stopwatch.StartNew();
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var results = await Task.WhenAll(Enumerable.Range(0, clients).Select(async id =>
-        {
-            var random = new Random(id);
-            var latencies = new Latencies();
-            while (measured.Elapsed < duration)
-            {
-                var started = Stopwatch.GetTimestamp();
-                await RequestAsync(random);
-                latencies.Add(Stopwatch.GetElapsedTime(started).TotalMicroseconds);
-            }
-
-            return latencies;
-        }));
-        var elapsed = measured.Elapsed.TotalSeconds;
-        var cpuMicros = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds;
-        var all = new Latencies();
-        foreach (var result in results)
-        {
-            all.AddRange(result);
-        }
-
-        return (all.Count / elapsed, all, cpuMicros / all.Count);
-    }
+    /// <summary>Capacity: requests/s from closed-loop clients, their latencies, and the server's CPU µs per request.</summary>
+    public async Task<ServedLoad> ClosedLoopAsync(int clients, TimeSpan duration) =>
+        await GenerateAsync($"--mode closed --clients {clients}", duration);
 
     /// <summary>Requests sent at a fixed rate whatever the answers' pace; each latency runs from the request's due time.</summary>
-    public async Task<(double RequestsPerSecond, Latencies Latencies)> OpenLoopAsync(double rate, TimeSpan duration)
-    {
-        var total = (int)(rate * duration.TotalSeconds);
-        var latencies = new Latencies();
-        var random = new Random(7);
-        var start = Stopwatch.GetTimestamp();
-        var pending = new List<Task>(total);
-        for (var i = 0; i < total; i++)
-        {
-            var due = start + (long)(i / rate * Stopwatch.Frequency);
-            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
-            if (wait > TimeSpan.FromMilliseconds(1))
-            {
-                await Task.Delay(wait);
-            }
+    public async Task<ServedLoad> OpenLoopAsync(double rate, TimeSpan duration) =>
+        await GenerateAsync(FormattableString.Invariant($"--mode open --rate {rate:F1}"), duration);
 
-            var user = new Random(random.Next());
-            pending.Add(Task.Run(async () =>
-            {
-                await RequestAsync(user);
-                var micros = Stopwatch.GetElapsedTime(due).TotalMicroseconds;
-                lock (latencies)
-                {
-                    latencies.Add(micros);
-                }
-            }));
+    /// <summary>Runs the load generator (this program's `load` verb) as a process of its own and reads its result.</summary>
+    private async Task<ServedLoad> GenerateAsync(string mode, TimeSpan duration)
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
+        {
+            start.ArgumentList.Add(typeof(HttpLoad).Assembly.Location);
         }
 
-        await Task.WhenAll(pending);
-        return (total / Stopwatch.GetElapsedTime(start).TotalSeconds, latencies);
+        var arguments = FormattableString.Invariant($"{LoadGenerator.Verb} --url {_client!.BaseAddress} --campaign-arn {CampaignArn} {mode} --seconds {duration.TotalSeconds}");
+        foreach (var argument in arguments.Split(' '))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var (collections, paused) = (GC.CollectionCount(0), GC.GetTotalPauseDuration());
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
+        using var generator = Process.Start(start)!;
+        var output = generator.StandardOutput.ReadToEndAsync();
+        var errors = generator.StandardError.ReadToEndAsync();
+        await generator.WaitForExitAsync();
+        var serverCpuMicros = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds;
+        var (collectionsAfter, pausedAfter) = (GC.CollectionCount(0), GC.GetTotalPauseDuration());
+        if (generator.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"The load generator exited with {generator.ExitCode}: {await errors}");
+        }
+
+        var result = JsonSerializer.Deserialize<LoadResult>(await output) ?? throw new InvalidDataException("The load generator printed no result.");
+        // The server's CPU per request over every request it answered, the generator's warm-up included.
+        var served = result.WarmUpRequests + result.Requests;
+        return new ServedLoad(result, serverCpuMicros / served, (GC.GetTotalAllocatedBytes(precise: true) - allocated) / served, collectionsAfter - collections, pausedAfter - paused);
     }
 
     public async ValueTask DisposeAsync()
@@ -111,14 +92,6 @@ public sealed class HttpLoad(IObjectStore store, S3Uri group, S3Uri model, Scori
         }
     }
 
-    private async Task RequestAsync(Random random)
-    {
-        var body = $"{{\"campaignArn\":\"{CampaignArn}\",\"userId\":\"user-{random.Next(SyntheticModel.Users)}\",\"numResults\":25}}";
-        using var response = await _client!.PostAsync("/recommendations", new StringContent(body, Encoding.UTF8, "application/json"));
-        await response.Content.ReadAsByteArrayAsync();
-        response.EnsureSuccessStatusCode();
-    }
-
     private static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
@@ -126,3 +99,6 @@ public sealed class HttpLoad(IObjectStore store, S3Uri group, S3Uri model, Scori
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
+
+/// <summary>A load run as the generator saw it, with the server's CPU and managed allocation per request and its garbage collections meanwhile.</summary>
+public sealed record ServedLoad(LoadResult Result, double ServerCpuMicrosPerRequest, long AllocatedBytesPerRequest, int Collections, TimeSpan GcPauses);

@@ -6,6 +6,11 @@ using Personalize.Jobs;
 using Personalize.Models.Recipes;
 using Personalize.Models.Scoring;
 
+if (args.FirstOrDefault() == LoadGenerator.Verb)
+{
+    return await LoadGenerator.RunAsync(args);
+}
+
 // personalize-bench-runtime [--items 100000,1000000] [--hidden 64] [--seconds 5] [--concurrency 16]
 //   [--methods float32,int8,batch,cache,ann,all] [--no-http]
 var items = Option("--items", "100000,1000000").Split(',').Select(int.Parse).ToArray();
@@ -16,8 +21,8 @@ var methods = Option("--methods", "float32,int8,batch,cache,ann,all").Split(',')
 var http = !args.Contains("--no-http");
 
 Console.WriteLine($"# {Environment.ProcessorCount} cores, {RuntimeInformationText()}, {concurrency} closed-loop clients, {seconds} s per HTTP run, load: {Uptime()}");
-Console.WriteLine("| items | hidden | method | memory MB | recall@25 | in-process CPU µs/query | HTTP capacity req/s | HTTP req/s per core | p50/p99 ms at capacity | p50/p99 ms at 80% | mean batch |");
-Console.WriteLine("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+Console.WriteLine("| items | hidden | method | memory MB | recall@25 | in-process CPU µs/query | in-process KiB/query | HTTP capacity req/s | HTTP req/s per core | p50/p99 ms at capacity | p50/p99 ms at 80% | mean batch | generator CPU µs/request |");
+Console.WriteLine("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 foreach (var itemCount in items)
 {
     foreach (var hidden in hiddens)
@@ -61,14 +66,14 @@ async Task MeasureCatalogueAsync(int itemCount, int hidden)
             var before = GC.GetTotalMemory(forceFullCollection: true);
             var recommender = new HrnnRecommender(artifact, settings, ScoringMethod(method));
             var recall = users.Select((u, i) => Top25(recommender, u).Intersect(truth[i]).Count() / 25.0).Average();
-            var cpuPerQuery = InProcessCpu(recommender, Math.Clamp(200_000_000 / (itemCount * hidden), 20, 1000));
+            var (cpuPerQuery, bytesPerQuery) = InProcessCost(recommender, Math.Clamp(200_000_000 / (itemCount * hidden), 20, 1000));
             var memoryMb = (GC.GetTotalMemory(forceFullCollection: true) - before) / (1024.0 * 1024.0);
             recommender = null;
             GC.Collect();
-            var row = $"| {itemCount:N0} | {hidden} | {method} | {memoryMb:F0} | {recall:F3} | {cpuPerQuery:F0} |";
+            var row = $"| {itemCount:N0} | {hidden} | {method} | {memoryMb:F0} | {recall:F3} | {cpuPerQuery:F0} | {bytesPerQuery / 1024:F1} |";
             if (!http)
             {
-                Console.WriteLine(row + " - | - | - | - | - |");
+                Console.WriteLine(row + " - | - | - | - | - | - |");
                 continue;
             }
 
@@ -81,9 +86,10 @@ async Task MeasureCatalogueAsync(int itemCount, int hidden)
                 var capacity = await load.ClosedLoopAsync(concurrency, TimeSpan.FromSeconds(seconds));
                 var (passesAfter, queriesAfter) = load.BatchCounts();
                 var (passes, queries) = (passesAfter - passesBefore, queriesAfter - queriesBefore);
-                var at80 = await load.OpenLoopAsync(0.8 * capacity.RequestsPerSecond, TimeSpan.FromSeconds(seconds));
+                var at80 = await load.OpenLoopAsync(0.8 * capacity.Result.RequestsPerSecond, TimeSpan.FromSeconds(seconds));
+                Console.WriteLine($"#   {method} at 80%: {at80.Result.Requests} requests, {at80.AllocatedBytesPerRequest / 1024.0:F1} KiB allocated per request, {at80.Collections} collections, {at80.GcPauses.TotalMilliseconds:F0} ms paused in GC");
                 var batch = passes > 0 ? $"{(double)queries / passes:F1}" : "-";
-                Console.WriteLine(row + $" {capacity.RequestsPerSecond:F0} | {1e6 / capacity.CpuMicrosPerRequest:F0} | {capacity.Latencies.Percentile(50) / 1000:F1} / {capacity.Latencies.Percentile(99) / 1000:F1} | {at80.Latencies.Percentile(50) / 1000:F1} / {at80.Latencies.Percentile(99) / 1000:F1} | {batch} |");
+                Console.WriteLine(row + $" {capacity.Result.RequestsPerSecond:F0} | {1e6 / capacity.ServerCpuMicrosPerRequest:F0} | {capacity.Result.P50Micros / 1000:F1} / {capacity.Result.P99Micros / 1000:F1} | {at80.Result.P50Micros / 1000:F1} / {at80.Result.P99Micros / 1000:F1} | {batch} | {capacity.Result.GeneratorCpuMicros / capacity.Result.Requests:F0} |");
             }
         }
     }
@@ -116,17 +122,18 @@ static string ScoringMethod(string method) => method switch
 static List<string> Top25(IRecommender recommender, string user) =>
     recommender.Recommend(new RecommendationRequest { UserId = user, NumResults = 25 }).Select(i => i.ItemId).ToList();
 
-// Mean CPU µs of one GetRecommendations in process, one caller (no batching possible), users in turn.
-static double InProcessCpu(IRecommender recommender, int iterations)
+// Mean CPU µs and managed bytes allocated of one GetRecommendations in process, one caller (no batching possible), users in turn.
+static (double CpuMicros, double Bytes) InProcessCost(IRecommender recommender, int iterations)
 {
     var random = new Random(1);
     var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+    var allocated = GC.GetAllocatedBytesForCurrentThread();
     for (var i = 0; i < iterations; i++)
     {
         recommender.Recommend(new RecommendationRequest { UserId = $"user-{random.Next(SyntheticModel.Users)}", NumResults = 25 });
     }
 
-    return (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / iterations;
+    return ((Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / iterations, (GC.GetAllocatedBytesForCurrentThread() - allocated) / (double)iterations);
 }
 
 static string Uptime() => File.Exists("/proc/loadavg") ? "load average " + string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
