@@ -20,6 +20,8 @@ public sealed class ServedListRecorder(RealtimeRecordWriter writer, RuntimeMetri
     private readonly Channel<IReadOnlyDictionary<string, object?>> _queue = Channel.CreateBounded<IReadOnlyDictionary<string, object?>>(
         new BoundedChannelOptions(MaxQueued) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
 
+    private readonly TaskCompletionSource _stopping = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>Queues one answer's list; returns at once.</summary>
     public void Record(string recommendationId, string? userId, IEnumerable<string> items)
     {
@@ -34,8 +36,8 @@ public sealed class ServedListRecorder(RealtimeRecordWriter writer, RuntimeMetri
         var reader = _queue.Reader;
         while (await reader.WaitToReadAsync(stoppingToken))
         {
-            // Let the interval's answers gather into one object; a stop (the queue completed) writes at once.
-            await Task.WhenAny(Task.Delay(flushInterval, stoppingToken), reader.Completion);
+            // Let the interval's answers gather into one object; a stop writes what is queued at once.
+            await Task.WhenAny(Task.Delay(flushInterval, stoppingToken), _stopping.Task);
             var batch = new List<IReadOnlyDictionary<string, object?>>();
             while (batch.Count < MaxBatchRecords && reader.TryRead(out var record))
             {
@@ -59,6 +61,7 @@ public sealed class ServedListRecorder(RealtimeRecordWriter writer, RuntimeMetri
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         _queue.Writer.TryComplete();
+        _stopping.TrySetResult();
         if (ExecuteTask is { } draining)
         {
             await draining.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
