@@ -85,6 +85,26 @@ public sealed class ImplicitImpressionsTests
         Assert.Equal(2, data.UnresolvedRecommendationIds);
     }
 
+    [Fact]
+    public async Task ARetry_TrainsOnTheImpressionsTheStoppedRunRead_ThoughTheirListsExpiredSince()
+    {
+        await using var store = new TempStore();
+        var group = await store.WriteAsync("retry", TasteData.Create(users: 20).Interactions, i => i.UserId == "u1");
+        var read = await TrainingDataLoader.LoadAsync(store.Store, group, null, null, CancellationToken.None);
+        var checkpoints = StoreLayout.Checkpoints(group, "solution", "v1");
+        await TrainingSnapshot.WriteAsync(store.Store, checkpoints, read, CancellationToken.None);
+        await foreach (var info in store.Store.ListAsync(StoreLayout.RealtimeData(group, ServedRecommendations.Log), CancellationToken.None))
+        {
+            await store.Store.DeleteAsync(info.Uri, CancellationToken.None);
+        }
+
+        var retried = await TrainingSnapshot.ReadAsync(store.Store, checkpoints, CancellationToken.None);
+
+        Assert.NotEmpty(read.Impressions);
+        Assert.Equal(read.Impressions.Select(i => (i.UserId, i.ItemId, string.Join('|', i.Items))), retried!.Impressions.Select(i => (i.UserId, i.ItemId, string.Join('|', i.Items))));
+        Assert.Equal(read.ImplicitImpressions, retried.ImplicitImpressions);
+    }
+
     private static TrainingData WithMetadata(TrainingData loaded, TrainingData taste) => new()
     {
         Interactions = loaded.Interactions,
