@@ -120,7 +120,10 @@ public sealed class ImplicitImpressionsTests
     {
         var fields = new Dictionary<string, object?>
         {
-            [FieldNames.UserId] = user, [FieldNames.ItemId] = item, [FieldNames.Timestamp] = 1_700_000_000L + time, [FieldNames.EventType] = "click",
+            [FieldNames.UserId] = user,
+            [FieldNames.ItemId] = item,
+            [FieldNames.Timestamp] = 1_700_000_000L + time,
+            [FieldNames.EventType] = "click",
         };
         if (recommendationId is not null)
         {

@@ -34,7 +34,11 @@ public sealed class ServedListsTests(S3Server s3)
         await (await Training.TrainAsync(Recipes.PopularityCount, TasteData.Create(users: 40))).Artifact.SaveAsync(store, modelUri, CancellationToken.None);
         var config = new RuntimeConfig
         {
-            CampaignArn = CampaignArn, CampaignName = "served", ModelUri = modelUri.ToString(), DatasetGroupUri = group.ToString(), TrackingIds = [TrackingId],
+            CampaignArn = CampaignArn,
+            CampaignName = "served",
+            ModelUri = modelUri.ToString(),
+            DatasetGroupUri = group.ToString(),
+            TrackingIds = [TrackingId],
         };
 
         // Replica A writes its served lists only when it stops (a long flush interval): they must survive the restart.
