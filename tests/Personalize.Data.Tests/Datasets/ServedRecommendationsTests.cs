@@ -77,5 +77,4 @@ public sealed class ServedRecommendationsTests(S3Server s3)
         [FieldNames.Timestamp] = time.ToUnixTimeSeconds(),
         [FieldNames.EventType] = "click",
     };
-
 }
