@@ -92,13 +92,20 @@ public sealed class TrainerProcessTests : IDisposable
             JobName = "v1",
             ResultUri = StoreLayout.JobResult(_group, "train", "v1").ToString(),
             ProgressUri = StoreLayout.JobProgress(_group, "train", "v1").ToString(),
-            Train = new TrainJobSpec { DatasetGroupUri = _group.ToString(), Recipe = "aws-popularity-count", ModelUri = StoreLayout.Model(_group, "solution", "v1").ToString() },
+            Train = new TrainJobSpec
+            {
+                DatasetGroupUri = _group.ToString(),
+                Recipe = "aws-popularity-count",
+                ModelUri = StoreLayout.Model(_group, "solution", "v1").ToString(),
+                ReportUri = StoreLayout.Report(_group, "solution", "v1").ToString(),
+            },
         });
 
         Assert.True(train.Process.ExitCode == 0, train.Process.StdErr + train.Process.StdOut);
         Assert.Equal(1, train.Result.Train!.ImplicitImpressions);
         Assert.Equal(1, train.Result.Train.UnresolvedRecommendationIds);
         Assert.Contains("1 recommendationIds were not found", await ReadAsync(StoreLayout.JobProgress(_group, "train", "v1")), StringComparison.Ordinal);
+        Assert.Contains("1 with impressions (1 from recommendationIds), 1 recommendationIds unresolved", await ReadAsync(StoreLayout.Report(_group, "solution", "v1")), StringComparison.Ordinal);
     }
 
     [Fact]
