@@ -157,6 +157,14 @@ public sealed class RuntimeRealtime
     [Description("Fewest objects older than ten minutes worth a compaction.")]
     [JsonPropertyName("compactionMinObjects")]
     public int CompactionMinObjects { get; set; } = 1000;
+
+    [Description("How often a replica writes the lists it served (by recommendationId, for training's implicit impressions) to the store; lists queued since the last write are lost if the replica crashes.")]
+    [JsonPropertyName("servedListFlushMilliseconds")]
+    public int ServedListFlushMilliseconds { get; set; } = 1000;
+
+    [Description("Days the served lists are kept (compaction drops older ones); an event's recommendationId becomes implicit impressions only in trainings within this window of the recommendation.")]
+    [JsonPropertyName("servedListRetentionDays")]
+    public int ServedListRetentionDays { get; set; } = 14;
 }
 
 /// <summary>How the HRNN scorer serves a query; every choice returns the same items as float32 exact scoring.</summary>

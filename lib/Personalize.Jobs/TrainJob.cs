@@ -113,6 +113,14 @@ public sealed class TrainJobResult
     [JsonPropertyName("eventsWithoutItem")]
     public long EventsWithoutItem { get; set; }
 
+    [Description("Interactions with a recommendationId and no impression whose served list became their impressions (aws-user-personalization trains on them).")]
+    [JsonPropertyName("implicitImpressions")]
+    public long ImplicitImpressions { get; set; }
+
+    [Description("Interactions with a recommendationId and no impression whose list was not found among the served lists kept, or was served to another user: trained without impressions.")]
+    [JsonPropertyName("unresolvedRecommendationIds")]
+    public long UnresolvedRecommendationIds { get; set; }
+
     [Description("AutoML: every candidate's metrics, by recipe.")]
     [JsonPropertyName("candidates")]
     public Dictionary<string, Dictionary<string, double>>? Candidates { get; set; }

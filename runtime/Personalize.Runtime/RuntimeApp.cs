@@ -48,8 +48,16 @@ public static class RuntimeApp
         services.AddSingleton(sp => new EventJournal(
             sp.GetRequiredService<RealtimeRecordWriter>(), sp.GetRequiredService<CampaignHost>(), sp.GetRequiredService<RuntimeMetrics>(), TimeSpan.FromMilliseconds(Math.Max(0, config.Realtime.MaxBatchDelayMilliseconds))));
         services.AddHostedService(sp => sp.GetRequiredService<EventJournal>());
+        services.AddSingleton(sp => new ServedListRecorder(
+            sp.GetRequiredService<RealtimeRecordWriter>(), sp.GetRequiredService<RuntimeMetrics>(), sp.GetRequiredService<ILogger<ServedListRecorder>>(),
+            TimeSpan.FromMilliseconds(Math.Max(0, config.Realtime.ServedListFlushMilliseconds))));
+        services.AddHostedService(sp => sp.GetRequiredService<ServedListRecorder>());
         services.AddHostedService<CampaignLoader>();
-        services.AddSingleton(new RealtimeCompactor(store, datasetGroup, new RealtimeCompactionOptions { MinObjects = Math.Max(1, config.Realtime.CompactionMinObjects) }));
+        services.AddSingleton(new RealtimeCompactor(store, datasetGroup, new RealtimeCompactionOptions
+        {
+            MinObjects = Math.Max(1, config.Realtime.CompactionMinObjects),
+            ServedListRetention = TimeSpan.FromDays(Math.Max(1, config.Realtime.ServedListRetentionDays)),
+        }));
         services.AddHostedService<RealtimeCompaction>();
         DrainSettings.Register(services);
         services.AddHostedService<ShutdownDrain>();

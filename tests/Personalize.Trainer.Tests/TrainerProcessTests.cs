@@ -75,6 +75,40 @@ public sealed class TrainerProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Train_ReportsTheRecommendationIdsItResolved_AndThoseItCouldNot()
+    {
+        await ImportGeneratedDataAsync();
+        var writer = new RealtimeRecordWriter(_store, _group, "runtime-1");
+        await writer.AppendAsync(ServedRecommendations.Log, [ServedRecommendations.Record("RID-served", "u1", ["i1", "i2"], DateTimeOffset.UtcNow)]);
+        await writer.AppendAsync(DatasetTypes.Interactions,
+        [
+            new Dictionary<string, object?> { ["USER_ID"] = "u1", ["ITEM_ID"] = "i2", ["TIMESTAMP"] = 1_800_000_000L, ["EVENT_TYPE"] = "click", ["RECOMMENDATION_ID"] = "RID-served" },
+            new Dictionary<string, object?> { ["USER_ID"] = "u2", ["ITEM_ID"] = "i2", ["TIMESTAMP"] = 1_800_000_001L, ["EVENT_TYPE"] = "click", ["RECOMMENDATION_ID"] = "RID-expired" },
+        ]);
+
+        var train = await RunAsync(new JobSpec
+        {
+            Verb = JobVerbs.Train,
+            JobName = "v1",
+            ResultUri = StoreLayout.JobResult(_group, "train", "v1").ToString(),
+            ProgressUri = StoreLayout.JobProgress(_group, "train", "v1").ToString(),
+            Train = new TrainJobSpec
+            {
+                DatasetGroupUri = _group.ToString(),
+                Recipe = "aws-popularity-count",
+                ModelUri = StoreLayout.Model(_group, "solution", "v1").ToString(),
+                ReportUri = StoreLayout.Report(_group, "solution", "v1").ToString(),
+            },
+        });
+
+        Assert.True(train.Process.ExitCode == 0, train.Process.StdErr + train.Process.StdOut);
+        Assert.Equal(1, train.Result.Train!.ImplicitImpressions);
+        Assert.Equal(1, train.Result.Train.UnresolvedRecommendationIds);
+        Assert.Contains("1 recommendationIds were not found", await ReadAsync(StoreLayout.JobProgress(_group, "train", "v1")), StringComparison.Ordinal);
+        Assert.Contains("1 with impressions (1 from recommendationIds), 1 recommendationIds unresolved", await ReadAsync(StoreLayout.Report(_group, "solution", "v1")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Train_WithAnUnknownRecipe_FailsWithAReasonNamingIt()
     {
         await ImportGeneratedDataAsync();

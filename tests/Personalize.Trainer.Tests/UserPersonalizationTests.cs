@@ -10,7 +10,7 @@ namespace Personalize.Trainer.Tests;
 
 public sealed class UserPersonalizationTests
 {
-    private const string Ignored = "g0-7";
+    internal const string Ignored = "g0-7";
 
     /// <summary>TasteData where <see cref="Ignored"/> was shown with every genre-0 interaction that did not choose it.</summary>
     private static TrainingData WithImpressions()
@@ -28,7 +28,7 @@ public sealed class UserPersonalizationTests
         };
     }
 
-    private static double MeanRank(IRecommender recommender, string itemId)
+    internal static double MeanRank(IRecommender recommender, string itemId)
     {
         // Genre-0 users whose next item is not the ignored one by the chain.
         var users = Enumerable.Range(0, 300).Where(u => u % TasteData.Genres == 0).Select(u => $"u{u}")

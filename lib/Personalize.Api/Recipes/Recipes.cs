@@ -42,7 +42,7 @@ public static class Recipes
             HyperParameter.Categorical("cold_start_relative_from", "latestItem", ["latestItem", "currentTime"], tunable: false, featurization: true),
         ]),
         new(UserPersonalization, RecipeTypes.UserPersonalization,
-            "HRNN-Coldstart's network trained on impressions too (items shown and not chosen rank below the chosen one); campaigns explore new items by itemExplorationConfig, and trainingMode UPDATE brings in new items without a full training.",
+            "HRNN-Coldstart's network trained on impressions too (items shown and not chosen rank below the chosen one): an event's `impression`, else the list its `recommendationId` was served with; campaigns explore new items by itemExplorationConfig, and trainingMode UPDATE brings in new items without a full training.",
             HrnnFamily(149)),
         new(PersonalizedRanking, RecipeTypes.PersonalizedRanking, "HRNN scores restricted to a given list of items.", HrnnFamily(149)),
         new(Sims, RecipeTypes.RelatedItems, "Item-to-item co-occurrence in user histories, with popular-item fallback.",

@@ -24,6 +24,13 @@ public sealed record RealtimeCompactionOptions
     public TimeSpan Grace { get; init; } = TimeSpan.FromHours(1);
 
     public long RowsPerPart { get; init; } = 1_000_000;
+
+    /// <summary>
+    /// How long the <see cref="ServedRecommendations"/> log keeps a served list: a compaction leaves out the parts whose
+    /// newest record is older (the datasets' logs keep everything). Training resolves an event's recommendationId only
+    /// while its list is kept.
+    /// </summary>
+    public TimeSpan ServedListRetention { get; init; } = TimeSpan.FromDays(14);
 }
 
 /// <summary>
@@ -41,6 +48,7 @@ public sealed record RealtimeCompactionOptions
 public sealed class RealtimeCompactor
 {
     private const int BatchRows = 20_000;
+    private const int NameTimeLength = 18;
 
     private readonly IObjectStore _store;
     private readonly S3Uri _datasetGroup;
@@ -69,7 +77,7 @@ public sealed class RealtimeCompactor
     /// </summary>
     public async Task<RealtimeWatermark?> CompactAsync(string datasetType, CancellationToken cancellationToken)
     {
-        var type = DatasetTypes.Canonical(datasetType) ?? throw new ArgumentException($"Unknown dataset type \"{datasetType}\".", nameof(datasetType));
+        var type = RealtimeLogs.Canonical(datasetType) ?? throw new ArgumentException($"Unknown dataset type \"{datasetType}\".", nameof(datasetType));
         var now = _time.GetUtcNow();
         var current = await _objects.ReadWatermarkAsync(type, cancellationToken);
         // Names start with their time, so every object named before the cutoff sorts before it.
@@ -85,17 +93,36 @@ public sealed class RealtimeCompactor
             folding.Add(info.Uri);
         }
 
+        // Served lists past their retention leave with the next fold, however few objects it folds.
+        var kept = current?.Parts.Where(p => !Expired(type, p, now)).ToList() ?? [];
+        var expiring = current is not null && kept.Count < current.Parts.Count;
         RealtimeWatermark? committed = null;
-        if (folding.Count > 0 && folding.Count >= _options.MinObjects)
+        if (folding.Count > 0 && (folding.Count >= _options.MinObjects || expiring))
         {
-            committed = await FoldAsync(type, current, folding, now, cancellationToken);
+            committed = await FoldAsync(type, current, kept, folding, now, cancellationToken);
         }
 
         await CollectAsync(type, now, cancellationToken);
         return committed;
     }
 
-    private async Task<RealtimeWatermark> FoldAsync(string type, RealtimeWatermark? current, List<S3Uri> folding, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>Whether a part of the served-lists log holds only lists past retention: its folder's version is the name of the newest object folded into it.</summary>
+    private bool Expired(string type, BulkFile part, DateTimeOffset now)
+    {
+        if (type != ServedRecommendations.Log)
+        {
+            return false;
+        }
+
+        var root = RealtimeWatermark.PartsRoot(_datasetGroup, type).Key;
+        var version = part.Key.StartsWith(root, StringComparison.Ordinal) ? part.Key[root.Length..].Split('/')[0] : string.Empty;
+        return version.Length >= NameTimeLength
+            && DateTimeOffset.TryParseExact(version[..NameTimeLength], RealtimeRecordWriter.NameTimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var newest)
+            && newest < now - _options.ServedListRetention;
+    }
+
+    private async Task<RealtimeWatermark> FoldAsync(
+        string type, RealtimeWatermark? current, List<BulkFile> kept, List<S3Uri> folding, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var version = Path.GetFileNameWithoutExtension(folding[^1].Name);
         await using var parts = new ParquetPartWriter(_store, RealtimeWatermark.PartsPrefix(_datasetGroup, type, version), _options.RowsPerPart);
@@ -123,8 +150,8 @@ public sealed class RealtimeCompactor
             Through = folding[^1].Key,
             CommittedAt = now,
             Objects = (current?.Objects ?? 0) + folding.Count,
-            Records = (current?.Records ?? 0) + written.Sum(p => p.Rows),
-            Parts = [.. current?.Parts ?? [], .. written],
+            Records = kept.Sum(p => p.Rows) + written.Sum(p => p.Rows),
+            Parts = [.. kept, .. written],
         };
         // The commit: from here on readers take the parts instead of the objects.
         await watermark.WriteAsync(_store, _datasetGroup, type, cancellationToken);

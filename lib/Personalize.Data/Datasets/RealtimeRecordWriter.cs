@@ -54,10 +54,10 @@ public sealed class RealtimeRecordWriter
     public Task<S3Uri> AppendItemsAsync(IReadOnlyList<ItemRecord> items, CancellationToken cancellationToken = default) =>
         AppendAsync(DatasetTypes.Items, items.Select(RecordMapper.Fields).ToList(), cancellationToken);
 
-    /// <summary>Writes a batch of records (field name to value) as one new file; returns where it went.</summary>
+    /// <summary>Writes a batch of records (field name to value) as one new file of a dataset type's log (or the <see cref="ServedRecommendations"/> log); returns where it went.</summary>
     public async Task<S3Uri> AppendAsync(string datasetType, IReadOnlyList<IReadOnlyDictionary<string, object?>> records, CancellationToken cancellationToken = default)
     {
-        var type = DatasetTypes.Canonical(datasetType) ?? throw new ArgumentException($"Unknown dataset type \"{datasetType}\".", nameof(datasetType));
+        var type = RealtimeLogs.Canonical(datasetType) ?? throw new ArgumentException($"Unknown dataset type \"{datasetType}\".", nameof(datasetType));
         if (records.Count == 0)
         {
             throw new ArgumentException("No records to write.", nameof(records));

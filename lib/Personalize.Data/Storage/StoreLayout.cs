@@ -7,6 +7,8 @@ namespace Personalize.Data.Storage;
 ///   datasets/{Interactions|Users|Items}/bulk/...      imported bulk data (replaced by FULL imports)
 ///   datasets/{Interactions|Users|Items}/realtime/...  PutEvents / PutUsers / PutItems records
 ///   datasets/{Interactions|Users|Items}/compacted/... real-time records folded into Parquet, behind watermarks
+///   datasets/Recommendations/{realtime|compacted}/... the lists the runtime served, by recommendationId (not a dataset:
+///                                                     a real-time log of its own, kept for a retention window)
 ///   imports/{importJob}/report.json                   import reports
 ///   solutions/{solution}/{version}/model/             model artifact (manifest.json, model.safetensors)
 ///   solutions/{solution}/{version}/checkpoints/       training checkpoints

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Personalize.Runtime.Api;
 using Personalize.Runtime.Http;
+using Personalize.Runtime.Realtime;
 using Personalize.Runtime.Serving;
 
 namespace Personalize.Runtime.Endpoints;
@@ -9,7 +10,7 @@ namespace Personalize.Runtime.Endpoints;
 public static class RecommendationEndpoints
 {
     public static async Task<Results<Ok<GetRecommendationsResponse>, PersonalizeError>> GetRecommendations(
-        HttpRequest http, CampaignHost host, CancellationToken cancellationToken)
+        HttpRequest http, CampaignHost host, ServedListRecorder served, CancellationToken cancellationToken)
     {
         var (request, error) = await JsonBody.ReadAsync<GetRecommendationsRequest>(http, cancellationToken);
         if (error is not null)
@@ -34,12 +35,16 @@ public static class RecommendationEndpoints
         }
 
         var (items, recommendError) = Recommendations.Recommend(campaign, request);
-        return recommendError ?? (Results<Ok<GetRecommendationsResponse>, PersonalizeError>)TypedResults.Ok(
-            new GetRecommendationsResponse(items!, NewRecommendationId()));
+        if (recommendError is not null)
+        {
+            return recommendError;
+        }
+
+        return TypedResults.Ok(new GetRecommendationsResponse(items!, Served(served, request.UserId, items!)));
     }
 
     public static async Task<Results<Ok<GetPersonalizedRankingResponse>, PersonalizeError>> GetPersonalizedRanking(
-        HttpRequest http, CampaignHost host, CancellationToken cancellationToken)
+        HttpRequest http, CampaignHost host, ServedListRecorder served, CancellationToken cancellationToken)
     {
         var (request, error) = await JsonBody.ReadAsync<GetPersonalizedRankingRequest>(http, cancellationToken);
         if (error is not null)
@@ -64,8 +69,12 @@ public static class RecommendationEndpoints
         }
 
         var (items, rankError) = Recommendations.Rank(campaign, request);
-        return rankError ?? (Results<Ok<GetPersonalizedRankingResponse>, PersonalizeError>)TypedResults.Ok(
-            new GetPersonalizedRankingResponse(items!, NewRecommendationId()));
+        if (rankError is not null)
+        {
+            return rankError;
+        }
+
+        return TypedResults.Ok(new GetPersonalizedRankingResponse(items!, Served(served, request.UserId, items!)));
     }
 
     /// <summary>503 until the model is loaded; 404 for any campaign (or recommender) but the one served here.</summary>
@@ -92,5 +101,11 @@ public static class RecommendationEndpoints
                 "metadataColumns need campaignConfig.enableMetadataWithRecommendations on the campaign; it is off.")
             : null;
 
-    private static string NewRecommendationId() => $"RID-{Guid.NewGuid()}";
+    /// <summary>A new recommendationId, with the list it names queued for the store: events that carry it train on it as their impressions.</summary>
+    private static string Served(ServedListRecorder served, string? userId, IReadOnlyList<PredictedItem> items)
+    {
+        var recommendationId = $"RID-{Guid.NewGuid()}";
+        served.Record(recommendationId, userId, items.Select(i => i.ItemId));
+        return recommendationId;
+    }
 }

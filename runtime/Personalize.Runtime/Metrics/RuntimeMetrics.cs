@@ -14,6 +14,7 @@ public sealed class RuntimeMetrics
     private readonly Counter _eventsApplied;
     private readonly Counter _shed;
     private readonly Counter _realtimeReadFailures;
+    private readonly Counter _servedLists;
     private readonly Gauge _modelInfo;
     private readonly Gauge _modelItems;
     private readonly Gauge _observedTps;
@@ -40,6 +41,9 @@ public sealed class RuntimeMetrics
         _realtimeReadFailures = factory.CreateCounter("personalize_runtime_realtime_read_failures_total",
             "Polls of the real-time records that failed to list or read an object, by dataset type; the object is retried next poll.",
             new CounterConfiguration { LabelNames = ["dataset_type"] });
+        _servedLists = factory.CreateCounter("personalize_runtime_served_lists_total",
+            "Recommendation lists kept by recommendationId for training's implicit impressions, by outcome (stored, or dropped: queue full or write failed).",
+            new CounterConfiguration { LabelNames = ["outcome"] });
         _shed = factory.CreateCounter("personalize_runtime_requests_shed_total", "Requests refused with 429 above the campaign's rate limit.");
         // campaign is the Campaign's name, as the operator's per-campaign series label it, so dashboards can join the two.
         _modelInfo = factory.CreateGauge("personalize_runtime_model_info", "The model served (value 1), labelled with its campaign (name and ARN) and version.",
@@ -74,6 +78,10 @@ public sealed class RuntimeMetrics
     public void RecordsApplied(string origin, int count) => _eventsApplied.WithLabels(origin).Inc(count);
 
     public void Shed() => _shed.Inc();
+
+    public void ServedListsStored(int count) => _servedLists.WithLabels("stored").Inc(count);
+
+    public void ServedListsDropped(int count) => _servedLists.WithLabels("dropped").Inc(count);
 
     public void Capacity(double requestsPerSecond) => _capacityTps.Set(requestsPerSecond);
 

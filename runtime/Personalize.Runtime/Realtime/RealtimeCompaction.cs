@@ -4,14 +4,15 @@ using Personalize.Jobs;
 namespace Personalize.Runtime.Realtime;
 
 /// <summary>
-/// Every replica, as a writer of the real-time log, folds its old objects into Parquet parts now and then, so start-up
-/// replays and training read a few parts instead of one object per group commit. Replicas need no coordination: a
+/// Every replica, as a writer of the real-time logs, folds their old objects into Parquet parts now and then, so start-up
+/// replays and training read a few parts instead of one object per group commit (the served lists' log also drops what
+/// is past its retention). Replicas need no coordination: a
 /// compaction is safe to run concurrently (<see cref="RealtimeCompactor"/>); a random delay keeps them from usually
 /// doing the same work at once.
 /// </summary>
 public sealed class RealtimeCompaction(RuntimeConfig config, RealtimeCompactor compactor, ILogger<RealtimeCompaction> logger) : BackgroundService
 {
-    private static readonly string[] DatasetTypes = [RealtimeApplier.Interactions, RealtimeApplier.Users, RealtimeApplier.Items];
+    private static readonly string[] DatasetTypes = [RealtimeApplier.Interactions, RealtimeApplier.Users, RealtimeApplier.Items, ServedRecommendations.Log];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

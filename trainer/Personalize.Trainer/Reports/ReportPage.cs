@@ -103,7 +103,10 @@ internal static class ReportPage
                 .Append($"<div class=\"note\"><span class=\"{(change >= 0 ? "up" : "down")}\">{change:+0.0%;-0.0%;0.0%}</span> vs popularity ({N(baseline)})</div></div>\n");
         }
 
-        html.Append($"<div class=\"tile\"><div class=\"label\">training data</div><div class=\"value\">{report.Data.Interactions:N0}</div><div class=\"note\">interactions, {report.Data.Users:N0} users</div></div>\n</div>\n");
+        var (withImpressions, fromRecommendations, unresolved) = report.Impressions;
+        var impressions = withImpressions == 0 && unresolved == 0 ? string.Empty
+            : $"; {withImpressions:N0} with impressions ({fromRecommendations:N0} from recommendationIds), {unresolved:N0} recommendationIds unresolved";
+        html.Append($"<div class=\"tile\"><div class=\"label\">training data</div><div class=\"value\">{report.Data.Interactions:N0}</div><div class=\"note\">interactions, {report.Data.Users:N0} users{E(impressions)}</div></div>\n</div>\n");
     }
 
     private static void MetricsTable(StringBuilder html, TrainingReport report)

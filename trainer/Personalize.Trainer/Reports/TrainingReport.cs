@@ -34,6 +34,9 @@ internal sealed record TrainingReport
     public string? Objective { get; init; }
 
     public required DataProfile Data { get; init; }
+
+    /// <summary>Interactions trained with impressions, how many of them took a recommendationId's served list, and the recommendationIds not resolved.</summary>
+    public (int WithImpressions, long Implicit, long Unresolved) Impressions { get; init; }
 }
 
 /// <summary>One trained model: its settings, metrics and the mean training loss of each epoch it ran (none for count-based recipes).</summary>

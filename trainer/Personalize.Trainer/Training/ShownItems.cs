@@ -1,4 +1,4 @@
 namespace Personalize.Trainer.Training;
 
-/// <summary>An interaction's explicit impression: the items shown to the user when they chose ItemId (IMPRESSION).</summary>
+/// <summary>An interaction's impression: the items shown to the user when they chose ItemId (IMPRESSION, or its recommendationId's list).</summary>
 internal sealed record ShownItems(string UserId, string ItemId, IReadOnlyList<string> Items);

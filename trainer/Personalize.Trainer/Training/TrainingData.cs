@@ -19,8 +19,20 @@ internal sealed class TrainingData
     /// <summary>Real-time events with no item (page views and the like): nothing to train on, counted for the report.</summary>
     public long EventsWithoutItem { get; init; }
 
-    /// <summary>The explicit impressions of the interactions training uses (aws-user-personalization trains on them).</summary>
+    /// <summary>
+    /// The impressions of the interactions training uses (aws-user-personalization trains on them): explicit
+    /// (IMPRESSION), else implicit (the list the event's RECOMMENDATION_ID was served with).
+    /// </summary>
     public IReadOnlyList<ShownItems> Impressions { get; init; } = [];
+
+    /// <summary>Interactions whose impressions are the list their recommendationId names (no IMPRESSION of their own).</summary>
+    public long ImplicitImpressions { get; init; }
+
+    /// <summary>
+    /// Interactions with a recommendationId and no IMPRESSION whose list was not found (never served here, past the
+    /// served lists' retention, lost in a crash) or was served to another user: they train without impressions.
+    /// </summary>
+    public long UnresolvedRecommendationIds { get; init; }
 
     public IReadOnlyDictionary<string, IReadOnlyList<string>> ItemTokens { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 

@@ -9,8 +9,9 @@ namespace Personalize.Trainer.Training;
 /// <summary>
 /// Reads a dataset group (bulk + real-time) into TrainingData: interactions filtered by eventType (case-insensitive,
 /// as Personalize matches event types) and eventValueThreshold (events without a value are dropped when a threshold
-/// is set), the events left out kept apart for the served histories, each kept event's categorical context columns, and
-/// the categorical metadata of users and items as "FIELD=value" tokens.
+/// is set), the events left out kept apart for the served histories, each kept event's categorical context columns and
+/// impressions (its IMPRESSION, else the list its RECOMMENDATION_ID names in the served-lists log), and the categorical
+/// metadata of users and items as "FIELD=value" tokens.
 /// </summary>
 internal static class TrainingDataLoader
 {
@@ -30,6 +31,8 @@ internal static class TrainingDataLoader
         var interactions = new List<ModelInteraction>();
         var excluded = new List<ModelInteraction>();
         var impressions = new List<ShownItems>();
+        // Kept events that name a recommendation and no impression: resolved against the served lists once all are read.
+        var implicitImpressions = new List<(ShownItems Event, string? SessionId, string RecommendationId)>();
         await foreach (var interaction in reader.ReadInteractionsAsync(includeRealtime: true, cancellationToken))
         {
             var kept = (eventType is null || string.Equals(interaction.EventType, eventType, StringComparison.OrdinalIgnoreCase))
@@ -45,6 +48,22 @@ internal static class TrainingDataLoader
             if (FieldNames.SplitMultiValue(interaction.Impression) is { Length: > 0 } shown)
             {
                 impressions.Add(new ShownItems(interaction.UserId, interaction.ItemId, shown));
+            }
+            else if (interaction.RecommendationId is { Length: > 0 } recommendationId)
+            {
+                implicitImpressions.Add((new ShownItems(interaction.UserId, interaction.ItemId, []), interaction.Context.GetValueOrDefault(FieldNames.SessionId), recommendationId));
+            }
+        }
+
+        // Personalize: an event with a recommendationId and no impression was shown that recommendation's items.
+        var served = await ServedRecommendations.ReadAsync(store, datasetGroup.AsPrefix(), implicitImpressions.Select(e => e.RecommendationId).ToHashSet(StringComparer.Ordinal), cancellationToken);
+        var resolved = 0L;
+        foreach (var (shownEvent, sessionId, recommendationId) in implicitImpressions)
+        {
+            if (served.GetValueOrDefault(recommendationId) is { } list && list.ShownTo(shownEvent.UserId, sessionId))
+            {
+                impressions.Add(shownEvent with { Items = list.Items });
+                resolved++;
             }
         }
 
@@ -80,6 +99,8 @@ internal static class TrainingDataLoader
             Interactions = interactions,
             ExcludedInteractions = excluded,
             Impressions = impressions,
+            ImplicitImpressions = resolved,
+            UnresolvedRecommendationIds = implicitImpressions.Count - resolved,
             EventsWithoutItem = reader.EventsWithoutItem,
             ItemTokens = itemTokens,
             UserTokens = userTokens,

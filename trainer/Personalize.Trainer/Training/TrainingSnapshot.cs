@@ -41,6 +41,9 @@ internal static class TrainingSnapshot
             UserTokens = saved.UserTokens.ToDictionary(e => e.Key, e => (IReadOnlyList<string>)e.Value, StringComparer.Ordinal),
             ItemCreation = new Dictionary<string, long>(saved.ItemCreation, StringComparer.Ordinal),
             CatalogueItems = saved.CatalogueItems,
+            Impressions = saved.Impressions ?? [],
+            ImplicitImpressions = saved.ImplicitImpressions,
+            UnresolvedRecommendationIds = saved.UnresolvedRecommendationIds,
         };
     }
 
@@ -54,7 +57,11 @@ internal static class TrainingSnapshot
             data.UserTokens.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal),
             new Dictionary<string, long>(data.ItemCreation, StringComparer.Ordinal),
             [.. data.CatalogueItems],
-            data.Interactions.Any(i => i.Context is not null) ? [.. data.Interactions.Select(i => i.Context)] : null);
+            data.Interactions.Any(i => i.Context is not null) ? [.. data.Interactions.Select(i => i.Context)] : null,
+            // Implicit ones especially: their served lists may be past retention by the time a retry reads the store.
+            data.Impressions.Count > 0 ? [.. data.Impressions] : null,
+            data.ImplicitImpressions,
+            data.UnresolvedRecommendationIds);
         using var buffer = new MemoryStream();
         await using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
         {
@@ -74,5 +81,8 @@ internal static class TrainingSnapshot
         Dictionary<string, string[]> UserTokens,
         Dictionary<string, long> ItemCreation,
         string[] CatalogueItems,
-        IReadOnlyDictionary<string, string>?[]? Contexts = null);
+        IReadOnlyDictionary<string, string>?[]? Contexts = null,
+        ShownItems[]? Impressions = null,
+        long ImplicitImpressions = 0,
+        long UnresolvedRecommendationIds = 0);
 }

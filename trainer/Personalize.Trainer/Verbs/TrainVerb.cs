@@ -62,7 +62,7 @@ public sealed class TrainVerb : JobVerb
             {
                 Stage = "read",
                 RowsRead = data.Interactions.Count,
-                Message = data.EventsWithoutItem == 0 ? null : $"{data.EventsWithoutItem} real-time events without an item (page views and the like) are not trained on",
+                Message = ReadMessage(data),
             },
             cancellationToken);
         var collector = new TrainingReportCollector(context.ReportProgressAsync);
@@ -110,9 +110,28 @@ public sealed class TrainVerb : JobVerb
             ReportUri = reportUri,
             Interactions = artifact.Manifest.TrainingData.Interactions,
             EventsWithoutItem = data.EventsWithoutItem,
+            ImplicitImpressions = data.ImplicitImpressions,
+            UnresolvedRecommendationIds = data.UnresolvedRecommendationIds,
             Candidates = outcome.Candidates.Count > 0 ? outcome.Candidates : null,
         };
         await context.ReportProgressAsync(new JobProgress { Stage = "done", PercentComplete = 100, Message = $"{outcome.Recipe} saved to {modelUri}" }, cancellationToken);
+    }
+
+    /// <summary>What the read left out or resolved that the interaction count does not show; null when nothing.</summary>
+    private static string? ReadMessage(TrainingData data)
+    {
+        List<string> notes = [];
+        if (data.EventsWithoutItem > 0)
+        {
+            notes.Add($"{data.EventsWithoutItem} real-time events without an item (page views and the like) are not trained on");
+        }
+
+        if (data.ImplicitImpressions > 0 || data.UnresolvedRecommendationIds > 0)
+        {
+            notes.Add($"{data.ImplicitImpressions} events take their recommendationId's served list as impressions; {data.UnresolvedRecommendationIds} recommendationIds were not found among the served lists kept (or were served to another user)");
+        }
+
+        return notes.Count == 0 ? null : string.Join("; ", notes);
     }
 
     private static S3Uri Location(string value, string field) =>
