@@ -44,6 +44,8 @@ internal static class TrainingSnapshot
             Impressions = saved.Impressions ?? [],
             ImplicitImpressions = saved.ImplicitImpressions,
             UnresolvedRecommendationIds = saved.UnresolvedRecommendationIds,
+            ExcludedInteractions = saved.Excluded?.ToInteractions() ?? [],
+            EventsWithoutItem = saved.EventsWithoutItem,
         };
     }
 
@@ -61,7 +63,10 @@ internal static class TrainingSnapshot
             // Implicit ones especially: their served lists may be past retention by the time a retry reads the store.
             data.Impressions.Count > 0 ? [.. data.Impressions] : null,
             data.ImplicitImpressions,
-            data.UnresolvedRecommendationIds);
+            data.UnresolvedRecommendationIds,
+            // The filtered-out events are their users' history in the served model: a retry must serve them too.
+            data.ExcludedInteractions.Count > 0 ? InteractionColumns.From(data.ExcludedInteractions) : null,
+            data.EventsWithoutItem);
         using var buffer = new MemoryStream();
         await using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
         {
@@ -84,5 +89,19 @@ internal static class TrainingSnapshot
         IReadOnlyDictionary<string, string>?[]? Contexts = null,
         ShownItems[]? Impressions = null,
         long ImplicitImpressions = 0,
-        long UnresolvedRecommendationIds = 0);
+        long UnresolvedRecommendationIds = 0,
+        InteractionColumns? Excluded = null,
+        long EventsWithoutItem = 0);
+
+    /// <summary>Interactions without contexts as parallel columns.</summary>
+    private sealed record InteractionColumns(string[] Users, string[] Items, long[] Timestamps)
+    {
+        public static InteractionColumns From(IReadOnlyList<Interaction> interactions) =>
+            new([.. interactions.Select(i => i.UserId)], [.. interactions.Select(i => i.ItemId)], [.. interactions.Select(i => i.Timestamp)]);
+
+        public List<Interaction> ToInteractions() =>
+            Users.Length == Items.Length && Users.Length == Timestamps.Length
+                ? [.. Enumerable.Range(0, Users.Length).Select(i => new Interaction(Users[i], Items[i], Timestamps[i], null))]
+                : throw new InvalidDataException("A training snapshot's excluded interactions have columns of different lengths.");
+    }
 }
