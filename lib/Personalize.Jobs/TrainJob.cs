@@ -49,6 +49,10 @@ public sealed class TrainJobSpec
     [JsonPropertyName("baseModelUri")]
     public string? BaseModelUri { get; set; }
 
+    [Description("For UPDATE (a campaign's automatic update): when the data holds nothing newer than the base model (no interaction after its newest, no item outside its vocabulary), write no model and report why in the result's skipped.")]
+    [JsonPropertyName("onlyWithNewData")]
+    public bool OnlyWithNewData { get; set; }
+
     [Description("s3:// prefix the model artifact is written under (manifest.json, model.safetensors).")]
     [JsonPropertyName("modelUri")]
     public string ModelUri { get; set; } = string.Empty;
@@ -112,6 +116,10 @@ public sealed class TrainJobResult
     [Description("Real-time events with an event type and no item (e.g. page views): recorded, but nothing to train on.")]
     [JsonPropertyName("eventsWithoutItem")]
     public long EventsWithoutItem { get; set; }
+
+    [Description("Why no model was written (onlyWithNewData and nothing new); null when one was.")]
+    [JsonPropertyName("skipped")]
+    public string? Skipped { get; set; }
 
     [Description("AutoML: every candidate's metrics, by recipe.")]
     [JsonPropertyName("candidates")]
