@@ -49,6 +49,10 @@ public sealed class TrainJobSpec
     [JsonPropertyName("baseModelUri")]
     public string? BaseModelUri { get; set; }
 
+    [Description("For UPDATE (a campaign's automatic update): when the data holds nothing newer than the base model (no interaction after its newest, no item outside its vocabulary), write no model and report why in the result's skipped.")]
+    [JsonPropertyName("onlyWithNewData")]
+    public bool OnlyWithNewData { get; set; }
+
     [Description("s3:// prefix the model artifact is written under (manifest.json, model.safetensors).")]
     [JsonPropertyName("modelUri")]
     public string ModelUri { get; set; } = string.Empty;
@@ -120,6 +124,10 @@ public sealed class TrainJobResult
     [Description("Interactions with a recommendationId and no impression whose list was not found among the served lists kept, or was served to another user: trained without impressions.")]
     [JsonPropertyName("unresolvedRecommendationIds")]
     public long UnresolvedRecommendationIds { get; set; }
+
+    [Description("Why no model was written (onlyWithNewData and nothing new); null when one was.")]
+    [JsonPropertyName("skipped")]
+    public string? Skipped { get; set; }
 
     [Description("AutoML: every candidate's metrics, by recipe.")]
     [JsonPropertyName("candidates")]

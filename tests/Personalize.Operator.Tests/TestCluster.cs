@@ -178,9 +178,9 @@ public sealed class TestCluster(OperatorEnvironment env, string @namespace) : ID
 
     public static JobResult ImportSucceeded(long rows = 1000) => Succeeded(r => r.Import = new ImportJobResult { RowsRead = rows, RowsImported = rows, DatasetRowCount = rows, DistinctUsers = 10, DistinctItems = 20 });
 
-    public static JobResult TrainSucceeded(string modelUri) => Succeeded(r => r.Train = new TrainJobResult
+    public static JobResult TrainSucceeded(string modelUri, string recipe = "aws-hrnn") => Succeeded(r => r.Train = new TrainJobResult
     {
-        Recipe = "aws-hrnn",
+        Recipe = recipe,
         ModelUri = modelUri,
         TrainingSeconds = 42,
         Interactions = 1000,

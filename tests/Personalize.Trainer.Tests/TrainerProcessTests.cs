@@ -176,6 +176,60 @@ public sealed class TrainerProcessTests : IDisposable
         Assert.Contains("v1 (aws-hrnn)", html, StringComparison.Ordinal);
     }
 
+    // A campaign's automatic update (aws-user-personalization): UPDATE from the served model into a revision path.
+    [Fact]
+    public async Task AutomaticUpdate_WritesNothingWithoutNewData_AndWithANewItemsEvents_ARevisionThatRecommendsIt()
+    {
+        await ImportGeneratedDataAsync();
+        var fast = new Dictionary<string, string> { ["hidden_dimension"] = "32", ["bptt"] = "16" };
+        var full = await RunAsync(TrainSpec("v1", new TrainJobSpec { Recipe = "aws-user-personalization", AlgorithmHyperParameters = fast }));
+        Assert.True(full.Process.ExitCode == 0, full.Process.StdErr + full.Process.StdOut);
+        var baseModel = StoreLayout.Model(_group, "solution", "v1");
+        var revision = StoreLayout.ModelRevision(_group, "solution", "v1", 1);
+        JobSpec Update(string run) => new()
+        {
+            Verb = JobVerbs.Train,
+            JobName = run,
+            ResultUri = StoreLayout.JobResult(_group, "campaign", run).ToString(),
+            Train = new TrainJobSpec
+            {
+                DatasetGroupUri = _group.ToString(),
+                Recipe = "aws-user-personalization",
+                TrainingMode = "UPDATE",
+                BaseModelUri = baseModel.ToString(),
+                OnlyWithNewData = true,
+                ModelUri = revision.ToString(),
+            },
+        };
+
+        var nothing = await RunAsync(Update("update-1"));
+        Assert.True(nothing.Process.ExitCode == 0, nothing.Process.StdErr + nothing.Process.StdOut);
+        Assert.Equal(JobResult.Succeeded, nothing.Result.Status);
+        Assert.StartsWith("no new data", nothing.Result.Train!.Skipped, StringComparison.Ordinal);
+        Assert.Null(await _store.StatAsync(revision.Append(ModelManifest.FileName), CancellationToken.None));
+
+        // A new item arrives through PutEvents and catches on: every user views it, twice, after their last item.
+        var trained = await ModelArtifact.LoadAsync(_store, baseModel, CancellationToken.None);
+        Assert.DoesNotContain("brand-new-item", trained.Vocabulary.Items);
+        var newest = trained.Manifest.TrainingData.MaxTimestamp!.Value;
+        var viewers = trained.Vocabulary.Users;
+        await new RealtimeRecordWriter(_store, _group, "runtime-0").AppendInteractionsAsync(
+            [.. viewers.SelectMany((user, k) => new[] { 60, 120 }.Select(later => new Interaction(user, "brand-new-item", newest + later + k, "view", null, null, null, Interaction.NoContext)))],
+            CancellationToken.None);
+
+        var updated = await RunAsync(Update("update-2"));
+        Assert.True(updated.Process.ExitCode == 0, updated.Process.StdErr + updated.Process.StdOut);
+        Assert.Null(updated.Result.Train!.Skipped);
+        Assert.Equal(revision.ToString(), updated.Result.Train.ModelUri);
+        var model = await ModelArtifact.LoadAsync(_store, revision, CancellationToken.None);
+        Assert.Equal("aws-user-personalization", model.Manifest.Recipe);
+        Assert.Contains("brand-new-item", model.Vocabulary.Items);
+        Assert.True(model.Manifest.TrainingData.MaxTimestamp > newest);
+        var recommender = Personalize.Models.Recipes.RecommenderFactory.Create(model);
+        var served = viewers.Count(user => recommender.Recommend(new Personalize.Models.Scoring.RecommendationRequest { UserId = user }).Any(r => r.ItemId == "brand-new-item"));
+        Assert.True(served >= viewers.Count * 9 / 10, $"the new item is in {served} of {viewers.Count} of its viewers' recommendations");
+    }
+
     private JobSpec TrainSpec(string version, TrainJobSpec train)
     {
         train.DatasetGroupUri = _group.ToString();

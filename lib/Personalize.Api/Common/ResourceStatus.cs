@@ -77,4 +77,7 @@ public static class ConditionTypes
 
     /// <summary>True while an edit is refused (an immutable field changed); the message names the field.</summary>
     public const string Terminal = "Terminal";
+
+    /// <summary>Campaigns with automatic updates only: False while the latest update failed (the previous model keeps serving); the message names the cause.</summary>
+    public const string AutoUpdated = "AutoUpdated";
 }

@@ -34,7 +34,7 @@ public static class Recipes
     [
         new(Hrnn, RecipeTypes.UserPersonalization, "A GRU over each user's ordered history.", HrnnFamily(43)),
         new(HrnnMetadata, RecipeTypes.UserPersonalization, "HRNN with item, user and contextual metadata features.", HrnnFamily(43)),
-        new(HrnnColdstart, RecipeTypes.UserPersonalization, "HRNN-Metadata that also recommends new items from their metadata.",
+        new(HrnnColdstart, RecipeTypes.UserPersonalization, "HRNN-Metadata that also recommends new items from their metadata; its campaigns update automatically, as aws-user-personalization's (the legacy recipe of that behaviour).",
         [
             .. HrnnFamily(149),
             HyperParameter.Integer("cold_start_max_interactions", 15, 1, int.MaxValue, tunable: false, featurization: true),
@@ -42,7 +42,7 @@ public static class Recipes
             HyperParameter.Categorical("cold_start_relative_from", "latestItem", ["latestItem", "currentTime"], tunable: false, featurization: true),
         ]),
         new(UserPersonalization, RecipeTypes.UserPersonalization,
-            "HRNN-Coldstart's network trained on impressions too (items shown and not chosen rank below the chosen one): an event's `impression`, else the list its `recommendationId` was served with; campaigns explore new items by itemExplorationConfig, and trainingMode UPDATE brings in new items without a full training.",
+            "HRNN-Coldstart's network trained on impressions too (items shown and not chosen rank below the chosen one): an event's `impression`, else the list its `recommendationId` was served with; campaigns explore new items by itemExplorationConfig. A campaign serving a FULL version updates its model automatically (every 2 hours by default, only when new items or interactions were stored; no new version, no new metrics), and trainingMode UPDATE brings in new items without a full training.",
             HrnnFamily(149)),
         new(PersonalizedRanking, RecipeTypes.PersonalizedRanking, "HRNN scores restricted to a given list of items.", HrnnFamily(149)),
         new(Sims, RecipeTypes.RelatedItems, "Item-to-item co-occurrence in user histories, with popular-item fallback.",

@@ -84,6 +84,54 @@ public sealed class CampaignStatus : ResourceStatus
 
     [JsonPropertyName("latestCampaignUpdate")]
     public CampaignUpdate? LatestCampaignUpdate { get; set; }
+
+    [Description("aws-user-personalization and aws-hrnn-coldstart campaigns: the automatic updates of the served FULL version's model (new items and interactions trained in on an interval, with no new SolutionVersion and no new metrics).")]
+    [JsonPropertyName("automaticUpdate")]
+    public CampaignAutomaticUpdate? AutomaticUpdate { get; set; }
+}
+
+/// <summary>Where a campaign's automatic updates stand: revision 0 is the version's own model, each update writes the next.</summary>
+public sealed class CampaignAutomaticUpdate
+{
+    [Description("The SolutionVersion whose model the revisions continue.")]
+    [JsonPropertyName("solutionVersion")]
+    public string? SolutionVersion { get; set; }
+
+    [Description("The newest model revision: 0 is the version's own model; the runtimes are rolled onto it.")]
+    [JsonPropertyName("modelRevision")]
+    public int ModelRevision { get; set; }
+
+    [Description("Where that revision's model is stored.")]
+    [JsonPropertyName("modelLocation")]
+    public string? ModelLocation { get; set; }
+
+    [Description("The revision every ready runtime replica serves (it lags modelRevision while a rollout is under way).")]
+    [JsonPropertyName("servingModelRevision")]
+    public int? ServingModelRevision { get; set; }
+
+    [Description("When the newest revision was written by an automatic update.")]
+    [JsonPropertyName("lastUpdatedDateTime")]
+    public DateTimeOffset? LastUpdatedDateTime { get; set; }
+
+    [Description("The data the newest revision was trained on was read at this time; data stored later is new.")]
+    [JsonPropertyName("dataAsOf")]
+    public DateTimeOffset? DataAsOf { get; set; }
+
+    [Description("When the operator looks for new data next (the operator's automatic update interval, 2 hours by default).")]
+    [JsonPropertyName("nextCheckDateTime")]
+    public DateTimeOffset? NextCheckDateTime { get; set; }
+
+    [Description("Updates started, counting those that found nothing new or failed; names each trainer run.")]
+    [JsonPropertyName("attempts")]
+    public int Attempts { get; set; }
+
+    [Description("The trainer run of the update under way, if one is.")]
+    [JsonPropertyName("jobName")]
+    public string? JobName { get; set; }
+
+    [Description("What the latest check or update did, or why automatic updates are stopped; a failure names its cause.")]
+    [JsonPropertyName("message")]
+    public string? Message { get; set; }
 }
 
 public sealed class CampaignUpdate

@@ -12,6 +12,7 @@ namespace Personalize.Data.Storage;
 ///   imports/{importJob}/report.json                   import reports
 ///   solutions/{solution}/{version}/model/             model artifact (manifest.json, model.safetensors)
 ///   solutions/{solution}/{version}/checkpoints/       training checkpoints
+///   solutions/{solution}/{version}/revisions/{n}/model/  a campaign's automatic update n of the version's model
 ///   solutions/{solution}/{version}/report.html        the training report (self-contained HTML)
 ///   jobs/{kind}/{name}/result.json, progress.jsonl    what a trainer run reports
 /// </summary>
@@ -38,6 +39,10 @@ public sealed class StoreLayout(string bucket)
 
     public static S3Uri Model(S3Uri datasetGroup, string solution, string version) =>
         SolutionVersion(datasetGroup, solution, version).Append("model/");
+
+    /// <summary>Revision n of a version's model, written by a campaign's automatic update (the version's own model is revision 0).</summary>
+    public static S3Uri ModelRevision(S3Uri datasetGroup, string solution, string version, int revision) =>
+        SolutionVersion(datasetGroup, solution, version).Append($"revisions/{revision}/model/");
 
     public static S3Uri Checkpoints(S3Uri datasetGroup, string solution, string version) =>
         SolutionVersion(datasetGroup, solution, version).Append("checkpoints/");

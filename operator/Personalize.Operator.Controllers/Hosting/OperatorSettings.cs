@@ -33,6 +33,10 @@ public sealed record OperatorSettings
     /// <summary>PERSONALIZE_SCALE_DOWN_STABILIZATION_SECONDS: how long after a campaign scaled up it may scale down.</summary>
     public TimeSpan ScaleDownStabilization { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>PERSONALIZE_AUTO_UPDATE_SECONDS: how often a campaign serving an aws-user-personalization or
+    /// aws-hrnn-coldstart FULL version looks for new data and, when there is some, updates its model (Personalize: 2 hours).</summary>
+    public TimeSpan AutoUpdateInterval { get; init; } = TimeSpan.FromHours(2);
+
     /// <summary>PERSONALIZE_RUNTIME_PORT: the port runtime pods listen on (and the Service targets).</summary>
     public int RuntimePort { get; init; } = 8080;
 
@@ -109,6 +113,7 @@ public sealed record OperatorSettings
             TpsPerReplica = Seconds("PERSONALIZE_TPS_PER_REPLICA", s.TpsPerReplica),
             MaxReplicas = (int)Seconds("PERSONALIZE_MAX_REPLICAS", s.MaxReplicas),
             ScaleDownStabilization = TimeSpan.FromSeconds(Seconds("PERSONALIZE_SCALE_DOWN_STABILIZATION_SECONDS", s.ScaleDownStabilization.TotalSeconds)),
+            AutoUpdateInterval = TimeSpan.FromSeconds(Seconds("PERSONALIZE_AUTO_UPDATE_SECONDS", s.AutoUpdateInterval.TotalSeconds)),
             RuntimePort = (int)Seconds("PERSONALIZE_RUNTIME_PORT", s.RuntimePort),
             RuntimeRequestsMetric = Get("PERSONALIZE_RUNTIME_REQUESTS_METRIC") ?? s.RuntimeRequestsMetric,
             JobBackoffLimit = (int)Seconds("PERSONALIZE_JOB_BACKOFF_LIMIT", s.JobBackoffLimit),

@@ -14,7 +14,9 @@ namespace Personalize.Operator.Controllers.Reconcilers;
 /// A campaign runs the runtime for its solution version: replicas = ceil(minProvisionedTPS / tpsPerReplica), more
 /// while observed load needs them, never fewer. A new solutionVersionRef (or any change to what the runtime is
 /// told: filters, tracking ids) rolls out readiness-gated; until every replica serves the new version the status
-/// keeps naming the old one as serving and latestCampaignUpdate says IN_PROGRESS.
+/// keeps naming the old one as serving and latestCampaignUpdate says IN_PROGRESS. Campaigns of aws-user-personalization
+/// (and aws-hrnn-coldstart) FULL versions also update their model automatically (<see cref="CampaignAutoUpdater"/>):
+/// a new revision rolls out the same way.
 /// </summary>
 public sealed class CampaignController(ControllerContext context) : ResourceController<Campaign>(context)
 {
@@ -27,6 +29,8 @@ public sealed class CampaignController(ControllerContext context) : ResourceCont
 
     // When each campaign last scaled up, for the scale-down stabilization; in memory like the capacity.
     private readonly ConcurrentDictionary<string, DateTimeOffset> _scaledUp = new();
+
+    private readonly CampaignAutoUpdater _updates = new(context);
 
     protected override async Task<ReconcileResult> ReconcileCoreAsync(Campaign resource, CancellationToken cancellationToken)
     {
@@ -42,13 +46,15 @@ public sealed class CampaignController(ControllerContext context) : ResourceCont
             return await WaitAsync(resource, "WaitingForSolutionVersion", $"SolutionVersion {version.Metadata.Name} has no solution or model location", cancellationToken);
         }
 
+        var update = await _updates.StepAsync(resource, version, solution, cancellationToken);
         var scale = await ScaleAsync(resource, cancellationToken);
-        var state = await ApplyRuntimeAsync(resource, version, solution, scale, cancellationToken);
-        await StatusFromStateAsync(resource, version, scale, state, cancellationToken);
+        var state = await ApplyRuntimeAsync(resource, version, solution, update.ModelUri, scale, cancellationToken);
+        await StatusFromStateAsync(resource, version, scale, state, update, cancellationToken);
 
-        // Looked at again regularly: readiness, observed load and scaling.
+        // Looked at again regularly: readiness, observed load and scaling; sooner when an automatic update is due.
         var poll = Context.Settings.PollInterval;
-        return ReconcileResult.After(state.RolloutComplete ? poll : TimeSpan.FromSeconds(Math.Min(2, poll.TotalSeconds)));
+        var after = state.RolloutComplete ? poll : TimeSpan.FromSeconds(Math.Min(2, poll.TotalSeconds));
+        return ReconcileResult.After(update.Due is { } due && due < after ? (due < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : due) : after);
     }
 
     /// <summary>The SolutionVersion to serve: the referenced one, or with syncWithLatestSolutionVersion the newest ACTIVE one of its solution.</summary>
@@ -125,10 +131,10 @@ public sealed class CampaignController(ControllerContext context) : ResourceCont
         return new RuntimeScale(replicas, minimum, perReplica);
     }
 
-    /// <summary>Applies the runtime Deployment for the version at the scale, and keeps the capacity its replicas report.</summary>
-    private async Task<RuntimeState> ApplyRuntimeAsync(Campaign resource, SolutionVersion version, Solution solution, RuntimeScale scale, CancellationToken cancellationToken)
+    /// <summary>Applies the runtime Deployment for the version's model (or its newest automatic revision) at the scale, and keeps the capacity its replicas report.</summary>
+    private async Task<RuntimeState> ApplyRuntimeAsync(Campaign resource, SolutionVersion version, Solution solution, string modelUri, RuntimeScale scale, CancellationToken cancellationToken)
     {
-        var json = JobJson.Serialize(RuntimeConfigFor(resource, version, solution));
+        var json = JobJson.Serialize(RuntimeConfigFor(resource, version, solution, modelUri));
         var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(json)))[..16].ToLowerInvariant();
         var state = await Context.Launcher.ApplyRuntimeAsync(
             new RuntimeDeployment(WorkloadOwner.Of(resource), resource.Metadata.Name, json, hash, version.Metadata.Name, scale.Replicas, CampaignScaler.MaxUnavailable(scale.Replicas, scale.Minimum),
@@ -143,7 +149,7 @@ public sealed class CampaignController(ControllerContext context) : ResourceCont
     }
 
     /// <summary>Status from what the runtime reports: serving and ACTIVE once rolled out, else rolling out or starting (stuck when a pod cannot start).</summary>
-    private async Task StatusFromStateAsync(Campaign resource, SolutionVersion version, RuntimeScale scale, RuntimeState state, CancellationToken cancellationToken)
+    private async Task StatusFromStateAsync(Campaign resource, SolutionVersion version, RuntimeScale scale, RuntimeState state, AutoUpdateStep update, CancellationToken cancellationToken)
     {
         var replicas = scale.Replicas;
         var serving = resource.Status.ServingSolutionVersion;
@@ -188,12 +194,35 @@ public sealed class CampaignController(ControllerContext context) : ResourceCont
                 MinProvisionedTPS = r.Spec.MinProvisionedTPS,
                 Phase = state.RolloutComplete ? Phases.Active : Phases.CreateInProgress,
             };
+
+            s.AutomaticUpdate = update.State;
+            if (update.State is { } automatic && state.RolloutComplete)
+            {
+                automatic.ServingModelRevision = automatic.ModelRevision;
+            }
+
+            if (update.Condition is { } condition)
+            {
+                Conditions.Set(s, ConditionTypes.AutoUpdated, condition.Ok, condition.Reason, condition.Message, r.Metadata.Generation, Context.Time);
+            }
+            else if (update.State is null)
+            {
+                s.Conditions.RemoveAll(c => c.Type == ConditionTypes.AutoUpdated);
+            }
         }, cancellationToken);
     }
 
     public override async Task<DeletionResult> FinalizeAsync(Campaign resource, CancellationToken cancellationToken)
     {
         await Context.Launcher.DeleteRuntimeAsync(WorkloadOwner.Of(resource), cancellationToken);
+        await _updates.StopRunAsync(resource, resource.Status.AutomaticUpdate, cancellationToken);
+        if (resource.Status.AutomaticUpdate is not null && Context.Store.Get<SolutionVersion>(resource.Metadata.NamespaceProperty, resource.Status.AutomaticUpdate.SolutionVersion ?? string.Empty) is { } version
+            && Context.Store.Get<Solution>(resource.Metadata.NamespaceProperty, version.Spec.SolutionRef.Name) is { } solution)
+        {
+            // The update runs' results; the revisions themselves go with their SolutionVersion.
+            await DeleteDataAsync(resource, _updates.JobsFolder(resource, solution), cancellationToken);
+        }
+
         return DeletionResult.Complete;
     }
 
@@ -204,7 +233,7 @@ public sealed class CampaignController(ControllerContext context) : ResourceCont
             .FirstOrDefault();
 
     /// <summary>What the runtime is told: model, group, accepted tracking ids, datasets for PutUsers/PutItems, filters.</summary>
-    private RuntimeConfig RuntimeConfigFor(Campaign campaign, SolutionVersion version, Solution solution)
+    private RuntimeConfig RuntimeConfigFor(Campaign campaign, SolutionVersion version, Solution solution, string modelUri)
     {
         var ns = campaign.Metadata.NamespaceProperty;
         var group = solution.Spec.DatasetGroupRef.Name;
@@ -216,7 +245,7 @@ public sealed class CampaignController(ControllerContext context) : ResourceCont
             CampaignArn = campaign.Status.Arn ?? Arn.For("campaign", ns, campaign.Metadata.Name),
             CampaignName = campaign.Metadata.Name,
             SolutionVersionArn = version.Status.Arn,
-            ModelUri = version.Status.ModelLocation!,
+            ModelUri = modelUri,
             DatasetGroupArn = Arn.For("dataset-group", ns, group),
             DatasetGroupUri = Context.GroupUri(ns, group).ToString(),
             TrackingIds = [.. store.List<EventTracker>(ns).Where(e => e.Spec.DatasetGroupRef.Name == group && e.Status.TrackingId is not null).Select(e => e.Status.TrackingId!).Order(StringComparer.Ordinal)],

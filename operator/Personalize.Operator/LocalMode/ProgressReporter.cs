@@ -84,6 +84,8 @@ public sealed class ProgressReporter
                 $"{imported.ToString("N0", CultureInfo.InvariantCulture)} rows imported, {(job.Status.RowsRejected ?? 0).ToString("N0", CultureInfo.InvariantCulture)} rejected",
             SolutionVersion { Status.Metrics: { Count: > 0 } metrics } => Metrics(metrics),
             SolutionVersion { Status.Progress: { } progress } when status.Phase == Phases.CreateInProgress && Progress(progress) is { Length: > 0 } text => text,
+            Campaign { Status: { Endpoint: { } endpoint, AutomaticUpdate.ServingModelRevision: int revision and > 0 } } when status.Phase == Phases.Active =>
+                $"{endpoint}  model revision {revision} (automatic update)",
             Campaign { Status.Endpoint: { } endpoint } when status.Phase == Phases.Active => endpoint,
             EventTracker { Status.TrackingId: { } trackingId } => $"trackingId {trackingId}",
             _ when status.Phase == Phases.CreatePending => WaitingReason(status),

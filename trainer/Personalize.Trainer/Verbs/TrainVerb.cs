@@ -73,6 +73,13 @@ public sealed class TrainVerb : JobVerb
             if (string.Equals(spec.TrainingMode, "UPDATE", StringComparison.OrdinalIgnoreCase))
             {
                 var baseModel = await ModelArtifact.LoadAsync(context.Store, Location(spec.BaseModelUri ?? string.Empty, "train.baseModelUri"), cancellationToken);
+                if (spec.OnlyWithNewData && NothingNewFor(baseModel, data) is { } skipped)
+                {
+                    result.Train = new TrainJobResult { Recipe = baseModel.Manifest.Recipe, Skipped = skipped, Interactions = data.Interactions.Count };
+                    await context.ReportProgressAsync(new JobProgress { Stage = "done", PercentComplete = 100, Message = skipped }, cancellationToken);
+                    return;
+                }
+
                 var updated = await recipes.UpdateAsync(baseModel, data, cancellationToken);
                 outcome = new SolutionOutcome(updated, baseModel.Manifest.Recipe, baseModel.Manifest.HyperParameters, []);
             }
@@ -132,6 +139,21 @@ public sealed class TrainVerb : JobVerb
         }
 
         return notes.Count == 0 ? null : string.Join("; ", notes);
+    }
+
+    /// <summary>
+    /// Why an automatic update has nothing to do: no interaction newer than the base model's newest and no item outside
+    /// its vocabulary; null when there is something new.
+    /// </summary>
+    private static string? NothingNewFor(ModelArtifact baseModel, TrainingData data)
+    {
+        var since = baseModel.Manifest.TrainingData.MaxTimestamp ?? long.MinValue;
+        var known = baseModel.Vocabulary.Items.ToHashSet(StringComparer.Ordinal);
+        var newInteractions = data.Interactions.Concat(data.ExcludedInteractions).Count(i => i.Timestamp > since);
+        var newItems = data.Interactions.Select(i => i.ItemId).Concat(data.CatalogueItems).Where(id => !known.Contains(id)).Distinct(StringComparer.Ordinal).Count();
+        return newInteractions == 0 && newItems == 0
+            ? $"no new data: no interaction after the base model's newest (TIMESTAMP {since}) and no item outside its {known.Count}"
+            : null;
     }
 
     private static S3Uri Location(string value, string field) =>
