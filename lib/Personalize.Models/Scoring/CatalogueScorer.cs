@@ -103,7 +103,7 @@ public sealed class CatalogueScorer
     }
 
     /// <summary>One item's float32 logit.</summary>
-    public float Logit(int row, ReadOnlySpan<float> state) => TensorPrimitives.Dot(_items.AsSpan(row * Hidden, Hidden), state) + _bias[row];
+    public float Logit(int row, ReadOnlySpan<float> state) => ItemLogits.Logit(_items.AsSpan(row * Hidden, Hidden), _bias[row], state);
 
     /// <summary>The candidates' float32 logits decide the order; the normaliser swaps their int8 terms for exact ones.</summary>
     internal ScoredRows Rescore(ScoringQuery query, int[] candidates, float[] approximate, float max, double sum)

@@ -52,8 +52,29 @@ public static class ItemLogits
 
         for (; row < rows; row++)
         {
-            logits[row] = TensorPrimitives.Dot(items.Slice(row * hidden, hidden), state) + bias[row];
+            logits[row] = Logit(items.Slice(row * hidden, hidden), bias[row], state);
         }
+    }
+
+    /// <summary>
+    /// One item's logit, bit for bit what <see cref="Compute"/> gives that row (the same fused multiply-adds per lane,
+    /// summed the same way), so re-scoring a candidate orders near-ties exactly as scoring the whole catalogue does.
+    /// </summary>
+    public static float Logit(ReadOnlySpan<float> item, float bias, ReadOnlySpan<float> state)
+    {
+        var hidden = state.Length;
+        if (!Vector256.IsHardwareAccelerated || hidden % Vector256<float>.Count != 0)
+        {
+            return TensorPrimitives.Dot(item[..hidden], state) + bias;
+        }
+
+        var sum = Vector256<float>.Zero;
+        for (var k = 0; k < hidden; k += Vector256<float>.Count)
+        {
+            sum = Vector256.FusedMultiplyAdd(Vector256.Create(item.Slice(k, Vector256<float>.Count)), Vector256.Create(state.Slice(k, Vector256<float>.Count)), sum);
+        }
+
+        return Vector256.Sum(sum) + bias;
     }
 
     /// <summary>max and Σ exp(logit − max) over all logits, so a softmax score is exp(logit − max) / sum.</summary>

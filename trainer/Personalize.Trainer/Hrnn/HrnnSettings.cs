@@ -4,12 +4,15 @@ namespace Personalize.Trainer.Hrnn;
 
 /// <summary>
 /// How one HRNN-family model trains: the recipe's hyper-parameters plus our own training settings, which Personalize
-/// does not expose (it has no epochs parameter). Defaults are chosen so a million interactions train in minutes on
-/// two CPU cores while metrics have converged on our generated data.
+/// does not expose (it has no epochs parameter). Training stops when validation users' NDCG@10 stops improving
+/// (<see cref="HrnnValidation"/>), so the epochs a dataset gets follow from the data rather than from one fixed count:
+/// more epochs overfit small rating-shaped data while larger sequential data keeps gaining (docs/benchmarks.md).
 /// </summary>
 internal sealed record HrnnSettings
 {
-    public const int DefaultEpochs = 8;
+    // The most epochs a training runs; validation usually stops it earlier.
+    public const int DefaultEpochs = 20;
+    public const int DefaultValidationPatience = 2;
     // Chunks per mini-batch (batches hold about this many × bptt positions). Larger batches bought no speed at 1M,
     // where the sampled logits dominate, and took 4x fewer Adam steps per epoch (docs/benchmarks.md).
     public const int DefaultBatchSize = 64;
@@ -37,7 +40,14 @@ internal sealed record HrnnSettings
     /// <summary>Cold start: the share of item ids dropped per batch so metadata alone learns to place an item.</summary>
     public double IdDropout { get; init; }
 
+    /// <summary>The most epochs trained (all of them where the data has too few users to validate on).</summary>
     public int Epochs { get; init; } = DefaultEpochs;
+
+    /// <summary>
+    /// Stop after this many epochs without a better validation NDCG@10 and keep the best epoch's weights; 0 trains
+    /// every epoch on all the data, without holding validation interactions out.
+    /// </summary>
+    public int ValidationPatience { get; init; } = DefaultValidationPatience;
 
     public int BatchSize { get; init; } = DefaultBatchSize;
 
@@ -71,5 +81,5 @@ internal sealed record HrnnSettings
     public string Fingerprint(int items, int users, long interactions) =>
         string.Join('-', HiddenDimension, Bptt, RecencyMask ? 1 : 0, ItemMetadata ? 1 : 0, UserMetadata ? 1 : 0, ContextMetadata ? 1 : 0,
             ((int)(IdDropout * 100)).ToString(CultureInfo.InvariantCulture), Epochs, BatchSize,
-            LearningRate.ToString(CultureInfo.InvariantCulture), Seed, SampledNegatives, WarmupSteps, items, users, interactions);
+            LearningRate.ToString(CultureInfo.InvariantCulture), Seed, SampledNegatives, WarmupSteps, ValidationPatience, items, users, interactions);
 }

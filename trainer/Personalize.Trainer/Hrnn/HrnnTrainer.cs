@@ -14,8 +14,10 @@ namespace Personalize.Trainer.Hrnn;
 /// (each followed by its next item as the target), chunks of similar length from many users form a mini-batch (one
 /// fused nn.GRU call over [batch, time, hidden]), and a softmax over the catalogue (or over one shared set of sampled
 /// negatives per batch for large catalogues, with a log-Q correction) gives the loss; Adam optimises after a linear
-/// learning-rate warm-up. Each epoch ends with a checkpoint (weights and optimizer state); a restarted run resumes after
-/// the newest matching one and goes on exactly as the stopped run would have.
+/// learning-rate warm-up. After each epoch validation users' NDCG@10 is measured (<see cref="HrnnValidation"/>); training
+/// stops once it has not improved for <see cref="HrnnSettings.ValidationPatience"/> epochs and keeps the best epoch's
+/// weights. Each epoch ends with a checkpoint (weights, optimizer state, validation scores); a restarted run resumes
+/// after the newest matching one and goes on exactly as the stopped run would have.
 /// </summary>
 internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3Uri? checkpoints, Func<JobProgress, CancellationToken, Task> report)
 {
@@ -42,14 +44,21 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         using var contextTensor = contexts is null ? null : tensor(contexts.Weights, [contexts.Rows, contexts.Tokens.Count], device: device);
         using var optimizer = optim.Adam(network.parameters(), settings.LearningRate);
 
-        var chunks = Chunks(data);
-        using var sampling = items > HrnnSettings.FullSoftmaxMaxItems ? SamplingDistribution(data, settings.SampledNegatives, device) : null;
+        // Validation users' newest interactions are held out of training to judge each epoch by.
+        var (training, validation) = settings.ValidationPatience > 0 ? HrnnValidation.Split(data, settings.Seed + 2, settings.Bptt) : (data, null);
+        var contextRows = contextTensor is null ? ((Tensor, int[][])?)null : (contextTensor, contexts!.EventRows);
+        var chunks = Chunks(training);
+        var maskSeen = NeverRepeats(training);
+        using var sampling = items > HrnnSettings.FullSoftmaxMaxItems ? SamplingDistribution(training, settings.SampledNegatives, device) : null;
         var folder = checkpoints?.AsPrefix().Append($"hrnn-{settings.Fingerprint(items, data.UserIds.Count, data.Interactions)}{(impressions is null ? string.Empty : $"-impressions{impressions.Pairs}")}/");
-        var firstEpoch = folder is { } prefix ? await ResumeAsync(network, optimizer, prefix, cancellationToken) + 1 : 1;
+        var scores = new List<double>();
+        var firstEpoch = folder is { } prefix ? await ResumeAsync(network, optimizer, scores, prefix, cancellationToken) + 1 : 1;
         var events = chunks.Sum(c => (long)c.Length);
         var clock = Stopwatch.StartNew();
+        // The best epoch's weights, when this run trained it (a resumed run reads an earlier one from its checkpoint).
+        Dictionary<string, Tensor>? best = null;
 
-        for (var epoch = firstEpoch; epoch <= settings.Epochs; epoch++)
+        for (var epoch = firstEpoch; epoch <= settings.Epochs && !Stopped(scores); epoch++)
         {
             var epochClock = Stopwatch.StartNew();
             var batches = Batches(chunks, new Random(settings.Seed + epoch));
@@ -66,7 +75,7 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
                 var step = ((long)(epoch - 1) * batches.Count) + b;
                 // Linear warm-up: Adam's first steps see poorly estimated moments, and large batches want a large rate.
                 optimizer.ParamGroups.First().LearningRate = settings.LearningRate * Math.Min(1.0, (step + 1.0) / warmupSteps);
-                var loss = BatchLoss(network, batches[b], data, itemTokenTensor, userTokenTensor, contextTensor is null ? null : (contextTensor, contexts!.EventRows), sampling, impressions, device);
+                var loss = BatchLoss(network, batches[b], training, itemTokenTensor, userTokenTensor, contextRows, sampling, impressions, maskSeen, device);
                 optimizer.zero_grad();
                 loss.backward();
                 nn.utils.clip_grad_norm_(network.parameters(), 5.0);
@@ -76,9 +85,24 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
 
             var meanLoss = batches.Count == 0 ? 0 : lossSum.item<float>() / batches.Count;
             var seconds = epochClock.Elapsed.TotalSeconds;
+            var validated = string.Empty;
+            if (validation is not null)
+            {
+                network.eval();
+                var score = validation.Ndcg10(network, itemTokenTensor, settings.UserMetadata ? userTokenTensor : null, contextRows, maskSeen, device);
+                if (scores.Count == 0 || score > scores.Max())
+                {
+                    DisposeAll(best);
+                    best = Snapshot(network);
+                }
+
+                scores.Add(score);
+                validated = $", validation NDCG@10 {score:F4} on {validation.Users} users (best {scores.Max():F4} at epoch {BestEpoch(scores)})";
+            }
+
             if (folder is { } checkpointFolder)
             {
-                await SaveCheckpointAsync(network, optimizer, checkpointFolder, epoch, cancellationToken);
+                await SaveCheckpointAsync(network, optimizer, scores, checkpointFolder, epoch, cancellationToken);
             }
 
             var done = epoch - firstEpoch + 1;
@@ -93,11 +117,18 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
                     EventsPerSecond = events / Math.Max(seconds, 1e-9),
                     EtaSeconds = clock.Elapsed.TotalSeconds / done * (settings.Epochs - epoch),
                     PercentComplete = 100 * epoch / settings.Epochs,
-                    Message = $"epoch {epoch}/{settings.Epochs} on {device.type}",
+                    Message = $"epoch {epoch}/{settings.Epochs} on {device.type}{validated}",
                 },
                 cancellationToken);
         }
 
+        if (scores.Count > 0 && BestEpoch(scores) != scores.Count)
+        {
+            await RestoreBestAsync(network, best, scores, folder, cancellationToken);
+            await report(new JobProgress { Time = DateTimeOffset.UtcNow, Stage = "train", PercentComplete = 100, Message = $"stopped after epoch {scores.Count}: kept epoch {BestEpoch(scores)}'s weights (validation NDCG@10 {scores.Max():F4})" }, cancellationToken);
+        }
+
+        DisposeAll(best);
         network.eval();
         return network;
     }
@@ -157,7 +188,7 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
 
     private Tensor BatchLoss(
         HrnnNetwork network, ReadOnlySpan<Chunk> batch, UserSequences data, Tensor? itemTokens, Tensor? userTokens, (Tensor Matrix, int[][] EventRows)? contexts, Sampling? sampling,
-        ImpressionNegatives? impressions, Device device)
+        ImpressionNegatives? impressions, bool maskSeen, Device device)
     {
         var time = 0;
         foreach (var chunk in batch)
@@ -172,6 +203,9 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         var users = new long[batch.Length];
         var shownAt = new List<long>();
         var shown = new List<long>();
+        // (position row, item) pairs: the items the user had before each target, other than the target itself.
+        var seenAt = new List<long>();
+        var seen = new List<long>();
         for (var b = 0; b < batch.Length; b++)
         {
             var chunk = batch[b];
@@ -188,6 +222,15 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
                 {
                     shownAt.Add((b * time) + t);
                     shown.Add(negative);
+                }
+
+                for (var earlier = 0; maskSeen && earlier < position; earlier++)
+                {
+                    if (sequence[earlier] != sequence[position])
+                    {
+                        seenAt.Add((b * time) + t);
+                        seen.Add(sequence[earlier]);
+                    }
                 }
             }
         }
@@ -211,6 +254,12 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         if (sampling is null)
         {
             var logits = addmm(bias.unsqueeze(0), states, output.t(), beta: 1, alpha: 1);
+            if (seen.Count > 0)
+            {
+                var cells = seenAt.Zip(seen, (row, item) => (row * data.ItemIds.Count) + item).ToArray();
+                logits.view(-1).index_fill_(0, tensor(cells, device: device), -1e9);
+            }
+
             losses = nn.functional.cross_entropy(logits, targetTensor, reduction: nn.Reduction.None);
         }
         else
@@ -223,6 +272,11 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
             var negative = addmm(negativeBias.unsqueeze(0), states, output.index_select(0, negatives).t(), beta: 1, alpha: 1);
             // A sampled "negative" that is the target itself is not a negative.
             negative = negative.masked_fill_(targetTensor.unsqueeze(1).eq(negatives.unsqueeze(0)), -1e9);
+            if (seen.Count > 0)
+            {
+                negative.view(-1).index_fill_(0, tensor(SeenNegativeCells(seenAt, seen, negatives), device: device), -1e9);
+            }
+
             // Cross-entropy with the positive as class 0, without materialising [positive, negatives] (positions × negatives floats).
             losses = logaddexp(positive, negative.logsumexp(1)) - positive;
         }
@@ -242,6 +296,48 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         return loss + nn.functional.softplus(margin).mean();
     }
 
+    /// <summary>
+    /// True when (almost) no user has an item twice, as in rating data: then an item the user already had is never
+    /// the next one, and scoring it as a negative would teach the model to push down exactly the items that match the
+    /// user's taste. Such items are left out of each position's softmax instead, so the model learns which of the
+    /// items the user has not had come next; what it serves still includes seen items unless a filter excludes them.
+    /// </summary>
+    internal static bool NeverRepeats(UserSequences data)
+    {
+        long repeats = 0;
+        foreach (var sequence in data.Sequences)
+        {
+            repeats += sequence.Length - sequence.Distinct().Count();
+        }
+
+        return data.Interactions > 0 && repeats <= MaxRepeatShare * data.Interactions;
+    }
+
+    // Real rating exports have a few duplicates (re-rated items); more than this and repeating is behaviour to learn.
+    private const double MaxRepeatShare = 0.01;
+
+    /// <summary>The flat [positions, negatives] cells where a sampled negative is an item the position's user had before.</summary>
+    private static long[] SeenNegativeCells(List<long> seenAt, List<long> seen, Tensor negatives)
+    {
+        var drawn = negatives.cpu().data<long>().ToArray();
+        var columns = new Dictionary<long, List<long>>();
+        for (var column = 0; column < drawn.Length; column++)
+        {
+            (columns.TryGetValue(drawn[column], out var list) ? list : columns[drawn[column]] = []).Add(column);
+        }
+
+        var cells = new List<long>();
+        for (var i = 0; i < seen.Count; i++)
+        {
+            foreach (var column in columns.GetValueOrDefault(seen[i]) ?? [])
+            {
+                cells.Add((seenAt[i] * drawn.Length) + column);
+            }
+        }
+
+        return [.. cells];
+    }
+
     /// <summary>Negatives are drawn by popularity^0.75 (word2vec's smoothing); log Q corrects the softmax for that bias.</summary>
     private static Sampling SamplingDistribution(UserSequences data, int negatives, Device device)
     {
@@ -258,7 +354,38 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         return new Sampling(tensor(probabilities, device: device), tensor(logQ, device: device));
     }
 
-    private async Task<int> ResumeAsync(HrnnNetwork network, OptimizerHelper optimizer, S3Uri folder, CancellationToken cancellationToken)
+    /// <summary>True once validation has not improved on its best for <see cref="HrnnSettings.ValidationPatience"/> epochs.</summary>
+    private bool Stopped(List<double> scores) => scores.Count > 0 && scores.Count - BestEpoch(scores) >= settings.ValidationPatience;
+
+    /// <summary>The first epoch (1-based) with the best validation score.</summary>
+    private static int BestEpoch(List<double> scores) => scores.IndexOf(scores.Max()) + 1;
+
+    private static Dictionary<string, Tensor> Snapshot(HrnnNetwork network) =>
+        network.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone());
+
+    private static void DisposeAll(Dictionary<string, Tensor>? weights)
+    {
+        foreach (var tensor in weights?.Values.AsEnumerable() ?? [])
+        {
+            tensor.Dispose();
+        }
+    }
+
+    /// <summary>The best epoch's weights: from memory when this run trained that epoch, else from its checkpoint.</summary>
+    private async Task RestoreBestAsync(HrnnNetwork network, Dictionary<string, Tensor>? best, List<double> scores, S3Uri? folder, CancellationToken cancellationToken)
+    {
+        if (best is not null)
+        {
+            network.load_state_dict(best);
+            return;
+        }
+
+        var uri = folder?.Append(CheckpointName(BestEpoch(scores))) ?? throw new InvalidOperationException("The best epoch's weights are neither in memory nor checkpointed.");
+        using var reader = await ReadCheckpointAsync(uri, cancellationToken);
+        network.load(reader);
+    }
+
+    private async Task<int> ResumeAsync(HrnnNetwork network, OptimizerHelper optimizer, List<double> scores, S3Uri folder, CancellationToken cancellationToken)
     {
         var newest = 0;
         S3Uri? newestUri = null;
@@ -273,36 +400,55 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
 
         if (newestUri is { } uri)
         {
-            await using var stream = await store.OpenReadAsync(uri, cancellationToken);
-            using var copy = new MemoryStream();
-            await stream.CopyToAsync(copy, cancellationToken);
-            copy.Position = 0;
-            using var reader = new BinaryReader(copy);
+            using var reader = await ReadCheckpointAsync(uri, cancellationToken);
             network.load(reader);
             optimizer.load_state_dict(reader);
+            var count = reader.ReadInt32();
+            for (var i = 0; i < count; i++)
+            {
+                scores.Add(reader.ReadDouble());
+            }
         }
 
         return newest;
     }
 
+    private async Task<BinaryReader> ReadCheckpointAsync(S3Uri uri, CancellationToken cancellationToken)
+    {
+        await using var stream = await store.OpenReadAsync(uri, cancellationToken);
+        var copy = new MemoryStream();
+        await stream.CopyToAsync(copy, cancellationToken);
+        copy.Position = 0;
+        return new BinaryReader(copy);
+    }
+
     /// <summary>
-    /// The network's weights and Adam's moments and step counts: a run resumed from weights alone would restart Adam
-    /// from zero moments and train a different model than the run that was stopped.
+    /// The network's weights, Adam's moments and step counts, and the validation scores so far: a run resumed from
+    /// weights alone would restart Adam from zero moments and train a different model than the run that was stopped,
+    /// and one without the scores would stop at another epoch and keep other weights.
     /// </summary>
-    private async Task SaveCheckpointAsync(HrnnNetwork network, OptimizerHelper optimizer, S3Uri folder, int epoch, CancellationToken cancellationToken)
+    private async Task SaveCheckpointAsync(HrnnNetwork network, OptimizerHelper optimizer, List<double> scores, S3Uri folder, int epoch, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
         using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
         {
             network.save(writer);
             optimizer.save_state_dict(writer);
+            writer.Write(scores.Count);
+            foreach (var score in scores)
+            {
+                writer.Write(score);
+            }
         }
 
         buffer.Position = 0;
-        await store.WriteAsync(folder.Append($"epoch-{epoch:D4}{CheckpointExtension}"), buffer, cancellationToken);
+        await store.WriteAsync(folder.Append(CheckpointName(epoch)), buffer, cancellationToken);
     }
 
-    // Weights and optimizer state; the weights-only checkpoints of earlier versions (".pt") are not resumed from.
+    private static string CheckpointName(int epoch) => $"epoch-{epoch:D4}{CheckpointExtension}";
+
+    // Weights, optimizer state and validation scores; the weights-only checkpoints of earlier versions (".pt") are not
+    // resumed from, nor those without scores (their folder's fingerprint has no validation patience).
     private const string CheckpointExtension = ".ckpt";
 
     private static int? CheckpointEpoch(string name) =>
