@@ -13,7 +13,7 @@ public sealed partial class AdaptiveStoppingTests
     // 300 users: 30 validation users, enough to judge epochs by (HrnnValidation.MinUsers).
     private static readonly UserSequences Data = UserSequences.Build(TasteData.Create(users: 300).Interactions);
 
-    private static readonly HrnnSettings Settings = Training.Fast with { Epochs = 40, HiddenDimension = 16, Bptt = 8, LearningRate = 0.05 };
+    private static readonly HrnnSettings Settings = Training.Fast with { Epochs = 40, MinEpochs = 3, HiddenDimension = 16, Bptt = 8, LearningRate = 0.05 };
 
     [Fact]
     public async Task Training_StopsWhenValidationStopsImproving_AndKeepsTheBestEpochsWeights()
@@ -28,10 +28,27 @@ public sealed partial class AdaptiveStoppingTests
         var best = int.Parse(stop.Groups["best"].Value, System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(trained[^1], int.Parse(stop.Groups["last"].Value, System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(trained[^1] - Settings.ValidationPatience, best);
+        Assert.True(best >= Settings.MinEpochs, $"kept epoch {best}, before the {Settings.MinEpochs} every training runs");
 
         // A run that ends at the best epoch trains the same epochs: the stopped run must return its weights.
         using var untilBest = await new HrnnTrainer(Settings with { Epochs = best }, new FolderObjectStore(Path.GetTempPath()), null, Training.Ignore).TrainAsync(Data, null, null, null, null, CancellationToken.None);
         AssertSameWeights(untilBest, network);
+    }
+
+    [Fact]
+    public async Task Training_RunsItsMinimumEpochs_AndKeepsNoEarlierEpoch_ThoughValidationPeakedBefore()
+    {
+        // Validation peaks early on this data at this rate (the test above stops well before epoch 40); a few hundred
+        // validation users are too few to trust so early a peak, so the first MinEpochs always train.
+        var floor = Settings with { MinEpochs = 12 };
+        var progress = new List<JobProgress>();
+        using var network = await new HrnnTrainer(floor, new FolderObjectStore(Path.GetTempPath()), null, Record(progress)).TrainAsync(Data, null, null, null, null, CancellationToken.None);
+
+        var trained = progress.Where(p => p.Epoch is not null).Select(p => p.Epoch!.Value).ToList();
+        Assert.True(trained[^1] >= floor.MinEpochs, $"stopped after epoch {trained[^1]}");
+        var stop = StopMessage().Match(progress[^1].Message ?? string.Empty);
+        var kept = stop.Success ? int.Parse(stop.Groups["best"].Value, System.Globalization.CultureInfo.InvariantCulture) : trained[^1];
+        Assert.True(kept >= floor.MinEpochs, $"kept epoch {kept}");
     }
 
     [Fact]

@@ -58,7 +58,8 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         // The best epoch's weights, when this run trained it (a resumed run reads an earlier one from its checkpoint).
         Dictionary<string, Tensor>? best = null;
 
-        for (var epoch = firstEpoch; epoch <= settings.Epochs && !Stopped(scores); epoch++)
+        var lastEpoch = validation is null && settings.ValidationPatience > 0 ? Math.Min(settings.MinEpochs, settings.Epochs) : settings.Epochs;
+        for (var epoch = firstEpoch; epoch <= lastEpoch && !Stopped(scores); epoch++)
         {
             var epochClock = Stopwatch.StartNew();
             var batches = Batches(chunks, new Random(settings.Seed + epoch));
@@ -90,14 +91,16 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
             {
                 network.eval();
                 var score = validation.Ndcg10(network, itemTokenTensor, settings.UserMetadata ? userTokenTensor : null, contextRows, maskSeen, device);
-                if (scores.Count == 0 || score > scores.Max())
+                scores.Add(score);
+                if (BestEpoch(scores) == epoch)
                 {
                     DisposeAll(best);
                     best = Snapshot(network);
                 }
 
-                scores.Add(score);
-                validated = $", validation NDCG@10 {score:F4} on {validation.Users} users (best {scores.Max():F4} at epoch {BestEpoch(scores)})";
+                validated = BestEpoch(scores) is var kept and > 0
+                    ? $", validation NDCG@10 {score:F4} on {validation.Users} users (best {scores[kept - 1]:F4} at epoch {kept})"
+                    : $", validation NDCG@10 {score:F4} on {validation.Users} users";
             }
 
             if (folder is { } checkpointFolder)
@@ -122,10 +125,10 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
                 cancellationToken);
         }
 
-        if (scores.Count > 0 && BestEpoch(scores) != scores.Count)
+        if (BestEpoch(scores) is var bestEpoch and > 0 && bestEpoch != scores.Count)
         {
             await RestoreBestAsync(network, best, scores, folder, cancellationToken);
-            await report(new JobProgress { Time = DateTimeOffset.UtcNow, Stage = "train", PercentComplete = 100, Message = $"stopped after epoch {scores.Count}: kept epoch {BestEpoch(scores)}'s weights (validation NDCG@10 {scores.Max():F4})" }, cancellationToken);
+            await report(new JobProgress { Time = DateTimeOffset.UtcNow, Stage = "train", PercentComplete = 100, Message = $"stopped after epoch {scores.Count}: kept epoch {bestEpoch}'s weights (validation NDCG@10 {scores[bestEpoch - 1]:F4})" }, cancellationToken);
         }
 
         DisposeAll(best);
@@ -355,10 +358,31 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
     }
 
     /// <summary>True once validation has not improved on its best for <see cref="HrnnSettings.ValidationPatience"/> epochs.</summary>
-    private bool Stopped(List<double> scores) => scores.Count > 0 && scores.Count - BestEpoch(scores) >= settings.ValidationPatience;
+    private bool Stopped(List<double> scores) => BestEpoch(scores) is var best and > 0 && scores.Count - best >= settings.ValidationPatience;
 
-    /// <summary>The first epoch (1-based) with the best validation score.</summary>
-    private static int BestEpoch(List<double> scores) => scores.IndexOf(scores.Max()) + 1;
+    /// <summary>
+    /// The first epoch (1-based) with the best validation score from <see cref="HrnnSettings.MinEpochs"/> on; 0 before
+    /// that epoch was trained.
+    /// </summary>
+    private int BestEpoch(List<double> scores)
+    {
+        var first = Math.Min(settings.MinEpochs, settings.Epochs) - 1;
+        if (scores.Count <= first)
+        {
+            return 0;
+        }
+
+        var best = Math.Max(0, first);
+        for (var i = best + 1; i < scores.Count; i++)
+        {
+            if (scores[i] > scores[best])
+            {
+                best = i;
+            }
+        }
+
+        return best + 1;
+    }
 
     private static Dictionary<string, Tensor> Snapshot(HrnnNetwork network) =>
         network.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone());
