@@ -2,6 +2,7 @@ using Personalize.Api;
 using Personalize.Jobs;
 using Personalize.Models.Training;
 using Personalize.Trainer.Hrnn;
+using Personalize.Trainer.Reports;
 using Personalize.Trainer.Training;
 using Xunit.Abstractions;
 
@@ -61,6 +62,17 @@ public sealed class MetadataGateTests(ITestOutputHelper output)
 
         // The comparison trainings report under their own stage: the report's loss curve is the served model's alone.
         Assert.Equal(Settings.Epochs, progress.Count(p => p.Stage == "train" && p.Epoch is not null));
+
+        // The training report says it too.
+        var collector = new TrainingReportCollector(Training.Ignore);
+        foreach (var p in progress)
+        {
+            await collector.ReportAsync(p, CancellationToken.None);
+        }
+
+        var outcome = new SolutionOutcome(withMetadata, Recipes.HrnnMetadata, withMetadata.Artifact.Manifest.HyperParameters, []);
+        var page = ReportPage.Render(collector.Build(new JobSpec(), new TrainJobSpec(), data, outcome, 1));
+        Assert.Contains(System.Net.WebUtility.HtmlEncode(gate.Reason), page, StringComparison.Ordinal);
     }
 
     /// <summary>

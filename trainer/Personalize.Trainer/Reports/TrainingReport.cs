@@ -34,6 +34,9 @@ internal sealed record TrainingReport
     public string? Objective { get; init; }
 
     public required DataProfile Data { get; init; }
+
+    /// <summary>aws-hrnn-metadata: whether its metadata features were kept, with both validation figures (null for other recipes).</summary>
+    public string? MetadataGate { get; init; }
 }
 
 /// <summary>One trained model: its settings, metrics and the mean training loss of each epoch it ran (none for count-based recipes).</summary>

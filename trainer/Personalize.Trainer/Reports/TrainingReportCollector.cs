@@ -74,6 +74,7 @@ internal sealed class TrainingReportCollector(Func<JobProgress, CancellationToke
             Objective = spec.PerformAutoML ? spec.AutoMLMetric ?? OfflineMetrics.PrecisionAt25
                 : spec.PerformHPO ? HpoObjective(spec) : null,
             Data = DataProfile.Of(data.Interactions, data.CatalogueItems),
+            MetadataGate = outcome.Best.Artifact.Manifest.MetadataGate?.Reason,
         };
     }
 

@@ -314,6 +314,8 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
         {
             var manifest = Manifest(recipe, hyperParameters);
             manifest.Scorer = ScorerKinds.Hrnn;
+            // The base's choice stands: its item vectors, with or without metadata folded in, are where the update starts.
+            manifest.MetadataGate = baseModel.Manifest.MetadataGate;
             var tensors = HrnnExport.Tensors(network, null, null, null);
             tensors[TensorNames.ItemAgeDays] = ages;
             if (baseStates is not null)
