@@ -199,8 +199,10 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
 
         await Progress(new JobProgress { Time = DateTimeOffset.UtcNow, Message = $"{recipe.Name}: training with and without metadata features on {validation.Training.UserIds.Count} users to compare on {validation.Test.Count} validation users" }, cancellationToken);
         var plainSettings = settings with { ItemMetadata = false, UserMetadata = false, ContextMetadata = false };
-        double[] ValidationNdcg(HrnnSettings variant, (HrnnNetwork, List<string>?) trained)
+        double[] ValidationNdcg(HrnnSettings variant, (HrnnNetwork Network, List<string>?) trained)
         {
+            // The comparison networks are done with once scored: their weights were copied into the artifact.
+            using var network = trained.Network;
             var recommender = RecommenderFactory.Create(Package(recipe, hyperParameters, variant, data, all, trained, null, null)(validation.Training, validation.Training));
             return validation.Test.Select(user => OfflineMetrics.Ndcg(
                 Evaluator.Recommend(recommender, user.Input.Select(row => all.ItemIds[row]).ToList(), user.Context),
