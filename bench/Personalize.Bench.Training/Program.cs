@@ -102,6 +102,11 @@ foreach (var name in recipes)
         $"| {name} | {(rates.Count == 0 ? "-" : rates.Count.ToString(CultureInfo.InvariantCulture))} | {rate} | {seconds:F1} | {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20)} | " +
         $"{F("coverage")} | {F("mean_reciprocal_rank_at_25")} | {F("normalized_discounted_cumulative_gain_at_5")} | {F("normalized_discounted_cumulative_gain_at_10")} | " +
         $"{F("normalized_discounted_cumulative_gain_at_25")} | {F("precision_at_5")} | {F("precision_at_10")} | {F("precision_at_25")} |");
+    if (model.Artifact.Manifest.MetadataGate is { } gate)
+    {
+        Console.Error.WriteLine($"  {name}: {gate.Reason}");
+    }
+
     BaselineRows.WriteSeenExcluded(name, model.Artifact, benchUsers);
 }
 

@@ -1,7 +1,7 @@
 namespace Personalize.Trainer.Tests;
 
 /// <summary>
-/// Tests that compare two trainings weight for weight. torch's seed is process-wide, so a training running at the same
+/// Tests that compare two trainings weight for weight (or metric for metric). torch's seed is process-wide, so a training running at the same
 /// time in another test class would draw from the same generator between a run's seeding and its initial weights;
 /// these run alone.
 /// </summary>

@@ -9,6 +9,7 @@ using Personalize.Data.Storage;
 using Personalize.Jobs;
 using Personalize.Models.Artifacts;
 using Personalize.Testing;
+using Personalize.Trainer.Training;
 
 namespace Personalize.Trainer.Tests;
 
@@ -54,7 +55,12 @@ public sealed class TrainerProcessTests : IDisposable
         var stored = await ModelArtifact.LoadAsync(_store, model, CancellationToken.None);
         Assert.Equal(stored.Manifest.Metrics, train.Result.Train.Metrics);
         Assert.True(train.Result.Train.Metrics["precision_at_25"] > 0.01, $"precision@25 {train.Result.Train.Metrics["precision_at_25"]}");
-        Assert.Contains("\"epoch\"", await ReadAsync(StoreLayout.JobProgress(_group, "train", "v1")), StringComparison.Ordinal);
+        var progress = await ReadAsync(StoreLayout.JobProgress(_group, "train", "v1"));
+        Assert.Contains("\"epoch\"", progress, StringComparison.Ordinal);
+        // The generated data has item and user metadata: the model says whether it kept them, and why, as the progress did.
+        Assert.NotNull(stored.Manifest.MetadataGate);
+        Assert.Contains(RecipeTrainer.MetadataGateStage, progress, StringComparison.Ordinal);
+        Assert.Contains(stored.Manifest.MetadataGate.Used ? "metadata features kept" : "metadata features dropped", progress, StringComparison.Ordinal);
 
         var input = S3Uri.Parse("s3://personalize/batch/in/users.jsonl");
         await _store.WriteAsync(input, new MemoryStream(Encoding.UTF8.GetBytes("{\"userId\":\"u1\"}\n{\"userId\":42}\n")), CancellationToken.None);

@@ -14,11 +14,14 @@ internal static class Training
 
     public static readonly Dictionary<string, string> FastHrnn = new() { ["hidden_dimension"] = "32", ["bptt"] = "16" };
 
-    public static Task<TrainedModel> TrainAsync(string recipeName, TrainingData data, IObjectStore? store = null, S3Uri? checkpoints = null, Dictionary<string, string>? overrides = null)
+    /// <summary><paramref name="settings"/> replaces <see cref="Fast"/>; <paramref name="progress"/> receives the training's progress.</summary>
+    public static Task<TrainedModel> TrainAsync(
+        string recipeName, TrainingData data, IObjectStore? store = null, S3Uri? checkpoints = null, Dictionary<string, string>? overrides = null,
+        HrnnSettings? settings = null, Func<JobProgress, CancellationToken, Task>? progress = null)
     {
         var recipe = Recipes.Find(recipeName)!;
         var hyperParameters = recipe.Resolve(recipe.HyperParameters.Any(h => h.Name == "bptt") ? overrides ?? FastHrnn : overrides, null);
-        var trainer = new RecipeTrainer(store ?? new FolderObjectStore(Path.GetTempPath()), checkpoints, (_, _) => Task.CompletedTask, Fast);
+        var trainer = new RecipeTrainer(store ?? new FolderObjectStore(Path.GetTempPath()), checkpoints, progress ?? Ignore, settings ?? Fast);
         return trainer.TrainAsync(recipe, hyperParameters, data, validate: false, CancellationToken.None);
     }
 

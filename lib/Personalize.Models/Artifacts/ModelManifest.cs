@@ -45,6 +45,10 @@ public sealed class ModelManifest
     [JsonPropertyName("annIndex")]
     public AnnIndexReport? AnnIndex { get; set; }
 
+    [Description("Whether the recipe's metadata features (item, user, context) earned their place: both variants' NDCG@10 on validation users held out from training, and the choice.")]
+    [JsonPropertyName("metadataGate")]
+    public MetadataGateReport? MetadataGate { get; set; }
+
     [JsonPropertyName("createdAt")]
     public DateTimeOffset CreatedAt { get; set; }
 
@@ -103,6 +107,34 @@ public sealed class AnnIndexReport
     [Description("Why the index was not shipped, when it was not.")]
     [JsonPropertyName("reason")]
     public string? Reason { get; set; }
+}
+
+/// <summary>
+/// aws-hrnn-metadata's check that metadata helps: the model trained with and without its metadata features on the
+/// training users less a validation share, both scored on those validation users.
+/// </summary>
+public sealed class MetadataGateReport
+{
+    [Description("True when the served model uses the metadata features; false when it is the same network trained without them.")]
+    [JsonPropertyName("used")]
+    public bool Used { get; set; }
+
+    [JsonPropertyName("validationUsers")]
+    public int ValidationUsers { get; set; }
+
+    [JsonPropertyName("ndcgAt10WithMetadata")]
+    public double NdcgAt10WithMetadata { get; set; }
+
+    [JsonPropertyName("ndcgAt10WithoutMetadata")]
+    public double NdcgAt10WithoutMetadata { get; set; }
+
+    [Description("Standard error of the per-user difference (with - without); metadata is kept only when its gain exceeds it.")]
+    [JsonPropertyName("standardError")]
+    public double StandardError { get; set; }
+
+    [Description("The choice in words, as the training progress reported it.")]
+    [JsonPropertyName("reason")]
+    public string Reason { get; set; } = string.Empty;
 }
 
 /// <summary>The scorers a manifest may name; each recipe maps to one.</summary>

@@ -60,6 +60,11 @@ internal static class ReportPage
             html.Append($"<p class=\"muted\">{E(report.Recipe)} learns from counts in one pass: it has no epochs and no loss curve.</p>\n");
         }
 
+        if (report.MetadataGate is { } gate)
+        {
+            html.Append($"<p id=\"metadata-gate\">Metadata: {E(gate)}.</p>\n");
+        }
+
         html.Append("</section>\n<section id=\"metrics\"><h2>Offline metrics</h2>\n");
         Figure(html, "metrics", ReportCharts.MetricsComparison(report, previous));
         MetricsTable(html, report);

@@ -37,6 +37,9 @@ internal sealed record TrainingReport
 
     /// <summary>Interactions trained with impressions, how many of them took a recommendationId's served list, and the recommendationIds not resolved.</summary>
     public (int WithImpressions, long Implicit, long Unresolved) Impressions { get; init; }
+
+    /// <summary>aws-hrnn-metadata: whether its metadata features were kept, with both validation figures (null for other recipes).</summary>
+    public string? MetadataGate { get; init; }
 }
 
 /// <summary>One trained model: its settings, metrics and the mean training loss of each epoch it ran (none for count-based recipes).</summary>

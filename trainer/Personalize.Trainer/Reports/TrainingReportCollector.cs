@@ -75,6 +75,7 @@ internal sealed class TrainingReportCollector(Func<JobProgress, CancellationToke
                 : spec.PerformHPO ? HpoObjective(spec) : null,
             Data = DataProfile.Of(data.Interactions, data.CatalogueItems),
             Impressions = (data.Impressions.Count, data.ImplicitImpressions, data.UnresolvedRecommendationIds),
+            MetadataGate = outcome.Best.Artifact.Manifest.MetadataGate?.Reason,
         };
     }
 

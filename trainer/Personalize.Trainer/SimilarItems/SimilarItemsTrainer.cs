@@ -59,15 +59,19 @@ internal static class SimilarItemsTrainer
         }
 
         var pairs = Pairs(data);
+        // An epoch is a random draw of as many pairs as there are distinct ones, not a pass over every occurrence:
+        // the frequent pairs still count as often (the draw keeps their share), while the space, which a single pass
+        // already settles (docs/benchmarks.md), trains 4.4x fewer steps on the bench's 100k data.
+        var perEpoch = pairs.Distinct().Count();
         var random = new Random(training.Seed);
         for (var epoch = 0; epoch < training.Epochs && pairs.Length > 1; epoch++)
         {
             random.Shuffle(pairs);
-            for (var start = 0; start < pairs.Length; start += PairsPerBatch)
+            for (var start = 0; start < perEpoch; start += PairsPerBatch)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 using var step = NewDisposeScope();
-                var batch = pairs.AsSpan(start, Math.Min(PairsPerBatch, pairs.Length - start));
+                var batch = pairs.AsSpan(start, Math.Min(PairsPerBatch, perEpoch - start));
                 var anchors = tensor(batch.ToArray().Select(p => (long)p.Anchor).ToArray(), device: device);
                 var contexts = tensor(batch.ToArray().Select(p => (long)p.Context).ToArray(), device: device);
                 var logits = Vectors(anchors, dropIds: true).matmul(Vectors(contexts, dropIds: true).t()) / Temperature;

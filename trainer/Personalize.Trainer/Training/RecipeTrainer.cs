@@ -31,6 +31,9 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
     /// <summary>An UPDATE trains a quarter of a full training's epochs, on the users with new interactions only.</summary>
     public const int UpdateEpochDivisor = 4;
 
+    /// <summary>The progress stage of the metadata gate's comparison trainings.</summary>
+    public const string MetadataGateStage = "metadata-gate";
+
     public Task<TrainedModel> TrainAsync(Recipe recipe, IReadOnlyDictionary<string, string> hyperParameters, TrainingData data, bool validate, CancellationToken cancellationToken) =>
         RunAsync(recipe, hyperParameters, data, validate, null, cancellationToken);
 
@@ -149,7 +152,6 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
         Recipe recipe, IReadOnlyDictionary<string, string> hyperParameters, TrainingData data, UserSequences all, UserSequences fit, bool coldStart, CancellationToken cancellationToken)
     {
         var metadata = recipe.Name is Recipes.HrnnMetadata or Recipes.HrnnColdstart or Recipes.UserPersonalization;
-        var contexts = metadata ? ContextMatrix.Build(fit) : null;
         var fromRecipe = HrnnSettings.FromHyperParameters(hyperParameters);
         var settings = hrnnTemplate with
         {
@@ -158,24 +160,110 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
             RecencyMask = fromRecipe.RecencyMask,
             ItemMetadata = metadata && data.ItemTokens.Count > 0,
             UserMetadata = metadata && data.UserTokens.Count > 0,
-            ContextMetadata = contexts is not null,
+            ContextMetadata = metadata && ContextMatrix.Build(fit) is not null,
             IdDropout = coldStart ? 0.3 : 0,
         };
-        var itemTokens = settings.ItemMetadata ? TokenMatrix.Build(all.ItemIds, data.ItemTokens) : null;
-        var trainer = new HrnnTrainer(settings, store, checkpoints?.AsPrefix().Append($"{recipe.Name}/"), report);
+
+        // The coldstart recipes place new items by their metadata alone, so they always keep it; HRNN-metadata keeps
+        // its metadata features only where they beat the same network without them on validation users.
+        MetadataGateReport? gate = null;
+        if (!coldStart && (settings.ItemMetadata || settings.UserMetadata || settings.ContextMetadata))
+        {
+            gate = await GateMetadataAsync(recipe, hyperParameters, settings, data, all, fit, cancellationToken);
+            if (!gate.Used)
+            {
+                settings = settings with { ItemMetadata = false, UserMetadata = false, ContextMetadata = false };
+            }
+        }
+
+        var trained = await TrainNetworkAsync(recipe, settings, data, all, fit, report, cancellationToken);
+        return Package(recipe, hyperParameters, settings, data, all, trained, coldStart ? ColdItems.Find(all, data, hyperParameters, DateTimeOffset.UtcNow) : null, gate);
+    }
+
+    /// <summary>
+    /// Holds validation users out of the training users, trains the network on the rest with and without the metadata
+    /// features, and keeps them when their validation NDCG@10 gain exceeds one standard error of the per-user
+    /// difference: a gain within noise does not earn the extra parameters, and without metadata the model is exactly
+    /// the plain one, so metadata never costs against it beyond that noise.
+    /// </summary>
+    private async Task<MetadataGateReport> GateMetadataAsync(
+        Recipe recipe, IReadOnlyDictionary<string, string> hyperParameters, HrnnSettings settings, TrainingData data, UserSequences all, UserSequences fit, CancellationToken cancellationToken)
+    {
+        var validation = EvaluationSplit.Create(fit, settings.Seed + 2);
+        // Tagged with a stage of its own, so the training report's loss curves stay the served model's.
+        Task Progress(JobProgress progress, CancellationToken token)
+        {
+            progress.Stage = MetadataGateStage;
+            return report(progress, token);
+        }
+
+        await Progress(new JobProgress { Time = DateTimeOffset.UtcNow, Message = $"{recipe.Name}: training with and without metadata features on {validation.Training.UserIds.Count} users to compare on {validation.Test.Count} validation users" }, cancellationToken);
+        var plainSettings = settings with { ItemMetadata = false, UserMetadata = false, ContextMetadata = false };
+        double[] ValidationNdcg(HrnnSettings variant, (HrnnNetwork Network, List<string>?) trained)
+        {
+            // The comparison networks are done with once scored: their weights were copied into the artifact.
+            using var network = trained.Network;
+            var recommender = RecommenderFactory.Create(Package(recipe, hyperParameters, variant, data, all, trained, null, null)(validation.Training, validation.Training));
+            return validation.Test.Select(user => OfflineMetrics.Ndcg(
+                Evaluator.Recommend(recommender, user.Input.Select(row => all.ItemIds[row]).ToList(), user.Context),
+                user.Truth.Select(row => all.ItemIds[row]).ToHashSet(StringComparer.Ordinal),
+                10)).ToArray();
+        }
+
+        var with = ValidationNdcg(settings, await TrainNetworkAsync(recipe, settings, data, all, validation.Training, Progress, cancellationToken));
+        var without = ValidationNdcg(plainSettings, await TrainNetworkAsync(recipe, plainSettings, data, all, validation.Training, Progress, cancellationToken));
+        var differences = with.Zip(without, (a, b) => a - b).ToArray();
+        var gain = differences.Length == 0 ? 0 : differences.Average();
+        var standardError = differences.Length < 2 ? 0 : Math.Sqrt(differences.Sum(d => (d - gain) * (d - gain)) / (differences.Length - 1) / differences.Length);
+        var used = differences.Length > 0 && gain > standardError;
+        var figures = string.Create(CultureInfo.InvariantCulture, $"validation NDCG@10 {with.DefaultIfEmpty().Average():F4} with metadata, {without.DefaultIfEmpty().Average():F4} without, on {differences.Length} users (standard error of the difference {standardError:F4})");
+        var reason = used ? $"metadata features kept: {figures}" : $"metadata features dropped, they did not beat the model without them by more than noise: {figures}";
+        await Progress(new JobProgress { Time = DateTimeOffset.UtcNow, Message = $"{recipe.Name}: {reason}" }, cancellationToken);
+        return new MetadataGateReport
+        {
+            Used = used,
+            ValidationUsers = differences.Length,
+            NdcgAt10WithMetadata = with.DefaultIfEmpty().Average(),
+            NdcgAt10WithoutMetadata = without.DefaultIfEmpty().Average(),
+            StandardError = standardError,
+            Reason = reason,
+        };
+    }
+
+    /// <summary>The network trained on <paramref name="fit"/>, and the context tokens its context table has rows for (null without).</summary>
+    private async Task<(HrnnNetwork Network, List<string>? ContextTokens)> TrainNetworkAsync(
+        Recipe recipe, HrnnSettings settings, TrainingData data, UserSequences all, UserSequences fit, Func<JobProgress, CancellationToken, Task> progress, CancellationToken cancellationToken)
+    {
+        var contexts = settings.ContextMetadata ? ContextMatrix.Build(fit) : null;
+        var trainer = new HrnnTrainer(settings with { ContextMetadata = contexts is not null }, store, checkpoints?.AsPrefix().Append($"{recipe.Name}/"), progress);
         var network = await trainer.TrainAsync(
-            fit, itemTokens, settings.UserMetadata ? TokenMatrix.Build(fit.UserIds, data.UserTokens) : null, null, Impressions(recipe, fit, data), cancellationToken, contexts);
-        var cold = coldStart ? ColdItems.Find(all, data, hyperParameters, DateTimeOffset.UtcNow) : null;
+            fit,
+            settings.ItemMetadata ? TokenMatrix.Build(all.ItemIds, data.ItemTokens) : null,
+            settings.UserMetadata ? TokenMatrix.Build(fit.UserIds, data.UserTokens) : null,
+            null,
+            Impressions(recipe, fit, data),
+            cancellationToken,
+            contexts);
+        return (network, contexts?.Tokens);
+    }
+
+    /// <summary>How to package a trained network for any set of served users.</summary>
+    private static Func<UserSequences, UserSequences, ModelArtifact> Package(
+        Recipe recipe, IReadOnlyDictionary<string, string> hyperParameters, HrnnSettings settings, TrainingData data, UserSequences all, (HrnnNetwork Network, List<string>? ContextTokens) trained,
+        bool[]? cold, MetadataGateReport? gate)
+    {
+        var itemTokens = settings.ItemMetadata ? TokenMatrix.Build(all.ItemIds, data.ItemTokens) : null;
         var ages = ColdItems.AgeDays(all, data, DateTimeOffset.UtcNow);
         return (sequences, users) =>
         {
             var userTokens = settings.UserMetadata ? TokenMatrix.Build(users.UserIds, data.UserTokens) : null;
             var manifest = Manifest(recipe, hyperParameters);
             manifest.Scorer = ScorerKinds.Hrnn;
-            var tensors = HrnnExport.Tensors(network, itemTokens, userTokens, cold);
+            manifest.MetadataGate = gate;
+            var tensors = HrnnExport.Tensors(trained.Network, itemTokens, userTokens, cold);
             tensors[TensorNames.ItemAgeDays] = ages;
             var artifact = ArtifactBuilder.Build(manifest, sequences, users, tensors);
-            artifact.Vocabulary.ContextTokens = contexts?.Tokens ?? [];
+            artifact.Vocabulary.ContextTokens = trained.ContextTokens ?? [];
             return artifact;
         };
     }
@@ -228,6 +316,8 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
         {
             var manifest = Manifest(recipe, hyperParameters);
             manifest.Scorer = ScorerKinds.Hrnn;
+            // The base's choice stands: its item vectors, with or without metadata folded in, are where the update starts.
+            manifest.MetadataGate = baseModel.Manifest.MetadataGate;
             var tensors = HrnnExport.Tensors(network, null, null, null);
             tensors[TensorNames.ItemAgeDays] = ages;
             if (baseStates is not null)
