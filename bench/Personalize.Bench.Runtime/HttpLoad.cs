@@ -51,6 +51,8 @@ public sealed class HttpLoad(IObjectStore store, S3Uri group, S3Uri model, Scori
     private async Task<ServedLoad> GenerateAsync(string mode, TimeSpan duration)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true };
+        // A client's collector: server GC's collections would stall every request the generator has in flight.
+        start.Environment["DOTNET_gcServer"] = "0";
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
         {
             start.ArgumentList.Add(typeof(HttpLoad).Assembly.Location);
