@@ -95,7 +95,8 @@ public static class LoadGenerator
                 var user = new Random(random.Next());
                 pending[i] = SendAsync(user, due);
             }
-        }) { IsBackground = true, Name = "open-loop pacer" };
+        })
+        { IsBackground = true, Name = "open-loop pacer" };
         pacer.Start();
         pacer.Join();
         await Task.WhenAll(pending);

@@ -87,7 +87,7 @@ public sealed class LocalModeTests : IDisposable
         const string desired = "personalize_operator_campaign_replicas{namespace=\"default\",campaign=\"shop\",state=\"desired\"} 1";
         await Wait.UntilAsync(
             async _ => (metrics = await http.GetStringAsync($"{url}/metrics")).Contains(ready, StringComparison.Ordinal) && metrics.Contains(desired, StringComparison.Ordinal),
-            TimeSpan.FromSeconds(30),
+            TimeSpan.FromSeconds(90),
             "the campaign's ready and desired replicas in /metrics");
         await stop.CancelAsync();
         await run;
