@@ -67,8 +67,9 @@ public sealed class OperatorCommandLineTests : IDisposable
         var watchNamespaces = await RunAsync(settings, "run", "--watch-namespaces=team-a,Team_B", "--leader-election=false", "--metrics-port=0");
         var gatewayNamespaces = await RunAsync(new(settings) { ["PERSONALIZE_WATCH_NAMESPACES"] = "team-a,Team_B" }, "gateway");
         var podLogFormat = await RunAsync(settings, "run", "--pod-log-format=text");
+        var autoUpdate = await RunAsync(new(settings) { ["PERSONALIZE_AUTO_UPDATE_SECONDS"] = "0" }, "run");
 
-        Assert.All(new[] { workers, pollFromEnvironment, apiPort, missingFolder, gatewayPort, watchNamespaces, gatewayNamespaces, podLogFormat }, result => Assert.Equal(2, result.ExitCode));
+        Assert.All(new[] { workers, pollFromEnvironment, apiPort, missingFolder, gatewayPort, watchNamespaces, gatewayNamespaces, podLogFormat, autoUpdate }, result => Assert.Equal(2, result.ExitCode));
         Assert.Contains("--workers (PERSONALIZE_WORKERS) \"many\"", workers.StdErr, StringComparison.Ordinal);
         Assert.Contains("--poll-seconds (PERSONALIZE_POLL_SECONDS) \"often\"", pollFromEnvironment.StdErr, StringComparison.Ordinal);
         Assert.Contains("--api-port (PERSONALIZE_API_PORT) must be a port number", apiPort.StdErr, StringComparison.Ordinal);
@@ -77,6 +78,7 @@ public sealed class OperatorCommandLineTests : IDisposable
         Assert.Contains("--watch-namespaces (PERSONALIZE_WATCH_NAMESPACES) \"team-a,Team_B\": PERSONALIZE_WATCH_NAMESPACES: \"Team_B\" is not a namespace name", watchNamespaces.StdErr, StringComparison.Ordinal);
         Assert.Contains("PERSONALIZE_WATCH_NAMESPACES must be namespace names separated by commas", gatewayNamespaces.StdErr, StringComparison.Ordinal);
         Assert.Contains("--pod-log-format (PERSONALIZE_POD_LOG_FORMAT) \"text\": must be simple or json", podLogFormat.StdErr, StringComparison.Ordinal);
+        Assert.Contains("--auto-update-seconds (PERSONALIZE_AUTO_UPDATE_SECONDS) \"0\": must be more than 0 seconds", autoUpdate.StdErr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(manifests + "-state"));
     }
 

@@ -113,7 +113,10 @@ public sealed record OperatorSettings
             TpsPerReplica = Seconds("PERSONALIZE_TPS_PER_REPLICA", s.TpsPerReplica),
             MaxReplicas = (int)Seconds("PERSONALIZE_MAX_REPLICAS", s.MaxReplicas),
             ScaleDownStabilization = TimeSpan.FromSeconds(Seconds("PERSONALIZE_SCALE_DOWN_STABILIZATION_SECONDS", s.ScaleDownStabilization.TotalSeconds)),
-            AutoUpdateInterval = TimeSpan.FromSeconds(Seconds("PERSONALIZE_AUTO_UPDATE_SECONDS", s.AutoUpdateInterval.TotalSeconds)),
+            // Zero or less would check every campaign's store on every reconcile.
+            AutoUpdateInterval = Seconds("PERSONALIZE_AUTO_UPDATE_SECONDS", s.AutoUpdateInterval.TotalSeconds) is var autoUpdate and > 0
+                ? TimeSpan.FromSeconds(autoUpdate)
+                : throw new ArgumentException("must be more than 0 seconds"),
             RuntimePort = (int)Seconds("PERSONALIZE_RUNTIME_PORT", s.RuntimePort),
             RuntimeRequestsMetric = Get("PERSONALIZE_RUNTIME_REQUESTS_METRIC") ?? s.RuntimeRequestsMetric,
             JobBackoffLimit = (int)Seconds("PERSONALIZE_JOB_BACKOFF_LIMIT", s.JobBackoffLimit),
