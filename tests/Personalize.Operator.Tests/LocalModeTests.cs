@@ -60,9 +60,39 @@ public sealed class LocalModeTests : IDisposable
         var run2 = second.RunAsync(stop2.Token);
         await Wait.UntilAsync(() => second.Store.Get<Campaign>("default", "shop")?.Status.Phase == Phases.Active && second.Store.Get<Campaign>("default", "shop")?.Status.ReadyReplicas == 1, TimeSpan.FromSeconds(60), "the campaign to serve again");
         Assert.Equal(Phases.Active, second.Store.Get<SolutionVersion>("default", "v1")!.Status.Phase);
+        Assert.Equal(endpoint, second.Store.Get<Campaign>("default", "shop")!.Status.Endpoint);
         Assert.Equal(2, (await File.ReadAllLinesAsync(Path.Combine(store, "runs.log"))).Length);
         await stop2.CancelAsync();
         await run2;
+    }
+
+    [Fact]
+    public async Task CampaignUpdate_RollsOntoANewRuntime_BehindTheSameUrl_WithFakeTrainerAndRuntime()
+    {
+        var manifests = Directory.CreateDirectory(Path.Combine(_root.FullName, "manifests")).FullName;
+        var file = Path.Combine(manifests, "quickstart.yaml");
+        await File.WriteAllTextAsync(file, Manifests);
+        var fakes = Path.Combine(AppContext.BaseDirectory, "Fakes");
+        var commands = new LocalCommands([InfraPaths.Node, Path.Combine(fakes, "fake-trainer.js")], [InfraPaths.Node, Path.Combine(fakes, "fake-runtime.js")], null, null);
+        var settings = new OperatorSettings { Bucket = "personalize", PollInterval = TimeSpan.FromMilliseconds(500) };
+        await using var local = await LocalOperatorUnderTest.StartAsync(manifests, Path.Combine(_root.FullName, "state"), Path.Combine(_root.FullName, "store"), settings, commands, new StringWriter(), NullLoggerFactory.Instance);
+        using var stop = new CancellationTokenSource();
+        var run = local.RunAsync(stop.Token);
+        await Wait.UntilAsync(() => local.Store.Get<Campaign>("default", "shop")?.Status.ReadyReplicas == 1 || run.IsFaulted, TimeSpan.FromSeconds(60), "the campaign to serve");
+        var endpoint = local.Store.Get<Campaign>("default", "shop")!.Status.Endpoint!;
+        using var http = new HttpClient();
+        var first = await http.GetStringAsync(endpoint + "/port");
+        Assert.NotEqual(new Uri(endpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture), first);
+
+        // A config change starts a new runtime process on a new port: the campaign's URL stays, and reaches the new one.
+        await File.WriteAllTextAsync(file, Manifests.Replace("minProvisionedTPS: 1}", "minProvisionedTPS: 1, campaignConfig: {scoringMethod: exact}}", StringComparison.Ordinal));
+        await local.Store.ApplyManifestsAsync(CancellationToken.None);
+        await Wait.UntilAsync(async _ => await http.GetStringAsync(endpoint + "/port") != first, TimeSpan.FromSeconds(60), "the updated runtime to answer on the campaign's URL");
+        await Wait.UntilAsync(() => local.Store.Get<Campaign>("default", "shop")?.Status.LatestCampaignUpdate?.Phase == Phases.Active, TimeSpan.FromSeconds(60), "the update to complete");
+        Assert.Equal(endpoint, local.Store.Get<Campaign>("default", "shop")!.Status.Endpoint);
+        Assert.Equal("ok", await http.GetStringAsync(endpoint + "/readyz"));
+        await stop.CancelAsync();
+        await run;
     }
 
     [Fact]

@@ -16,8 +16,9 @@ namespace Personalize.Operator.Controllers.Local;
 /// (`{trainer command} {verb} --spec {state}/runs/{run}/job.json`) and a campaign runtime is one child process on a
 /// loopback port, both with PERSONALIZE_STORE_ROOT so they share the local object store (and the pods' log format,
 /// when one is set, as in cluster mode). A runtime config change
-/// starts the new process, waits for its /readyz, and only then stops the old one. Children stop with the
-/// launcher; a rerun finds runs absent and the controllers adopt their results or start them again.
+/// starts the new process, waits for its /readyz, and only then stops the old one. A campaign's endpoint is its
+/// <see cref="CampaignEndpoint"/>, which forwards to the process serving, so rollouts keep the URL. Children stop with
+/// the launcher; a rerun finds runs absent and the controllers adopt their results or start them again.
 /// </summary>
 public sealed class ProcessWorkloadLauncher : IWorkloadLauncher, IAsyncDisposable
 {
@@ -96,6 +97,8 @@ public sealed class ProcessWorkloadLauncher : IWorkloadLauncher, IAsyncDisposabl
         await runtimes.Gate.WaitAsync(cancellationToken);
         try
         {
+            runtimes.Endpoint ??= await CampaignEndpoint.StartAsync(
+                key, Path.Combine(Directory.CreateDirectory(Path.Combine(_state, "campaigns", deployment.Owner.Namespace, deployment.Name)).FullName, "endpoint-port"), cancellationToken);
             if (runtimes.Next?.Hash != deployment.ConfigHash && runtimes.Current?.Hash != deployment.ConfigHash)
             {
                 if (runtimes.Next is { } abandoned)
@@ -111,7 +114,7 @@ public sealed class ProcessWorkloadLauncher : IWorkloadLauncher, IAsyncDisposabl
                 if (next.HasExited)
                 {
                     runtimes.Next = null;
-                    return new RuntimeState(runtimes.Current is not null, 1, runtimes.Current is null ? 0 : 1, 0, false, runtimes.Current?.Url, null, null,
+                    return new RuntimeState(runtimes.Current is not null, 1, runtimes.Current is null ? 0 : 1, 0, false, runtimes.Endpoint.Url, null, null,
                         $"the runtime exited with code {next.ExitCode}: {next.LastOutput()}");
                 }
 
@@ -119,6 +122,7 @@ public sealed class ProcessWorkloadLauncher : IWorkloadLauncher, IAsyncDisposabl
                 var old = runtimes.Current;
                 runtimes.Current = next;
                 runtimes.Next = null;
+                runtimes.Endpoint.Route(next.Url);
                 if (old is not null)
                 {
                     await old.StopAsync();
@@ -129,7 +133,7 @@ public sealed class ProcessWorkloadLauncher : IWorkloadLauncher, IAsyncDisposabl
             var ready = current is not null && !current.HasExited && await IsReadyAsync(current.Url, cancellationToken);
             var complete = ready && runtimes.Next is null && current!.Hash == deployment.ConfigHash;
             var tps = ready ? await _tps.MeasureAsync(key, new Dictionary<string, string> { ["local"] = current!.Url }, cancellationToken) : null;
-            return new RuntimeState(true, 1, ready ? 1 : 0, complete ? 1 : 0, complete, current?.Url ?? runtimes.Next?.Url, complete ? current!.ServingVersion : null, tps,
+            return new RuntimeState(true, 1, ready ? 1 : 0, complete ? 1 : 0, complete, runtimes.Endpoint.Url, complete ? current!.ServingVersion : null, tps,
                 current?.HasExited == true ? $"the runtime exited with code {current.ExitCode}: {current.LastOutput()}" : null,
                 _tps.CapacityPerReplica(key),
                 _tps.ScoringMethod(key));
@@ -312,8 +316,15 @@ public sealed class ProcessWorkloadLauncher : IWorkloadLauncher, IAsyncDisposabl
 
         public RuntimeProcess? Next { get; set; }
 
+        public CampaignEndpoint? Endpoint { get; set; }
+
         public async Task StopAsync()
         {
+            if (Endpoint is not null)
+            {
+                await Endpoint.DisposeAsync();
+            }
+
             foreach (var process in new[] { Next, Current })
             {
                 if (process is not null)
