@@ -13,11 +13,14 @@ namespace Personalize.Bench.Runtime;
 /// <summary>
 /// The real runtime (RuntimeApp, Kestrel on loopback, the model loaded from a folder store) under GetRecommendations
 /// load from a <see cref="LoadGenerator"/> process: closed loop to find the capacity, open loop to see latency below it.
-/// This process serves and does nothing else meanwhile, so its CPU time is the server's.
+/// This process serves and does nothing else meanwhile, so its CPU time is the server's. The open loop is traced:
+/// each request's time in the server beside the generator's, for <see cref="TailAnalysis"/>.
 /// </summary>
-public sealed class HttpLoad(IObjectStore store, S3Uri group, S3Uri model, ScoringSettings scoring, string scoringMethod) : IAsyncDisposable
+/// <param name="generatorCpus">CPUs for the generator process (taskset's list), so that it and the server stop taking turns on each other's cores; null: anywhere.</param>
+public sealed class HttpLoad(IObjectStore store, S3Uri group, S3Uri model, ScoringSettings scoring, string scoringMethod, string? generatorCpus) : IAsyncDisposable
 {
     private const string CampaignArn = "arn:k8s:personalize:bench::campaign/bench";
+    private readonly ServerTrace _trace = new();
     private WebApplication? _app;
     private HttpClient? _client;
 
@@ -41,16 +44,42 @@ public sealed class HttpLoad(IObjectStore store, S3Uri group, S3Uri model, Scori
 
     /// <summary>Capacity: requests/s from closed-loop clients, their latencies, and the server's CPU µs per request.</summary>
     public async Task<ServedLoad> ClosedLoopAsync(int clients, TimeSpan duration) =>
-        await GenerateAsync($"--mode closed --clients {clients}", duration);
+        (await GenerateAsync($"--mode closed --clients {clients}", duration)).Load;
 
-    /// <summary>Requests sent at a fixed rate whatever the answers' pace; each latency runs from the request's due time.</summary>
-    public async Task<ServedLoad> OpenLoopAsync(double rate, TimeSpan duration) =>
-        await GenerateAsync(FormattableString.Invariant($"--mode open --rate {rate:F1}"), duration);
+    /// <summary>
+    /// Requests sent at a fixed rate whatever the answers' pace; each latency runs from the request's due time. Traced:
+    /// the tail's analysis comes with it.
+    /// </summary>
+    public async Task<(ServedLoad Load, TailAnalysis Tail)> OpenLoopAsync(double rate, TimeSpan duration)
+    {
+        var trace = Path.GetTempFileName();
+        try
+        {
+            _trace.Arm((int)(rate * duration.TotalSeconds));
+            var cpu = CpuTimes.Read();
+            using var probe = new SchedulingProbe();
+            var (load, ticks) = await GenerateAsync(FormattableString.Invariant($"--mode open --rate {rate:F1} --trace {trace}"), duration, probe);
+            var steal = CpuTimes.Read() - cpu;
+            var (begins, ends) = _trace.Disarm();
+            return (load, new TailAnalysis(trace, begins, ends, ticks!, steal));
+        }
+        finally
+        {
+            File.Delete(trace);
+        }
+    }
 
     /// <summary>Runs the load generator (this program's `load` verb) as a process of its own and reads its result.</summary>
-    private async Task<ServedLoad> GenerateAsync(string mode, TimeSpan duration)
+    private async Task<(ServedLoad Load, IReadOnlyList<SchedulingProbe.Tick>? Ticks)> GenerateAsync(string mode, TimeSpan duration, SchedulingProbe? probe = null)
     {
-        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(generatorCpus is null ? Environment.ProcessPath! : "taskset") { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (generatorCpus is not null)
+        {
+            start.ArgumentList.Add("--cpu-list");
+            start.ArgumentList.Add(generatorCpus);
+            start.ArgumentList.Add(Environment.ProcessPath!);
+        }
+
         // A client's collector: server GC's collections would stall every request the generator has in flight.
         start.Environment["DOTNET_gcServer"] = "0";
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
@@ -71,6 +100,7 @@ public sealed class HttpLoad(IObjectStore store, S3Uri group, S3Uri model, Scori
         var output = generator.StandardOutput.ReadToEndAsync();
         var errors = generator.StandardError.ReadToEndAsync();
         await generator.WaitForExitAsync();
+        var ticks = probe?.Stop();
         var serverCpuMicros = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds;
         var (collectionsAfter, pausedAfter) = (GC.CollectionCount(0), GC.GetTotalPauseDuration());
         if (generator.ExitCode != 0)
@@ -81,11 +111,12 @@ public sealed class HttpLoad(IObjectStore store, S3Uri group, S3Uri model, Scori
         var result = JsonSerializer.Deserialize<LoadResult>(await output) ?? throw new InvalidDataException("The load generator printed no result.");
         // The server's CPU per request over every request it answered, the generator's warm-up included.
         var served = result.WarmUpRequests + result.Requests;
-        return new ServedLoad(result, serverCpuMicros / served, (GC.GetTotalAllocatedBytes(precise: true) - allocated) / served, collectionsAfter - collections, pausedAfter - paused);
+        return (new ServedLoad(result, serverCpuMicros / served, (GC.GetTotalAllocatedBytes(precise: true) - allocated) / served, collectionsAfter - collections, pausedAfter - paused), ticks);
     }
 
     public async ValueTask DisposeAsync()
     {
+        _trace.Dispose();
         _client?.Dispose();
         if (_app is not null)
         {
