@@ -56,12 +56,10 @@ public sealed class HttpLoad(IObjectStore store, S3Uri group, S3Uri model, Scori
         try
         {
             _trace.Arm((int)(rate * duration.TotalSeconds));
-            var cpu = CpuTimes.Read();
             using var probe = new SchedulingProbe();
             var (load, ticks) = await GenerateAsync(FormattableString.Invariant($"--mode open --rate {rate:F1} --trace {trace}"), duration, probe);
-            var steal = CpuTimes.Read() - cpu;
             var (begins, ends) = _trace.Disarm();
-            return (load, new TailAnalysis(trace, begins, ends, ticks!, steal));
+            return (load, new TailAnalysis(trace, begins, ends, ticks!, load.Result.Cpu!));
         }
         finally
         {
@@ -87,7 +85,7 @@ public sealed class HttpLoad(IObjectStore store, S3Uri group, S3Uri model, Scori
             start.ArgumentList.Add(typeof(HttpLoad).Assembly.Location);
         }
 
-        var arguments = FormattableString.Invariant($"{LoadGenerator.Verb} --url {_client!.BaseAddress} --campaign-arn {CampaignArn} {mode} --seconds {duration.TotalSeconds}");
+        var arguments = FormattableString.Invariant($"{LoadGenerator.Verb} --url {_client!.BaseAddress} --campaign-arn {CampaignArn} --server-pid {Environment.ProcessId} {mode} --seconds {duration.TotalSeconds}");
         foreach (var argument in arguments.Split(' '))
         {
             start.ArgumentList.Add(argument);

@@ -6,7 +6,7 @@ using System.Text.Json;
 namespace Personalize.Bench.Runtime;
 
 /// <summary>What one load run measured, as the generator process prints it (latencies in µs; the warm-up's requests are not in them).</summary>
-public sealed record LoadResult(int WarmUpRequests, int Requests, double Seconds, double P50Micros, double P99Micros, double GeneratorCpuMicros)
+public sealed record LoadResult(int WarmUpRequests, int Requests, double Seconds, double P50Micros, double P99Micros, double GeneratorCpuMicros, CpuShare? Cpu = null)
 {
     public double RequestsPerSecond => Requests / Seconds;
 }
@@ -24,7 +24,7 @@ public static class LoadGenerator
 {
     public const string Verb = "load";
 
-    /// <summary>Runs `load --url U --campaign-arn A --mode closed|open --clients N --rate R --seconds S` and prints its <see cref="LoadResult"/> as JSON.</summary>
+    /// <summary>Runs `load --url U --campaign-arn A --server-pid P --mode closed|open --clients N --rate R --seconds S [--trace FILE]` and prints its <see cref="LoadResult"/> as JSON.</summary>
     public static async Task<int> RunAsync(string[] args)
     {
         string Option(string name) =>
@@ -37,7 +37,9 @@ public static class LoadGenerator
         // This process's own JIT and connection pool warm first, so they are not counted as the server's latency.
         var (warmUp, _) = await ClosedLoopAsync(requests, 4, TimeSpan.FromSeconds(0.5));
         var trace = args.SkipWhile(a => a != "--trace").Skip(1).FirstOrDefault();
+        var serverPid = int.Parse(Option("--server-pid"), CultureInfo.InvariantCulture);
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var share = CpuShare.Start(serverPid);
         using var probe = trace is null ? null : new SchedulingProbe();
         var (latencies, elapsed) = Option("--mode") switch
         {
@@ -46,7 +48,7 @@ public static class LoadGenerator
             var other => throw new ArgumentException($"{Verb}: --mode {other} is not closed or open."),
         };
         var cpuMicros = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds;
-        Console.WriteLine(JsonSerializer.Serialize(new LoadResult(warmUp.Count, latencies.Count, elapsed, latencies.Percentile(50), latencies.Percentile(99), cpuMicros)));
+        Console.WriteLine(JsonSerializer.Serialize(new LoadResult(warmUp.Count, latencies.Count, elapsed, latencies.Percentile(50), latencies.Percentile(99), cpuMicros, share())));
         return 0;
     }
 

@@ -17,10 +17,11 @@ public sealed class TailAnalysis
     private readonly List<SchedulingProbe.Tick> _serverTicks;
     private readonly List<(long Start, long End)> _generatorStalls;
     private readonly List<(long Start, long End)> _serverStalls;
-    private readonly CpuTimes _cpu;
+    private readonly List<(long Start, long End)> _collections;
+    private readonly CpuShare _cpu;
     private readonly double _seconds;
 
-    public TailAnalysis(string generatorTrace, long[] begins, long[] ends, IReadOnlyList<SchedulingProbe.Tick> serverTicks, CpuTimes cpu)
+    public TailAnalysis(string generatorTrace, long[] begins, long[] ends, IReadOnlyList<SchedulingProbe.Tick> serverTicks, CpuShare cpu)
     {
         _requests = [];
         _generatorStalls = [];
@@ -40,6 +41,7 @@ public sealed class TailAnalysis
 
         _serverTicks = [.. serverTicks.OrderBy(t => t.Slept)];
         _serverStalls = [.. _serverTicks.Where(t => Millis(t.Late) >= StallMillis).Select(t => Window(t.Slept, t.Late))];
+        _collections = [.. _serverTicks.Where(t => t.Collected).Select(t => Window(t.Slept, t.Late))];
         _cpu = cpu;
         _seconds = _requests.Count == 0 ? 0 : Millis(_requests.Max(r => r.Answered) - _requests.Min(r => r.Due)) / 1000;
     }
@@ -70,10 +72,11 @@ public sealed class TailAnalysis
             Invariant($"{Percentile([.. tail.Select(r => Millis(part(r))).Order()], 50):F1} / {Percentile([.. tail.Select(r => Millis(part(r))).Order()], 90):F1}");
         var serverBound = tail.Count(r => r.Ended - r.Begun > (r.Answered - r.Due) / 2);
         var stalled = tail.Count(r => Overlaps(_serverStalls, r.Due, r.Answered) || Overlaps(_generatorStalls, r.Due, r.Answered));
+        var collected = tail.Count(r => Overlaps(_collections, r.Due, r.Answered));
         var queued = tail.Select(r => MaxPending(r.Sent, r.Answered)).Order().ToArray();
         yield return Invariant($"the {tail.Count} requests at p99 or slower, median / p90 ms: late leaving the pacer {Parts(r => r.Sent - r.Due)}, sent to begun in the server {Parts(r => r.Begun - r.Sent)}, ")
             + Invariant($"in the server {Parts(r => r.Ended - r.Begun)}, ended to answered {Parts(r => r.Answered - r.Ended)}; ")
-            + Invariant($"{serverBound} spent over half their time in the server; {stalled} overlap a scheduling stall; server thread-pool queue during them: median {Percentile(queued, 50):F0}, max {queued[^1]:F0}");
+            + Invariant($"{serverBound} spent over half their time in the server; {stalled} overlap a scheduling stall, {collected} a collection in the server; server thread-pool queue during them: median {Percentile(queued, 50):F0}, max {queued[^1]:F0}");
 
         var buckets = new int[(int)(_seconds * 100) + 1];
         foreach (var request in traced)
@@ -81,10 +84,13 @@ public sealed class TailAnalysis
             buckets[Math.Clamp((int)(Millis(request.Answered - traced[0].Due) / 10), 0, buckets.Length - 1)]++;
         }
 
-        var shared = _serverStalls.Count(s => _generatorStalls.Any(g => g.Start < s.End && s.Start < g.End));
+        var shared = _serverStalls.Count(s => Overlaps(_generatorStalls, s.Start, s.End));
+        var duringCollections = _serverStalls.Count(s => Overlaps(_collections, s.Start, s.End));
         yield return Invariant($"stalls: {buckets.Count(b => b == 0)} of {buckets.Length} 10-ms windows with no answer; scheduling probes woke {StallMillis:F0} ms or more late ")
-            + Invariant($"{_serverStalls.Count} times in the server (worst {MaxLate(_serverStalls):F0} ms) and {_generatorStalls.Count} in the generator (worst {MaxLate(_generatorStalls):F0} ms), {shared} of the server's at the same time as the generator's; ")
-            + Invariant($"steal {_cpu.StealMillis:F0} ms of {_cpu.TotalMillis:F0} CPU-ms ({100 * _cpu.StealMillis / Math.Max(1, _cpu.TotalMillis):F1}%)");
+            + Invariant($"{_serverStalls.Count} times in the server (worst {MaxLate(_serverStalls):F0} ms) and {_generatorStalls.Count} in the generator (worst {MaxLate(_generatorStalls):F0} ms), {shared} of the server's at the same time as the generator's and {duringCollections} during a collection; ")
+            + Invariant($"steal {_cpu.StealMillis:F0} ms");
+        yield return Invariant($"CPU over the run, ms: the machine {_cpu.Cores} cores x {_cpu.WallMillis:F0} = {_cpu.Cores * _cpu.WallMillis:F0}, busy {_cpu.BusyMillis:F0}; the server ran {_cpu.Server.RunMillis:F0} and waited for a core {_cpu.Server.WaitMillis:F0}; ")
+            + Invariant($"the generator ran {_cpu.Generator.RunMillis:F0} and waited {_cpu.Generator.WaitMillis:F0}; other processes ran {Math.Max(0, _cpu.BusyMillis - _cpu.Server.RunMillis - _cpu.Generator.RunMillis):F0}");
     }
 
     private static long Ticks(string field) => long.Parse(field, CultureInfo.InvariantCulture);
@@ -104,7 +110,7 @@ public sealed class TailAnalysis
 
     private double MaxPending(long start, long end)
     {
-        var first = _serverTicks.BinarySearch(new SchedulingProbe.Tick(start, 0, 0), Comparer<SchedulingProbe.Tick>.Create((a, b) => a.Slept.CompareTo(b.Slept)));
+        var first = _serverTicks.BinarySearch(new SchedulingProbe.Tick(start, 0, false, 0), Comparer<SchedulingProbe.Tick>.Create((a, b) => a.Slept.CompareTo(b.Slept)));
         var max = 0L;
         for (var i = first < 0 ? ~first : first; i < _serverTicks.Count && _serverTicks[i].Slept <= end; i++)
         {
@@ -115,22 +121,4 @@ public sealed class TailAnalysis
     }
 
     private readonly record struct Request(long Due, long Sent, long Begun, long Ended, long Answered);
-}
-
-/// <summary>The machine's CPU time by /proc/stat, all cores together: total and stolen by the hypervisor (ms).</summary>
-public readonly record struct CpuTimes(double TotalMillis, double StealMillis)
-{
-    public static CpuTimes Read()
-    {
-        if (!File.Exists("/proc/stat"))
-        {
-            return default;
-        }
-
-        // "cpu user nice system idle iowait irq softirq steal guest guest_nice", in USER_HZ (100 per second).
-        var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Take(8).Select(long.Parse).ToArray();
-        return new CpuTimes(fields.Sum() * 10.0, fields[7] * 10.0);
-    }
-
-    public static CpuTimes operator -(CpuTimes after, CpuTimes before) => new(after.TotalMillis - before.TotalMillis, after.StealMillis - before.StealMillis);
 }
