@@ -76,7 +76,12 @@ public sealed class TailAnalysis
         var queued = tail.Select(r => MaxPending(r.Sent, r.Answered)).Order().ToArray();
         yield return Invariant($"the {tail.Count} requests at p99 or slower, median / p90 ms: late leaving the pacer {Parts(r => r.Sent - r.Due)}, sent to begun in the server {Parts(r => r.Begun - r.Sent)}, ")
             + Invariant($"in the server {Parts(r => r.Ended - r.Begun)}, ended to answered {Parts(r => r.Answered - r.Ended)}; ")
-            + Invariant($"{serverBound} spent over half their time in the server; {stalled} overlap a scheduling stall, {collected} a collection in the server; server thread-pool queue during them: median {Percentile(queued, 50):F0}, max {queued[^1]:F0}");
+            + Invariant($"{serverBound} spent over half their time in the server; {stalled} overlap a scheduling stall, {collected} a collection in the server; server thread-pool queue during them: median {Percentile(queued, 50):F0}, max {queued[^1]:F0}; the pool had {_serverTicks.Min(t => t.Threads)}-{_serverTicks.Max(t => t.Threads)} threads");
+        var backlog = _serverTicks.Where(t => t.RunnableWorkers >= 0).ToList();
+        yield return backlog.Count == 0
+            ? "the server's thread pool never had work queued"
+            : Invariant($"while the server's pool had work queued ({backlog.Count} ms of the run): worker threads running or runnable, median {Percentile([.. backlog.Select(t => (double)t.RunnableWorkers).Order()], 50):F0} ")
+                + Invariant($"of {Percentile([.. backlog.Select(t => (double)t.Threads).Order()], 50):F0}; none runnable in {backlog.Count(t => t.RunnableWorkers == 0)} ms (work queued, no worker on or waiting for a core)");
 
         var buckets = new int[(int)(_seconds * 100) + 1];
         foreach (var request in traced)
@@ -110,7 +115,7 @@ public sealed class TailAnalysis
 
     private double MaxPending(long start, long end)
     {
-        var first = _serverTicks.BinarySearch(new SchedulingProbe.Tick(start, 0, false, 0), Comparer<SchedulingProbe.Tick>.Create((a, b) => a.Slept.CompareTo(b.Slept)));
+        var first = _serverTicks.BinarySearch(new SchedulingProbe.Tick(start, 0, false, 0, 0), Comparer<SchedulingProbe.Tick>.Create((a, b) => a.Slept.CompareTo(b.Slept)));
         var max = 0L;
         for (var i = first < 0 ? ~first : first; i < _serverTicks.Count && _serverTicks[i].Slept <= end; i++)
         {
