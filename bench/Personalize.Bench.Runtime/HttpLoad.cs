@@ -57,6 +57,8 @@ public sealed class HttpLoad(IObjectStore store, S3Uri group, S3Uri model, Scori
     /// </summary>
     public async Task<(ServedLoad Load, TailAnalysis Tail)> OpenLoopAsync(double rate, TimeSpan duration)
     {
+        // The rate as the generator will read it, so that the server expects the requests the generator numbers.
+        rate = Math.Round(rate, 1);
         var trace = Path.GetTempFileName();
         try
         {
