@@ -11,16 +11,21 @@ if (args.FirstOrDefault() == LoadGenerator.Verb)
     return await LoadGenerator.RunAsync(args);
 }
 
-// personalize-bench-runtime [--items 100000,1000000] [--hidden 64] [--seconds 5] [--concurrency 16]
-//   [--methods float32,int8,batch,cache,ann,all] [--no-http]
+// personalize-bench-runtime [--items 100000,1000000] [--hidden 64] [--seconds 5] [--seconds-at-80 S] [--concurrency 16]
+//   [--methods float32,int8,batch,cache,ann,all] [--generator-cpus LIST] [--generator-nice N] [--no-http]
+// Pinned: `taskset --cpu-list 0 dotnet personalize-bench-runtime.dll ... --generator-cpus 1` serves on core 0 and loads from core 1.
 var items = Option("--items", "100000,1000000").Split(',').Select(int.Parse).ToArray();
 var hiddens = Option("--hidden", "64").Split(',').Select(int.Parse).ToArray();
 var seconds = double.Parse(Option("--seconds", "5"), CultureInfo.InvariantCulture);
+var secondsAt80 = double.Parse(Option("--seconds-at-80", seconds.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
+var generator = new GeneratorPlacement(
+    args.Contains("--generator-cpus") ? Option("--generator-cpus", string.Empty) : null,
+    args.Contains("--generator-nice") ? int.Parse(Option("--generator-nice", "0"), CultureInfo.InvariantCulture) : null);
 var concurrency = int.Parse(Option("--concurrency", "16"), CultureInfo.InvariantCulture);
 var methods = Option("--methods", "float32,int8,batch,cache,ann,all").Split(',');
 var http = !args.Contains("--no-http");
 
-Console.WriteLine($"# {Environment.ProcessorCount} cores, {RuntimeInformationText()}, {concurrency} closed-loop clients, {seconds} s per HTTP run, load: {Uptime()}");
+Console.WriteLine($"# {Environment.ProcessorCount} cores for the server{(generator.Cpus is null ? string.Empty : $", the load generator on CPUs {generator.Cpus}")}{(generator.Nice is null ? string.Empty : $", the load generator at niceness {generator.Nice}")}, {RuntimeInformationText()}, {concurrency} closed-loop clients for {seconds} s, then {secondsAt80} s at 80%, load: {Uptime()}");
 Console.WriteLine("| items | hidden | method | memory MB | recall@25 | in-process CPU µs/query | in-process KiB/query | HTTP capacity req/s | HTTP req/s per core | p50/p99 ms at capacity | p50/p99 ms at 80% | mean batch | generator CPU µs/request |");
 Console.WriteLine("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 foreach (var itemCount in items)
@@ -77,7 +82,7 @@ async Task MeasureCatalogueAsync(int itemCount, int hidden)
                 continue;
             }
 
-            var load = new HttpLoad(store, group, model, settings, ScoringMethod(method));
+            var load = new HttpLoad(store, group, model, settings, ScoringMethod(method), generator);
             await using (load.ConfigureAwait(false))
             {
                 await load.StartAsync();
@@ -86,8 +91,13 @@ async Task MeasureCatalogueAsync(int itemCount, int hidden)
                 var capacity = await load.ClosedLoopAsync(concurrency, TimeSpan.FromSeconds(seconds));
                 var (passesAfter, queriesAfter) = load.BatchCounts();
                 var (passes, queries) = (passesAfter - passesBefore, queriesAfter - queriesBefore);
-                var at80 = await load.OpenLoopAsync(0.8 * capacity.Result.RequestsPerSecond, TimeSpan.FromSeconds(seconds));
-                Console.WriteLine($"#   {method} at 80%: {at80.Result.Requests} requests, {at80.AllocatedBytesPerRequest / 1024.0:F1} KiB allocated per request, {at80.Collections} collections, {at80.GcPauses.TotalMilliseconds:F0} ms paused in GC");
+                var (at80, tail) = await load.OpenLoopAsync(0.8 * capacity.Result.RequestsPerSecond, TimeSpan.FromSeconds(secondsAt80));
+                Console.WriteLine($"#   {method} at 80%: {at80.Result.Requests} requests, {at80.AllocatedBytesPerRequest / 1024.0:F1} KiB allocated per request, {at80.Collections} collections, {at80.GcPauses.TotalMilliseconds:F0} ms paused in GC, load {Uptime()}");
+                foreach (var line in tail.Lines())
+                {
+                    Console.WriteLine($"#   {method} at 80%, {line}");
+                }
+
                 var batch = passes > 0 ? $"{(double)queries / passes:F1}" : "-";
                 Console.WriteLine(row + $" {capacity.Result.RequestsPerSecond:F0} | {1e6 / capacity.ServerCpuMicrosPerRequest:F0} | {capacity.Result.P50Micros / 1000:F1} / {capacity.Result.P99Micros / 1000:F1} | {at80.Result.P50Micros / 1000:F1} / {at80.Result.P99Micros / 1000:F1} | {batch} | {capacity.Result.GeneratorCpuMicros / capacity.Result.Requests:F0} |");
             }
