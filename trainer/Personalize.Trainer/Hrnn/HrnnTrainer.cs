@@ -49,6 +49,9 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         var contextRows = contextTensor is null ? ((Tensor, int[][])?)null : (contextTensor, contexts!.EventRows);
         var chunks = Chunks(training);
         var maskSeen = NeverRepeats(training);
+        // Where users repeat items, sessions and habit chains make the next item follow from the last one, and later
+        // targets only blur it; in rating data the order is that of rating, and what is asked is the bag of items ahead.
+        var horizon = maskSeen ? Math.Max(1, settings.TargetHorizon) : 1;
         using var sampling = items > HrnnSettings.FullSoftmaxMaxItems ? SamplingDistribution(training, settings.SampledNegatives, device) : null;
         var folder = checkpoints?.AsPrefix().Append($"hrnn-{settings.Fingerprint(items, data.UserIds.Count, data.Interactions)}{(impressions is null ? string.Empty : $"-impressions{impressions.Pairs}")}/");
         var scores = new List<double>();
@@ -76,7 +79,7 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
                 var step = ((long)(epoch - 1) * batches.Count) + b;
                 // Linear warm-up: Adam's first steps see poorly estimated moments, and large batches want a large rate.
                 optimizer.ParamGroups.First().LearningRate = settings.LearningRate * Math.Min(1.0, (step + 1.0) / warmupSteps);
-                var loss = BatchLoss(network, batches[b], training, itemTokenTensor, userTokenTensor, contextRows, sampling, impressions, maskSeen, device);
+                var loss = BatchLoss(network, batches[b], training, itemTokenTensor, userTokenTensor, contextRows, sampling, impressions, maskSeen, horizon, device);
                 optimizer.zero_grad();
                 loss.backward();
                 nn.utils.clip_grad_norm_(network.parameters(), 5.0);
@@ -191,7 +194,7 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
 
     private Tensor BatchLoss(
         HrnnNetwork network, ReadOnlySpan<Chunk> batch, UserSequences data, Tensor? itemTokens, Tensor? userTokens, (Tensor Matrix, int[][] EventRows)? contexts, Sampling? sampling,
-        ImpressionNegatives? impressions, bool maskSeen, Device device)
+        ImpressionNegatives? impressions, bool maskSeen, int horizon, Device device)
     {
         var time = 0;
         foreach (var chunk in batch)
@@ -199,14 +202,17 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
             time = Math.Max(time, chunk.Length - 1);
         }
 
-        var inputs = new long[batch.Length * time];
-        var targets = new long[batch.Length * time];
-        var targetContexts = new long[batch.Length * time];
-        var weights = new float[batch.Length * time];
+        // Each position's targets: its next item and the horizon's later ones (-1 past the user's newest).
+        var rows = batch.Length * time;
+        var inputs = new long[rows];
+        var targets = new long[rows * horizon];
+        Array.Fill(targets, -1L);
+        var targetContexts = new long[rows];
+        var weights = new float[rows * horizon];
         var users = new long[batch.Length];
         var shownAt = new List<long>();
         var shown = new List<long>();
-        // (position row, item) pairs: the items the user had before each target, other than the target itself.
+        // (position row, item) pairs: the items the user had before each target, other than the targets themselves.
         var seenAt = new List<long>();
         var seen = new List<long>();
         for (var b = 0; b < batch.Length; b++)
@@ -216,22 +222,29 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
             users[b] = chunk.User;
             for (var t = 0; t < chunk.Length - 1; t++)
             {
+                var row = (b * time) + t;
                 var position = chunk.Start + t + 1;
-                inputs[(b * time) + t] = sequence[chunk.Start + t];
-                targets[(b * time) + t] = sequence[position];
-                targetContexts[(b * time) + t] = contexts?.EventRows[chunk.User][position] ?? 0;
-                weights[(b * time) + t] = settings.RecencyMask ? 0.3f + (0.7f * position / (sequence.Length - 1)) : 1f;
+                var ahead = Math.Min(horizon, sequence.Length - position);
+                inputs[row] = sequence[chunk.Start + t];
+                var weight = settings.RecencyMask ? 0.3f + (0.7f * position / (sequence.Length - 1)) : 1f;
+                for (var k = 0; k < ahead; k++)
+                {
+                    targets[(row * horizon) + k] = sequence[position + k];
+                    weights[(row * horizon) + k] = weight;
+                }
+
+                targetContexts[row] = contexts?.EventRows[chunk.User][position] ?? 0;
                 foreach (var negative in impressions?.For(chunk.User, sequence[position]) ?? [])
                 {
-                    shownAt.Add((b * time) + t);
+                    shownAt.Add(row);
                     shown.Add(negative);
                 }
 
                 for (var earlier = 0; maskSeen && earlier < position; earlier++)
                 {
-                    if (sequence[earlier] != sequence[position])
+                    if (Array.IndexOf(sequence, sequence[earlier], position, ahead) < 0)
                     {
-                        seenAt.Add((b * time) + t);
+                        seenAt.Add(row);
                         seen.Add(sequence[earlier]);
                     }
                 }
@@ -239,8 +252,10 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         }
 
         var inputTensor = tensor(inputs, [batch.Length, time], device: device);
-        var targetTensor = tensor(targets, [batch.Length * time], device: device);
-        var weightTensor = tensor(weights, [batch.Length * time], device: device);
+        var targetsAhead = tensor(targets, [rows, horizon], device: device);
+        var targetIndex = targetsAhead.clamp_min(0);
+        var targetTensor = targetIndex[.., 0];
+        var weightTensor = tensor(weights, [rows, horizon], device: device);
         var idKeep = settings.IdDropout > 0 ? bernoulli(full(data.ItemIds.Count, 1 - settings.IdDropout, device: device)) : null;
         var (input, output, bias) = network.ItemTables(itemTokens, idKeep);
         var initial = settings.UserMetadata && userTokens is not null
@@ -263,25 +278,27 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
                 logits.view(-1).index_fill_(0, tensor(cells, device: device), -1e9);
             }
 
-            losses = nn.functional.cross_entropy(logits, targetTensor, reduction: nn.Reduction.None);
+            // One softmax per position, read at each of its targets: -log p(target) per (position, target).
+            losses = -logits.log_softmax(1).gather(1, targetIndex);
         }
         else
         {
             // One negative set per batch, shared by every position: a single matrix product instead of gathers per row.
             var negatives = multinomial(sampling.Probabilities, settings.SampledNegatives, replacement: true);
-            var positive = (states * output.index_select(0, targetTensor)).sum(1) + bias.index_select(0, targetTensor)
-                - sampling.LogQ.index_select(0, targetTensor);
+            var flat = targetIndex.flatten();
+            var positive = ((states.unsqueeze(1) * output.index_select(0, flat).view(rows, horizon, -1)).sum(2)
+                + (bias.index_select(0, flat) - sampling.LogQ.index_select(0, flat)).view(rows, horizon));
             var negativeBias = bias.index_select(0, negatives) - sampling.LogQ.index_select(0, negatives);
             var negative = addmm(negativeBias.unsqueeze(0), states, output.index_select(0, negatives).t(), beta: 1, alpha: 1);
-            // A sampled "negative" that is the target itself is not a negative.
-            negative = negative.masked_fill_(targetTensor.unsqueeze(1).eq(negatives.unsqueeze(0)), -1e9);
+            // A sampled "negative" that is one of the position's targets is not a negative.
+            negative = negative.masked_fill_(targetsAhead.unsqueeze(2).eq(negatives.view(1, 1, -1)).any(1), -1e9);
             if (seen.Count > 0)
             {
                 negative.view(-1).index_fill_(0, tensor(SeenNegativeCells(seenAt, seen, negatives), device: device), -1e9);
             }
 
             // Cross-entropy with the positive as class 0, without materialising [positive, negatives] (positions × negatives floats).
-            losses = logaddexp(positive, negative.logsumexp(1)) - positive;
+            losses = logaddexp(positive, negative.logsumexp(1).unsqueeze(1)) - positive;
         }
 
         var loss = (losses * weightTensor).sum() / weightTensor.sum().clamp_min(1e-6);

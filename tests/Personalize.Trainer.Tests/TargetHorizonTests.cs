@@ -1,0 +1,97 @@
+using Personalize.Api;
+using Personalize.Data.Storage;
+using Personalize.Jobs;
+using Personalize.Models.Evaluation;
+using Personalize.Models.Recipes;
+using Personalize.Models.Scoring;
+using Personalize.Models.Training;
+using Personalize.Trainer.Hrnn;
+using Personalize.Trainer.Training;
+
+namespace Personalize.Trainer.Tests;
+
+[Collection(SeededTrainingCollection.Name)]
+public sealed class TargetHorizonTests
+{
+    private static readonly HrnnSettings Settings = Training.Fast with { Epochs = 6, MinEpochs = 6 };
+
+    [Fact]
+    public async Task OnRatingData_LearningTheItemsAhead_RaisesNdcgOfTheHeldOutItems()
+    {
+        var data = RatingData();
+
+        var nextItem = SeenExcludedNdcg10(await Training.TrainAsync(Recipes.Hrnn, data, settings: Settings with { TargetHorizon = 1 }), data);
+        var ahead = SeenExcludedNdcg10(await Training.TrainAsync(Recipes.Hrnn, data, settings: Settings with { TargetHorizon = 16 }), data);
+
+        Assert.True(ahead > nextItem * 1.1, $"NDCG@10 with 16 items ahead {ahead:F4}, with the next item only {nextItem:F4}");
+    }
+
+    [Fact]
+    public async Task WhereUsersRepeatItems_EveryPositionLearnsItsNextItemOnly()
+    {
+        // TasteData's users come back to items they had: the horizon must not change a single weight.
+        var data = UserSequences.Build(TasteData.Create(users: 100).Interactions);
+        Assert.False(HrnnTrainer.NeverRepeats(data));
+        var fast = Settings with { Epochs = 2, MinEpochs = 2, HiddenDimension = 16, Bptt = 8 };
+        using var nextItem = await new HrnnTrainer(fast with { TargetHorizon = 1 }, new FolderObjectStore(Path.GetTempPath()), null, Training.Ignore).TrainAsync(data, null, null, null, null, CancellationToken.None);
+        using var ahead = await new HrnnTrainer(fast with { TargetHorizon = 16 }, new FolderObjectStore(Path.GetTempPath()), null, Training.Ignore).TrainAsync(data, null, null, null, null, CancellationToken.None);
+
+        foreach (var (a, b) in nextItem.parameters().Zip(ahead.parameters()))
+        {
+            using var difference = (a - b).abs().max();
+            Assert.Equal(0f, difference.item<float>());
+        }
+    }
+
+    [Fact]
+    public void TheHorizonIsPartOfTheCheckpointFingerprint() =>
+        Assert.NotEqual((Settings with { TargetHorizon = 1 }).Fingerprint(10, 10, 100), (Settings with { TargetHorizon = 16 }).Fingerprint(10, 10, 100));
+
+    /// <summary>
+    /// Rating-shaped (each user has an item once), planted: each user likes one of 12 genres of 30 items, and rates a
+    /// random item of it or, as often, one of the 40 most popular items; the order within a history says nothing.
+    /// </summary>
+    private static TrainingData RatingData()
+    {
+        const int genres = 12;
+        const int perGenre = 30;
+        const int popular = 40;
+        var random = new Random(7);
+        var interactions = new List<Interaction>();
+        for (var u = 0; u < 600; u++)
+        {
+            var genre = u % genres;
+            var had = new HashSet<string>();
+            var length = random.Next(20, 30);
+            for (var t = 0; had.Count < length; t++)
+            {
+                var item = random.NextDouble() < 0.5 ? $"g{genre}-{random.Next(perGenre)}" : $"p{(int)(popular * Math.Pow(random.NextDouble(), 2))}";
+                if (had.Add(item))
+                {
+                    interactions.Add(new Interaction($"u{u}", item, 1_700_000_000 + (t * 60)));
+                }
+            }
+        }
+
+        return new TrainingData { Interactions = interactions };
+    }
+
+    /// <summary>NDCG@10 of the served model on its held-out test users, with each user's items filtered out as a campaign's EXCLUDE filter does.</summary>
+    private static double SeenExcludedNdcg10(TrainedModel trained, TrainingData data)
+    {
+        var recipe = Recipes.Find(Recipes.Hrnn)!;
+        var all = RecipeTrainer.FilteredUsers(recipe, recipe.Resolve(Training.FastHrnn, null), UserSequences.Build(data.Interactions));
+        var (split, _) = RecipeTrainer.Split(all, Settings.Seed, validate: false);
+        var recommender = RecommenderFactory.Create(trained.Artifact, scoringMethod: ScoringMethods.Exact);
+        var metrics = new MetricsAccumulator();
+        foreach (var user in split.Test)
+        {
+            var input = user.Input.Select(row => all.ItemIds[row]).ToList();
+            var seen = input.ToHashSet(StringComparer.Ordinal);
+            var request = new RecommendationRequest { RecentItems = input, NumResults = Evaluator.NumResults, IsCandidate = item => !seen.Contains(item) };
+            metrics.Add(recommender.Recommend(request).Select(r => r.ItemId).ToList(), user.Truth.Select(row => all.ItemIds[row]).ToHashSet(StringComparer.Ordinal));
+        }
+
+        return metrics.Result(all.ItemIds.Count)[OfflineMetrics.NdcgName(10)];
+    }
+}
