@@ -20,21 +20,34 @@ public sealed class TargetHorizonTests
     {
         var data = RatingData();
 
-        var nextItem = SeenExcludedNdcg10(await Training.TrainAsync(Recipes.Hrnn, data, settings: Settings with { TargetHorizon = 1 }), data);
-        var ahead = SeenExcludedNdcg10(await Training.TrainAsync(Recipes.Hrnn, data, settings: Settings with { TargetHorizon = 16 }), data);
+        var nextItem = SeenExcludedNdcg10(await Training.TrainAsync(Recipes.Hrnn, data, settings: Settings with { TargetHorizon = 1, Dropout = 0 }), data);
+        var ahead = SeenExcludedNdcg10(await Training.TrainAsync(Recipes.Hrnn, data, settings: Settings with { TargetHorizon = 16, Dropout = 0 }), data);
 
         Assert.True(ahead > nextItem * 1.1, $"NDCG@10 with 16 items ahead {ahead:F4}, with the next item only {nextItem:F4}");
     }
 
     [Fact]
-    public async Task WhereUsersRepeatItems_EveryPositionLearnsItsNextItemOnly()
+    public async Task OnRatingData_Dropout_RaisesNdcgOfTheHeldOutItems()
     {
-        // TasteData's users come back to items they had: the horizon must not change a single weight.
+        var data = RatingData();
+
+        // Trained long enough to overfit, as small rating data does after a few epochs.
+        var longer = Settings with { Epochs = 25, MinEpochs = 25 };
+        var kept = SeenExcludedNdcg10(await Training.TrainAsync(Recipes.Hrnn, data, settings: longer with { Dropout = 0 }), data);
+        var dropped = SeenExcludedNdcg10(await Training.TrainAsync(Recipes.Hrnn, data, settings: longer with { Dropout = 0.3 }), data);
+
+        Assert.True(dropped > kept * 1.1, $"NDCG@10 with dropout {dropped:F4}, without {kept:F4}");
+    }
+
+    [Fact]
+    public async Task WhereUsersRepeatItems_EveryPositionLearnsItsNextItemOnly_WithoutDropout()
+    {
+        // TasteData's users come back to items they had: neither the horizon nor dropout may change a single weight.
         var data = UserSequences.Build(TasteData.Create(users: 100).Interactions);
         Assert.False(HrnnTrainer.NeverRepeats(data));
         var fast = Settings with { Epochs = 2, MinEpochs = 2, HiddenDimension = 16, Bptt = 8 };
-        using var nextItem = await new HrnnTrainer(fast with { TargetHorizon = 1 }, new FolderObjectStore(Path.GetTempPath()), null, Training.Ignore).TrainAsync(data, null, null, null, null, CancellationToken.None);
-        using var ahead = await new HrnnTrainer(fast with { TargetHorizon = 16 }, new FolderObjectStore(Path.GetTempPath()), null, Training.Ignore).TrainAsync(data, null, null, null, null, CancellationToken.None);
+        using var nextItem = await new HrnnTrainer(fast with { TargetHorizon = 1, Dropout = 0 }, new FolderObjectStore(Path.GetTempPath()), null, Training.Ignore).TrainAsync(data, null, null, null, null, CancellationToken.None);
+        using var ahead = await new HrnnTrainer(fast with { TargetHorizon = 16, Dropout = 0.3 }, new FolderObjectStore(Path.GetTempPath()), null, Training.Ignore).TrainAsync(data, null, null, null, null, CancellationToken.None);
 
         foreach (var (a, b) in nextItem.parameters().Zip(ahead.parameters()))
         {
@@ -44,8 +57,11 @@ public sealed class TargetHorizonTests
     }
 
     [Fact]
-    public void TheHorizonIsPartOfTheCheckpointFingerprint() =>
+    public void TheHorizonAndDropoutArePartOfTheCheckpointFingerprint()
+    {
         Assert.NotEqual((Settings with { TargetHorizon = 1 }).Fingerprint(10, 10, 100), (Settings with { TargetHorizon = 16 }).Fingerprint(10, 10, 100));
+        Assert.NotEqual((Settings with { Dropout = 0 }).Fingerprint(10, 10, 100), (Settings with { Dropout = 0.3 }).Fingerprint(10, 10, 100));
+    }
 
     /// <summary>
     /// Rating-shaped (each user has an item once), planted: each user likes one of 12 genres of 30 items, and rates a

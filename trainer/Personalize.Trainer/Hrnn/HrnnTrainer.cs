@@ -52,6 +52,7 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         // Where users repeat items, sessions and habit chains make the next item follow from the last one, and later
         // targets only blur it; in rating data the order is that of rating, and what is asked is the bag of items ahead.
         var horizon = maskSeen ? Math.Max(1, settings.TargetHorizon) : 1;
+        var dropout = maskSeen ? settings.Dropout : 0;
         using var sampling = items > HrnnSettings.FullSoftmaxMaxItems ? SamplingDistribution(training, settings.SampledNegatives, device) : null;
         var folder = checkpoints?.AsPrefix().Append($"hrnn-{settings.Fingerprint(items, data.UserIds.Count, data.Interactions)}{(impressions is null ? string.Empty : $"-impressions{impressions.Pairs}")}/");
         var scores = new List<double>();
@@ -79,7 +80,7 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
                 var step = ((long)(epoch - 1) * batches.Count) + b;
                 // Linear warm-up: Adam's first steps see poorly estimated moments, and large batches want a large rate.
                 optimizer.ParamGroups.First().LearningRate = settings.LearningRate * Math.Min(1.0, (step + 1.0) / warmupSteps);
-                var loss = BatchLoss(network, batches[b], training, itemTokenTensor, userTokenTensor, contextRows, sampling, impressions, maskSeen, horizon, device);
+                var loss = BatchLoss(network, batches[b], training, itemTokenTensor, userTokenTensor, contextRows, sampling, impressions, maskSeen, horizon, dropout, device);
                 optimizer.zero_grad();
                 loss.backward();
                 nn.utils.clip_grad_norm_(network.parameters(), 5.0);
@@ -194,7 +195,7 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
 
     private Tensor BatchLoss(
         HrnnNetwork network, ReadOnlySpan<Chunk> batch, UserSequences data, Tensor? itemTokens, Tensor? userTokens, (Tensor Matrix, int[][] EventRows)? contexts, Sampling? sampling,
-        ImpressionNegatives? impressions, bool maskSeen, int horizon, Device device)
+        ImpressionNegatives? impressions, bool maskSeen, int horizon, double dropout, Device device)
     {
         var time = 0;
         foreach (var chunk in batch)
@@ -261,7 +262,11 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         var initial = settings.UserMetadata && userTokens is not null
             ? network.InitialStates(userTokens.index_select(0, tensor(users, device: device)))
             : null;
-        var states = network.States(input, inputTensor, initial).reshape(-1, network.Hidden);
+        var states = network.States(input, inputTensor, initial, dropout).reshape(-1, network.Hidden);
+        if (dropout > 0)
+        {
+            states = nn.functional.dropout(states, dropout, training: true);
+        }
         if (contexts is { } context)
         {
             // The context of the event being predicted, as a request's context is that of the moment it asks.
