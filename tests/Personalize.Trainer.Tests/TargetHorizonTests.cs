@@ -16,14 +16,42 @@ public sealed class TargetHorizonTests
     private static readonly HrnnSettings Settings = Training.Fast with { Epochs = 6, MinEpochs = 6 };
 
     [Fact]
-    public async Task OnRatingData_LearningTheItemsAhead_RaisesNdcgOfTheHeldOutItems()
+    public async Task OnRatingData_LearningTheItemsAhead_RaisesNdcgOfTheHeldOutItems_AndValidationKeepsIt()
     {
         var data = RatingData();
+        var progress = new List<JobProgress>();
 
         var nextItem = SeenExcludedNdcg10(await Training.TrainAsync(Recipes.Hrnn, data, settings: Settings with { TargetHorizon = 1, Dropout = 0 }), data);
-        var ahead = SeenExcludedNdcg10(await Training.TrainAsync(Recipes.Hrnn, data, settings: Settings with { TargetHorizon = 16, Dropout = 0 }), data);
+        var ahead = SeenExcludedNdcg10(await Training.TrainAsync(Recipes.Hrnn, data, settings: Settings with { TargetHorizon = 16, Dropout = 0 }, progress: Record(progress)), data);
 
         Assert.True(ahead > nextItem * 1.1, $"NDCG@10 with 16 items ahead {ahead:F4}, with the next item only {nextItem:F4}");
+        var choice = Assert.Single(progress, p => p.Stage == HrnnTrainer.TargetHorizonStage && p.Epoch is null && p.Message!.StartsWith("kept", StringComparison.Ordinal));
+        Assert.StartsWith("kept the model trained on the next 16 items", choice.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OnSequentialDataWithoutRepeats_ValidationKeepsTheNextItemModel()
+    {
+        // Each user walks through groups in order, one item of each, never twice: the next item follows from the last.
+        var random = new Random(11);
+        var interactions = new List<Interaction>();
+        for (var u = 0; u < 600; u++)
+        {
+            var group = random.Next(100);
+            for (var t = 0; t < 20; t++)
+            {
+                interactions.Add(new Interaction($"u{u}", $"i{((group + t) % 100 * 5) + random.Next(5)}", 1_700_000_000 + (t * 60)));
+            }
+        }
+
+        var data = new TrainingData { Interactions = interactions };
+        var progress = new List<JobProgress>();
+        var nextItem = await Training.TrainAsync(Recipes.Hrnn, data, settings: Settings with { TargetHorizon = 1 });
+        var chosen = await Training.TrainAsync(Recipes.Hrnn, data, settings: Settings with { TargetHorizon = 16 }, progress: Record(progress));
+
+        var choice = Assert.Single(progress, p => p.Stage == HrnnTrainer.TargetHorizonStage && p.Epoch is null && p.Message!.StartsWith("kept", StringComparison.Ordinal));
+        Assert.StartsWith("kept the model trained on the next item only", choice.Message, StringComparison.Ordinal);
+        Assert.Equal(nextItem.Metrics[OfflineMetrics.NdcgName(10)], chosen.Metrics[OfflineMetrics.NdcgName(10)], 6);
     }
 
     [Fact]
@@ -62,6 +90,12 @@ public sealed class TargetHorizonTests
         Assert.NotEqual((Settings with { TargetHorizon = 1 }).Fingerprint(10, 10, 100), (Settings with { TargetHorizon = 16 }).Fingerprint(10, 10, 100));
         Assert.NotEqual((Settings with { Dropout = 0 }).Fingerprint(10, 10, 100), (Settings with { Dropout = 0.3 }).Fingerprint(10, 10, 100));
     }
+
+    private static Func<JobProgress, CancellationToken, Task> Record(List<JobProgress> progress) => (p, _) =>
+    {
+        progress.Add(p);
+        return Task.CompletedTask;
+    };
 
     /// <summary>
     /// Rating-shaped (each user has an item once), planted: each user likes one of 12 genres of 30 items, and rates a

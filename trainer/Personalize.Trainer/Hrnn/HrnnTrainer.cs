@@ -34,27 +34,63 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
     {
         var device = PickDevice();
         set_num_threads(settings.Threads > 0 ? settings.Threads : Environment.ProcessorCount);
-
-        manual_seed(settings.Seed);
-        var items = data.ItemIds.Count;
-        var network = new HrnnNetwork(items, settings.HiddenDimension, itemTokens?.Tokens ?? 0, userTokens?.Tokens ?? 0, device, contexts?.Tokens.Count ?? 0);
-        start?.Invoke(network);
         using var itemTokenTensor = itemTokens is null ? null : tensor(itemTokens.Weights, [itemTokens.Rows, itemTokens.Tokens], device: device);
         using var userTokenTensor = userTokens is null ? null : tensor(userTokens.Weights, [userTokens.Rows, userTokens.Tokens], device: device);
         using var contextTensor = contexts is null ? null : tensor(contexts.Weights, [contexts.Rows, contexts.Tokens.Count], device: device);
-        using var optimizer = optim.Adam(network.parameters(), settings.LearningRate);
 
         // Validation users' newest interactions are held out of training to judge each epoch by.
         var (training, validation) = settings.ValidationPatience > 0 ? HrnnValidation.Split(data, settings.Seed + 2, settings.Bptt) : (data, null);
-        var contextRows = contextTensor is null ? ((Tensor, int[][])?)null : (contextTensor, contexts!.EventRows);
-        var chunks = Chunks(training);
         var maskSeen = NeverRepeats(training);
-        // Where users repeat items, sessions and habit chains make the next item follow from the last one, and later
-        // targets only blur it; in rating data the order is that of rating, and what is asked is the bag of items ahead.
-        var horizon = maskSeen ? Math.Max(1, settings.TargetHorizon) : 1;
-        var dropout = maskSeen ? settings.Dropout : 0;
-        using var sampling = items > HrnnSettings.FullSoftmaxMaxItems ? SamplingDistribution(training, settings.SampledNegatives, device) : null;
-        var folder = checkpoints?.AsPrefix().Append($"hrnn-{settings.Fingerprint(items, data.UserIds.Count, data.Interactions)}{(impressions is null ? string.Empty : $"-impressions{impressions.Pairs}")}/");
+        var run = new Run(
+            data, training, validation, itemTokenTensor, userTokenTensor, contextTensor is null ? null : (contextTensor, contexts!.EventRows), maskSeen,
+            itemTokens?.Tokens ?? 0, userTokens?.Tokens ?? 0, contexts?.Tokens.Count ?? 0, start, impressions, device);
+        if (!maskSeen || settings.TargetHorizon <= 1 || validation is null)
+        {
+            // Where users repeat items, sessions and habit chains make the next item follow from the last one; data
+            // too small to validate on cannot show that the items ahead teach more than the next one.
+            return (await TrainVariantAsync(run, settings with { TargetHorizon = 1 }, TrainStage, cancellationToken)).Network;
+        }
+
+        // Users who never repeat items: in rating data the order is that of rating, and what is asked is the bag of
+        // items ahead, which the horizon teaches; in sequential data without repeats (a walk through a catalogue) the
+        // next item follows from the last, and later targets blur it. Validation users decide which this data is.
+        var nextItem = await TrainVariantAsync(run, settings with { TargetHorizon = 1 }, TargetHorizonStage, cancellationToken);
+        var ahead = await TrainVariantAsync(run, settings, TrainStage, cancellationToken);
+        var (kept, dropped) = ahead.Best >= nextItem.Best ? (ahead, nextItem) : (nextItem, ahead);
+        dropped.Network.Dispose();
+        await report(
+            new JobProgress
+            {
+                Time = DateTimeOffset.UtcNow,
+                Stage = TargetHorizonStage,
+                PercentComplete = 100,
+                Message = $"kept the model trained on {(kept == ahead ? $"the next {settings.TargetHorizon} items" : "the next item only")}: validation NDCG@10 {ahead.Best:F4} with the next {settings.TargetHorizon} items as targets, {nextItem.Best:F4} with the next item only",
+            },
+            cancellationToken);
+        return kept.Network;
+    }
+
+    /// <summary>The progress stage of the next-item-only training that the horizon is compared against, and of the choice.</summary>
+    public const string TargetHorizonStage = "target-horizon";
+
+    private const string TrainStage = "train";
+
+    /// <summary>Trains one network with <paramref name="variant"/>'s settings; returns it (the best epoch's weights) and its best validation NDCG@10.</summary>
+    private async Task<(HrnnNetwork Network, double Best)> TrainVariantAsync(Run run, HrnnSettings variant, string stage, CancellationToken cancellationToken)
+    {
+        var (data, training, validation, itemTokenTensor, userTokenTensor, contextRows, maskSeen, device) =
+            (run.Data, run.Training, run.Validation, run.ItemTokens, run.UserTokens, run.Contexts, run.MaskSeen, run.Device);
+        var impressions = run.Impressions;
+        manual_seed(variant.Seed);
+        var items = data.ItemIds.Count;
+        var network = new HrnnNetwork(items, variant.HiddenDimension, run.ItemTokenCount, run.UserTokenCount, device, run.ContextTokenCount);
+        run.Start?.Invoke(network);
+        using var optimizer = optim.Adam(network.parameters(), variant.LearningRate);
+        var chunks = Chunks(training);
+        var horizon = maskSeen ? Math.Max(1, variant.TargetHorizon) : 1;
+        var dropout = maskSeen ? variant.Dropout : 0;
+        using var sampling = items > HrnnSettings.FullSoftmaxMaxItems ? SamplingDistribution(training, variant.SampledNegatives, device) : null;
+        var folder = checkpoints?.AsPrefix().Append($"hrnn-{variant.Fingerprint(items, data.UserIds.Count, data.Interactions)}{(impressions is null ? string.Empty : $"-impressions{impressions.Pairs}")}/");
         var scores = new List<double>();
         var firstEpoch = folder is { } prefix ? await ResumeAsync(network, optimizer, scores, prefix, cancellationToken) + 1 : 1;
         var events = chunks.Sum(c => (long)c.Length);
@@ -62,14 +98,14 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         // The best epoch's weights, when this run trained it (a resumed run reads an earlier one from its checkpoint).
         Dictionary<string, Tensor>? best = null;
 
-        var lastEpoch = validation is null && settings.ValidationPatience > 0 ? Math.Min(settings.MinEpochs, settings.Epochs) : settings.Epochs;
+        var lastEpoch = validation is null && variant.ValidationPatience > 0 ? Math.Min(variant.MinEpochs, variant.Epochs) : variant.Epochs;
         for (var epoch = firstEpoch; epoch <= lastEpoch && !Stopped(scores); epoch++)
         {
             var epochClock = Stopwatch.StartNew();
-            var batches = Batches(chunks, new Random(settings.Seed + epoch));
+            var batches = Batches(chunks, new Random(variant.Seed + epoch));
             // Small data has few steps per epoch: warming up for more than a quarter of one would waste epochs.
-            var warmupSteps = Math.Max(1, Math.Min(settings.WarmupSteps, batches.Count / 4));
-            manual_seed(settings.Seed + epoch);
+            var warmupSteps = Math.Max(1, Math.Min(variant.WarmupSteps, batches.Count / 4));
+            manual_seed(variant.Seed + epoch);
             // The loss is summed on the device and read once per epoch: a per-batch item() would wait for the GPU.
             using var lossSum = zeros(1, device: device);
             network.train();
@@ -79,7 +115,7 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
                 using var scope = NewDisposeScope();
                 var step = ((long)(epoch - 1) * batches.Count) + b;
                 // Linear warm-up: Adam's first steps see poorly estimated moments, and large batches want a large rate.
-                optimizer.ParamGroups.First().LearningRate = settings.LearningRate * Math.Min(1.0, (step + 1.0) / warmupSteps);
+                optimizer.ParamGroups.First().LearningRate = variant.LearningRate * Math.Min(1.0, (step + 1.0) / warmupSteps);
                 var loss = BatchLoss(network, batches[b], training, itemTokenTensor, userTokenTensor, contextRows, sampling, impressions, maskSeen, horizon, dropout, device);
                 optimizer.zero_grad();
                 loss.backward();
@@ -94,7 +130,7 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
             if (validation is not null)
             {
                 network.eval();
-                var score = validation.Ndcg10(network, itemTokenTensor, settings.UserMetadata ? userTokenTensor : null, contextRows, maskSeen, device);
+                var score = validation.Ndcg10(network, itemTokenTensor, variant.UserMetadata ? userTokenTensor : null, contextRows, maskSeen, device);
                 scores.Add(score);
                 if (BestEpoch(scores) == epoch)
                 {
@@ -117,14 +153,14 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
                 new JobProgress
                 {
                     Time = DateTimeOffset.UtcNow,
-                    Stage = "train",
+                    Stage = stage,
                     Epoch = epoch,
-                    TotalEpochs = settings.Epochs,
+                    TotalEpochs = variant.Epochs,
                     Loss = meanLoss,
                     EventsPerSecond = events / Math.Max(seconds, 1e-9),
-                    EtaSeconds = clock.Elapsed.TotalSeconds / done * (settings.Epochs - epoch),
-                    PercentComplete = 100 * epoch / settings.Epochs,
-                    Message = $"epoch {epoch}/{settings.Epochs} on {device.type}{validated}",
+                    EtaSeconds = clock.Elapsed.TotalSeconds / done * (variant.Epochs - epoch),
+                    PercentComplete = 100 * epoch / variant.Epochs,
+                    Message = $"epoch {epoch}/{variant.Epochs} on {device.type}{validated}",
                 },
                 cancellationToken);
         }
@@ -132,12 +168,12 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         if (BestEpoch(scores) is var bestEpoch and > 0 && bestEpoch != scores.Count)
         {
             await RestoreBestAsync(network, best, scores, folder, cancellationToken);
-            await report(new JobProgress { Time = DateTimeOffset.UtcNow, Stage = "train", PercentComplete = 100, Message = $"stopped after epoch {scores.Count}: kept epoch {bestEpoch}'s weights (validation NDCG@10 {scores[bestEpoch - 1]:F4})" }, cancellationToken);
+            await report(new JobProgress { Time = DateTimeOffset.UtcNow, Stage = stage, PercentComplete = 100, Message = $"stopped after epoch {scores.Count}: kept epoch {bestEpoch}'s weights (validation NDCG@10 {scores[bestEpoch - 1]:F4})" }, cancellationToken);
         }
 
         DisposeAll(best);
         network.eval();
-        return network;
+        return (network, BestEpoch(scores) is var keptEpoch and > 0 ? scores[keptEpoch - 1] : double.NaN);
     }
 
     /// <summary>
@@ -500,6 +536,11 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
     private static int? CheckpointEpoch(string name) =>
         name.StartsWith("epoch-", StringComparison.Ordinal) && name.EndsWith(CheckpointExtension, StringComparison.Ordinal)
         && int.TryParse(name["epoch-".Length..^CheckpointExtension.Length], out var epoch) ? epoch : null;
+
+    /// <summary>What every variant of one training shares: the data, its validation users and the tensors built from them.</summary>
+    private sealed record Run(
+        UserSequences Data, UserSequences Training, HrnnValidation? Validation, Tensor? ItemTokens, Tensor? UserTokens, (Tensor Matrix, int[][] EventRows)? Contexts,
+        bool MaskSeen, int ItemTokenCount, int UserTokenCount, int ContextTokenCount, Action<HrnnNetwork>? Start, ImpressionNegatives? Impressions, Device Device);
 
     private readonly record struct Chunk(int User, int Start, int Length);
 
