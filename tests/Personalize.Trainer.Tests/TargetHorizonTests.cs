@@ -85,6 +85,22 @@ public sealed class TargetHorizonTests
     }
 
     [Fact]
+    public async Task ColdStartNetworks_TrainAsBefore_OnRatingDataToo()
+    {
+        var data = UserSequences.Build(RatingData().Interactions);
+        Assert.True(HrnnTrainer.NeverRepeats(data));
+        var coldStart = Settings with { Epochs = 2, MinEpochs = 2, HiddenDimension = 16, Bptt = 8, IdDropout = 0.3 };
+        using var before = await new HrnnTrainer(coldStart with { TargetHorizon = 1, Dropout = 0 }, new FolderObjectStore(Path.GetTempPath()), null, Training.Ignore).TrainAsync(data, null, null, null, null, CancellationToken.None);
+        using var now = await new HrnnTrainer(coldStart, new FolderObjectStore(Path.GetTempPath()), null, Training.Ignore).TrainAsync(data, null, null, null, null, CancellationToken.None);
+
+        foreach (var (a, b) in before.parameters().Zip(now.parameters()))
+        {
+            using var difference = (a - b).abs().max();
+            Assert.Equal(0f, difference.item<float>());
+        }
+    }
+
+    [Fact]
     public void TheHorizonAndDropoutArePartOfTheCheckpointFingerprint()
     {
         Assert.NotEqual((Settings with { TargetHorizon = 1 }).Fingerprint(10, 10, 100), (Settings with { TargetHorizon = 16 }).Fingerprint(10, 10, 100));

@@ -48,8 +48,8 @@ internal sealed record HrnnSettings
 
     /// <summary>
     /// How many of the next items each position learns to predict (a softmax cross-entropy per item, averaged), where
-    /// users never repeat items (<see cref="HrnnTrainer.NeverRepeats"/>); elsewhere every position learns its next item
-    /// only, as GRU4Rec does. Evaluation and a request ask for the items a user will have next, a bag rather than one
+    /// users never repeat items (<see cref="HrnnTrainer.NeverRepeats"/>) and validation users show it beats the next
+    /// item alone; elsewhere, and in cold-start networks, every position learns its next item only, as GRU4Rec does. Evaluation and a request ask for the items a user will have next, a bag rather than one
     /// item, so on rating data a longer horizon trains what is asked (PinnerFormer's dense all-action loss); where
     /// users repeat items the next one follows from the last and later targets blur it (docs/benchmarks.md).
     /// </summary>
@@ -57,7 +57,7 @@ internal sealed record HrnnSettings
 
     /// <summary>
     /// The share of the GRU's input and output units dropped per training step (GRU4Rec's regularisation), where users
-    /// never repeat items: small rating data overfits after a few epochs. Where users repeat items it cost coverage
+    /// never repeat items (not in cold-start networks): small rating data overfits after a few epochs. Where users repeat items it cost coverage
     /// without gaining NDCG@10 (docs/benchmarks.md), so there it is 0.
     /// </summary>
     public double Dropout { get; init; } = DefaultDropout;
