@@ -101,6 +101,27 @@ public sealed class TargetHorizonTests
     }
 
     [Fact]
+    public async Task OnLargeCatalogues_TheSampledSoftmaxTrainsOnTheItemsAheadToo()
+    {
+        // More items than a full softmax takes: each position's targets are scored against one shared negative sample.
+        var random = new Random(5);
+        var items = HrnnSettings.FullSoftmaxMaxItems + 1000;
+        var data = UserSequences.Build(Enumerable.Range(0, 900).SelectMany(u =>
+            Enumerable.Range(0, 30).Select(t => new Interaction($"u{u}", $"i{((u * 331) + (t * 97) + random.Next(5)) % items}", 1_700_000_000 + (t * 60)))).DistinctBy(i => (i.UserId, i.ItemId)));
+        Assert.True(HrnnTrainer.NeverRepeats(data));
+        Assert.True(data.ItemIds.Count > HrnnSettings.FullSoftmaxMaxItems, $"{data.ItemIds.Count} items");
+        var progress = new List<JobProgress>();
+        var sampled = Settings with { Epochs = 2, MinEpochs = 2, HiddenDimension = 8, Bptt = 8, SampledNegatives = 64 };
+        using var network = await new HrnnTrainer(sampled, new FolderObjectStore(Path.GetTempPath()), null, Record(progress)).TrainAsync(data, null, null, null, null, CancellationToken.None);
+
+        var losses = progress.Where(p => p.Stage == "train" && p.Loss is not null).Select(p => p.Loss!.Value).ToList();
+        Assert.Equal(2, losses.Count);
+        Assert.All(losses, loss => Assert.True(double.IsFinite(loss) && loss > 0, $"loss {loss}"));
+        Assert.True(losses[1] < losses[0], $"losses {string.Join(", ", losses)}");
+        Assert.Contains(progress, p => p.Stage == HrnnTrainer.TargetHorizonStage && p.Message!.StartsWith("kept the model", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void TheHorizonAndDropoutArePartOfTheCheckpointFingerprint()
     {
         Assert.NotEqual((Settings with { TargetHorizon = 1 }).Fingerprint(10, 10, 100), (Settings with { TargetHorizon = 16 }).Fingerprint(10, 10, 100));
