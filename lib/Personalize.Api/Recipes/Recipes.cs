@@ -32,7 +32,7 @@ public static class Recipes
 
     public static IReadOnlyList<Recipe> All { get; } =
     [
-        new(Hrnn, RecipeTypes.UserPersonalization, "A GRU over each user's ordered history.", HrnnFamily(43)),
+        new(Hrnn, RecipeTypes.UserPersonalization, "A GRU over each user's ordered history. Where users never have an item twice (rating data), each step also learns the next 16 items, with dropout, and that model is served only where it beats a next-item model on validation users held out of training (the training's target-horizon progress gives both figures and the choice; training then takes two trainings).", HrnnFamily(43)),
         new(HrnnMetadata, RecipeTypes.UserPersonalization, "HRNN with item, user and contextual metadata features, kept only where they beat the same network without them on validation users held out of training (the model manifest's metadataGate gives both figures and the choice; training takes about 2.8 HRNN trainings).", HrnnFamily(43)),
         new(HrnnColdstart, RecipeTypes.UserPersonalization, "HRNN-Metadata that also recommends new items from their metadata, which it therefore always keeps (no metadata gate: without it new items could not be placed); its campaigns update automatically, as aws-user-personalization's (the legacy recipe of that behaviour).",
         [

@@ -94,10 +94,15 @@ internal sealed class HrnnNetwork : nn.Module
     /// <summary>Each position's context vector [positions, hidden]: rows of the contexts × tokens matrix, averaged over the context table.</summary>
     public Tensor ContextShift(Tensor contexts, Tensor rows) => contexts.mm(contextState!).index_select(0, rows);
 
-    /// <summary>GRU outputs [batch, time, hidden] for item rows [batch, time].</summary>
-    public Tensor States(Tensor inputTable, Tensor inputs, Tensor? initial)
+    /// <summary>GRU outputs [batch, time, hidden] for item rows [batch, time]; <paramref name="dropout"/> drops a share of the inputs' units (training only).</summary>
+    public Tensor States(Tensor inputTable, Tensor inputs, Tensor? initial, double dropout = 0)
     {
         var x = inputTable.index_select(0, inputs.flatten()).view(inputs.shape[0], inputs.shape[1], Hidden);
+        if (dropout > 0)
+        {
+            x = nn.functional.dropout(x, dropout, training: true);
+        }
+
         return gru.call(x, initial?.unsqueeze(0)).Item1;
     }
 

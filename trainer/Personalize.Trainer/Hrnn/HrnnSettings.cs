@@ -26,6 +26,8 @@ internal sealed record HrnnSettings
     public const int FullSoftmaxMaxItems = 8192;
     public const int DefaultSampledNegatives = 2048;
     public const int DefaultWarmupSteps = 100;
+    public const int DefaultTargetHorizon = 16;
+    public const double DefaultDropout = 0.3;
 
     public int HiddenDimension { get; init; } = 43;
 
@@ -43,6 +45,22 @@ internal sealed record HrnnSettings
 
     /// <summary>Cold start: the share of item ids dropped per batch so metadata alone learns to place an item.</summary>
     public double IdDropout { get; init; }
+
+    /// <summary>
+    /// How many of the next items each position learns to predict (a softmax cross-entropy per item, averaged), where
+    /// users never repeat items (<see cref="HrnnTrainer.NeverRepeats"/>) and validation users show it beats the next
+    /// item alone; elsewhere, and in cold-start networks, every position learns its next item only, as GRU4Rec does. Evaluation and a request ask for the items a user will have next, a bag rather than one
+    /// item, so on rating data a longer horizon trains what is asked (PinnerFormer's dense all-action loss); where
+    /// users repeat items the next one follows from the last and later targets blur it (docs/benchmarks.md).
+    /// </summary>
+    public int TargetHorizon { get; init; } = DefaultTargetHorizon;
+
+    /// <summary>
+    /// The share of the GRU's input and output units dropped per training step (GRU4Rec's regularisation), where users
+    /// never repeat items (not in cold-start networks): small rating data overfits after a few epochs. Where users repeat items it cost coverage
+    /// without gaining NDCG@10 (docs/benchmarks.md), so there it is 0.
+    /// </summary>
+    public double Dropout { get; init; } = DefaultDropout;
 
     /// <summary>The most epochs trained (all of them when <see cref="ValidationPatience"/> is 0).</summary>
     public int Epochs { get; init; } = DefaultEpochs;
@@ -91,5 +109,5 @@ internal sealed record HrnnSettings
     public string Fingerprint(int items, int users, long interactions) =>
         string.Join('-', HiddenDimension, Bptt, RecencyMask ? 1 : 0, ItemMetadata ? 1 : 0, UserMetadata ? 1 : 0, ContextMetadata ? 1 : 0,
             ((int)(IdDropout * 100)).ToString(CultureInfo.InvariantCulture), Epochs, BatchSize,
-            LearningRate.ToString(CultureInfo.InvariantCulture), Seed, SampledNegatives, WarmupSteps, MinEpochs, ValidationPatience, items, users, interactions);
+            LearningRate.ToString(CultureInfo.InvariantCulture), Seed, SampledNegatives, WarmupSteps, MinEpochs, ValidationPatience, TargetHorizon, ((int)(Dropout * 100)).ToString(CultureInfo.InvariantCulture), items, users, interactions);
 }

@@ -1,0 +1,184 @@
+using Personalize.Api;
+using Personalize.Data.Storage;
+using Personalize.Jobs;
+using Personalize.Models.Evaluation;
+using Personalize.Models.Recipes;
+using Personalize.Models.Scoring;
+using Personalize.Models.Training;
+using Personalize.Trainer.Hrnn;
+using Personalize.Trainer.Training;
+
+namespace Personalize.Trainer.Tests;
+
+[Collection(SeededTrainingCollection.Name)]
+public sealed class TargetHorizonTests
+{
+    private static readonly HrnnSettings Settings = Training.Fast with { Epochs = 6, MinEpochs = 6 };
+
+    [Fact]
+    public async Task OnRatingData_LearningTheItemsAhead_RaisesNdcgOfTheHeldOutItems_AndValidationKeepsIt()
+    {
+        var data = RatingData();
+        var progress = new List<JobProgress>();
+
+        var nextItem = SeenExcludedNdcg10(await Training.TrainAsync(Recipes.Hrnn, data, settings: Settings with { TargetHorizon = 1, Dropout = 0 }), data);
+        var ahead = SeenExcludedNdcg10(await Training.TrainAsync(Recipes.Hrnn, data, settings: Settings with { TargetHorizon = 16, Dropout = 0 }, progress: Record(progress)), data);
+
+        Assert.True(ahead > nextItem * 1.1, $"NDCG@10 with 16 items ahead {ahead:F4}, with the next item only {nextItem:F4}");
+        var choice = Assert.Single(progress, p => p.Stage == HrnnTrainer.TargetHorizonStage && p.Epoch is null && p.Message!.StartsWith("kept", StringComparison.Ordinal));
+        Assert.StartsWith("kept the model trained on the next 16 items", choice.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OnSequentialDataWithoutRepeats_ValidationKeepsTheNextItemModel()
+    {
+        // Each user walks through groups in order, one item of each, never twice: the next item follows from the last.
+        var random = new Random(11);
+        var interactions = new List<Interaction>();
+        for (var u = 0; u < 600; u++)
+        {
+            var group = random.Next(100);
+            for (var t = 0; t < 20; t++)
+            {
+                interactions.Add(new Interaction($"u{u}", $"i{((group + t) % 100 * 5) + random.Next(5)}", 1_700_000_000 + (t * 60)));
+            }
+        }
+
+        var data = new TrainingData { Interactions = interactions };
+        var progress = new List<JobProgress>();
+        var nextItem = await Training.TrainAsync(Recipes.Hrnn, data, settings: Settings with { TargetHorizon = 1 });
+        var chosen = await Training.TrainAsync(Recipes.Hrnn, data, settings: Settings with { TargetHorizon = 16 }, progress: Record(progress));
+
+        var choice = Assert.Single(progress, p => p.Stage == HrnnTrainer.TargetHorizonStage && p.Epoch is null && p.Message!.StartsWith("kept", StringComparison.Ordinal));
+        Assert.StartsWith("kept the model trained on the next item only", choice.Message, StringComparison.Ordinal);
+        Assert.Equal(nextItem.Metrics[OfflineMetrics.NdcgName(10)], chosen.Metrics[OfflineMetrics.NdcgName(10)], 6);
+    }
+
+    [Fact]
+    public async Task OnRatingData_Dropout_RaisesNdcgOfTheHeldOutItems()
+    {
+        var data = RatingData();
+
+        // Trained long enough to overfit, as small rating data does after a few epochs.
+        var longer = Settings with { Epochs = 25, MinEpochs = 25 };
+        var kept = SeenExcludedNdcg10(await Training.TrainAsync(Recipes.Hrnn, data, settings: longer with { Dropout = 0 }), data);
+        var dropped = SeenExcludedNdcg10(await Training.TrainAsync(Recipes.Hrnn, data, settings: longer with { Dropout = 0.3 }), data);
+
+        Assert.True(dropped > kept * 1.1, $"NDCG@10 with dropout {dropped:F4}, without {kept:F4}");
+    }
+
+    [Fact]
+    public async Task WhereUsersRepeatItems_EveryPositionLearnsItsNextItemOnly_WithoutDropout()
+    {
+        // TasteData's users come back to items they had: neither the horizon nor dropout may change a single weight.
+        var data = UserSequences.Build(TasteData.Create(users: 100).Interactions);
+        Assert.False(HrnnTrainer.NeverRepeats(data));
+        var fast = Settings with { Epochs = 2, MinEpochs = 2, HiddenDimension = 16, Bptt = 8 };
+        using var nextItem = await new HrnnTrainer(fast with { TargetHorizon = 1, Dropout = 0 }, new FolderObjectStore(Path.GetTempPath()), null, Training.Ignore).TrainAsync(data, null, null, null, null, CancellationToken.None);
+        using var ahead = await new HrnnTrainer(fast with { TargetHorizon = 16, Dropout = 0.3 }, new FolderObjectStore(Path.GetTempPath()), null, Training.Ignore).TrainAsync(data, null, null, null, null, CancellationToken.None);
+
+        foreach (var (a, b) in nextItem.parameters().Zip(ahead.parameters()))
+        {
+            using var difference = (a - b).abs().max();
+            Assert.Equal(0f, difference.item<float>());
+        }
+    }
+
+    [Fact]
+    public async Task ColdStartNetworks_TrainAsBefore_OnRatingDataToo()
+    {
+        var data = UserSequences.Build(RatingData().Interactions);
+        Assert.True(HrnnTrainer.NeverRepeats(data));
+        var coldStart = Settings with { Epochs = 2, MinEpochs = 2, HiddenDimension = 16, Bptt = 8, IdDropout = 0.3 };
+        using var before = await new HrnnTrainer(coldStart with { TargetHorizon = 1, Dropout = 0 }, new FolderObjectStore(Path.GetTempPath()), null, Training.Ignore).TrainAsync(data, null, null, null, null, CancellationToken.None);
+        using var now = await new HrnnTrainer(coldStart, new FolderObjectStore(Path.GetTempPath()), null, Training.Ignore).TrainAsync(data, null, null, null, null, CancellationToken.None);
+
+        foreach (var (a, b) in before.parameters().Zip(now.parameters()))
+        {
+            using var difference = (a - b).abs().max();
+            Assert.Equal(0f, difference.item<float>());
+        }
+    }
+
+    [Fact]
+    public async Task OnLargeCatalogues_TheSampledSoftmaxTrainsOnTheItemsAheadToo()
+    {
+        // More items than a full softmax takes: each position's targets are scored against one shared negative sample.
+        var random = new Random(5);
+        var items = HrnnSettings.FullSoftmaxMaxItems + 1000;
+        var data = UserSequences.Build(Enumerable.Range(0, 900).SelectMany(u =>
+            Enumerable.Range(0, 30).Select(t => new Interaction($"u{u}", $"i{((u * 331) + (t * 97) + random.Next(5)) % items}", 1_700_000_000 + (t * 60)))).DistinctBy(i => (i.UserId, i.ItemId)));
+        Assert.True(HrnnTrainer.NeverRepeats(data));
+        Assert.True(data.ItemIds.Count > HrnnSettings.FullSoftmaxMaxItems, $"{data.ItemIds.Count} items");
+        var progress = new List<JobProgress>();
+        var sampled = Settings with { Epochs = 2, MinEpochs = 2, HiddenDimension = 8, Bptt = 8, SampledNegatives = 64 };
+        using var network = await new HrnnTrainer(sampled, new FolderObjectStore(Path.GetTempPath()), null, Record(progress)).TrainAsync(data, null, null, null, null, CancellationToken.None);
+
+        var losses = progress.Where(p => p.Stage == "train" && p.Loss is not null).Select(p => p.Loss!.Value).ToList();
+        Assert.Equal(2, losses.Count);
+        Assert.All(losses, loss => Assert.True(double.IsFinite(loss) && loss > 0, $"loss {loss}"));
+        Assert.True(losses[1] < losses[0], $"losses {string.Join(", ", losses)}");
+        Assert.Contains(progress, p => p.Stage == HrnnTrainer.TargetHorizonStage && p.Message!.StartsWith("kept the model", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void TheHorizonAndDropoutArePartOfTheCheckpointFingerprint()
+    {
+        Assert.NotEqual((Settings with { TargetHorizon = 1 }).Fingerprint(10, 10, 100), (Settings with { TargetHorizon = 16 }).Fingerprint(10, 10, 100));
+        Assert.NotEqual((Settings with { Dropout = 0 }).Fingerprint(10, 10, 100), (Settings with { Dropout = 0.3 }).Fingerprint(10, 10, 100));
+    }
+
+    private static Func<JobProgress, CancellationToken, Task> Record(List<JobProgress> progress) => (p, _) =>
+    {
+        progress.Add(p);
+        return Task.CompletedTask;
+    };
+
+    /// <summary>
+    /// Rating-shaped (each user has an item once), planted: each user likes one of 12 genres of 30 items, and rates a
+    /// random item of it or, as often, one of the 40 most popular items; the order within a history says nothing.
+    /// </summary>
+    private static TrainingData RatingData()
+    {
+        const int genres = 12;
+        const int perGenre = 30;
+        const int popular = 40;
+        var random = new Random(7);
+        var interactions = new List<Interaction>();
+        for (var u = 0; u < 600; u++)
+        {
+            var genre = u % genres;
+            var had = new HashSet<string>();
+            var length = random.Next(20, 30);
+            for (var t = 0; had.Count < length; t++)
+            {
+                var item = random.NextDouble() < 0.5 ? $"g{genre}-{random.Next(perGenre)}" : $"p{(int)(popular * Math.Pow(random.NextDouble(), 2))}";
+                if (had.Add(item))
+                {
+                    interactions.Add(new Interaction($"u{u}", item, 1_700_000_000 + (t * 60)));
+                }
+            }
+        }
+
+        return new TrainingData { Interactions = interactions };
+    }
+
+    /// <summary>NDCG@10 of the served model on its held-out test users, with each user's items filtered out as a campaign's EXCLUDE filter does.</summary>
+    private static double SeenExcludedNdcg10(TrainedModel trained, TrainingData data)
+    {
+        var recipe = Recipes.Find(Recipes.Hrnn)!;
+        var all = RecipeTrainer.FilteredUsers(recipe, recipe.Resolve(Training.FastHrnn, null), UserSequences.Build(data.Interactions));
+        var (split, _) = RecipeTrainer.Split(all, Settings.Seed, validate: false);
+        var recommender = RecommenderFactory.Create(trained.Artifact, scoringMethod: ScoringMethods.Exact);
+        var metrics = new MetricsAccumulator();
+        foreach (var user in split.Test)
+        {
+            var input = user.Input.Select(row => all.ItemIds[row]).ToList();
+            var seen = input.ToHashSet(StringComparer.Ordinal);
+            var request = new RecommendationRequest { RecentItems = input, NumResults = Evaluator.NumResults, IsCandidate = item => !seen.Contains(item) };
+            metrics.Add(recommender.Recommend(request).Select(r => r.ItemId).ToList(), user.Truth.Select(row => all.ItemIds[row]).ToHashSet(StringComparer.Ordinal));
+        }
+
+        return metrics.Result(all.ItemIds.Count)[OfflineMetrics.NdcgName(10)];
+    }
+}
