@@ -69,13 +69,7 @@ public sealed class LocalModeTests : IDisposable
     [Fact]
     public async Task CampaignUpdate_RollsOntoANewRuntime_BehindTheSameUrl_WithFakeTrainerAndRuntime()
     {
-        var manifests = Directory.CreateDirectory(Path.Combine(_root.FullName, "manifests")).FullName;
-        var file = Path.Combine(manifests, "quickstart.yaml");
-        await File.WriteAllTextAsync(file, Manifests);
-        var fakes = Path.Combine(AppContext.BaseDirectory, "Fakes");
-        var commands = new LocalCommands([InfraPaths.Node, Path.Combine(fakes, "fake-trainer.js")], [InfraPaths.Node, Path.Combine(fakes, "fake-runtime.js")], null, null);
-        var settings = new OperatorSettings { Bucket = "personalize", PollInterval = TimeSpan.FromMilliseconds(500) };
-        await using var local = await LocalOperatorUnderTest.StartAsync(manifests, Path.Combine(_root.FullName, "state"), Path.Combine(_root.FullName, "store"), settings, commands, new StringWriter(), NullLoggerFactory.Instance);
+        await using var local = await StartWithFakesAsync(Manifests);
         using var stop = new CancellationTokenSource();
         var run = local.RunAsync(stop.Token);
         await Wait.UntilAsync(() => local.Store.Get<Campaign>("default", "shop")?.Status.ReadyReplicas == 1 || run.IsFaulted, TimeSpan.FromSeconds(60), "the campaign to serve");
@@ -85,7 +79,7 @@ public sealed class LocalModeTests : IDisposable
         Assert.NotEqual(new Uri(endpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture), first);
 
         // A config change starts a new runtime process on a new port: the campaign's URL stays, and reaches the new one.
-        await File.WriteAllTextAsync(file, Manifests.Replace("minProvisionedTPS: 1}", "minProvisionedTPS: 1, campaignConfig: {scoringMethod: exact}}", StringComparison.Ordinal));
+        await File.WriteAllTextAsync(ManifestFile, Manifests.Replace("minProvisionedTPS: 1}", "minProvisionedTPS: 1, campaignConfig: {scoringMethod: exact}}", StringComparison.Ordinal));
         await local.Store.ApplyManifestsAsync(CancellationToken.None);
         await Wait.UntilAsync(async _ => await http.GetStringAsync(endpoint + "/port") != first, TimeSpan.FromSeconds(60), "the updated runtime to answer on the campaign's URL");
         await Wait.UntilAsync(() => local.Store.Get<Campaign>("default", "shop")?.Status.LatestCampaignUpdate?.Phase == Phases.Active, TimeSpan.FromSeconds(60), "the update to complete");
@@ -98,12 +92,7 @@ public sealed class LocalModeTests : IDisposable
     [Fact]
     public async Task Metrics_HaveEveryOperatorSeriesTheDashboardAndAlertsQuery_AndEachCampaignsTpsAndReplicas_WithFakeTrainerAndRuntime()
     {
-        var manifests = Directory.CreateDirectory(Path.Combine(_root.FullName, "manifests")).FullName;
-        await File.WriteAllTextAsync(Path.Combine(manifests, "quickstart.yaml"), Manifests.Replace("minProvisionedTPS: 1", "minProvisionedTPS: 5", StringComparison.Ordinal));
-        var fakes = Path.Combine(AppContext.BaseDirectory, "Fakes");
-        var commands = new LocalCommands([InfraPaths.Node, Path.Combine(fakes, "fake-trainer.js")], [InfraPaths.Node, Path.Combine(fakes, "fake-runtime.js")], null, null);
-        var settings = new OperatorSettings { Bucket = "personalize", PollInterval = TimeSpan.FromMilliseconds(500) };
-        await using var local = await LocalOperatorUnderTest.StartAsync(manifests, Path.Combine(_root.FullName, "state"), Path.Combine(_root.FullName, "store"), settings, commands, new StringWriter(), NullLoggerFactory.Instance);
+        await using var local = await StartWithFakesAsync(Manifests.Replace("minProvisionedTPS: 1", "minProvisionedTPS: 5", StringComparison.Ordinal));
         using var stop = new CancellationTokenSource();
         var run = local.RunAsync(stop.Token);
         await Wait.UntilAsync(() => local.Store.Get<Campaign>("default", "shop")?.Status.ReadyReplicas == 1 || run.IsFaulted, TimeSpan.FromSeconds(60), "the campaign to serve");
@@ -128,6 +117,19 @@ public sealed class LocalModeTests : IDisposable
         Assert.NotEmpty(queried);
         Assert.All(queried, name => Assert.True(exposed.Contains(name), $"the dashboard or alerts query {name}, which the operator does not export:\n{metrics}"));
         Assert.Contains("personalize_operator_campaign_provisioned_tps{namespace=\"default\",campaign=\"shop\"} 5", metrics, StringComparison.Ordinal);
+    }
+
+    private string ManifestFile => Path.Combine(_root.FullName, "manifests", "quickstart.yaml");
+
+    /// <summary>Local mode over <paramref name="manifests"/> (written to <see cref="ManifestFile"/>), with the fake trainer and runtime.</summary>
+    private async Task<LocalOperatorUnderTest> StartWithFakesAsync(string manifests)
+    {
+        var folder = Directory.CreateDirectory(Path.GetDirectoryName(ManifestFile)!).FullName;
+        await File.WriteAllTextAsync(ManifestFile, manifests);
+        var fakes = Path.Combine(AppContext.BaseDirectory, "Fakes");
+        var commands = new LocalCommands([InfraPaths.Node, Path.Combine(fakes, "fake-trainer.js")], [InfraPaths.Node, Path.Combine(fakes, "fake-runtime.js")], null, null);
+        var settings = new OperatorSettings { Bucket = "personalize", PollInterval = TimeSpan.FromMilliseconds(500) };
+        return await LocalOperatorUnderTest.StartAsync(folder, Path.Combine(_root.FullName, "state"), Path.Combine(_root.FullName, "store"), settings, commands, new StringWriter(), NullLoggerFactory.Instance);
     }
 
     private static IEnumerable<string> ApiStatuses(LocalOperatorUnderTest op) =>
