@@ -11,14 +11,9 @@ public sealed class Latencies
 
     public void AddRange(Latencies other) => _micros.AddRange(other._micros);
 
-    public double Percentile(double p)
-    {
-        if (_micros.Count == 0)
-        {
-            return double.NaN;
-        }
+    public double Percentile(double p) => NearestRank([.. _micros.Order()], p);
 
-        var sorted = _micros.Order().ToList();
-        return sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Count) - 1, 0, sorted.Count - 1)];
-    }
+    /// <summary>The nearest-rank <paramref name="p"/>th percentile of ascending <paramref name="sorted"/> values; NaN when there are none.</summary>
+    public static double NearestRank(double[] sorted, double p) =>
+        sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
 }

@@ -108,8 +108,7 @@ public sealed class TailAnalysis
 
     private static bool Overlaps(List<(long Start, long End)> stalls, long start, long end) => stalls.Any(s => s.Start < end && start < s.End);
 
-    private static double Percentile(double[] sorted, double p) =>
-        sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
+    private static double Percentile(double[] sorted, double p) => Latencies.NearestRank(sorted, p);
 
     private static string Invariant(FormattableString text) => FormattableString.Invariant(text);
 
