@@ -109,7 +109,7 @@ foreach (var name in recipes)
         Console.Error.WriteLine($"  {name}: {gate.Reason}");
     }
 
-    BaselineRows.WriteSeenExcluded(name, model.Artifact, benchUsers);
+    BaselineRows.WriteSeenExcluded(name, model.SeenExcludedMetrics);
 }
 
 BaselineRows.Write(benchUsers, baselines, lambdas, neighbours);

@@ -14,9 +14,12 @@ namespace Personalize.Trainer.Training;
 
 /// <summary>
 /// A trained model ready to save: the artifact to serve and its offline metrics on the held-out test users (also in its
-/// manifest); when it is one of several a search compares, its metrics on the validation users it is chosen by.
+/// manifest), and the same with each user's items filtered out (what a campaign with an EXCLUDE filter on interactions
+/// serves, the usual protocol on rating data); when it is one of several a search compares, its metrics on the
+/// validation users it is chosen by.
 /// </summary>
-internal sealed record TrainedModel(ModelArtifact Artifact, Dictionary<string, double> Metrics, Dictionary<string, double>? ValidationMetrics = null);
+internal sealed record TrainedModel(
+    ModelArtifact Artifact, Dictionary<string, double> Metrics, Dictionary<string, double> SeenExcludedMetrics, Dictionary<string, double>? ValidationMetrics = null);
 
 /// <summary>
 /// Trains one recipe the way Personalize does: percentile filters, the 90/10 user split, training on the 90%,
@@ -96,9 +99,10 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
                 break;
         }
 
-        var evaluated = RecommenderFactory.Create(build(fit, fit));
+        var evaluated = RecommenderFactory.Create(build(fit, Evaluator.KnownUsers(fit, split.Test.Concat(validation?.Test ?? []))));
         var catalogue = data.CatalogueSize();
         var metrics = Evaluator.Evaluate(evaluated, all, split.Test, catalogue);
+        var seenExcluded = Evaluator.Evaluate(evaluated, all, split.Test, catalogue, excludeSeen: true);
         var validationMetrics = validation is null ? null : Evaluator.Evaluate(evaluated, all, validation.Test, catalogue);
         var artifact = build(all, served);
         artifact.Manifest.Metrics = metrics;
@@ -107,7 +111,7 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
             artifact = await AttachAnnIndexAsync(artifact, split.Test, cancellationToken);
         }
 
-        return new TrainedModel(artifact, metrics, validationMetrics);
+        return new TrainedModel(artifact, metrics, seenExcluded, validationMetrics);
     }
 
     /// <summary>
@@ -203,9 +207,9 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
         {
             // The comparison networks are done with once scored: their weights were copied into the artifact.
             using var network = trained.Network;
-            var recommender = RecommenderFactory.Create(Package(recipe, hyperParameters, variant, data, all, trained, null, null)(validation.Training, validation.Training));
+            var recommender = RecommenderFactory.Create(Package(recipe, hyperParameters, variant, data, all, trained, null, null)(validation.Training, Evaluator.KnownUsers(validation.Training, validation.Test)));
             return validation.Test.Select(user => OfflineMetrics.Ndcg(
-                Evaluator.Recommend(recommender, user.Input.Select(row => all.ItemIds[row]).ToList(), user.Context),
+                Evaluator.Recommend(recommender, user.UserId, user.Input.Select(row => all.ItemIds[row]).ToList(), user.Context),
                 user.Truth.Select(row => all.ItemIds[row]).ToHashSet(StringComparer.Ordinal),
                 10)).ToArray();
         }
