@@ -1,4 +1,5 @@
 using Personalize.Api;
+using Personalize.Models.Evaluation;
 using Personalize.Models.Training;
 using Personalize.Trainer.Hrnn;
 using Personalize.Trainer.Training;
@@ -16,7 +17,7 @@ public sealed class HeldOutUserMetadataTests(ITestOutputHelper output)
     private const int Segments = 5;
     private const int ItemsPerSegment = 20;
     private const int NeutralItems = 20;
-    private const string Ndcg10 = "normalized_discounted_cumulative_gain_at_10";
+    private static readonly string Ndcg10 = OfflineMetrics.NdcgName(10);
 
     // About 15 steps an epoch: enough epochs for the start state to learn the segments.
     private static readonly HrnnSettings Settings = Training.Fast with { Epochs = 30 };
