@@ -10,7 +10,7 @@ using Personalize.Trainer.Hrnn;
 using Personalize.Trainer.Training;
 
 // Usage: Personalize.Bench.Training --work <dir> [--shape generator|movielens-1m|movielens-100k --interactions N --users N --items N --epochs E --batch B --lr R --threads T
-//   --negatives N --warmup S --patience P --horizon K --dropout D --history on|off --recipes a,b,... --baselines ease,item-knn|none --ease-lambdas L,... --knn-k K,... | --update F]
+//   --negatives N --warmup S --patience P --horizon K --dropout D --recipes a,b,... --baselines ease,item-knn|none --ease-lambdas L,... --knn-k K,... | --update F]
 // Generates and imports the data once into <dir> (reused by later runs with the same shape and sizes), then trains each
 // recipe through the same RecipeTrainer the train verb uses and prints one markdown row per recipe, then per tuned
 // reference baseline (--update F: UpdateComparison).
@@ -42,12 +42,6 @@ var warmup = (int)Number("warmup", HrnnSettings.DefaultWarmupSteps);
 var patience = (int)Number("patience", HrnnSettings.DefaultValidationPatience);
 var horizon = (int)Number("horizon", HrnnSettings.DefaultTargetHorizon);
 var dropout = options.TryGetValue("dropout", out var dropoutText) ? double.Parse(dropoutText, CultureInfo.InvariantCulture) : HrnnSettings.DefaultDropout;
-var historyVector = (options.GetValueOrDefault("history") ?? "on") switch
-{
-    "on" => true,
-    "off" => false,
-    var other => throw new ArgumentException($"--history {other}: on or off"),
-};
 var recipes = List("recipes", string.Join(',', Recipes.All.Select(r => r.Name)));
 var baselines = List("baselines", "ease,item-knn").Where(b => b != "none").ToList();
 var lambdas = List("ease-lambdas", "10,30,100,300,1000,3000").Select(l => double.Parse(l, CultureInfo.InvariantCulture)).ToList();
@@ -73,7 +67,7 @@ var data = await TrainingDataLoader.LoadAsync(store, group, null, null, Cancella
 Console.Error.WriteLine($"{data.Interactions.Count} interactions, {users} users, {items} items, {Environment.ProcessorCount} cores, torch device {HrnnTrainer.PickDevice().type}");
 if (options.TryGetValue("update", out var updateFraction))
 {
-    await UpdateComparison.RunAsync(store, data, new HrnnSettings { Epochs = epochs, BatchSize = batchSize, LearningRate = learningRate, Threads = threads, SampledNegatives = negatives, WarmupSteps = warmup, ValidationPatience = patience, TargetHorizon = horizon, Dropout = dropout, HistoryVector = historyVector }, double.Parse(updateFraction, CultureInfo.InvariantCulture));
+    await UpdateComparison.RunAsync(store, data, new HrnnSettings { Epochs = epochs, BatchSize = batchSize, LearningRate = learningRate, Threads = threads, SampledNegatives = negatives, WarmupSteps = warmup, ValidationPatience = patience, TargetHorizon = horizon, Dropout = dropout }, double.Parse(updateFraction, CultureInfo.InvariantCulture));
     return;
 }
 
@@ -99,7 +93,7 @@ foreach (var name in recipes)
         return Task.CompletedTask;
     }
 
-    var trainer = new RecipeTrainer(store, null, Record, new HrnnSettings { Epochs = epochs, BatchSize = batchSize, LearningRate = learningRate, Threads = threads, SampledNegatives = negatives, WarmupSteps = warmup, ValidationPatience = patience, TargetHorizon = horizon, Dropout = dropout, HistoryVector = historyVector });
+    var trainer = new RecipeTrainer(store, null, Record, new HrnnSettings { Epochs = epochs, BatchSize = batchSize, LearningRate = learningRate, Threads = threads, SampledNegatives = negatives, WarmupSteps = warmup, ValidationPatience = patience, TargetHorizon = horizon, Dropout = dropout });
     var clock = Stopwatch.StartNew();
     var model = await trainer.TrainAsync(recipe, recipe.Resolve(null, null), data, validate: false, CancellationToken.None);
     var seconds = clock.Elapsed.TotalSeconds;

@@ -5,10 +5,7 @@ using Personalize.Models.Scoring;
 
 namespace Personalize.Models.Tests;
 
-/// <summary>
-/// Cached and incrementally advanced user states give exactly the answers of recomputing the GRU (and, for models with a
-/// history table, the whole-history vector) every request.
-/// </summary>
+/// <summary>Cached and incrementally advanced user states give exactly the answers of recomputing the GRU every request.</summary>
 public sealed class UserStateCacheTests
 {
     private const int Hidden = 16;
@@ -16,20 +13,17 @@ public sealed class UserStateCacheTests
     private const int Users = 60;
     private const int Bptt = 8;
 
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void EventsAndRequests_WithEviction_AnswerExactlyAsRecomputation(bool historyVector)
+    [Fact]
+    public void EventsAndRequests_WithEviction_AnswerExactlyAsRecomputation()
     {
-        var artifact = Artifact(historyVector);
+        var artifact = Artifact();
         var recomputed = new HrnnRecommender(artifact, new ScoringSettings { UserStateCacheSize = 0, Batch = false });
         var cached = new HrnnRecommender(artifact, new ScoringSettings { UserStateCacheSize = 20, Batch = false });
         var random = new Random(4);
         var recent = new Dictionary<string, List<string>>();
         for (var step = 0; step < 3000; step++)
         {
-            // Users u0..u59 are known (histories 0..12 long, across bptt, and 195..204, across the history vector's
-            // window); u60..u69 exist only through their events.
+            // Users u0..u59 are known (histories 0..12 long, across bptt); u60..u69 exist only through their events.
             var user = $"u{random.Next(Users + 10)}";
             var events = recent.TryGetValue(user, out var list) ? list : recent[user] = [];
             if (random.NextDouble() < 0.3)
@@ -68,7 +62,7 @@ public sealed class UserStateCacheTests
         Assert.True(cache.TryGet("c", out _, out _));
     }
 
-    private static ModelArtifact Artifact(bool historyVector)
+    private static ModelArtifact Artifact()
     {
         var random = new Random(9);
         float[] Random(int count, float scale) => [.. Enumerable.Range(0, count).Select(_ => (float)((random.NextDouble() * 2) - 1) * scale)];
@@ -76,7 +70,7 @@ public sealed class UserStateCacheTests
         var history = new List<int>();
         for (var u = 0; u < Users; u++)
         {
-            history.AddRange(Enumerable.Range(0, u < 50 ? u % 13 : 145 + u).Select(_ => random.Next(Items)));
+            history.AddRange(Enumerable.Range(0, u % 13).Select(_ => random.Next(Items)));
             offsets[u + 1] = history.Count;
         }
 
@@ -93,11 +87,6 @@ public sealed class UserStateCacheTests
             [TensorNames.UserHistoryOffsets] = SafeTensor.FromInts(offsets, offsets.Length),
             [TensorNames.UserHistoryItems] = SafeTensor.FromInts([.. history], history.Count),
         };
-        if (historyVector)
-        {
-            tensors[TensorNames.ItemHistory] = SafeTensor.FromFloats(Random(Items * Hidden, 1f), Items, Hidden);
-        }
-
         var manifest = new ModelManifest
         {
             Recipe = "aws-hrnn",

@@ -19,7 +19,6 @@ public static class TensorNames
     public const string ItemOutputBias = "item_output_bias";            // F32 [items]
     public const string UserInitialState = "user_initial_state";        // F32 [users, hidden]: metadata recipes only
     public const string ContextState = "context_state";                 // F32 [context tokens, hidden]: added to h, averaged over the request's tokens
-    public const string ItemHistory = "item_history";                   // F32 [items, hidden]: the mean of its rows over the user's last StoredHistoryLength items is added to h
     public const string AnnCentroids = "ann_centroids";                 // F32 [lists, hidden + 1]: ANN index (shipped only if it passed the recall gate)
     public const string AnnListOffsets = "ann_list_offsets";            // I32 [lists + 1]
     public const string AnnListRows = "ann_list_rows";                  // I32 [items]: item rows, list after list

@@ -10,9 +10,7 @@ namespace Personalize.Models.Recipes;
 /// <summary>
 /// The HRNN family (aws-hrnn, -metadata, -coldstart, aws-personalized-ranking): a GRU runs over the user's last bptt
 /// items (starting from the user's metadata state where the recipe has one) and the state scores every item by a
-/// dot product with its output vector, moved by the request's context where the model learned context. Models with a
-/// history table add the mean of its rows over the user's last <see cref="ArtifactBuilder.StoredHistoryLength"/>
-/// items (the whole stored history) to the GRU's state, as the trainer did. Metadata
+/// dot product with its output vector, moved by the request's context where the model learned context. Metadata
 /// recipes bake item metadata into the exported item vectors. Large
 /// catalogues are scored with int8 item vectors and float32 re-scoring (<see cref="ScoringSettings"/>).
 /// </summary>
@@ -23,12 +21,9 @@ public sealed class HrnnRecommender : Recommender
     private readonly float[] _itemOutputBias;
     private readonly float[]? _userInitialState;
     private readonly float[]? _contextState;
-    private readonly float[]? _itemHistory;
     private readonly Dictionary<string, int> _contextRows;
     private readonly GruCell _cell;
     private readonly int _bptt;
-    // The newest items a user's state reads: the GRU's bptt window, or the history vector's longer one.
-    private readonly int _window;
     private readonly CatalogueScorer _scorer;
     private readonly ScoringBatcher? _batcher;
     private readonly UserStateCache? _states;
@@ -71,14 +66,6 @@ public sealed class HrnnRecommender : Recommender
         _bptt = int.TryParse(Manifest.HyperParameters.GetValueOrDefault("bptt"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
             ? value
             : 32;
-        // Artifacts written before the history vector have no table and serve the GRU's state alone.
-        _itemHistory = artifact.Tensors.TryGetValue(TensorNames.ItemHistory, out var itemHistory) ? itemHistory.RequireFloats(TensorNames.ItemHistory) : null;
-        if (_itemHistory is not null && _itemHistory.Length != ItemCount * hidden)
-        {
-            throw new InvalidDataException($"Model artifact ({Manifest.Recipe}): {TensorNames.ItemHistory} does not match {ItemCount} items.");
-        }
-
-        _window = _itemHistory is null ? _bptt : Math.Max(_bptt, HistoryWindow);
         _scorer = new CatalogueScorer(_itemOutput, _itemOutputBias, hidden, settings.ShouldQuantize(ItemCount, hidden));
         _batcher = settings.Batch ? new ScoringBatcher(_scorer) : null;
         _states = settings.UserStateCacheSize > 0 ? new UserStateCache(settings.UserStateCacheSize) : null;
@@ -152,62 +139,18 @@ public sealed class HrnnRecommender : Recommender
         return ranked;
     }
 
-    // The items the history vector averages: those the artifact stores per user, as the trainer averaged.
-    private const int HistoryWindow = ArtifactBuilder.StoredHistoryLength;
-
-    /// <summary>
-    /// The scorer's user representation: the GRU state after the user's last bptt items, plus the mean history-table
-    /// row over their last <see cref="HistoryWindow"/> items where the model has a history table.
-    /// </summary>
+    /// <summary>The GRU state after the user's last bptt items; the scorer's user representation.</summary>
     public float[] UserState(int? user, ReadOnlySpan<int> history)
     {
-        var window = history[Math.Max(0, history.Length - _window)..];
-        return Served(Computed(user, window), window.Length);
-    }
-
-    /// <summary>
-    /// What the cache keeps for a window of the user's newest items: the GRU state over its last bptt items, followed
-    /// (where the model has a history table) by the sum of the table's rows over its last <see cref="HistoryWindow"/>
-    /// items, so that a new event adds one row rather than recomputing the sum.
-    /// </summary>
-    private float[] Computed(int? user, ReadOnlySpan<int> window)
-    {
-        var state = new float[_itemHistory is null ? HiddenSize : 2 * HiddenSize];
+        var state = new float[HiddenSize];
         if (user is { } row && _userInitialState is not null)
         {
             _userInitialState.AsSpan(row * HiddenSize, HiddenSize).CopyTo(state);
         }
 
-        foreach (var item in window[Math.Max(0, window.Length - _bptt)..])
+        foreach (var item in history[Math.Max(0, history.Length - _bptt)..])
         {
-            _cell.Step(_itemInput.AsSpan(item * _cell.InputSize, _cell.InputSize), state.AsSpan(0, HiddenSize));
-        }
-
-        if (_itemHistory is not null)
-        {
-            var sum = state.AsSpan(HiddenSize);
-            foreach (var item in window[Math.Max(0, window.Length - HistoryWindow)..])
-            {
-                TensorPrimitives.Add(sum, _itemHistory.AsSpan(item * HiddenSize, HiddenSize), sum);
-            }
-        }
-
-        return state;
-    }
-
-    /// <summary>The state items are scored with, from a <see cref="Computed"/> one over a window of this many items.</summary>
-    private float[] Served(float[] computed, int windowLength)
-    {
-        if (_itemHistory is null)
-        {
-            return computed;
-        }
-
-        var state = computed[..HiddenSize];
-        var count = Math.Min(windowLength, HistoryWindow);
-        if (count > 0)
-        {
-            TensorPrimitives.MultiplyAdd(computed.AsSpan(HiddenSize), 1f / count, state, state);
+            _cell.Step(_itemInput.AsSpan(item * _cell.InputSize, _cell.InputSize), state);
         }
 
         return state;
@@ -217,10 +160,9 @@ public sealed class HrnnRecommender : Recommender
     public float[] UserState(string userId) => UserState(UserRow(userId), History(new RecommendationRequest { UserId = userId }));
 
     /// <summary>
-    /// <see cref="UserState"/>, from the cache while the user's newest items are unchanged. A new event that only
-    /// lengthens the bptt window advances the cached GRU state by one step, else the GRU reruns over the window once;
-    /// likewise it adds one row to the cached history sum while the history window only lengthens, else the sum is
-    /// recomputed. Both give bit for bit the state recomputation gives.
+    /// <see cref="UserState"/>, from the cache while the user's bptt window is unchanged. A new event that only
+    /// lengthens the window (history not longer than bptt) advances the cached state by one GRU step; one that
+    /// slides it recomputes the window once. Both give bit for bit the state recomputation gives.
     /// </summary>
     private float[] CachedUserState(string? userId, int[] history)
     {
@@ -229,60 +171,26 @@ public sealed class HrnnRecommender : Recommender
             return UserState(UserRow(userId), history);
         }
 
-        var window = history[Math.Max(0, history.Length - _window)..];
+        var window = history[Math.Max(0, history.Length - _bptt)..];
         if (_states.TryGet(userId, out var cachedWindow, out var cachedState))
         {
             if (window.AsSpan().SequenceEqual(cachedWindow))
             {
-                return Served(cachedState, window.Length);
+                return cachedState;
             }
 
             if (cachedWindow.Length == window.Length - 1 && window.AsSpan(0, cachedWindow.Length).SequenceEqual(cachedWindow))
             {
-                var next = Advanced(UserRow(userId), cachedState, cachedWindow.Length, window);
+                var next = (float[])cachedState.Clone();
+                _cell.Step(_itemInput.AsSpan(window[^1] * _cell.InputSize, _cell.InputSize), next);
                 _states.Set(userId, window, next);
-                return Served(next, window.Length);
+                return next;
             }
         }
 
-        var state = Computed(UserRow(userId), window);
+        var state = UserState(UserRow(userId), window);
         _states.Set(userId, window, state);
-        return Served(state, window.Length);
-    }
-
-    /// <summary>The cached state of a window one event longer than the <paramref name="cachedLength"/> items it was computed from.</summary>
-    private float[] Advanced(int? user, float[] cached, int cachedLength, int[] window)
-    {
-        if (cachedLength >= _bptt && (_itemHistory is null || cachedLength >= HistoryWindow))
-        {
-            return Computed(user, window);
-        }
-
-        var next = (float[])cached.Clone();
-        var gru = next.AsSpan(0, HiddenSize);
-        if (cachedLength < _bptt)
-        {
-            _cell.Step(_itemInput.AsSpan(window[^1] * _cell.InputSize, _cell.InputSize), gru);
-        }
-        else
-        {
-            Computed(user, window[^_bptt..]).AsSpan(0, HiddenSize).CopyTo(gru);
-        }
-
-        if (_itemHistory is not null)
-        {
-            var sum = next.AsSpan(HiddenSize);
-            if (cachedLength < HistoryWindow)
-            {
-                TensorPrimitives.Add(sum, _itemHistory.AsSpan(window[^1] * HiddenSize, HiddenSize), sum);
-            }
-            else
-            {
-                Computed(user, window).AsSpan(HiddenSize).CopyTo(sum);
-            }
-        }
-
-        return next;
+        return state;
     }
 
     /// <summary>

@@ -47,11 +47,6 @@ internal static class HrnnExport
             tensors[key] = Floats(parameter, parameter.shape.Select(d => (int)d).ToArray());
         }
 
-        if (network.HistoryTable is { } history)
-        {
-            tensors[TensorNames.ItemHistory] = Floats(history, (int)items, hidden);
-        }
-
         if (network.ContextTable is { } contexts)
         {
             tensors[TensorNames.ContextState] = Floats(contexts, (int)contexts.shape[0], hidden);

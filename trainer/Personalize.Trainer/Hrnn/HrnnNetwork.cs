@@ -1,4 +1,3 @@
-using Personalize.Models.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -10,9 +9,7 @@ namespace Personalize.Trainer.Hrnn;
 /// metadata token embeddings) feed a GRU over the user's sequence; its state scores every item by a dot product
 /// with the item's output vector plus a bias. Metadata recipes start the GRU from a state derived from the user's
 /// metadata tokens. Where events carry context (DEVICE, ...), the mean of the target event's context token vectors is
-/// added to the state that scores it. Where the network has a history table, the mean of its rows over the user's
-/// last <see cref="HistoryWindow"/> items (far more than the GRU's bptt window) is added to the GRU's state too, so
-/// the state also reads what the user had long ago, as EASE does. HrnnExport turns the trained tables into the plain tensors the C# scorer reads.
+/// added to the state that scores it. HrnnExport turns the trained tables into the plain tensors the C# scorer reads.
 /// </summary>
 internal sealed class HrnnNetwork : nn.Module
 {
@@ -25,12 +22,8 @@ internal sealed class HrnnNetwork : nn.Module
     private readonly Parameter? tokenBias;
     private readonly Parameter? userTokenState;
     private readonly Parameter? contextState;
-    private readonly Parameter? itemHistory;
 
-    /// <summary>The items the history vector averages: as many as the artifact stores per user, so serving reads the same items.</summary>
-    public const int HistoryWindow = ArtifactBuilder.StoredHistoryLength;
-
-    public HrnnNetwork(int items, int hidden, int itemTokens, int userTokens, Device device, int contextTokens = 0, bool history = false)
+    public HrnnNetwork(int items, int hidden, int itemTokens, int userTokens, Device device, int contextTokens = 0)
         : base("hrnn")
     {
         Hidden = hidden;
@@ -54,11 +47,6 @@ internal sealed class HrnnNetwork : nn.Module
         {
             // Starts at zero: a context moves the scoring state only as far as the data shows it matters.
             contextState = nn.Parameter(zeros(contextTokens, hidden));
-        }
-
-        if (history)
-        {
-            itemHistory = Table(items, hidden, 0.1);
         }
 
         RegisterComponents();
@@ -100,9 +88,6 @@ internal sealed class HrnnNetwork : nn.Module
     public Tensor? InitialStates(Tensor? userTokens) =>
         userTokens is not null && userTokenState is not null ? tanh(userTokens.mm(userTokenState)) : null;
 
-    /// <summary>The history table [items, hidden], or null when the network has no whole-history vector.</summary>
-    public Tensor? HistoryTable => itemHistory;
-
     /// <summary>The context table [context tokens, hidden], or null when the network learns no context.</summary>
     public Tensor? ContextTable => contextState;
 
@@ -119,21 +104,6 @@ internal sealed class HrnnNetwork : nn.Module
         }
 
         return gru.call(x, initial?.unsqueeze(0)).Item1;
-    }
-
-    /// <summary>
-    /// Mean history-table rows [positions, hidden]: <paramref name="windows"/> [batch, length] holds each sequence's
-    /// items (padding after its end), and each position averages the items <paramref name="begins"/> to
-    /// <paramref name="ends"/> (exclusive) of one sequence, given as flat indices into the batch's prefix sums
-    /// (sequence b's item k is prefix b × (length + 1) + k); a position with no items gets zeros.
-    /// </summary>
-    public Tensor HistoryMeans(Tensor windows, Tensor begins, Tensor ends)
-    {
-        var (batch, length) = (windows.shape[0], windows.shape[1]);
-        var rows = itemHistory!.index_select(0, windows.flatten()).view(batch, length, Hidden);
-        var sums = cat([zeros(batch, 1, Hidden, device: rows.device), rows.cumsum(1)], 1).view(-1, Hidden);
-        var counts = (ends - begins).clamp_min(1).to(ScalarType.Float32).unsqueeze(1);
-        return (sums.index_select(0, ends) - sums.index_select(0, begins)) / counts;
     }
 
     private static Parameter Table(int rows, int columns, double std) => nn.Parameter(randn(rows, columns) * std);

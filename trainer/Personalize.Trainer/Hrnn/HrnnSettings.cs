@@ -62,14 +62,6 @@ internal sealed record HrnnSettings
     /// </summary>
     public double Dropout { get; init; } = DefaultDropout;
 
-    /// <summary>
-    /// Add a whole-history user vector (the mean of a learned item table over the user's last
-    /// <see cref="HrnnNetwork.HistoryWindow"/> items) to the GRU's state, in the model trained on the items ahead
-    /// (<see cref="TargetHorizon"/>): the GRU reads only the last bptt items, while on rating data what a user will
-    /// have next follows from everything they had (docs/benchmarks.md).
-    /// </summary>
-    public bool HistoryVector { get; init; } = true;
-
     /// <summary>The most epochs trained (all of them when <see cref="ValidationPatience"/> is 0).</summary>
     public int Epochs { get; init; } = DefaultEpochs;
 
@@ -117,5 +109,5 @@ internal sealed record HrnnSettings
     public string Fingerprint(int items, int users, long interactions) =>
         string.Join('-', HiddenDimension, Bptt, RecencyMask ? 1 : 0, ItemMetadata ? 1 : 0, UserMetadata ? 1 : 0, ContextMetadata ? 1 : 0,
             ((int)(IdDropout * 100)).ToString(CultureInfo.InvariantCulture), Epochs, BatchSize,
-            LearningRate.ToString(CultureInfo.InvariantCulture), Seed, SampledNegatives, WarmupSteps, MinEpochs, ValidationPatience, TargetHorizon, HistoryVector ? 1 : 0, ((int)(Dropout * 100)).ToString(CultureInfo.InvariantCulture), items, users, interactions);
+            LearningRate.ToString(CultureInfo.InvariantCulture), Seed, SampledNegatives, WarmupSteps, MinEpochs, ValidationPatience, TargetHorizon, ((int)(Dropout * 100)).ToString(CultureInfo.InvariantCulture), items, users, interactions);
 }

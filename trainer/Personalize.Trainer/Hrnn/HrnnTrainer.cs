@@ -58,7 +58,7 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         // Users who never repeat items: in rating data the order is that of rating, and what is asked is the bag of
         // items ahead, which the horizon teaches; in sequential data without repeats (a walk through a catalogue) the
         // next item follows from the last, and later targets blur it. Validation users decide which this data is.
-        var nextItem = await TrainVariantAsync(run, settings with { TargetHorizon = 1, HistoryVector = false }, TargetHorizonStage, cancellationToken);
+        var nextItem = await TrainVariantAsync(run, settings with { TargetHorizon = 1 }, TargetHorizonStage, cancellationToken);
         var ahead = await TrainVariantAsync(run, settings, TrainStage, cancellationToken);
         var (kept, dropped) = ahead.Best >= nextItem.Best ? (ahead, nextItem) : (nextItem, ahead);
         dropped.Network.Dispose();
@@ -87,14 +87,12 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         var impressions = run.Impressions;
         manual_seed(variant.Seed);
         var items = data.ItemIds.Count;
-        var horizon = run.LearnsAhead ? Math.Max(1, variant.TargetHorizon) : 1;
-        var dropout = run.LearnsAhead ? variant.Dropout : 0;
-        // The whole-history vector travels with the horizon: both serve the bag of items ahead.
-        var history = horizon > 1 && variant.HistoryVector;
-        var network = new HrnnNetwork(items, variant.HiddenDimension, run.ItemTokenCount, run.UserTokenCount, device, run.ContextTokenCount, history);
+        var network = new HrnnNetwork(items, variant.HiddenDimension, run.ItemTokenCount, run.UserTokenCount, device, run.ContextTokenCount);
         run.Start?.Invoke(network);
         using var optimizer = optim.Adam(network.parameters(), variant.LearningRate);
         var chunks = Chunks(training);
+        var horizon = run.LearnsAhead ? Math.Max(1, variant.TargetHorizon) : 1;
+        var dropout = run.LearnsAhead ? variant.Dropout : 0;
         using var sampling = items > HrnnSettings.FullSoftmaxMaxItems ? SamplingDistribution(training, variant.SampledNegatives, device) : null;
         var folder = checkpoints?.AsPrefix().Append($"hrnn-{variant.Fingerprint(items, data.UserIds.Count, data.Interactions)}{(impressions is null ? string.Empty : $"-impressions{impressions.Pairs}")}/");
         var scores = new List<double>();
@@ -122,7 +120,7 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
                 var step = ((long)(epoch - 1) * batches.Count) + b;
                 // Linear warm-up: Adam's first steps see poorly estimated moments, and large batches want a large rate.
                 optimizer.ParamGroups.First().LearningRate = variant.LearningRate * Math.Min(1.0, (step + 1.0) / warmupSteps);
-                var loss = BatchLoss(network, batches[b], training, itemTokenTensor, userTokenTensor, contextRows, sampling, impressions, maskSeen, horizon, dropout, history, device);
+                var loss = BatchLoss(network, batches[b], training, itemTokenTensor, userTokenTensor, contextRows, sampling, impressions, maskSeen, horizon, dropout, device);
                 optimizer.zero_grad();
                 loss.backward();
                 nn.utils.clip_grad_norm_(network.parameters(), 5.0);
@@ -237,7 +235,7 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
 
     private Tensor BatchLoss(
         HrnnNetwork network, ReadOnlySpan<Chunk> batch, UserSequences data, Tensor? itemTokens, Tensor? userTokens, (Tensor Matrix, int[][] EventRows)? contexts, Sampling? sampling,
-        ImpressionNegatives? impressions, bool maskSeen, int horizon, double dropout, bool history, Device device)
+        ImpressionNegatives? impressions, bool maskSeen, int horizon, double dropout, Device device)
     {
         var time = 0;
         foreach (var chunk in batch)
@@ -305,11 +303,6 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
             ? network.InitialStates(userTokens.index_select(0, tensor(users, device: device)))
             : null;
         var states = network.States(input, inputTensor, initial, dropout).reshape(-1, network.Hidden);
-        if (history)
-        {
-            states = states + HistoryMeans(network, batch, data, time, device);
-        }
-
         if (dropout > 0)
         {
             states = nn.functional.dropout(states, dropout, training: true);
@@ -366,48 +359,6 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         var margin = (states.index_select(0, at) * (output.index_select(0, notChosen) - output.index_select(0, chosen))).sum(1)
             + bias.index_select(0, notChosen) - bias.index_select(0, chosen);
         return loss + nn.functional.softplus(margin).mean();
-    }
-
-    /// <summary>
-    /// Each position's whole-history vector [batch × time, hidden]: the mean of the history table over the user's items
-    /// up to and including the position's input, at most <see cref="HrnnNetwork.HistoryWindow"/> of them, as the served
-    /// model averages a user's stored history. One prefix sum per chunk covers every position's window.
-    /// </summary>
-    private static Tensor HistoryMeans(HrnnNetwork network, ReadOnlySpan<Chunk> batch, UserSequences data, int time, Device device)
-    {
-        const int window = HrnnNetwork.HistoryWindow;
-        var firsts = new int[batch.Length];
-        var length = 1;
-        for (var b = 0; b < batch.Length; b++)
-        {
-            // The oldest item any of the chunk's positions averages, and the chunk's newest input.
-            firsts[b] = Math.Max(0, batch[b].Start + 1 - window);
-            length = Math.Max(length, batch[b].Start + batch[b].Length - 1 - firsts[b]);
-        }
-
-        var windows = new long[batch.Length * length];
-        var begins = new long[batch.Length * time];
-        var ends = new long[batch.Length * time];
-        for (var b = 0; b < batch.Length; b++)
-        {
-            var (chunk, sequence, first) = (batch[b], data.Sequences[batch[b].User], firsts[b]);
-            for (var k = first; k < chunk.Start + chunk.Length - 1; k++)
-            {
-                windows[(b * length) + k - first] = sequence[k];
-            }
-
-            var origin = (long)b * (length + 1);
-            for (var t = 0; t < time; t++)
-            {
-                // Padding positions past the chunk's end average nothing.
-                var input = chunk.Start + t;
-                var (from, to) = t < chunk.Length - 1 ? (Math.Max(0, input + 1 - window) - first, input + 1 - first) : (0, 0);
-                begins[(b * time) + t] = origin + from;
-                ends[(b * time) + t] = origin + to;
-            }
-        }
-
-        return network.HistoryMeans(tensor(windows, [batch.Length, length], device: device), tensor(begins, device: device), tensor(ends, device: device));
     }
 
     /// <summary>

@@ -72,11 +72,6 @@ internal sealed class HrnnValidation
             var users = tensor(batch.Select(u => (long)u.User).ToArray(), device: device);
             var initial = userTokens is null ? null : network.InitialStates(userTokens.index_select(0, users));
             var states = network.States(input, windows, initial)[.., -1, ..];
-            if (network.HistoryTable is not null)
-            {
-                states = states + HistoryMeans(network, batch.Select(u => u.Input).ToList(), device);
-            }
-
             if (contexts is { } context)
             {
                 // A request's context is that of its moment: the first truth event's, as evaluation sends it.
@@ -98,24 +93,5 @@ internal sealed class HrnnValidation
         }
 
         return metrics.Result(_itemIds.Count)[OfflineMetrics.NdcgName(10)];
-    }
-
-    /// <summary>Each user's whole-history vector: the mean of the history table over their last HistoryWindow items, as served.</summary>
-    private static Tensor HistoryMeans(HrnnNetwork network, List<int[]> inputs, Device device)
-    {
-        var windows = inputs.Select(input => input[Math.Max(0, input.Length - HrnnNetwork.HistoryWindow)..]).ToList();
-        var length = Math.Max(1, windows.Max(w => w.Length));
-        var items = new long[windows.Count * length];
-        for (var b = 0; b < windows.Count; b++)
-        {
-            for (var k = 0; k < windows[b].Length; k++)
-            {
-                items[(b * length) + k] = windows[b][k];
-            }
-        }
-
-        var begins = windows.Select((_, b) => (long)b * (length + 1)).ToArray();
-        var ends = windows.Select((w, b) => ((long)b * (length + 1)) + w.Length).ToArray();
-        return network.HistoryMeans(tensor(items, [windows.Count, length], device: device), tensor(begins, device: device), tensor(ends, device: device));
     }
 }

@@ -7,8 +7,7 @@ namespace Personalize.Trainer.Hrnn;
 /// trainingMode UPDATE: a plain HRNN network that starts where a FULL version's model ended. Known items keep their
 /// exported vectors (metadata already folded in) and the GRU keeps its weights; a new item starts from the mean vectors
 /// of the known items that share its metadata tokens (else of all known items), so it is placed in the catalogue
-/// before training has seen much of it. A history table starts from the base model's, or at zero where the base model
-/// has none, so the network starts by scoring as the base model does.
+/// before training has seen much of it.
 /// </summary>
 internal static class HrnnWarmStart
 {
@@ -35,9 +34,6 @@ internal static class HrnnWarmStart
             ["gru.weight_hh_l0"] = Gru(baseModel, TensorNames.GruWeightHh),
             ["gru.bias_ih_l0"] = Gru(baseModel, TensorNames.GruBiasIh),
             ["gru.bias_hh_l0"] = Gru(baseModel, TensorNames.GruBiasHh),
-            ["itemHistory"] = (baseModel.Tensors.TryGetValue(TensorNames.ItemHistory, out var history)
-                ? Extend(history.RequireFloats(TensorNames.ItemHistory), hidden, known.Count, guess)
-                : new float[items.Count * hidden], [items.Count, hidden]),
         };
         return network =>
         {
