@@ -23,14 +23,10 @@ public sealed class HttpLoad(IObjectStore store, S3Uri group, S3Uri model, Scori
     private const string CampaignArn = "arn:k8s:personalize:bench::campaign/bench";
     private readonly ServerTrace _trace = new();
     private WebApplication? _app;
-    private (int Workers, int CompletionPorts) _minThreads;
     private HttpClient? _client;
 
     public async Task StartAsync()
     {
-        // Each method's server starts from the pool's settings as a fresh process has them (the runtime raises them when batching is on).
-        ThreadPool.GetMinThreads(out var workers, out var completionPorts);
-        _minThreads = (workers, completionPorts);
         var port = FreePort();
         var config = new RuntimeConfig { CampaignArn = CampaignArn, ModelUri = model.ToString(), DatasetGroupUri = group.ToString(), Scoring = scoring };
         config.CampaignConfig.ScoringMethod = scoringMethod;
@@ -137,7 +133,6 @@ public sealed class HttpLoad(IObjectStore store, S3Uri group, S3Uri model, Scori
         {
             await _app.StopAsync();
             await _app.DisposeAsync();
-            ThreadPool.SetMinThreads(_minThreads.Workers, _minThreads.CompletionPorts);
         }
     }
 

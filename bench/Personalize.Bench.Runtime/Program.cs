@@ -61,7 +61,12 @@ async Task MeasureCatalogueAsync(int itemCount, int hidden)
         // The reference: float32 exact scoring, one query per pass, GRU rerun per request.
         var users = Enumerable.Range(0, 200).Select(u => $"user-{u * (SyntheticModel.Users / 200)}").ToList();
         var exact = new HrnnRecommender(artifact, Settings("float32"), ScoringMethods.Exact);
-        var truth = users.Select(u => Top25(exact, u)).ToList();
+        var truth = new List<List<string>>(users.Count);
+        foreach (var user in users)
+        {
+            truth.Add(await Top25Async(exact, user));
+        }
+
         exact = null;
 
         foreach (var method in methods)
@@ -70,8 +75,14 @@ async Task MeasureCatalogueAsync(int itemCount, int hidden)
             GC.Collect();
             var before = GC.GetTotalMemory(forceFullCollection: true);
             var recommender = new HrnnRecommender(artifact, settings, ScoringMethod(method));
-            var recall = users.Select((u, i) => Top25(recommender, u).Intersect(truth[i]).Count() / 25.0).Average();
-            var (cpuPerQuery, bytesPerQuery) = InProcessCost(recommender, Math.Clamp(200_000_000 / (itemCount * hidden), 20, 1000));
+            var found = 0;
+            for (var i = 0; i < users.Count; i++)
+            {
+                found += (await Top25Async(recommender, users[i])).Intersect(truth[i]).Count();
+            }
+
+            var recall = found / (25.0 * users.Count);
+            var (cpuPerQuery, bytesPerQuery) = await InProcessCostAsync(recommender, Math.Clamp(200_000_000 / (itemCount * hidden), 20, 1000));
             var memoryMb = (GC.GetTotalMemory(forceFullCollection: true) - before) / (1024.0 * 1024.0);
             recommender = null;
             GC.Collect();
@@ -129,18 +140,19 @@ static string ScoringMethod(string method) => method switch
     _ => ScoringMethods.Exact,
 };
 
-static List<string> Top25(IRecommender recommender, string user) =>
-    recommender.Recommend(new RecommendationRequest { UserId = user, NumResults = 25 }).Select(i => i.ItemId).ToList();
+static async Task<List<string>> Top25Async(IRecommender recommender, string user) =>
+    (await recommender.RecommendAsync(new RecommendationRequest { UserId = user, NumResults = 25 })).Select(i => i.ItemId).ToList();
 
 // Mean CPU µs and managed bytes allocated of one GetRecommendations in process, one caller (no batching possible), users in turn.
-static (double CpuMicros, double Bytes) InProcessCost(IRecommender recommender, int iterations)
+// One caller finds no pass running, so every query completes synchronously, on this thread.
+static async Task<(double CpuMicros, double Bytes)> InProcessCostAsync(IRecommender recommender, int iterations)
 {
     var random = new Random(1);
     var cpu = Process.GetCurrentProcess().TotalProcessorTime;
     var allocated = GC.GetAllocatedBytesForCurrentThread();
     for (var i = 0; i < iterations; i++)
     {
-        recommender.Recommend(new RecommendationRequest { UserId = $"user-{random.Next(SyntheticModel.Users)}", NumResults = 25 });
+        await recommender.RecommendAsync(new RecommendationRequest { UserId = $"user-{random.Next(SyntheticModel.Users)}", NumResults = 25 });
     }
 
     return ((Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / iterations, (GC.GetAllocatedBytesForCurrentThread() - allocated) / (double)iterations);

@@ -18,14 +18,6 @@ public static class RuntimeApp
     /// <param name="args">ASP.NET Core configuration as command-line pairs (--urls, --Logging:Console:FormatterName=json, ...).</param>
     public static WebApplication Create(RuntimeConfig config, IObjectStore store, string[] args)
     {
-        if (config.Scoring.Batch)
-        {
-            // Batched scoring parks a request's thread while another scores its batch: enough threads at hand keep
-            // Kestrel taking requests (which form the next batch) instead of waiting for the pool to grow.
-            ThreadPool.GetMinThreads(out var workers, out var completionPorts);
-            ThreadPool.SetMinThreads(Math.Max(workers, 64), completionPorts);
-        }
-
         var builder = WebApplication.CreateSlimBuilder(args);
         ConsoleLogs.Configure(builder, format: null, ConsoleLogs.Simple);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = config.Limits.MaxRequestBodyBytes);

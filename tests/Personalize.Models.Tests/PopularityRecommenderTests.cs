@@ -33,18 +33,18 @@ public sealed class PopularityRecommenderTests
         Assert.Equal("aws-popularity-count", model.Manifest.Recipe);
         Assert.Equal(11, model.Manifest.TrainingData.Interactions);
         Assert.Equal(11, model.Manifest.TrainingData.MaxTimestamp);
-        var items = model.Recommend(new RecommendationRequest { UserId = "new-user" });
+        var items = await model.RecommendAsync(new RecommendationRequest { UserId = "new-user" });
         Assert.Equal(["a", "b", "c", "d"], items.Select(i => i.ItemId));
         Assert.All(items, i => Assert.Null(i.Score));
     }
 
     [Fact]
-    public void Recommend_AppliesTheFilterHook_KeepsConsumedItemsUnlessFiltered_AndHonoursNumResults()
+    public async Task Recommend_AppliesTheFilterHook_KeepsConsumedItemsUnlessFiltered_AndHonoursNumResults()
     {
         var model = RecommenderFactory.Create(PopularityTrainer.Train(new ModelManifest(), Data, Data));
 
-        var filtered = model.Recommend(new RecommendationRequest { IsCandidate = id => id != "a", NumResults = 2 });
-        var consumed = model.Recommend(new RecommendationRequest { UserId = "u4", RecentItems = ["c"] });
+        var filtered = await model.RecommendAsync(new RecommendationRequest { IsCandidate = id => id != "a", NumResults = 2 });
+        var consumed = await model.RecommendAsync(new RecommendationRequest { UserId = "u4", RecentItems = ["c"] });
 
         Assert.Equal(["b", "c"], filtered.Select(i => i.ItemId));
         Assert.Equal(["a", "b", "c", "d"], consumed.Select(i => i.ItemId));
@@ -72,7 +72,7 @@ public sealed class PopularityRecommenderTests
     }
 
     [Fact]
-    public void UsersLeftOutOfTraining_AreStillServedTheirHistory_ButDoNotCountInPopularity()
+    public async Task UsersLeftOutOfTraining_AreStillServedTheirHistory_ButDoNotCountInPopularity()
     {
         var trained = Data.With(["u4"], [Data.Sequences[3]]);
         var served = Data.Recode(Interactions.Append(new Interaction("u5", "d", 12)).Append(new Interaction("u5", "unknown-item", 13)));
@@ -83,6 +83,6 @@ public sealed class PopularityRecommenderTests
         Assert.Equal(["d"], model.TrainedHistory("u5"));
         Assert.Equal(1, model.Manifest.TrainingData.Users);
         // Only u4 trained (a and d): over everyone the order would be a, b, c, d.
-        Assert.Equal(["a", "d", "b", "c"], model.Recommend(new RecommendationRequest()).Select(i => i.ItemId));
+        Assert.Equal(["a", "d", "b", "c"], (await model.RecommendAsync(new RecommendationRequest())).Select(i => i.ItemId));
     }
 }

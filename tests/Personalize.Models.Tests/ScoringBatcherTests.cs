@@ -10,7 +10,7 @@ public sealed class ScoringBatcherTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public void QueriesQueuedDuringAPass_AreScoredTogether_WithTheirOwnAnswers(bool quantize)
+    public async Task QueriesQueuedDuringAPass_AreScoredTogether_WithTheirOwnAnswers(bool quantize)
     {
         var (items, bias) = Catalogue(rows: 5000);
         var scorer = new CatalogueScorer(items, bias, Hidden, quantize);
@@ -19,22 +19,13 @@ public sealed class ScoringBatcherTests
         var alone = queries.Select(scorer.Score).ToList();
 
         // The first query's pass holds until the seven others are queued behind it, so they must share the next pass.
-        var release = new ManualResetEventSlim();
-        var first = queries[0] with { Accept = row => release.Wait(TimeSpan.FromSeconds(30)) };
-        var results = new ScoredRows[8];
-        var threads = new List<Thread> { new(() => results[0] = batcher.Score(first)) };
-        threads[0].Start();
-        Assert.True(SpinWait.SpinUntil(() => batcher.Scoring, TimeSpan.FromSeconds(30)), "the first pass did not start");
-        for (var i = 1; i < 8; i++)
-        {
-            var index = i;
-            threads.Add(new Thread(() => results[index] = batcher.Score(queries[index])));
-            threads[i].Start();
-        }
+        using var release = new ManualResetEventSlim();
+        var first = StartHeldPass(batcher, queries[0], release);
+        var others = queries.Skip(1).Select(q => batcher.ScoreAsync(q).AsTask()).ToList();
 
-        Assert.True(SpinWait.SpinUntil(() => batcher.Queued == 7, TimeSpan.FromSeconds(30)), "seven queries did not queue");
+        Assert.Equal(7, batcher.Queued);
         release.Set();
-        threads.ForEach(t => t.Join());
+        var results = await Task.WhenAll([first, .. others]);
 
         Assert.Equal((2L, 8L), batcher.Counts);
         for (var i = 0; i < 8; i++)
@@ -44,7 +35,56 @@ public sealed class ScoringBatcherTests
     }
 
     [Fact]
-    public void ManyThreads_GetTheAnswersTheyGetAlone()
+    public async Task WaitingQueries_HoldNoThread_SoFarMoreThanThePoolsThreadsWaitAndAreAnsweredInFullBatches()
+    {
+        var (items, bias) = Catalogue(rows: 2000);
+        var scorer = new CatalogueScorer(items, bias, Hidden, quantize: false);
+        var batcher = new ScoringBatcher(scorer);
+        var queries = Enumerable.Range(0, 1 + (ScoringBatcher.MaxBatch * 20)).Select(i => Query(i, count: 10, accept: null)).ToList();
+        var alone = queries.Select(scorer.Score).ToList();
+
+        using var release = new ManualResetEventSlim();
+        var first = StartHeldPass(batcher, queries[0], release);
+        // One thread queues all of them: each call returns at once, waiting without a thread of its own.
+        var waiting = queries.Skip(1).Select(q => batcher.ScoreAsync(q).AsTask()).ToList();
+
+        Assert.Equal(waiting.Count, batcher.Queued);
+        Assert.True(waiting.Count > ThreadPool.ThreadCount, $"{waiting.Count} waiting queries, {ThreadPool.ThreadCount} pool threads");
+        Assert.DoesNotContain(waiting, t => t.IsCompleted);
+        release.Set();
+        var results = await Task.WhenAll([first, .. waiting]);
+
+        Assert.Equal((21L, (long)queries.Count), batcher.Counts);
+        for (var i = 0; i < queries.Count; i++)
+        {
+            Same(alone[i], results[i]);
+        }
+    }
+
+    [Fact]
+    public async Task AQueryCancelledWhileWaiting_LeavesTheQueue_AndTheOthersAreAnswered()
+    {
+        var (items, bias) = Catalogue(rows: 1000);
+        var scorer = new CatalogueScorer(items, bias, Hidden, quantize: false);
+        var batcher = new ScoringBatcher(scorer);
+        using var release = new ManualResetEventSlim();
+        var first = StartHeldPass(batcher, Query(0, 5, null), release);
+        using var abort = new CancellationTokenSource();
+        var withdrawn = batcher.ScoreAsync(Query(1, 5, null), abort.Token).AsTask();
+        var kept = batcher.ScoreAsync(Query(2, 5, null)).AsTask();
+
+        await abort.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => withdrawn);
+        Assert.Equal(1, batcher.Queued);
+        release.Set();
+        Same(scorer.Score(Query(2, 5, null)), await kept);
+        await first;
+        Assert.Equal((2L, 2L), batcher.Counts);
+    }
+
+    [Fact]
+    public async Task ManyConcurrentCallers_GetTheAnswersTheyGetAlone()
     {
         var (items, bias) = Catalogue(rows: 3000);
         var scorer = new CatalogueScorer(items, bias, Hidden, quantize: true);
@@ -52,8 +92,7 @@ public sealed class ScoringBatcherTests
         var queries = Enumerable.Range(0, 400).Select(i => Query(i, count: 10 + (i % 40), accept: null)).ToList();
         var alone = queries.Select(scorer.Score).ToList();
 
-        var batched = new ScoredRows[queries.Count];
-        Parallel.For(0, queries.Count, new ParallelOptions { MaxDegreeOfParallelism = 16 }, i => batched[i] = batcher.Score(queries[i]));
+        var batched = await Task.WhenAll(queries.Select(q => Task.Run(() => batcher.ScoreAsync(q).AsTask())));
 
         for (var i = 0; i < queries.Count; i++)
         {
@@ -64,13 +103,34 @@ public sealed class ScoringBatcherTests
     }
 
     [Fact]
-    public void AFailedPass_FailsEveryQueryInIt_AndTheNextPassWorks()
+    public async Task AFailedPass_FailsEveryQueryInIt_AndTheNextPassWorks()
     {
         var (items, bias) = Catalogue(rows: 100);
         var batcher = new ScoringBatcher(new CatalogueScorer(items, bias, Hidden, quantize: false));
 
-        Assert.Throws<ArgumentException>(() => batcher.Score(new ScoringQuery(new float[Hidden + 1], 5, null)));
-        Assert.Equal(5, batcher.Score(Query(1, 5, null)).Rows.Length);
+        await Assert.ThrowsAsync<ArgumentException>(() => batcher.ScoreAsync(new ScoringQuery(new float[Hidden + 1], 5, null)).AsTask());
+        Assert.Equal(5, (await batcher.ScoreAsync(Query(1, 5, null))).Rows.Length);
+
+        // A failing query in a batched pass fails the queries scored with it, and the pass after it works.
+        using var release = new ManualResetEventSlim();
+        var first = StartHeldPass(batcher, Query(2, 5, null), release);
+        var failing = batcher.ScoreAsync(new ScoringQuery(new float[Hidden + 1], 5, null)).AsTask();
+        var sharing = batcher.ScoreAsync(Query(3, 5, null)).AsTask();
+        release.Set();
+
+        await first;
+        await Assert.ThrowsAsync<ArgumentException>(() => failing);
+        await Assert.ThrowsAsync<ArgumentException>(() => sharing);
+        Assert.Equal(5, (await batcher.ScoreAsync(Query(4, 5, null))).Rows.Length);
+    }
+
+    /// <summary>Starts a pass, on a thread of its own, that holds inside its first candidate test until <paramref name="release"/> is set.</summary>
+    private static Task<ScoredRows> StartHeldPass(ScoringBatcher batcher, ScoringQuery query, ManualResetEventSlim release)
+    {
+        var held = query with { Accept = row => release.Wait(TimeSpan.FromSeconds(30)) };
+        var pass = Task.Factory.StartNew(() => batcher.ScoreAsync(held).AsTask(), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        Assert.True(SpinWait.SpinUntil(() => batcher.Scoring, TimeSpan.FromSeconds(30)), "the first pass did not start");
+        return pass;
     }
 
     private static void Same(ScoredRows expected, ScoredRows actual)

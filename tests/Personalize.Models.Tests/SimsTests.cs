@@ -42,22 +42,22 @@ public sealed class SimsTests
         RecommenderFactory.Create(SimsTrainer.Train(new ModelManifest { Recipe = "aws-sims" }, data, data, discount, minCount, CancellationToken.None));
 
     [Fact]
-    public void RelatedItems_FindThePlantedCoOccurrences()
+    public async Task RelatedItems_FindThePlantedCoOccurrences()
     {
         var model = Train(PlantedData());
 
-        Assert.Equal("p2", model.RelatedItems(new RecommendationRequest { ItemId = "p1", NumResults = 5 })[0].ItemId);
-        Assert.Equal("q1", model.RelatedItems(new RecommendationRequest { ItemId = "q2", NumResults = 5 })[0].ItemId);
+        Assert.Equal("p2", (await model.RelatedItemsAsync(new RecommendationRequest { ItemId = "p1", NumResults = 5 }))[0].ItemId);
+        Assert.Equal("q1", (await model.RelatedItemsAsync(new RecommendationRequest { ItemId = "q2", NumResults = 5 }))[0].ItemId);
         Assert.False(model.ReturnsScores);
     }
 
     [Fact]
-    public void RelatedItems_OfAnUnknownItem_ArePopularItems_AndNeverTheItemItself()
+    public async Task RelatedItems_OfAnUnknownItem_ArePopularItems_AndNeverTheItemItself()
     {
         var model = Train(PlantedData());
 
-        var unknown = model.RelatedItems(new RecommendationRequest { ItemId = "never-seen", NumResults = 3 });
-        var known = model.RelatedItems(new RecommendationRequest { ItemId = "p1", NumResults = 500 });
+        var unknown = await model.RelatedItemsAsync(new RecommendationRequest { ItemId = "never-seen", NumResults = 3 });
+        var known = await model.RelatedItemsAsync(new RecommendationRequest { ItemId = "p1", NumResults = 500 });
 
         Assert.Equal(model.Popular(new RecommendationRequest { NumResults = 3 }).Select(i => i.ItemId), unknown.Select(i => i.ItemId));
         Assert.DoesNotContain(known, i => i.ItemId == "p1");
@@ -65,7 +65,7 @@ public sealed class SimsTests
     }
 
     [Fact]
-    public void MinCointeractionCount_DropsRarePairs_SoOnlyPopularFallbackRemains()
+    public async Task MinCointeractionCount_DropsRarePairs_SoOnlyPopularFallbackRemains()
     {
         var data = UserSequences.Build([new("u1", "x", 1), new("u1", "y", 2), new("u2", "y", 1), new("u2", "z", 2), new("u3", "z", 1)]);
 
@@ -73,7 +73,7 @@ public sealed class SimsTests
         var loose = Train(data, minCount: 1);
 
         // x and y co-occur once: kept at 1, dropped at 2 (then z, the most popular other item, comes first).
-        Assert.Equal("y", loose.RelatedItems(new RecommendationRequest { ItemId = "x" })[0].ItemId);
-        Assert.Equal(["y", "z"], strict.RelatedItems(new RecommendationRequest { ItemId = "x" }).Select(i => i.ItemId).Order());
+        Assert.Equal("y", (await loose.RelatedItemsAsync(new RecommendationRequest { ItemId = "x" }))[0].ItemId);
+        Assert.Equal(["y", "z"], (await strict.RelatedItemsAsync(new RecommendationRequest { ItemId = "x" })).Select(i => i.ItemId).Order());
     }
 }

@@ -14,7 +14,7 @@ public sealed class UserStateCacheTests
     private const int Bptt = 8;
 
     [Fact]
-    public void EventsAndRequests_WithEviction_AnswerExactlyAsRecomputation()
+    public async Task EventsAndRequests_WithEviction_AnswerExactlyAsRecomputation()
     {
         var artifact = Artifact();
         var recomputed = new HrnnRecommender(artifact, new ScoringSettings { UserStateCacheSize = 0, Batch = false });
@@ -32,7 +32,7 @@ public sealed class UserStateCacheTests
             }
 
             var request = new RecommendationRequest { UserId = user, RecentItems = [.. events], NumResults = 10 };
-            Assert.Equal(recomputed.Recommend(request), cached.Recommend(request));
+            Assert.Equal(await recomputed.RecommendAsync(request), await cached.RecommendAsync(request));
             if (step % 10 == 0)
             {
                 var ranking = new RecommendationRequest { UserId = user, RecentItems = [.. events], InputList = [.. Enumerable.Range(0, 20).Select(_ => $"i{random.Next(Items)}").Distinct()] };

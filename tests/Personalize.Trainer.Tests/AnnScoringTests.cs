@@ -14,7 +14,7 @@ public sealed class AnnScoringTests(ServedModelFixture model) : IClassFixture<Se
     private static readonly ScoringSettings Settings = new() { Quantize = false, Batch = false, UserStateCacheSize = 0 };
 
     [Fact]
-    public void TrainedArtifact_ReportsItsIndexRecallOnHeldOutUsers_AndShipsItOnlyAboveTheGate()
+    public async Task TrainedArtifact_ReportsItsIndexRecallOnHeldOutUsers_AndShipsItOnlyAboveTheGate()
     {
         var index = model.Artifact.Manifest.AnnIndex;
         Assert.NotNull(index);
@@ -39,8 +39,8 @@ public sealed class AnnScoringTests(ServedModelFixture model) : IClassFixture<Se
         foreach (var user in users)
         {
             var request = new RecommendationRequest { UserId = user, NumResults = 25 };
-            var expected = exact.Recommend(request).Select(i => i.ItemId).ToList();
-            overlap += (double)ann.Recommend(request).Select(i => i.ItemId).Intersect(expected).Count() / expected.Count;
+            var expected = (await exact.RecommendAsync(request)).Select(i => i.ItemId).ToList();
+            overlap += (double)(await ann.RecommendAsync(request)).Select(i => i.ItemId).Intersect(expected).Count() / expected.Count;
         }
 
         Assert.True(overlap / users.Count >= AnnIndexBuilder.RequiredRecall, $"recall@25 over all {users.Count} users {overlap / users.Count:F4}");
@@ -61,7 +61,7 @@ public sealed class AnnScoringTests(ServedModelFixture model) : IClassFixture<Se
     }
 
     [Fact]
-    public void IndexBelowTheRecallGate_IsNotShipped_AndExactServesEvenWhenAnnIsAsked()
+    public async Task IndexBelowTheRecallGate_IsNotShipped_AndExactServesEvenWhenAnnIsAsked()
     {
         var exact = new HrnnRecommender(model.Artifact, Settings, ScoringMethods.Exact);
         var states = model.Artifact.Vocabulary.Users.Take(200).Select(exact.UserState).ToList();
@@ -78,6 +78,6 @@ public sealed class AnnScoringTests(ServedModelFixture model) : IClassFixture<Se
         Assert.Equal(ScoringMethods.Exact, served.ScoringMethod);
         Assert.Contains("below 0.98", served.ScoringReason);
         var request = new RecommendationRequest { UserId = model.Artifact.Vocabulary.Users[0], NumResults = 25 };
-        Assert.Equal(exact.Recommend(request), served.Recommend(request));
+        Assert.Equal(await exact.RecommendAsync(request), await served.RecommendAsync(request));
     }
 }

@@ -70,9 +70,9 @@ public sealed class BatchInferenceTests
         var ranking = RecommenderFactory.Create((await Training.TrainAsync(Recipes.PersonalizedRanking, data)).Artifact);
         var store = new FolderObjectStore(Path.GetTempPath());
 
-        var related = new BatchInference(sims, store, 5, null, null).Answer("""{"itemId":"g0-1"}""");
-        var ranked = new BatchInference(ranking, store, 25, null, null).Answer("""{"userId":"u0","itemList":["g0-3","unknown","g1-5"]}""");
-        var missingList = new BatchInference(ranking, store, 25, null, null).Answer("""{"userId":"u0"}""");
+        var related = await new BatchInference(sims, store, 5, null, null).AnswerAsync("""{"itemId":"g0-1"}""");
+        var ranked = await new BatchInference(ranking, store, 25, null, null).AnswerAsync("""{"userId":"u0","itemList":["g0-3","unknown","g1-5"]}""");
+        var missingList = await new BatchInference(ranking, store, 25, null, null).AnswerAsync("""{"userId":"u0"}""");
 
         Assert.Equal(5, related["output"]!["recommendedItems"]!.AsArray().Count);
         Assert.Null(related["output"]!["scores"]);

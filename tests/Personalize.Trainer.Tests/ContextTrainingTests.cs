@@ -38,8 +38,8 @@ public sealed class ContextTrainingTests
         Assert.Equal(["DEVICE"], recommender.ContextFields);
         Assert.Empty(RecommenderFactory.Create(plain.Artifact).ContextFields);
 
-        var onPhone = Top(recommender, "u1", "mobile");
-        var onDesktop = Top(recommender, "u1", "desktop");
+        var onPhone = await TopAsync(recommender, "u1", "mobile");
+        var onDesktop = await TopAsync(recommender, "u1", "desktop");
         Assert.True(onPhone.Count(i => i.StartsWith('m')) >= 9, $"mobile: {string.Join(", ", onPhone)}");
         Assert.True(onDesktop.Count(i => i.StartsWith('d')) >= 9, $"desktop: {string.Join(", ", onDesktop)}");
 
@@ -49,7 +49,7 @@ public sealed class ContextTrainingTests
             $"NDCG@10 with context {withContext.Metrics["normalized_discounted_cumulative_gain_at_10"]:0.000}, without {plain.Metrics["normalized_discounted_cumulative_gain_at_10"]:0.000}");
     }
 
-    private static List<string> Top(IRecommender recommender, string user, string device) =>
-        recommender.Recommend(new RecommendationRequest { UserId = user, NumResults = 10, Context = new Dictionary<string, string> { ["DEVICE"] = device } })
+    private static async Task<List<string>> TopAsync(IRecommender recommender, string user, string device) =>
+        (await recommender.RecommendAsync(new RecommendationRequest { UserId = user, NumResults = 10, Context = new Dictionary<string, string> { ["DEVICE"] = device } }))
             .Select(r => r.ItemId).ToList();
 }

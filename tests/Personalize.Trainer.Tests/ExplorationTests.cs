@@ -22,22 +22,27 @@ public sealed class ExplorationTests
         var model = RecommenderFactory.Create(trained.Artifact);
         var users = Enumerable.Range(0, 40).Select(u => $"u{u}").ToList();
 
-        double Share(double weight, out ItemExploration exploration)
+        async Task<(double Share, ItemExploration Exploration)> ShareAsync(double weight)
         {
             var config = new Dictionary<string, string> { ["explorationWeight"] = weight.ToString(System.Globalization.CultureInfo.InvariantCulture), ["explorationItemAgeCutOff"] = "0.1" };
-            var chosen = exploration = ItemExploration.Create(config, "itemExplorationConfig", trained.Artifact)!;
-            var lists = users.Select(u => chosen.Recommend(new RecommendationRequest { UserId = u, NumResults = Places }, model.Recommend)).ToList();
+            var chosen = ItemExploration.Create(config, "itemExplorationConfig", trained.Artifact)!;
+            var lists = new List<IReadOnlyList<RecommendedItem>>(users.Count);
+            foreach (var user in users)
+            {
+                lists.Add(await chosen.RecommendAsync(new RecommendationRequest { UserId = user, NumResults = Places }, model.RecommendAsync));
+            }
+
             Assert.All(lists, list => Assert.Equal(Places, list.Select(i => i.ItemId).Distinct().Count()));
-            return lists.SelectMany(list => list).Average(i => chosen.IsExplorationItem(i.ItemId) ? 1.0 : 0.0);
+            return (lists.SelectMany(list => list).Average(i => chosen.IsExplorationItem(i.ItemId) ? 1.0 : 0.0), chosen);
         }
 
-        var baseline = Share(0, out var none);
+        var (baseline, none) = await ShareAsync(0);
         Assert.True(baseline < 0.5, $"without exploration {baseline:P0} of the items are new or less seen");
         var previous = baseline;
         foreach (var weight in new[] { 0.2, 0.5, 0.8, 1.0 })
         {
             // weight × places go to exploration items; the model's own picks fill the rest, about as before.
-            var share = Share(weight, out _);
+            var (share, _) = await ShareAsync(weight);
             Assert.InRange(share, Math.Max(weight, previous), Math.Min(1, weight + baseline + 0.1));
             previous = share;
         }

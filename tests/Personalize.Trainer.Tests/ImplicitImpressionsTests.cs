@@ -32,8 +32,8 @@ public sealed class ImplicitImpressionsTests
         var trained = RecommenderFactory.Create((await Training.TrainAsync(Recipes.UserPersonalization, WithMetadata(withIds, taste))).Artifact);
         var untrained = RecommenderFactory.Create((await Training.TrainAsync(Recipes.UserPersonalization, WithMetadata(withoutIds, taste))).Artifact);
 
-        var ranked = UserPersonalizationTests.MeanRank(trained, Ignored);
-        var unranked = UserPersonalizationTests.MeanRank(untrained, Ignored);
+        var ranked = await UserPersonalizationTests.MeanRankAsync(trained, Ignored);
+        var unranked = await UserPersonalizationTests.MeanRankAsync(untrained, Ignored);
         Assert.True(ranked > unranked + 2, $"mean rank with recommendationIds {ranked:F1}, without {unranked:F1}");
     }
 

@@ -73,7 +73,7 @@ public sealed class MetadataGateTests(ITestOutputHelper output)
         }
 
         var outcome = new SolutionOutcome(withMetadata, Recipes.HrnnMetadata, withMetadata.Artifact.Manifest.HyperParameters, []);
-        var page = ReportPage.Render(collector.Build(new JobSpec(), new TrainJobSpec(), data, outcome, 1));
+        var page = ReportPage.Render(await collector.BuildAsync(new JobSpec(), new TrainJobSpec(), data, outcome, 1, CancellationToken.None));
         Assert.Contains(System.Net.WebUtility.HtmlEncode(gate.Reason), page, StringComparison.Ordinal);
     }
 

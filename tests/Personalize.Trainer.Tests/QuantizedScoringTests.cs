@@ -8,7 +8,7 @@ namespace Personalize.Trainer.Tests;
 public sealed class QuantizedScoringTests(ServedModelFixture model) : IClassFixture<ServedModelFixture>
 {
     [Fact]
-    public void Top25_IsIdenticalToFloat32Exact_ForEveryUser()
+    public async Task Top25_IsIdenticalToFloat32Exact_ForEveryUser()
     {
         var exact = new HrnnRecommender(model.Artifact, new ScoringSettings { Quantize = false });
         var quantized = new HrnnRecommender(model.Artifact, new ScoringSettings { Quantize = true });
@@ -21,8 +21,8 @@ public sealed class QuantizedScoringTests(ServedModelFixture model) : IClassFixt
         foreach (var user in users)
         {
             var request = new RecommendationRequest { UserId = user, NumResults = 25 };
-            var expected = exact.Recommend(request);
-            var actual = quantized.Recommend(request);
+            var expected = await exact.RecommendAsync(request);
+            var actual = await quantized.RecommendAsync(request);
             Assert.Equal(25, actual.Count);
             if (!expected.Select(i => i.ItemId).SequenceEqual(actual.Select(i => i.ItemId)))
             {
@@ -42,7 +42,7 @@ public sealed class QuantizedScoringTests(ServedModelFixture model) : IClassFixt
     }
 
     [Fact]
-    public void FiltersAndRelatedItems_MatchFloat32Exact()
+    public async Task FiltersAndRelatedItems_MatchFloat32Exact()
     {
         var exact = new HrnnRecommender(model.Artifact, new ScoringSettings { Quantize = false });
         var quantized = new HrnnRecommender(model.Artifact, new ScoringSettings { Quantize = true });
@@ -51,13 +51,13 @@ public sealed class QuantizedScoringTests(ServedModelFixture model) : IClassFixt
         foreach (var user in model.Artifact.Vocabulary.Users.Take(300))
         {
             var request = new RecommendationRequest { UserId = user, NumResults = 50, IsCandidate = OddGenre };
-            Assert.Equal(exact.Recommend(request).Select(i => i.ItemId), quantized.Recommend(request).Select(i => i.ItemId));
+            Assert.Equal((await exact.RecommendAsync(request)).Select(i => i.ItemId), (await quantized.RecommendAsync(request)).Select(i => i.ItemId));
         }
 
         foreach (var item in model.Artifact.Vocabulary.Items.Take(300))
         {
             var request = new RecommendationRequest { ItemId = item, NumResults = 25 };
-            Assert.Equal(exact.RelatedItems(request).Select(i => i.ItemId), quantized.RelatedItems(request).Select(i => i.ItemId));
+            Assert.Equal((await exact.RelatedItemsAsync(request)).Select(i => i.ItemId), (await quantized.RelatedItemsAsync(request)).Select(i => i.ItemId));
         }
     }
 }

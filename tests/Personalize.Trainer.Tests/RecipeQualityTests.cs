@@ -41,7 +41,7 @@ public sealed class RecipeQualityTests(ITestOutputHelper output)
         var total = 0;
         foreach (var user in Enumerable.Range(0, 50).Select(u => $"u{u}"))
         {
-            var fresh = model.Recommend(new RecommendationRequest { UserId = user, NumResults = 2, IsCandidate = id => id.Contains("-new", StringComparison.Ordinal) });
+            var fresh = await model.RecommendAsync(new RecommendationRequest { UserId = user, NumResults = 2, IsCandidate = id => id.Contains("-new", StringComparison.Ordinal) });
             fitting += fresh.Count(r => TasteData.Genre(r.ItemId) == TasteData.UserGenre(user));
             total += fresh.Count;
         }

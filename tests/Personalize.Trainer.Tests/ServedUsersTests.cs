@@ -38,7 +38,7 @@ public sealed class ServedUsersTests
         foreach (var user in HeavyUsers.Append(Viewer))
         {
             Assert.True(model.IsKnownUser(user), $"{user} is not known to the served model");
-            var items = model.Recommend(new RecommendationRequest { UserId = user, NumResults = 10 });
+            var items = await model.RecommendAsync(new RecommendationRequest { UserId = user, NumResults = 10 });
             var fitting = items.Count(i => TasteData.Genre(i.ItemId) == TasteData.UserGenre(user));
             // Popular items would fit one time in five.
             Assert.True(fitting >= 8, $"{recipe}: {fitting} of 10 recommendations for {user} fit their genre");

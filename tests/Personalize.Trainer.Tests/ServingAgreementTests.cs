@@ -48,8 +48,8 @@ public sealed class ServingAgreementTests
                 foreach (var user in Enumerable.Range(0, 20).Select(u => $"u{u}"))
                 {
                     var history = recommender.TrainedHistory(user);
-                    var evaluated = Evaluator.Recommend(recommender, user, []);
-                    var batched = batch.Answer(new JsonObject { ["userId"] = user }.ToJsonString())["output"]!["recommendedItems"]!.AsArray().Select(i => i!.GetValue<string>()).ToList();
+                    var evaluated = await Evaluator.RecommendAsync(recommender, user, []);
+                    var batched = (await batch.AnswerAsync(new JsonObject { ["userId"] = user }.ToJsonString()))["output"]!["recommendedItems"]!.AsArray().Select(i => i!.GetValue<string>()).ToList();
                     using var response = await client.PostAsJsonAsync("/recommendations", new { campaignArn = CampaignArn, userId = user, numResults = Evaluator.NumResults });
                     response.EnsureSuccessStatusCode();
                     var served = (await response.Content.ReadFromJsonAsync<JsonObject>())!["itemList"]!.AsArray().Select(i => i!["itemId"]!.GetValue<string>()).ToList();

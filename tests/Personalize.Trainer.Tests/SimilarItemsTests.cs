@@ -36,35 +36,43 @@ public sealed class SimilarItemsTests(SimilarItemsTests.Models models) : IClassF
         public Task DisposeAsync() => Task.CompletedTask;
     }
 
-    private static List<string> Related(IRecommender recommender, string itemId, Func<string, bool>? candidate = null) =>
-        recommender.RelatedItems(new RecommendationRequest { ItemId = itemId, NumResults = 10, IsCandidate = candidate }).Select(i => i.ItemId).ToList();
+    private static async Task<List<string>> RelatedAsync(IRecommender recommender, string itemId, Func<string, bool>? candidate = null) =>
+        (await recommender.RelatedItemsAsync(new RecommendationRequest { ItemId = itemId, NumResults = 10, IsCandidate = candidate })).Select(i => i.ItemId).ToList();
 
     private static double SameGenre(IReadOnlyList<string> items, string itemId) => items.Count(i => TasteData.Genre(i) == TasteData.Genre(itemId)) / 10.0;
 
     [Fact]
-    public void AColdItem_GetsNeighboursFromItsMetadataGroup_WhereSimsFallsBackToPopularItems()
+    public async Task AColdItem_GetsNeighboursFromItsMetadataGroup_WhereSimsFallsBackToPopularItems()
     {
         var similar = RecommenderFactory.Create(models.Similar);
-        var related = Related(similar, ColdItem);
+        var related = await RelatedAsync(similar, ColdItem);
         Assert.True(SameGenre(related, ColdItem) >= 0.8, string.Join(", ", related));
-        Assert.True(SameGenre(Related(models.Sims, ColdItem), ColdItem) < 0.5);
+        Assert.True(SameGenre(await RelatedAsync(models.Sims, ColdItem), ColdItem) < 0.5);
         Assert.False(similar.ReturnsScores);
 
         // The filter hook applies to these neighbours as to any recipe's.
-        Assert.DoesNotContain(related[0], Related(similar, ColdItem, id => id != related[0]));
+        Assert.DoesNotContain(related[0], await RelatedAsync(similar, ColdItem, id => id != related[0]));
     }
 
     [Fact]
-    public void WarmItems_KeepCooccurrenceNeighboursAtLeastAsGoodAsSims()
+    public async Task WarmItems_KeepCooccurrenceNeighboursAtLeastAsGoodAsSims()
     {
         var similar = RecommenderFactory.Create(models.Similar);
         var warm = Enumerable.Range(0, TasteData.Genres).SelectMany(g => Enumerable.Range(0, TasteData.ItemsPerGenre).Select(i => $"g{g}-{i}")).ToList();
-        var similarPrecision = warm.Average(item => SameGenre(Related(similar, item), item));
-        var simsPrecision = warm.Average(item => SameGenre(Related(models.Sims, item), item));
+        var fromSimilar = new List<List<string>>(warm.Count);
+        var fromSims = new List<List<string>>(warm.Count);
+        foreach (var item in warm)
+        {
+            fromSimilar.Add(await RelatedAsync(similar, item));
+            fromSims.Add(await RelatedAsync(models.Sims, item));
+        }
+
+        var similarPrecision = warm.Select((item, i) => SameGenre(fromSimilar[i], item)).Average();
+        var simsPrecision = warm.Select((item, i) => SameGenre(fromSims[i], item)).Average();
         Assert.True(similarPrecision >= simsPrecision, $"similar-items {similarPrecision:F3} < sims {simsPrecision:F3}");
 
         // The chain's next item co-occurs most: it leads, as in aws-sims.
-        var next = warm.Count(item => Related(similar, item).Take(2).Contains($"{TasteData.Genre(item)}-{(int.Parse(item.Split('-')[1], System.Globalization.CultureInfo.InvariantCulture) + 1) % TasteData.ItemsPerGenre}"));
+        var next = warm.Where((item, i) => fromSimilar[i].Take(2).Contains($"{TasteData.Genre(item)}-{(int.Parse(item.Split('-')[1], System.Globalization.CultureInfo.InvariantCulture) + 1) % TasteData.ItemsPerGenre}")).Count();
         Assert.True(next >= warm.Count * 0.9, $"{next} of {warm.Count}");
         Assert.True(models.Similar.Manifest.Metrics["coverage"] > 0);
     }
@@ -77,11 +85,11 @@ public sealed class SimilarItemsTests(SimilarItemsTests.Models models) : IClassF
         {
             var store = new FolderObjectStore(root);
             var recommender = RecommenderFactory.Create(models.Similar);
-            var batched = new BatchInference(recommender, store, 10, null, null).Answer($$"""{"itemId":"{{ColdItem}}"}""");
+            var batched = await new BatchInference(recommender, store, 10, null, null).AnswerAsync($$"""{"itemId":"{{ColdItem}}"}""");
             Assert.Null(batched["error"]);
             Assert.Null(batched["output"]!["scores"]);
             var fromBatch = batched["output"]!["recommendedItems"]!.AsArray().Select(i => i!.GetValue<string>()).ToList();
-            Assert.Equal(Related(recommender, ColdItem), fromBatch);
+            Assert.Equal(await RelatedAsync(recommender, ColdItem), fromBatch);
 
             var group = new StoreLayout("bucket").DatasetGroup("test", "similar");
             var modelUri = StoreLayout.Model(group, "solution", "v1");

@@ -232,7 +232,12 @@ public sealed class TrainerProcessTests : IDisposable
         Assert.Contains("brand-new-item", model.Vocabulary.Items);
         Assert.True(model.Manifest.TrainingData.MaxTimestamp > newest);
         var recommender = Personalize.Models.Recipes.RecommenderFactory.Create(model);
-        var served = viewers.Count(user => recommender.Recommend(new Personalize.Models.Scoring.RecommendationRequest { UserId = user }).Any(r => r.ItemId == "brand-new-item"));
+        var served = 0;
+        foreach (var user in viewers)
+        {
+            served += (await recommender.RecommendAsync(new Personalize.Models.Scoring.RecommendationRequest { UserId = user })).Any(r => r.ItemId == "brand-new-item") ? 1 : 0;
+        }
+
         Assert.True(served >= viewers.Count * 9 / 10, $"the new item is in {served} of {viewers.Count} of its viewers' recommendations");
     }
 

@@ -53,18 +53,18 @@ public sealed class TrendingNowTests
     private static async Task<IRecommender> TrainAsync(string frequency) =>
         RecommenderFactory.Create((await Training.TrainAsync(Recipes.TrendingNow, Planted(), overrides: new() { ["trend_discovery_frequency"] = frequency })).Artifact);
 
-    private static List<string> Top(IRecommender recommender, int count) =>
-        recommender.Recommend(new RecommendationRequest { NumResults = count }).Select(i => i.ItemId).ToList();
+    private static async Task<List<string>> TopAsync(IRecommender recommender, int count) =>
+        (await recommender.RecommendAsync(new RecommendationRequest { NumResults = count })).Select(i => i.ItemId).ToList();
 
     [Fact]
     public async Task TheItemsThatGrewMostInTheLatestInterval_LeadTheList_NotTheMostPopular()
     {
         var threeHours = await TrainAsync("3 hours");
-        Assert.Equal(["slow", "hot"], Top(threeHours, 2));
-        Assert.Null(threeHours.Recommend(new RecommendationRequest()).First().Score);
+        Assert.Equal(["slow", "hot"], await TopAsync(threeHours, 2));
+        Assert.Null((await threeHours.RecommendAsync(new RecommendationRequest())).First().Score);
 
         // The frequency is the interval: over 30 minutes only "hot" grew; the most popular item follows.
-        Assert.Equal(["hot", "steady"], Top(await TrainAsync("30 minutes"), 2));
+        Assert.Equal(["hot", "steady"], await TopAsync(await TrainAsync("30 minutes"), 2));
     }
 
     [Fact]
@@ -83,11 +83,11 @@ public sealed class TrendingNowTests
             observer.Observe("b1", "click", null, Start - 86_400);
         }
 
-        await Eventually(() => Top(recommender, 2).SequenceEqual(["brand-new", "hot"]));
+        await Eventually(async () => (await TopAsync(recommender, 2)).SequenceEqual(["brand-new", "hot"]));
 
         // An hour later with nothing new, nothing grows: the popular list fills in.
         observer.Observe("b2", "click", null, Newest + 3600);
-        await Eventually(() => Top(recommender, 2).SequenceEqual(["b2", "steady"]));
+        await Eventually(async () => (await TopAsync(recommender, 2)).SequenceEqual(["b2", "steady"]));
     }
 
     [Fact]
@@ -128,10 +128,10 @@ public sealed class TrendingNowTests
         Assert.DoesNotContain(Recipes.TrendingNow, Recipes.AutoMLCandidates);
     }
 
-    private static async Task Eventually(Func<bool> condition)
+    private static async Task Eventually(Func<Task<bool>> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
+        while (!await condition())
         {
             Assert.True(DateTime.UtcNow < deadline, "the condition did not hold within 10 s");
             await Task.Delay(100);

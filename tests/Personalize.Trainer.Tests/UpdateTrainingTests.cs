@@ -41,7 +41,7 @@ public sealed class UpdateTrainingTests
         var fitting = 0;
         foreach (var user in Enumerable.Range(0, 50).Select(u => $"u{u}"))
         {
-            var items = model.Recommend(new RecommendationRequest { UserId = user, NumResults = 2, IsCandidate = id => id.Contains("-new", StringComparison.Ordinal) });
+            var items = await model.RecommendAsync(new RecommendationRequest { UserId = user, NumResults = 2, IsCandidate = id => id.Contains("-new", StringComparison.Ordinal) });
             fitting += items.Count(i => TasteData.Genre(i.ItemId) == TasteData.UserGenre(user));
         }
 

@@ -28,13 +28,19 @@ public sealed class UserPersonalizationTests
         };
     }
 
-    internal static double MeanRank(IRecommender recommender, string itemId)
+    internal static async Task<double> MeanRankAsync(IRecommender recommender, string itemId)
     {
         // Genre-0 users whose next item is not the ignored one by the chain.
         var users = Enumerable.Range(0, 300).Where(u => u % TasteData.Genres == 0).Select(u => $"u{u}")
             .Where(u => recommender.TrainedHistory(u)[^1] != "g0-6").ToList();
-        return users.Average(u => recommender.Recommend(new RecommendationRequest { UserId = u, NumResults = RecommendationRequest.MaxNumResults })
-            .Select(i => i.ItemId).ToList().IndexOf(itemId));
+        var ranks = new List<int>(users.Count);
+        foreach (var user in users)
+        {
+            ranks.Add((await recommender.RecommendAsync(new RecommendationRequest { UserId = user, NumResults = RecommendationRequest.MaxNumResults }))
+                .Select(i => i.ItemId).ToList().IndexOf(itemId));
+        }
+
+        return ranks.Average();
     }
 
     [Fact]
@@ -51,8 +57,8 @@ public sealed class UserPersonalizationTests
             ItemCreation = data.ItemCreation,
         })).Artifact);
 
-        var ranked = MeanRank(trained, Ignored);
-        var unranked = MeanRank(withoutImpressions, Ignored);
+        var ranked = await MeanRankAsync(trained, Ignored);
+        var unranked = await MeanRankAsync(withoutImpressions, Ignored);
         Assert.True(ranked > unranked + 2, $"mean rank with impressions {ranked:F1}, without {unranked:F1}");
         // New items (Items dataset only) are in the model, so exploration and metadata can recommend them.
         Assert.True(trained.IsKnownItem("g0-new0"));

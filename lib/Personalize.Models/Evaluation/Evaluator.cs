@@ -28,14 +28,15 @@ public static class Evaluator
     /// their history (<see cref="KnownUsers"/>) or not at all; <paramref name="excludeSeen"/> filters each user's input
     /// items out, as the filter EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN (*) does for a campaign.
     /// </summary>
-    public static Dictionary<string, double> Evaluate(IRecommender recommender, UserSequences data, IReadOnlyList<TestUser> testUsers, int catalogueItems, bool excludeSeen = false)
+    public static async Task<Dictionary<string, double>> EvaluateAsync(
+        IRecommender recommender, UserSequences data, IReadOnlyList<TestUser> testUsers, int catalogueItems, bool excludeSeen = false, CancellationToken cancellationToken = default)
     {
         var accumulator = new MetricsAccumulator();
         foreach (var user in testUsers)
         {
             var input = user.Input.Select(row => data.ItemIds[row]).ToList();
             var seen = excludeSeen ? input.ToHashSet(StringComparer.Ordinal) : null;
-            var recommended = Recommend(recommender, user.UserId, input, user.Context, seen is null ? null : item => !seen.Contains(item));
+            var recommended = await RecommendAsync(recommender, user.UserId, input, user.Context, seen is null ? null : item => !seen.Contains(item), cancellationToken);
             accumulator.Add(recommended, user.Truth.Select(row => data.ItemIds[row]).ToHashSet(StringComparer.Ordinal));
         }
 
@@ -46,8 +47,13 @@ public static class Evaluator
     /// What evaluation asks for one user: the top items for <paramref name="userId"/>, whose events since what the model
     /// knows of them are <paramref name="events"/>, oldest first, in <paramref name="context"/>.
     /// </summary>
-    public static IReadOnlyList<string> Recommend(
-        IRecommender recommender, string userId, IReadOnlyList<string> events, IReadOnlyDictionary<string, string>? context = null, Func<string, bool>? isCandidate = null) =>
-        recommender.Recommend(new RecommendationRequest { UserId = userId, RecentItems = events, NumResults = NumResults, Context = context, IsCandidate = isCandidate })
+    public static async ValueTask<IReadOnlyList<string>> RecommendAsync(
+        IRecommender recommender,
+        string userId,
+        IReadOnlyList<string> events,
+        IReadOnlyDictionary<string, string>? context = null,
+        Func<string, bool>? isCandidate = null,
+        CancellationToken cancellationToken = default) =>
+        (await recommender.RecommendAsync(new RecommendationRequest { UserId = userId, RecentItems = events, NumResults = NumResults, Context = context, IsCandidate = isCandidate }, cancellationToken))
             .Select(r => r.ItemId).ToList();
 }

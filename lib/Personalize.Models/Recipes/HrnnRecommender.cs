@@ -97,23 +97,23 @@ public sealed class HrnnRecommender : Recommender
     /// <summary>Passes over the item table and queries they scored, when batching (queries / passes: mean batch).</summary>
     public (long Passes, long Queries) BatchCounts => _batcher?.Counts ?? (0, 0);
 
-    public override IReadOnlyList<RecommendedItem> Recommend(RecommendationRequest request)
+    public override ValueTask<IReadOnlyList<RecommendedItem>> RecommendAsync(RecommendationRequest request, CancellationToken cancellationToken = default)
     {
         var history = History(request);
         var state = InContext(CachedUserState(request.UserId, history), request.Context);
-        return BestBySoftmax(state, Count(request), Candidates(request));
+        return BestBySoftmaxAsync(state, Count(request), Candidates(request), cancellationToken);
     }
 
-    public override IReadOnlyList<RecommendedItem> RelatedItems(RecommendationRequest request)
+    public override ValueTask<IReadOnlyList<RecommendedItem>> RelatedItemsAsync(RecommendationRequest request, CancellationToken cancellationToken = default)
     {
         if (ItemRow(request.ItemId) is not { } item)
         {
-            return Popular(request);
+            return new(Popular(request));
         }
 
         var state = UserState(null, [item]);
         var accept = Candidates(request);
-        return BestBySoftmax(state, Count(request), row => row != item && accept(row));
+        return BestBySoftmaxAsync(state, Count(request), row => row != item && accept(row), cancellationToken);
     }
 
     public override IReadOnlyList<RecommendedItem> Rank(RecommendationRequest request)
@@ -260,10 +260,10 @@ public sealed class HrnnRecommender : Recommender
         TensorPrimitives.Dot(_itemOutput.AsSpan(row * HiddenSize, HiddenSize), state) + _itemOutputBias[row];
 
     /// <summary>The best candidates, scored by a softmax over the whole catalogue (so scores of all items sum to 1).</summary>
-    private List<RecommendedItem> BestBySoftmax(float[] state, int count, Func<int, bool> accept)
+    private async ValueTask<IReadOnlyList<RecommendedItem>> BestBySoftmaxAsync(float[] state, int count, Func<int, bool> accept, CancellationToken cancellationToken)
     {
         var query = new ScoringQuery(state, count, accept);
-        var scored = _ann?.Score(query) ?? _batcher?.Score(query) ?? _scorer.Score(query);
+        var scored = _ann?.Score(query) ?? (_batcher is null ? _scorer.Score(query) : await _batcher.ScoreAsync(query, cancellationToken));
         return scored.Rows.Select((row, i) => new RecommendedItem(ItemIds[row], scored.Score(i))).ToList();
     }
 }

@@ -8,14 +8,15 @@ public sealed class PopularityRecommender(ModelArtifact artifact) : Recommender(
 {
     public override bool ReturnsScores => false;
 
-    public override IReadOnlyList<RecommendedItem> Recommend(RecommendationRequest request) => Popular(request);
+    public override ValueTask<IReadOnlyList<RecommendedItem>> RecommendAsync(RecommendationRequest request, CancellationToken cancellationToken = default) =>
+        new(Popular(request));
 
-    public override IReadOnlyList<RecommendedItem> RelatedItems(RecommendationRequest request)
+    public override ValueTask<IReadOnlyList<RecommendedItem>> RelatedItemsAsync(RecommendationRequest request, CancellationToken cancellationToken = default)
     {
         var item = ItemRow(request.ItemId);
         var accept = Candidates(request);
-        return PopularRows(Count(request), row => row != item && accept(row), new HashSet<int>())
-            .Select(row => new RecommendedItem(ItemIds[row], null)).ToList();
+        return new(PopularRows(Count(request), row => row != item && accept(row), new HashSet<int>())
+            .Select(row => new RecommendedItem(ItemIds[row], null)).ToList());
     }
 
     public override IReadOnlyList<RecommendedItem> Rank(RecommendationRequest request)

@@ -30,7 +30,7 @@ public sealed class SimsRecommender : Recommender
 
     public override bool ReturnsScores => false;
 
-    public override IReadOnlyList<RecommendedItem> RelatedItems(RecommendationRequest request)
+    public override ValueTask<IReadOnlyList<RecommendedItem>> RelatedItemsAsync(RecommendationRequest request, CancellationToken cancellationToken = default)
     {
         var item = ItemRow(request.ItemId);
         var accept = Candidates(request);
@@ -49,10 +49,10 @@ public sealed class SimsRecommender : Recommender
         }
 
         chosen.AddRange(PopularRows(count - chosen.Count, Allowed, chosen.ToHashSet()).ToList());
-        return chosen.Select(row => new RecommendedItem(ItemIds[row], null)).ToList();
+        return new(chosen.Select(row => new RecommendedItem(ItemIds[row], null)).ToList());
     }
 
-    public override IReadOnlyList<RecommendedItem> Recommend(RecommendationRequest request)
+    public override ValueTask<IReadOnlyList<RecommendedItem>> RecommendAsync(RecommendationRequest request, CancellationToken cancellationToken = default)
     {
         var history = History(request);
         var blended = Blend(history);
@@ -60,7 +60,7 @@ public sealed class SimsRecommender : Recommender
         var count = Count(request);
         var chosen = TopK.Largest(blended, count, row => blended[row] > 0 && accept(row)).ToList();
         chosen.AddRange(PopularRows(count - chosen.Count, accept, chosen.ToHashSet()).ToList());
-        return chosen.Select(row => new RecommendedItem(ItemIds[row], null)).ToList();
+        return new(chosen.Select(row => new RecommendedItem(ItemIds[row], null)).ToList());
     }
 
     public override IReadOnlyList<RecommendedItem> Rank(RecommendationRequest request)

@@ -86,9 +86,11 @@ public sealed class TrendingRecommender : Recommender, IObservesEvents
         }
     }
 
-    public override IReadOnlyList<RecommendedItem> Recommend(RecommendationRequest request) => Answer(request, exclude: null);
+    public override ValueTask<IReadOnlyList<RecommendedItem>> RecommendAsync(RecommendationRequest request, CancellationToken cancellationToken = default) =>
+        new(Answer(request, exclude: null));
 
-    public override IReadOnlyList<RecommendedItem> RelatedItems(RecommendationRequest request) => Answer(request, request.ItemId);
+    public override ValueTask<IReadOnlyList<RecommendedItem>> RelatedItemsAsync(RecommendationRequest request, CancellationToken cancellationToken = default) =>
+        new(Answer(request, request.ItemId));
 
     public override IReadOnlyList<RecommendedItem> Rank(RecommendationRequest request)
     {

@@ -4,7 +4,9 @@ namespace Personalize.Models.Scoring;
 
 /// <summary>
 /// A loaded model that answers the runtime's, batch inference's and evaluation's questions with the same code.
-/// Thread-safe: one instance serves concurrent requests.
+/// Thread-safe: one instance serves concurrent requests. Recommendations and related items are asynchronous because
+/// a query may wait for a batched pass over the item table (<see cref="ScoringBatcher"/>) without holding a thread;
+/// ranking and popular items never wait.
 /// </summary>
 public interface IRecommender
 {
@@ -24,10 +26,10 @@ public interface IRecommender
     IReadOnlyList<string> TrainedHistory(string userId);
 
     /// <summary>Recommendations for a user (USER_PERSONALIZATION; POPULAR_ITEMS gives everyone the popular list). Scores: softmax over the catalogue.</summary>
-    IReadOnlyList<RecommendedItem> Recommend(RecommendationRequest request);
+    ValueTask<IReadOnlyList<RecommendedItem>> RecommendAsync(RecommendationRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>Items related to request.ItemId (RELATED_ITEMS); popular items fill in for unknown or sparse items.</summary>
-    IReadOnlyList<RecommendedItem> RelatedItems(RecommendationRequest request);
+    ValueTask<IReadOnlyList<RecommendedItem>> RelatedItemsAsync(RecommendationRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>request.InputList ordered for the user; scores are a softmax over the known listed items; unknown items follow, unscored, in input order.</summary>
     IReadOnlyList<RecommendedItem> Rank(RecommendationRequest request);

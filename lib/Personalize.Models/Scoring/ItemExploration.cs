@@ -72,18 +72,19 @@ public sealed class ItemExploration
     public bool IsExplorationItem(string itemId) => _eligible.Contains(itemId);
 
     /// <summary>round(weight × NumResults) of the model's best exploration items, spread through its best other items.</summary>
-    public IReadOnlyList<RecommendedItem> Recommend(RecommendationRequest request, Func<RecommendationRequest, IReadOnlyList<RecommendedItem>> ask)
+    public async ValueTask<IReadOnlyList<RecommendedItem>> RecommendAsync(
+        RecommendationRequest request, Func<RecommendationRequest, CancellationToken, ValueTask<IReadOnlyList<RecommendedItem>>> ask, CancellationToken cancellationToken = default)
     {
         var count = (int)Math.Round(Weight * request.NumResults, MidpointRounding.AwayFromZero);
         if (count == 0)
         {
-            return ask(request);
+            return await ask(request, cancellationToken);
         }
 
         var allowed = request.IsCandidate;
-        var explored = ask(request with { NumResults = count, IsCandidate = id => _eligible.Contains(id) && (allowed is null || allowed(id)) });
+        var explored = await ask(request with { NumResults = count, IsCandidate = id => _eligible.Contains(id) && (allowed is null || allowed(id)) }, cancellationToken);
         var taken = explored.Select(i => i.ItemId).ToHashSet(StringComparer.Ordinal);
-        var exploited = ask(request with { NumResults = request.NumResults - explored.Count, IsCandidate = id => !taken.Contains(id) && (allowed is null || allowed(id)) });
+        var exploited = await ask(request with { NumResults = request.NumResults - explored.Count, IsCandidate = id => !taken.Contains(id) && (allowed is null || allowed(id)) }, cancellationToken);
         return RecommendationLists.Spread(explored, exploited);
     }
 

@@ -54,9 +54,9 @@ public abstract class Recommender : IRecommender
             ? _historyItems[_historyOffsets[user].._historyOffsets[user + 1]].Select(row => ItemIds[row]).ToList()
             : [];
 
-    public abstract IReadOnlyList<RecommendedItem> Recommend(RecommendationRequest request);
+    public abstract ValueTask<IReadOnlyList<RecommendedItem>> RecommendAsync(RecommendationRequest request, CancellationToken cancellationToken = default);
 
-    public abstract IReadOnlyList<RecommendedItem> RelatedItems(RecommendationRequest request);
+    public abstract ValueTask<IReadOnlyList<RecommendedItem>> RelatedItemsAsync(RecommendationRequest request, CancellationToken cancellationToken = default);
 
     public abstract IReadOnlyList<RecommendedItem> Rank(RecommendationRequest request);
 

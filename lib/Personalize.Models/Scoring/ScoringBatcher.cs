@@ -1,13 +1,12 @@
-using System.Runtime.ExceptionServices;
-
 namespace Personalize.Models.Scoring;
 
 /// <summary>
 /// Batches concurrent queries into one pass over the item table (flat combining). A query that finds no pass running
-/// scores at once, alone: no waiting when the replica is idle. Queries that arrive during a pass wait for it to end,
-/// then one of them scores every waiting query (up to <see cref="MaxBatch"/>) in the next pass. The window adapts
-/// to the load: it is the length of the pass in progress, so a query waits at most about two passes while the queue
-/// is shorter than a batch.
+/// scores at once, alone, on its caller's thread: no waiting when the replica is idle. Queries that arrive during a
+/// pass wait for it to end, then the next pass scores every waiting query (up to <see cref="MaxBatch"/>) together.
+/// The window adapts to the load: it is the length of the pass in progress, so a query waits at most about two passes
+/// while the queue is shorter than a batch. A waiting query holds no thread (it awaits its pass's completion), so the
+/// thread pool stays at its own size under load, and a query whose request is aborted while it waits leaves the queue.
 /// </summary>
 public sealed class ScoringBatcher(CatalogueScorer scorer)
 {
@@ -55,77 +54,113 @@ public sealed class ScoringBatcher(CatalogueScorer scorer)
         }
     }
 
-    public ScoredRows Score(ScoringQuery query)
+    /// <summary>
+    /// The query's rows: at once when no pass runs, otherwise when the next pass that takes it ends. Cancelling
+    /// <paramref name="cancellationToken"/> withdraws a query still waiting; one already in a pass gets its answer.
+    /// </summary>
+    public ValueTask<ScoredRows> ScoreAsync(ScoringQuery query, CancellationToken cancellationToken = default)
     {
-        var mine = new Pending(query);
-        List<Pending> batch;
-        lock (_gate)
+        if (cancellationToken.IsCancellationRequested)
         {
-            _waiting.Add(mine);
-            while (true)
-            {
-                if (mine.Done)
-                {
-                    return mine.Result ?? throw new InvalidOperationException("Scoring this query's batch failed.", mine.Error);
-                }
-
-                if (!_scoring)
-                {
-                    break;
-                }
-
-                Monitor.Wait(_gate);
-            }
-
-            // This thread scores the next pass: its own query and the longest-waiting others.
-            _scoring = true;
-            _waiting.Remove(mine);
-            var others = Math.Min(_waiting.Count, MaxBatch - 1);
-            batch = [mine, .. _waiting.GetRange(0, others)];
-            _waiting.RemoveRange(0, others);
-            _counts = (_counts.Passes + 1, _counts.Queries + batch.Count);
+            return ValueTask.FromCanceled<ScoredRows>(cancellationToken);
         }
 
-        ScoredRows[]? results = null;
-        Exception? error = null;
+        lock (_gate)
+        {
+            if (_scoring)
+            {
+                var pending = new Pending(query);
+                _waiting.Add(pending);
+                if (cancellationToken.CanBeCanceled)
+                {
+                    pending.Registration = cancellationToken.Register(() => Withdraw(pending, cancellationToken));
+                }
+
+                return new ValueTask<ScoredRows>(pending.Completion.Task);
+            }
+
+            _scoring = true;
+            _counts = (_counts.Passes + 1, _counts.Queries + 1);
+        }
+
         try
         {
-            results = scorer.Score(batch.Select(p => p.Query).ToList());
+            return new ValueTask<ScoredRows>(scorer.Score([query])[0]);
         }
-        catch (Exception e)
+        finally
         {
-            error = e;
+            // Queries that came during this pass are scored by the pool, so this caller answers without waiting for them.
+            if (NextBatch() is { } batch)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(static state => state.Batcher.ScorePasses(state.Batch), (Batcher: this, Batch: batch), preferLocal: false);
+            }
         }
+    }
 
+    /// <summary>Scores batches until no query waits; every query of a batch gets its rows, or the pass's exception.</summary>
+    private void ScorePasses(List<Pending> batch)
+    {
+        for (List<Pending>? next = batch; next is not null; next = NextBatch())
+        {
+            try
+            {
+                var results = scorer.Score(next.Select(p => p.Query).ToList());
+                for (var i = 0; i < next.Count; i++)
+                {
+                    next[i].Registration.Unregister();
+                    next[i].Completion.TrySetResult(results[i]);
+                }
+            }
+            catch (Exception e)
+            {
+                foreach (var pending in next)
+                {
+                    pending.Registration.Unregister();
+                    pending.Completion.TrySetException(e);
+                }
+            }
+        }
+    }
+
+    /// <summary>The longest-waiting queries for the next pass (counted as scored), or null, ending the run of passes, when none waits.</summary>
+    private List<Pending>? NextBatch()
+    {
         lock (_gate)
         {
-            for (var i = 0; i < batch.Count; i++)
+            if (_waiting.Count == 0)
             {
-                batch[i].Result = results?[i];
-                batch[i].Error = error;
-                batch[i].Done = true;
+                _scoring = false;
+                return null;
             }
 
-            _scoring = false;
-            Monitor.PulseAll(_gate);
+            var batch = _waiting.GetRange(0, Math.Min(_waiting.Count, MaxBatch));
+            _waiting.RemoveRange(0, batch.Count);
+            _counts = (_counts.Passes + 1, _counts.Queries + batch.Count);
+            return batch;
         }
+    }
 
-        if (error is not null)
+    private void Withdraw(Pending pending, CancellationToken cancellationToken)
+    {
+        lock (_gate)
         {
-            ExceptionDispatchInfo.Throw(error);
+            if (!_waiting.Remove(pending))
+            {
+                // Already in a pass: it gets its rows.
+                return;
+            }
         }
 
-        return mine.Result!;
+        pending.Completion.TrySetCanceled(cancellationToken);
     }
 
     private sealed class Pending(ScoringQuery query)
     {
         public ScoringQuery Query { get; } = query;
 
-        public ScoredRows? Result { get; set; }
+        /// <summary>Completed by the pass; continuations run on the pool, not on the thread scoring the next pass.</summary>
+        public TaskCompletionSource<ScoredRows> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public Exception? Error { get; set; }
-
-        public bool Done { get; set; }
+        public CancellationTokenRegistration Registration { get; set; }
     }
 }

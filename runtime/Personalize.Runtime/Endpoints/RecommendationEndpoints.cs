@@ -34,7 +34,7 @@ public static class RecommendationEndpoints
             return metadataError;
         }
 
-        var (items, recommendError) = Recommendations.Recommend(campaign, request);
+        var (items, recommendError) = await Recommendations.RecommendAsync(campaign, request, cancellationToken);
         if (recommendError is not null)
         {
             return recommendError;

@@ -61,7 +61,7 @@ public sealed class CampaignLoader(
                     string.IsNullOrEmpty(config.CampaignName) ? config.CampaignArn[(config.CampaignArn.LastIndexOf('/') + 1)..] : config.CampaignName,
                     config.CampaignArn,
                     config.SolutionVersionArn ?? config.ModelUri, artifact.Manifest.Recipe, artifact.Vocabulary.Items.Count);
-                metrics.Capacity(ServingCapacity.Measure(campaign, artifact.Vocabulary));
+                metrics.Capacity(await ServingCapacity.MeasureAsync(campaign, artifact.Vocabulary, stoppingToken));
                 return campaign;
             }
             catch (Exception e) when (e is not OperationCanceledException)

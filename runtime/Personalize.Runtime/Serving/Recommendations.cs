@@ -17,7 +17,9 @@ public static class Recommendations
     private const string RelatedItems = "RELATED_ITEMS";
     private const string PopularItems = "POPULAR_ITEMS";
 
-    public static (IReadOnlyList<PredictedItem>? Items, PersonalizeError? Error) Recommend(CampaignState campaign, GetRecommendationsRequest request)
+    /// <remarks>Cancelling <paramref name="cancellationToken"/> (the client went away) withdraws a query still waiting for a batched pass.</remarks>
+    public static async ValueTask<(IReadOnlyList<PredictedItem>? Items, PersonalizeError? Error)> RecommendAsync(
+        CampaignState campaign, GetRecommendationsRequest request, CancellationToken cancellationToken)
     {
         var recipeType = campaign.RecipeType;
         if (recipeType == PersonalizedRanking)
@@ -65,7 +67,7 @@ public static class Recommendations
         // Users the model has not seen and who have sent no events get the popular items, as in Personalize.
         var popularOnly = recipeType == UserPersonalization && !recommender.IsKnownUser(request.UserId!) && recent.Count == 0;
         // Exploration (campaignConfig.itemExplorationConfig) shares the regular places, never the promoted ones.
-        IReadOnlyList<RecommendedItem> Ask(Func<string, bool>? candidate, int count, bool explore)
+        ValueTask<IReadOnlyList<RecommendedItem>> AskAsync(Func<string, bool>? candidate, int count, bool explore)
         {
             var query = new RecommendationRequest
             {
@@ -76,10 +78,10 @@ public static class Recommendations
                 IsCandidate = candidate,
                 Context = request.Context,
             };
-            return recipeType == RelatedItems ? recommender.RelatedItems(query)
-                : popularOnly ? recommender.Popular(query)
-                : explore && campaign.Exploration is { } exploration ? exploration.Recommend(query, recommender.Recommend)
-                : recommender.Recommend(query);
+            return recipeType == RelatedItems ? recommender.RelatedItemsAsync(query, cancellationToken)
+                : popularOnly ? new(recommender.Popular(query))
+                : explore && campaign.Exploration is { } exploration ? exploration.RecommendAsync(query, recommender.RecommendAsync, cancellationToken)
+                : recommender.RecommendAsync(query, cancellationToken);
         }
 
         var numResults = request.NumResults ?? RequestValidation.DefaultNumResults;
@@ -87,15 +89,15 @@ public static class Recommendations
         IReadOnlySet<string> promotedIds = new HashSet<string>();
         if (promotion is null)
         {
-            items = Ask(candidate, numResults, explore: true);
+            items = await AskAsync(candidate, numResults, explore: true);
         }
         else
         {
             var share = (int)Math.Ceiling(numResults * promotion.PercentPromotedItems!.Value / 100.0);
-            var promotedItems = Ask(promoted, Math.Min(share, numResults), explore: false);
+            var promotedItems = await AskAsync(promoted, Math.Min(share, numResults), explore: false);
             promotedIds = promotedItems.Select(i => i.ItemId).ToHashSet(StringComparer.Ordinal);
             var ids = promotedIds;
-            var regular = Ask(id => !ids.Contains(id) && (candidate is null || candidate(id)), numResults - promotedItems.Count, explore: true);
+            var regular = await AskAsync(id => !ids.Contains(id) && (candidate is null || candidate(id)), numResults - promotedItems.Count, explore: true);
             items = RecommendationLists.Spread(promotedItems, regular);
         }
 

@@ -22,7 +22,7 @@ public static class ServingCapacity
     private const int Queries = 32;
 
     /// <summary>Requests per second this replica serves at <see cref="Utilization"/>, from CPU µs per query measured on one thread.</summary>
-    public static double Measure(CampaignState campaign, ModelVocabulary vocabulary)
+    public static async Task<double> MeasureAsync(CampaignState campaign, ModelVocabulary vocabulary, CancellationToken cancellationToken)
     {
         var recommender = campaign.Recommender;
         var users = vocabulary.Users;
@@ -33,17 +33,17 @@ public static class ServingCapacity
         }
 
         // Warm-up (JIT, caches), then the measured queries, spread over the users and items the model knows.
-        Ask(0);
+        await AskAsync(0);
         // Process CPU time, not wall time: a busy node does not make the model look slower. Nothing else runs yet.
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         for (var i = 1; i <= Queries; i++)
         {
-            Ask(i);
+            await AskAsync(i);
         }
 
         return PerReplica((Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / Queries);
 
-        void Ask(int i)
+        async Task AskAsync(int i)
         {
             var request = new RecommendationRequest
             {
@@ -54,9 +54,9 @@ public static class ServingCapacity
             };
             _ = campaign.RecipeType switch
             {
-                "RELATED_ITEMS" => recommender.RelatedItems(request),
+                "RELATED_ITEMS" => await recommender.RelatedItemsAsync(request, cancellationToken),
                 "PERSONALIZED_RANKING" => recommender.Rank(request),
-                _ => recommender.Recommend(request),
+                _ => await recommender.RecommendAsync(request, cancellationToken),
             };
         }
     }

@@ -59,7 +59,7 @@ internal sealed class BatchInference(IRecommender recommender, IObjectStore stor
                         }
 
                         read++;
-                        var answer = Answer(line);
+                        var answer = await AnswerAsync(line, cancellationToken);
                         if (answer["error"] is not null)
                         {
                             failed++;
@@ -87,7 +87,7 @@ internal sealed class BatchInference(IRecommender recommender, IObjectStore stor
     }
 
     /// <summary>One output line; never throws for bad input.</summary>
-    public JsonObject Answer(string line)
+    public async ValueTask<JsonObject> AnswerAsync(string line, CancellationToken cancellationToken = default)
     {
         JsonNode? input;
         try
@@ -106,7 +106,7 @@ internal sealed class BatchInference(IRecommender recommender, IObjectStore stor
 
         try
         {
-            var items = Recommend(request);
+            var items = await RecommendAsync(request, cancellationToken);
             var output = new JsonObject { ["recommendedItems"] = new JsonArray(items.Select(i => (JsonNode?)JsonValue.Create(i.ItemId)).ToArray()) };
             if (recommender.ReturnsScores)
             {
@@ -121,7 +121,7 @@ internal sealed class BatchInference(IRecommender recommender, IObjectStore stor
         }
     }
 
-    private IReadOnlyList<RecommendedItem> Recommend(JsonObject line)
+    private ValueTask<IReadOnlyList<RecommendedItem>> RecommendAsync(JsonObject line, CancellationToken cancellationToken)
     {
         var userId = Text(line, "userId");
         var itemId = Text(line, "itemId");
@@ -143,7 +143,7 @@ internal sealed class BatchInference(IRecommender recommender, IObjectStore stor
         {
             case "RELATED_ITEMS":
                 Require(itemId, "itemId");
-                return recommender.RelatedItems(request);
+                return recommender.RelatedItemsAsync(request, cancellationToken);
             case "PERSONALIZED_RANKING":
                 Require(userId, "userId");
                 if (line["itemList"] is not JsonArray { Count: > 0 and <= RecommendationRequest.MaxNumResults })
@@ -151,12 +151,14 @@ internal sealed class BatchInference(IRecommender recommender, IObjectStore stor
                     throw new BatchLineException($"itemList is required: 1 to {RecommendationRequest.MaxNumResults} item ids.");
                 }
 
-                return recommender.Rank(request);
+                return new(recommender.Rank(request));
             case "POPULAR_ITEMS":
-                return recommender.Recommend(request);
+                return recommender.RecommendAsync(request, cancellationToken);
             default:
                 Require(userId, "userId");
-                return exploration is null ? recommender.Recommend(request) : exploration.Recommend(request, recommender.Recommend);
+                return exploration is null
+                    ? recommender.RecommendAsync(request, cancellationToken)
+                    : exploration.RecommendAsync(request, recommender.RecommendAsync, cancellationToken);
         }
     }
 

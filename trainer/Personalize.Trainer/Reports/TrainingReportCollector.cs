@@ -39,7 +39,7 @@ internal sealed class TrainingReportCollector(Func<JobProgress, CancellationToke
         await next(progress, cancellationToken);
     }
 
-    public TrainingReport Build(JobSpec job, TrainJobSpec spec, TrainingData data, SolutionOutcome outcome, double trainingSeconds)
+    public async Task<TrainingReport> BuildAsync(JobSpec job, TrainJobSpec spec, TrainingData data, SolutionOutcome outcome, double trainingSeconds, CancellationToken cancellationToken)
     {
         IReadOnlyList<EpochLoss> Series(int index) => index < _series.Count ? _series[index] : [];
 
@@ -67,7 +67,7 @@ internal sealed class TrainingReportCollector(Func<JobProgress, CancellationToke
             FinishedAt = DateTimeOffset.UtcNow,
             TrainingSeconds = trainingSeconds,
             Metrics = outcome.Best.Metrics,
-            Baseline = PopularityBaseline(data, spec.Seed),
+            Baseline = await PopularityBaselineAsync(data, spec.Seed, cancellationToken),
             PreviousVersions = spec.PreviousVersions,
             Candidates = candidates,
             Winner = winner,
@@ -80,13 +80,13 @@ internal sealed class TrainingReportCollector(Func<JobProgress, CancellationToke
     }
 
     /// <summary>aws-popularity-count trained on the same 90% of users and scored on the same held-out 10%.</summary>
-    private static Dictionary<string, double> PopularityBaseline(TrainingData data, int seed)
+    private static Task<Dictionary<string, double>> PopularityBaselineAsync(TrainingData data, int seed, CancellationToken cancellationToken)
     {
         var recipe = Recipes.Find(Recipes.PopularityCount)!;
         var all = UserSequences.Build(data.Interactions);
         var split = EvaluationSplit.Create(all, seed);
         var manifest = new ModelManifest { Recipe = recipe.Name, RecipeType = recipe.RecipeType, CreatedAt = DateTimeOffset.UtcNow };
-        return Evaluator.Evaluate(RecommenderFactory.Create(PopularityTrainer.Train(manifest, split.Training, split.Training)), all, split.Test, data.CatalogueSize());
+        return Evaluator.EvaluateAsync(RecommenderFactory.Create(PopularityTrainer.Train(manifest, split.Training, split.Training)), all, split.Test, data.CatalogueSize(), cancellationToken: cancellationToken);
     }
 
     private static string HpoObjective(TrainJobSpec spec)

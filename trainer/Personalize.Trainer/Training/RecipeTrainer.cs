@@ -101,9 +101,9 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
 
         var evaluated = RecommenderFactory.Create(build(fit, Evaluator.KnownUsers(fit, split.Test.Concat(validation?.Test ?? []))));
         var catalogue = data.CatalogueSize();
-        var metrics = Evaluator.Evaluate(evaluated, all, split.Test, catalogue);
-        var seenExcluded = Evaluator.Evaluate(evaluated, all, split.Test, catalogue, excludeSeen: true);
-        var validationMetrics = validation is null ? null : Evaluator.Evaluate(evaluated, all, validation.Test, catalogue);
+        var metrics = await Evaluator.EvaluateAsync(evaluated, all, split.Test, catalogue, cancellationToken: cancellationToken);
+        var seenExcluded = await Evaluator.EvaluateAsync(evaluated, all, split.Test, catalogue, excludeSeen: true, cancellationToken);
+        var validationMetrics = validation is null ? null : await Evaluator.EvaluateAsync(evaluated, all, validation.Test, catalogue, cancellationToken: cancellationToken);
         var artifact = build(all, served);
         artifact.Manifest.Metrics = metrics;
         if (artifact.Manifest.Scorer == ScorerKinds.Hrnn)
@@ -203,19 +203,26 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
 
         await Progress(new JobProgress { Time = DateTimeOffset.UtcNow, Message = $"{recipe.Name}: training with and without metadata features on {validation.Training.UserIds.Count} users to compare on {validation.Test.Count} validation users" }, cancellationToken);
         var plainSettings = settings with { ItemMetadata = false, UserMetadata = false, ContextMetadata = false };
-        double[] ValidationNdcg(HrnnSettings variant, (HrnnNetwork Network, List<string>?) trained)
+        async Task<double[]> ValidationNdcgAsync(HrnnSettings variant, (HrnnNetwork Network, List<string>?) trained)
         {
             // The comparison networks are done with once scored: their weights were copied into the artifact.
             using var network = trained.Network;
             var recommender = RecommenderFactory.Create(Package(recipe, hyperParameters, variant, data, all, trained, null, null)(validation.Training, Evaluator.KnownUsers(validation.Training, validation.Test)));
-            return validation.Test.Select(user => OfflineMetrics.Ndcg(
-                Evaluator.Recommend(recommender, user.UserId, user.Input.Select(row => all.ItemIds[row]).ToList(), user.Context),
-                user.Truth.Select(row => all.ItemIds[row]).ToHashSet(StringComparer.Ordinal),
-                10)).ToArray();
+            var ndcg = new double[validation.Test.Count];
+            for (var i = 0; i < ndcg.Length; i++)
+            {
+                var user = validation.Test[i];
+                ndcg[i] = OfflineMetrics.Ndcg(
+                    await Evaluator.RecommendAsync(recommender, user.UserId, user.Input.Select(row => all.ItemIds[row]).ToList(), user.Context, cancellationToken: cancellationToken),
+                    user.Truth.Select(row => all.ItemIds[row]).ToHashSet(StringComparer.Ordinal),
+                    10);
+            }
+
+            return ndcg;
         }
 
-        var with = ValidationNdcg(settings, await TrainNetworkAsync(recipe, settings, data, all, validation.Training, Progress, cancellationToken));
-        var without = ValidationNdcg(plainSettings, await TrainNetworkAsync(recipe, plainSettings, data, all, validation.Training, Progress, cancellationToken));
+        var with = await ValidationNdcgAsync(settings, await TrainNetworkAsync(recipe, settings, data, all, validation.Training, Progress, cancellationToken));
+        var without = await ValidationNdcgAsync(plainSettings, await TrainNetworkAsync(recipe, plainSettings, data, all, validation.Training, Progress, cancellationToken));
         var differences = with.Zip(without, (a, b) => a - b).ToArray();
         var gain = differences.Length == 0 ? 0 : differences.Average();
         var standardError = differences.Length < 2 ? 0 : Math.Sqrt(differences.Sum(d => (d - gain) * (d - gain)) / (differences.Length - 1) / differences.Length);

@@ -102,7 +102,7 @@ public sealed class TrainVerb : JobVerb
         if (!string.IsNullOrEmpty(spec.ReportUri))
         {
             var report = Location(spec.ReportUri, "train.reportUri");
-            var page = ReportPage.Render(collector.Build(context.Spec, spec, data, outcome, trainingSeconds));
+            var page = ReportPage.Render(await collector.BuildAsync(context.Spec, spec, data, outcome, trainingSeconds, cancellationToken));
             await context.Store.WriteAsync(report, new MemoryStream(System.Text.Encoding.UTF8.GetBytes(page)), cancellationToken);
             reportUri = report.ToString();
         }
