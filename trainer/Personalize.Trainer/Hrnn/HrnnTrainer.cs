@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Personalize.Data.Storage;
 using Personalize.Jobs;
 using Personalize.Models.Training;
+using Personalize.Trainer.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -89,12 +90,12 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         var items = data.ItemIds.Count;
         var network = new HrnnNetwork(items, variant.HiddenDimension, run.ItemTokenCount, run.UserTokenCount, device, run.ContextTokenCount);
         run.Start?.Invoke(network);
-        using var optimizer = optim.Adam(network.parameters(), variant.LearningRate);
+        using var optimizer = new AdamOptimizer(network.parameters(), variant.LearningRate);
         var chunks = Chunks(training);
         var horizon = run.LearnsAhead ? Math.Max(1, variant.TargetHorizon) : 1;
         var dropout = run.LearnsAhead ? variant.Dropout : 0;
         using var sampling = items > HrnnSettings.FullSoftmaxMaxItems ? SamplingDistribution(training, variant.SampledNegatives, device) : null;
-        var folder = checkpoints?.AsPrefix().Append($"hrnn-{variant.Fingerprint(items, data.UserIds.Count, data.Interactions)}{(impressions is null ? string.Empty : $"-impressions{impressions.Pairs}")}/");
+        var folder = checkpoints?.AsPrefix().Append($"hrnn-{CheckpointFormat}-{variant.Fingerprint(items, data.UserIds.Count, data.Interactions)}{(impressions is null ? string.Empty : $"-impressions{impressions.Pairs}")}/");
         var scores = new List<double>();
         var firstEpoch = folder is { } prefix ? await ResumeAsync(network, optimizer, scores, prefix, cancellationToken) + 1 : 1;
         var events = chunks.Sum(c => (long)c.Length);
@@ -119,12 +120,12 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
                 using var scope = NewDisposeScope();
                 var step = ((long)(epoch - 1) * batches.Count) + b;
                 // Linear warm-up: Adam's first steps see poorly estimated moments, and large batches want a large rate.
-                optimizer.ParamGroups.First().LearningRate = variant.LearningRate * Math.Min(1.0, (step + 1.0) / warmupSteps);
+                optimizer.LearningRate = variant.LearningRate * Math.Min(1.0, (step + 1.0) / warmupSteps);
                 var loss = BatchLoss(network, batches[b], training, itemTokenTensor, userTokenTensor, contextRows, sampling, impressions, maskSeen, horizon, dropout, device);
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 loss.backward();
                 nn.utils.clip_grad_norm_(network.parameters(), 5.0);
-                optimizer.step();
+                optimizer.Step();
                 lossSum.add_(loss.detach());
             }
 
@@ -471,7 +472,7 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         network.load(reader);
     }
 
-    private async Task<int> ResumeAsync(HrnnNetwork network, OptimizerHelper optimizer, List<double> scores, S3Uri folder, CancellationToken cancellationToken)
+    private async Task<int> ResumeAsync(HrnnNetwork network, AdamOptimizer optimizer, List<double> scores, S3Uri folder, CancellationToken cancellationToken)
     {
         var newest = 0;
         S3Uri? newestUri = null;
@@ -488,7 +489,7 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         {
             using var reader = await ReadCheckpointAsync(uri, cancellationToken);
             network.load(reader);
-            optimizer.load_state_dict(reader);
+            optimizer.Load(reader);
             var count = reader.ReadInt32();
             for (var i = 0; i < count; i++)
             {
@@ -513,13 +514,13 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
     /// weights alone would restart Adam from zero moments and train a different model than the run that was stopped,
     /// and one without the scores would stop at another epoch and keep other weights.
     /// </summary>
-    private async Task SaveCheckpointAsync(HrnnNetwork network, OptimizerHelper optimizer, List<double> scores, S3Uri folder, int epoch, CancellationToken cancellationToken)
+    private async Task SaveCheckpointAsync(HrnnNetwork network, AdamOptimizer optimizer, List<double> scores, S3Uri folder, int epoch, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
         using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
         {
             network.save(writer);
-            optimizer.save_state_dict(writer);
+            optimizer.Save(writer);
             writer.Write(scores.Count);
             foreach (var score in scores)
             {
@@ -530,6 +531,9 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         buffer.Position = 0;
         await store.WriteAsync(folder.Append(CheckpointName(epoch)), buffer, cancellationToken);
     }
+
+    // In each checkpoint folder's name: checkpoints of another layout (before 2, TorchSharp's Adam state) are never resumed from.
+    private const string CheckpointFormat = "ckpt2";
 
     private static string CheckpointName(int epoch) => $"epoch-{epoch:D4}{CheckpointExtension}";
 

@@ -1,5 +1,6 @@
 using Personalize.Models.Training;
 using Personalize.Trainer.Hrnn;
+using Personalize.Trainer.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -44,7 +45,7 @@ internal static class SimilarItemsTrainer
             parameters.Add(tokenTable);
         }
 
-        using var optimizer = optim.Adam(parameters, training.LearningRate);
+        using var optimizer = new AdamOptimizer(parameters, training.LearningRate);
 
         Tensor Vectors(Tensor rows, bool dropIds)
         {
@@ -76,9 +77,9 @@ internal static class SimilarItemsTrainer
                 var contexts = tensor(batch.ToArray().Select(p => (long)p.Context).ToArray(), device: device);
                 var logits = Vectors(anchors, dropIds: true).matmul(Vectors(contexts, dropIds: true).t()) / Temperature;
                 var loss = nn.functional.cross_entropy(logits, arange(batch.Length, device: device));
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 loss.backward();
-                optimizer.step();
+                optimizer.Step();
             }
         }
 
