@@ -79,7 +79,8 @@ internal static class SimilarItemsTrainer
                 var anchors = tensor(batch.ToArray().Select(p => (long)p.Anchor).ToArray(), device: device);
                 var contexts = tensor(batch.ToArray().Select(p => (long)p.Context).ToArray(), device: device);
                 var logits = Vectors(anchors, dropIds: true).matmul(Vectors(contexts, dropIds: true).t()).div_(temperature);
-                var loss = nn.functional.cross_entropy(logits, arange(batch.Length, device: device));
+                using var pairCount = batch.Length.ToScalar();
+                var loss = nn.functional.cross_entropy(logits, arange(Scalars.Zero, pairCount, Scalars.One, ScalarType.Int64, device));
                 optimizer.ZeroGrad();
                 loss.backward();
                 optimizer.Step();
