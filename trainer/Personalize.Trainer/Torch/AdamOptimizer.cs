@@ -70,7 +70,8 @@ internal sealed class AdamOptimizer : IDisposable
             averages[i].mul_(decay1).add_(grad, alpha: weight1);
             squaredAverages[i].mul_(decay2).addcmul_(grad, grad, value: weight2);
             using var correction2 = Math.Sqrt(1 - Math.Pow(beta2, step)).ToScalar();
-            var denominator = squaredAverages[i].sqrt().div_(correction2).add_(eps);
+            // add_(eps) alone would make its alpha 1 implicitly.
+            var denominator = squaredAverages[i].sqrt().div_(correction2).add_(eps, Scalars.One);
             using var stepSize = (-LearningRate / (1 - Math.Pow(beta1, step))).ToScalar();
             parameters[i].addcdiv_(averages[i], denominator, value: stepSize);
         }
