@@ -8,8 +8,12 @@ namespace Personalize.Trainer.Tests;
 /// then reads freed memory (a crash in c10 Scalar::toFloat, or a step with garbage). Collections are forced here so
 /// that such a window is hit within a few trainings.
 /// </summary>
+[Collection(Name)]
 public sealed class GarbageCollectionTests
 {
+    // Alone: the forced collections would hit any other test's own implicit Scalars (and TorchSharp's Adam) meanwhile.
+    public const string Name = "forced garbage collections";
+
     [Fact]
     public async Task Training_Completes_WhileCollectionsRunAllTheTime()
     {
@@ -42,3 +46,6 @@ public sealed class GarbageCollectionTests
         }
     }
 }
+
+[CollectionDefinition(GarbageCollectionTests.Name, DisableParallelization = true)]
+public sealed class ForcedGarbageCollections;
