@@ -89,4 +89,38 @@ public sealed class CheckpointResumeTests
             Directory.Delete(root, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task CheckpointsOfAnEarlierLayout_AreNotResumedFrom()
+    {
+        var root = Directory.CreateTempSubdirectory("trainer-resume-layout-").FullName;
+        try
+        {
+            var store = new FolderObjectStore(root);
+            var checkpoints = S3Uri.Parse("s3://bucket/ns/group/solutions/s/v1/checkpoints/");
+            var data = UserSequences.Build(TasteData.Create(users: 60).Interactions);
+            var settings = Training.Fast with { Epochs = 4, HiddenDimension = 16, Bptt = 8 };
+
+            // Where the checkpoints with TorchSharp's Adam state were kept: reading their optimizer state as ours would misread it.
+            foreach (var variant in new[] { settings, settings with { TargetHorizon = 1 } })
+            {
+                var old = checkpoints.Append($"hrnn-{variant.Fingerprint(data.ItemIds.Count, data.UserIds.Count, data.Interactions)}/epoch-0002.ckpt");
+                await store.WriteAsync(old, new MemoryStream([1, 2, 3, 4, 5, 6, 7, 8]), CancellationToken.None);
+            }
+
+            var epochs = new List<int>();
+            using var network = await new HrnnTrainer(settings, store, checkpoints, (progress, _) =>
+            {
+                epochs.AddRange(progress.Epoch is { } epoch ? [epoch] : []);
+                return Task.CompletedTask;
+            }).TrainAsync(data, null, null, null, null, CancellationToken.None);
+
+            Assert.Equal(1, epochs[0]);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
 }

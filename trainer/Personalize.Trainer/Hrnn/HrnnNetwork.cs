@@ -1,3 +1,4 @@
+using Personalize.Trainer.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -76,9 +77,9 @@ internal sealed class HrnnNetwork : nn.Module
 
         if (itemTokens is not null && tokenInput is not null)
         {
-            input = input + itemTokens.mm(tokenInput);
-            output = output + itemTokens.mm(tokenOutput!);
-            bias = bias + itemTokens.mv(tokenBias!);
+            input = input.add(itemTokens.mm(tokenInput), Scalars.One);
+            output = output.add(itemTokens.mm(tokenOutput!), Scalars.One);
+            bias = bias.add(itemTokens.mv(tokenBias!), Scalars.One);
         }
 
         return (input, output, bias);
@@ -106,5 +107,9 @@ internal sealed class HrnnNetwork : nn.Module
         return gru.call(x, initial?.unsqueeze(0)).Item1;
     }
 
-    private static Parameter Table(int rows, int columns, double std) => nn.Parameter(randn(rows, columns) * std);
+    private static Parameter Table(int rows, int columns, double std)
+    {
+        using var scale = std.ToScalar();
+        return nn.Parameter(randn(rows, columns).mul_(scale));
+    }
 }

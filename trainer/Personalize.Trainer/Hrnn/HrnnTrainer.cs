@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Personalize.Data.Storage;
 using Personalize.Jobs;
 using Personalize.Models.Training;
+using Personalize.Trainer.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -89,12 +90,12 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         var items = data.ItemIds.Count;
         var network = new HrnnNetwork(items, variant.HiddenDimension, run.ItemTokenCount, run.UserTokenCount, device, run.ContextTokenCount);
         run.Start?.Invoke(network);
-        using var optimizer = optim.Adam(network.parameters(), variant.LearningRate);
+        using var optimizer = new AdamOptimizer(network.parameters(), variant.LearningRate);
         var chunks = Chunks(training);
         var horizon = run.LearnsAhead ? Math.Max(1, variant.TargetHorizon) : 1;
         var dropout = run.LearnsAhead ? variant.Dropout : 0;
         using var sampling = items > HrnnSettings.FullSoftmaxMaxItems ? SamplingDistribution(training, variant.SampledNegatives, device) : null;
-        var folder = checkpoints?.AsPrefix().Append($"hrnn-{variant.Fingerprint(items, data.UserIds.Count, data.Interactions)}{(impressions is null ? string.Empty : $"-impressions{impressions.Pairs}")}/");
+        var folder = checkpoints?.AsPrefix().Append($"hrnn-{CheckpointFormat}-{variant.Fingerprint(items, data.UserIds.Count, data.Interactions)}{(impressions is null ? string.Empty : $"-impressions{impressions.Pairs}")}/");
         var scores = new List<double>();
         var firstEpoch = folder is { } prefix ? await ResumeAsync(network, optimizer, scores, prefix, cancellationToken) + 1 : 1;
         var events = chunks.Sum(c => (long)c.Length);
@@ -119,13 +120,13 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
                 using var scope = NewDisposeScope();
                 var step = ((long)(epoch - 1) * batches.Count) + b;
                 // Linear warm-up: Adam's first steps see poorly estimated moments, and large batches want a large rate.
-                optimizer.ParamGroups.First().LearningRate = variant.LearningRate * Math.Min(1.0, (step + 1.0) / warmupSteps);
+                optimizer.LearningRate = variant.LearningRate * Math.Min(1.0, (step + 1.0) / warmupSteps);
                 var loss = BatchLoss(network, batches[b], training, itemTokenTensor, userTokenTensor, contextRows, sampling, impressions, maskSeen, horizon, dropout, device);
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 loss.backward();
                 nn.utils.clip_grad_norm_(network.parameters(), 5.0);
-                optimizer.step();
-                lossSum.add_(loss.detach());
+                optimizer.Step();
+                lossSum.add_(loss.detach(), Scalars.One);
             }
 
             var meanLoss = batches.Count == 0 ? 0 : lossSum.item<float>() / batches.Count;
@@ -294,10 +295,11 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
 
         var inputTensor = tensor(inputs, [batch.Length, time], device: device);
         var targetsAhead = tensor(targets, [rows, horizon], device: device);
-        var targetIndex = targetsAhead.clamp_min(0);
+        var targetIndex = targetsAhead.clamp_min(Scalars.Zero);
         var targetTensor = targetIndex[.., 0];
         var weightTensor = tensor(weights, [rows, horizon], device: device);
-        var idKeep = settings.IdDropout > 0 ? bernoulli(full(data.ItemIds.Count, 1 - settings.IdDropout, device: device)) : null;
+        using var keepShare = (1 - settings.IdDropout).ToScalar();
+        var idKeep = settings.IdDropout > 0 ? bernoulli(full(data.ItemIds.Count, keepShare, device: device)) : null;
         var (input, output, bias) = network.ItemTables(itemTokens, idKeep);
         var initial = settings.UserMetadata && userTokens is not null
             ? network.InitialStates(userTokens.index_select(0, tensor(users, device: device)))
@@ -310,7 +312,7 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         if (contexts is { } context)
         {
             // The context of the event being predicted, as a request's context is that of the moment it asks.
-            states = states + network.ContextShift(context.Matrix, tensor(targetContexts, device: device));
+            states = states.add(network.ContextShift(context.Matrix, tensor(targetContexts, device: device)), Scalars.One);
         }
 
         Tensor losses;
@@ -320,7 +322,7 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
             if (seen.Count > 0)
             {
                 var cells = seenAt.Zip(seen, (row, item) => (row * data.ItemIds.Count) + item).ToArray();
-                logits.view(-1).index_fill_(0, tensor(cells, device: device), -1e9);
+                logits.view(-1).index_fill_(0, tensor(cells, device: device), Scalars.MaskedLogit);
             }
 
             // One softmax per position, read at each of its targets: -log p(target) per (position, target).
@@ -331,22 +333,22 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
             // One negative set per batch, shared by every position: a single matrix product instead of gathers per row.
             var negatives = multinomial(sampling.Probabilities, settings.SampledNegatives, replacement: true);
             var flat = targetIndex.flatten();
-            var positive = ((states.unsqueeze(1) * output.index_select(0, flat).view(rows, horizon, -1)).sum(2)
-                + (bias.index_select(0, flat) - sampling.LogQ.index_select(0, flat)).view(rows, horizon));
+            var positive = (states.unsqueeze(1) * output.index_select(0, flat).view(rows, horizon, -1)).sum(2)
+                .add((bias.index_select(0, flat) - sampling.LogQ.index_select(0, flat)).view(rows, horizon), Scalars.One);
             var negativeBias = bias.index_select(0, negatives) - sampling.LogQ.index_select(0, negatives);
             var negative = addmm(negativeBias.unsqueeze(0), states, output.index_select(0, negatives).t(), beta: 1, alpha: 1);
             // A sampled "negative" that is one of the position's targets is not a negative.
-            negative = negative.masked_fill_(targetsAhead.unsqueeze(2).eq(negatives.view(1, 1, -1)).any(1), -1e9);
+            negative = negative.masked_fill_(targetsAhead.unsqueeze(2).eq(negatives.view(1, 1, -1)).any(1), Scalars.MaskedLogit);
             if (seen.Count > 0)
             {
-                negative.view(-1).index_fill_(0, tensor(SeenNegativeCells(seenAt, seen, negatives), device: device), -1e9);
+                negative.view(-1).index_fill_(0, tensor(SeenNegativeCells(seenAt, seen, negatives), device: device), Scalars.MaskedLogit);
             }
 
             // Cross-entropy with the positive as class 0, without materialising [positive, negatives] (positions × negatives floats).
             losses = logaddexp(positive, negative.logsumexp(1).unsqueeze(1)) - positive;
         }
 
-        var loss = (losses * weightTensor).sum() / weightTensor.sum().clamp_min(1e-6);
+        var loss = (losses * weightTensor).sum() / weightTensor.sum().clamp_min(MinWeightSum);
         if (shownAt.Count == 0)
         {
             return loss;
@@ -357,9 +359,12 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         var notChosen = tensor(shown.ToArray(), device: device);
         var chosen = targetTensor.index_select(0, at);
         var margin = (states.index_select(0, at) * (output.index_select(0, notChosen) - output.index_select(0, chosen))).sum(1)
-            + bias.index_select(0, notChosen) - bias.index_select(0, chosen);
-        return loss + nn.functional.softplus(margin).mean();
+            .add(bias.index_select(0, notChosen), Scalars.One) - bias.index_select(0, chosen);
+        // softplus(margin) as log(e^0 + e^margin): TorchSharp's softplus passes its beta and threshold as implicit Scalars.
+        return loss.add(logaddexp(margin, zeros_like(margin)).mean(), Scalars.One);
     }
+
+    private static readonly Scalar MinWeightSum = 1e-6.ToScalar();
 
     /// <summary>
     /// True when (almost) no user has an item twice, as in rating data: then an item the user already had is never
@@ -471,7 +476,7 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         network.load(reader);
     }
 
-    private async Task<int> ResumeAsync(HrnnNetwork network, OptimizerHelper optimizer, List<double> scores, S3Uri folder, CancellationToken cancellationToken)
+    private async Task<int> ResumeAsync(HrnnNetwork network, AdamOptimizer optimizer, List<double> scores, S3Uri folder, CancellationToken cancellationToken)
     {
         var newest = 0;
         S3Uri? newestUri = null;
@@ -488,7 +493,7 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         {
             using var reader = await ReadCheckpointAsync(uri, cancellationToken);
             network.load(reader);
-            optimizer.load_state_dict(reader);
+            optimizer.Load(reader);
             var count = reader.ReadInt32();
             for (var i = 0; i < count; i++)
             {
@@ -513,13 +518,13 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
     /// weights alone would restart Adam from zero moments and train a different model than the run that was stopped,
     /// and one without the scores would stop at another epoch and keep other weights.
     /// </summary>
-    private async Task SaveCheckpointAsync(HrnnNetwork network, OptimizerHelper optimizer, List<double> scores, S3Uri folder, int epoch, CancellationToken cancellationToken)
+    private async Task SaveCheckpointAsync(HrnnNetwork network, AdamOptimizer optimizer, List<double> scores, S3Uri folder, int epoch, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
         using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
         {
             network.save(writer);
-            optimizer.save_state_dict(writer);
+            optimizer.Save(writer);
             writer.Write(scores.Count);
             foreach (var score in scores)
             {
@@ -530,6 +535,9 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         buffer.Position = 0;
         await store.WriteAsync(folder.Append(CheckpointName(epoch)), buffer, cancellationToken);
     }
+
+    // In each checkpoint folder's name: checkpoints of another layout (before 2, TorchSharp's Adam state) are never resumed from.
+    private const string CheckpointFormat = "ckpt2";
 
     private static string CheckpointName(int epoch) => $"epoch-{epoch:D4}{CheckpointExtension}";
 

@@ -1,5 +1,6 @@
 using Personalize.Models.Evaluation;
 using Personalize.Models.Training;
+using Personalize.Trainer.Torch;
 using static TorchSharp.torch;
 
 namespace Personalize.Trainer.Hrnn;
@@ -75,14 +76,14 @@ internal sealed class HrnnValidation
             if (contexts is { } context)
             {
                 // A request's context is that of its moment: the first truth event's, as evaluation sends it.
-                states = states + network.ContextShift(context.Matrix, tensor(batch.Select(u => (long)context.EventRows[u.User][u.Input.Length]).ToArray(), device: device));
+                states = states.add(network.ContextShift(context.Matrix, tensor(batch.Select(u => (long)context.EventRows[u.User][u.Input.Length]).ToArray(), device: device)), Scalars.One);
             }
 
             var logits = addmm(bias.unsqueeze(0), states, output.t(), beta: 1, alpha: 1);
             if (excludeSeen)
             {
                 var cells = batch.SelectMany((u, i) => u.Input.Select(item => ((long)i * _itemIds.Count) + item)).ToArray();
-                logits.view(-1).index_fill_(0, tensor(cells, device: device), float.NegativeInfinity);
+                logits.view(-1).index_fill_(0, tensor(cells, device: device), Scalars.NegativeInfinity);
             }
 
             var top = logits.topk(Math.Min(Evaluator.NumResults, _itemIds.Count), 1).indexes.cpu().data<long>().ToArray();

@@ -1,5 +1,6 @@
 using Personalize.Models.Training;
 using Personalize.Trainer.Hrnn;
+using Personalize.Trainer.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -35,23 +36,26 @@ internal static class SimilarItemsTrainer
         set_num_threads(training.Threads > 0 ? training.Threads : Environment.ProcessorCount);
         manual_seed(training.Seed);
         var items = data.ItemIds.Count;
-        using var idTable = nn.Parameter(randn(items, idDimension, device: device) * 0.1);
+        using var initialScale = 0.1.ToScalar();
+        using var idTable = nn.Parameter(randn(items, idDimension, device: device).mul_(initialScale));
         using var tokenWeights = itemTokens is null ? null : tensor(itemTokens.Weights, [itemTokens.Rows, itemTokens.Tokens], device: device);
-        using var tokenTable = itemTokens is null ? null : nn.Parameter(randn(itemTokens.Tokens, metadataDimension, device: device) * 0.1);
+        using var tokenTable = itemTokens is null ? null : nn.Parameter(randn(itemTokens.Tokens, metadataDimension, device: device).mul_(initialScale));
         var parameters = new List<TorchSharp.Modules.Parameter> { idTable };
         if (tokenTable is not null)
         {
             parameters.Add(tokenTable);
         }
 
-        using var optimizer = optim.Adam(parameters, training.LearningRate);
+        using var optimizer = new AdamOptimizer(parameters, training.LearningRate);
+        using var idDropout = IdDropout.ToScalar();
+        using var temperature = Temperature.ToScalar();
 
         Tensor Vectors(Tensor rows, bool dropIds)
         {
             var ids = idTable.index_select(0, rows);
             if (dropIds)
             {
-                ids = ids * rand(rows.shape[0], 1, device: device).ge(IdDropout).to_type(ScalarType.Float32);
+                ids = ids * rand(rows.shape[0], 1, device: device).ge(idDropout).to_type(ScalarType.Float32);
             }
 
             var joined = tokenTable is null ? ids : cat([ids, tokenWeights!.index_select(0, rows).matmul(tokenTable)], 1);
@@ -74,11 +78,12 @@ internal static class SimilarItemsTrainer
                 var batch = pairs.AsSpan(start, Math.Min(PairsPerBatch, perEpoch - start));
                 var anchors = tensor(batch.ToArray().Select(p => (long)p.Anchor).ToArray(), device: device);
                 var contexts = tensor(batch.ToArray().Select(p => (long)p.Context).ToArray(), device: device);
-                var logits = Vectors(anchors, dropIds: true).matmul(Vectors(contexts, dropIds: true).t()) / Temperature;
-                var loss = nn.functional.cross_entropy(logits, arange(batch.Length, device: device));
-                optimizer.zero_grad();
+                var logits = Vectors(anchors, dropIds: true).matmul(Vectors(contexts, dropIds: true).t()).div_(temperature);
+                using var pairCount = batch.Length.ToScalar();
+                var loss = nn.functional.cross_entropy(logits, arange(Scalars.Zero, pairCount, Scalars.One, ScalarType.Int64, device));
+                optimizer.ZeroGrad();
                 loss.backward();
-                optimizer.step();
+                optimizer.Step();
             }
         }
 
