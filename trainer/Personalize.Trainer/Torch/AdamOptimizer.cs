@@ -16,24 +16,24 @@ internal sealed class AdamOptimizer : IDisposable
     // Written ahead of the moments, so a checkpoint of another layout is refused instead of misread.
     private const string StateFormat = "adam-1";
 
-    private readonly Parameter[] parameters;
-    private readonly long[] steps;
-    private readonly Tensor[] averages;
-    private readonly Tensor[] squaredAverages;
-    private readonly double beta1;
-    private readonly double beta2;
-    private readonly double epsilon;
+    private readonly Parameter[] _parameters;
+    private readonly long[] _steps;
+    private readonly Tensor[] _averages;
+    private readonly Tensor[] _squaredAverages;
+    private readonly double _beta1;
+    private readonly double _beta2;
+    private readonly double _epsilon;
 
     public AdamOptimizer(IEnumerable<Parameter> parameters, double learningRate, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
     {
-        this.parameters = [.. parameters];
+        _parameters = [.. parameters];
         LearningRate = learningRate;
-        this.beta1 = beta1;
-        this.beta2 = beta2;
-        this.epsilon = epsilon;
-        steps = new long[this.parameters.Length];
-        averages = [.. this.parameters.Select(p => zeros_like(p).DetachFromDisposeScope())];
-        squaredAverages = [.. this.parameters.Select(p => zeros_like(p).DetachFromDisposeScope())];
+        _beta1 = beta1;
+        _beta2 = beta2;
+        _epsilon = epsilon;
+        _steps = new long[_parameters.Length];
+        _averages = [.. _parameters.Select(p => zeros_like(p).DetachFromDisposeScope())];
+        _squaredAverages = [.. _parameters.Select(p => zeros_like(p).DetachFromDisposeScope())];
     }
 
     /// <summary>The rate of the next <see cref="Step"/> (a warm-up sets it per step).</summary>
@@ -41,7 +41,7 @@ internal sealed class AdamOptimizer : IDisposable
 
     public void ZeroGrad()
     {
-        foreach (var parameter in parameters)
+        foreach (var parameter in _parameters)
         {
             using var grad = parameter.grad;
             grad?.zero_();
@@ -53,27 +53,27 @@ internal sealed class AdamOptimizer : IDisposable
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        using var decay1 = beta1.ToScalar();
-        using var decay2 = beta2.ToScalar();
-        using var weight1 = (1 - beta1).ToScalar();
-        using var weight2 = (1 - beta2).ToScalar();
-        using var eps = epsilon.ToScalar();
-        for (var i = 0; i < parameters.Length; i++)
+        using var decay1 = _beta1.ToScalar();
+        using var decay2 = _beta2.ToScalar();
+        using var weight1 = (1 - _beta1).ToScalar();
+        using var weight2 = (1 - _beta2).ToScalar();
+        using var eps = _epsilon.ToScalar();
+        for (var i = 0; i < _parameters.Length; i++)
         {
-            var grad = parameters[i].grad;
+            var grad = _parameters[i].grad;
             if (grad is null)
             {
                 continue;
             }
 
-            var step = ++steps[i];
-            averages[i].mul_(decay1).add_(grad, alpha: weight1);
-            squaredAverages[i].mul_(decay2).addcmul_(grad, grad, value: weight2);
-            using var correction2 = Math.Sqrt(1 - Math.Pow(beta2, step)).ToScalar();
+            var step = ++_steps[i];
+            _averages[i].mul_(decay1).add_(grad, alpha: weight1);
+            _squaredAverages[i].mul_(decay2).addcmul_(grad, grad, value: weight2);
+            using var correction2 = Math.Sqrt(1 - Math.Pow(_beta2, step)).ToScalar();
             // add_(eps) alone would make its alpha 1 implicitly.
-            var denominator = squaredAverages[i].sqrt().div_(correction2).add_(eps, Scalars.One);
-            using var stepSize = (-LearningRate / (1 - Math.Pow(beta1, step))).ToScalar();
-            parameters[i].addcdiv_(averages[i], denominator, value: stepSize);
+            var denominator = _squaredAverages[i].sqrt().div_(correction2).add_(eps, Scalars.One);
+            using var stepSize = (-LearningRate / (1 - Math.Pow(_beta1, step))).ToScalar();
+            _parameters[i].addcdiv_(_averages[i], denominator, value: stepSize);
         }
     }
 
@@ -81,12 +81,12 @@ internal sealed class AdamOptimizer : IDisposable
     public void Save(BinaryWriter writer)
     {
         writer.Write(StateFormat);
-        writer.Write(parameters.Length);
-        for (var i = 0; i < parameters.Length; i++)
+        writer.Write(_parameters.Length);
+        for (var i = 0; i < _parameters.Length; i++)
         {
-            writer.Write(steps[i]);
-            averages[i].Save(writer);
-            squaredAverages[i].Save(writer);
+            writer.Write(_steps[i]);
+            _averages[i].Save(writer);
+            _squaredAverages[i].Save(writer);
         }
     }
 
@@ -95,22 +95,22 @@ internal sealed class AdamOptimizer : IDisposable
     {
         var format = reader.ReadString();
         var count = reader.ReadInt32();
-        if (format != StateFormat || count != parameters.Length)
+        if (format != StateFormat || count != _parameters.Length)
         {
-            throw new InvalidDataException($"The optimizer state is {format} for {count} parameters; expected {StateFormat} for {parameters.Length}.");
+            throw new InvalidDataException($"The optimizer state is {format} for {count} parameters; expected {StateFormat} for {_parameters.Length}.");
         }
 
-        for (var i = 0; i < parameters.Length; i++)
+        for (var i = 0; i < _parameters.Length; i++)
         {
-            steps[i] = reader.ReadInt64();
-            averages[i].Load(reader);
-            squaredAverages[i].Load(reader);
+            _steps[i] = reader.ReadInt64();
+            _averages[i].Load(reader);
+            _squaredAverages[i].Load(reader);
         }
     }
 
     public void Dispose()
     {
-        foreach (var moment in averages.Concat(squaredAverages))
+        foreach (var moment in _averages.Concat(_squaredAverages))
         {
             moment.Dispose();
         }
