@@ -31,7 +31,9 @@ public static class RecipeReference
         text.Append("within `solutionConfig.hpoConfig.algorithmHyperParameterRanges`.\n\n");
         text.Append("Every training holds out 10% of users and reports Personalize's offline metrics in the SolutionVersion's ");
         text.Append("`status.metrics` (`coverage`, `mean_reciprocal_rank_at_25`, `normalized_discounted_cumulative_gain_at_5/10/25`, ");
-        text.Append("`precision_at_5/10/25`), computed with the same scoring code the runtime serves with. `coverage` divides by every ");
+        text.Append("`precision_at_5/10/25`), computed with the same scoring code the runtime serves with, asking for each held-out user as ");
+        text.Append("the runtime does: by user id, so the metadata recipes start from the user's metadata as they do when serving, with the ");
+        text.Append("user's oldest 90% of interactions as their events. `coverage` divides by every ");
         text.Append("item of the Interactions and Items datasets. HPO and AutoML choose their winner on validation users held out of the ");
         text.Append("training users and report the test users' metrics; AutoML searches each candidate's tunable parameters within ");
         text.Append("`hpoResourceConfig.maxNumberOfTrainingJobs` (default: 4 trainings per candidate with something to tune). Trials run ");
