@@ -7,7 +7,15 @@ using Xunit;
 
 namespace Personalize.Runtime.Tests;
 
+/// <summary>Runs alone: the capacity is the process's CPU time per query, which any other test in the process adds to.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ProcessCpuCollection
+{
+    public const string Name = "process-cpu";
+}
+
 /// <summary>Each runtime publishes the capacity it measured on its own model, so the operator can size replicas by it.</summary>
+[Collection(ProcessCpuCollection.Name)]
 public sealed class ServingCapacityTests : IDisposable
 {
     private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("personalize-runtime-capacity-");
