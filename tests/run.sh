@@ -60,11 +60,8 @@ if [ "$files" -eq 0 ]; then
   echo "no test results found in $RESULTS" >&2
   failed=$((failed + 1))
 fi
-# Name what failed last, where a CI log's tail shows it.
-while IFS= read -r -d '' trx; do
-  grep -o '<UnitTestResult [^>]*outcome="\(Failed\|Error\|Timeout\|Aborted\)"[^>]*>' "$trx" \
-    | sed 's/.* testName="\([^"]*\)".*/FAILED: \1/' || true
-done < <(find "$RESULTS" -name '*.trx' -print0 2>/dev/null)
+# Name what failed last, with the first lines of its message, where a CI log's tail shows it.
+find "$RESULTS" -name '*.trx' -print0 2>/dev/null | xargs -0 -r python3 tests/infra/failed-tests.py || true
 [ "$format_status" -eq 0 ] || echo "FAILED: formatting differs from .editorconfig (run: dotnet format Personalize.Operator.sln --severity warn)"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
