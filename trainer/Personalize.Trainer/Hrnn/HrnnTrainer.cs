@@ -41,15 +41,12 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
 
         // Validation users' newest interactions are held out of training to judge each epoch by.
         var (training, validation) = settings.ValidationPatience > 0 ? HrnnValidation.Split(data, settings.Seed + 2, settings.Bptt) : (data, null);
+        // Users who never repeat items: seen items leave the softmax, and the items ahead may be learned (below).
         var maskSeen = NeverRepeats(training);
-        // Cold-start networks (item ids dropped so metadata alone learns to place an item: aws-hrnn-coldstart,
-        // aws-user-personalization) lost NDCG@10 and coverage on held-out users with the horizon and dropout, though
-        // their validation users favoured them (docs/benchmarks.md), so they train as before.
-        var learnsAhead = maskSeen && settings.IdDropout == 0;
         var run = new Run(
-            data, training, validation, itemTokenTensor, userTokenTensor, contextTensor is null ? null : (contextTensor, contexts!.EventRows), maskSeen, learnsAhead,
+            data, training, validation, itemTokenTensor, userTokenTensor, contextTensor is null ? null : (contextTensor, contexts!.EventRows), maskSeen,
             itemTokens?.Tokens ?? 0, userTokens?.Tokens ?? 0, contexts?.Tokens.Count ?? 0, start, impressions, device);
-        if (!learnsAhead || settings.TargetHorizon <= 1 || validation is null)
+        if (!maskSeen || settings.TargetHorizon <= 1 || validation is null)
         {
             // Where users repeat items, sessions and habit chains make the next item follow from the last one; data
             // too small to validate on cannot show that the items ahead teach more than the next one.
@@ -92,8 +89,8 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         run.Start?.Invoke(network);
         using var optimizer = new AdamOptimizer(network.parameters(), variant.LearningRate);
         var chunks = Chunks(training);
-        var horizon = run.LearnsAhead ? Math.Max(1, variant.TargetHorizon) : 1;
-        var dropout = run.LearnsAhead ? variant.Dropout : 0;
+        var horizon = maskSeen ? Math.Max(1, variant.TargetHorizon) : 1;
+        var dropout = maskSeen ? variant.Dropout : 0;
         using var sampling = items > HrnnSettings.FullSoftmaxMaxItems ? SamplingDistribution(training, variant.SampledNegatives, device) : null;
         var folder = checkpoints?.AsPrefix().Append($"hrnn-{CheckpointFormat}-{variant.Fingerprint(items, data.UserIds.Count, data.Interactions)}{(impressions is null ? string.Empty : $"-impressions{impressions.Pairs}")}/");
         var scores = new List<double>();
@@ -552,7 +549,7 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
     /// <summary>What every variant of one training shares: the data, its validation users and the tensors built from them.</summary>
     private sealed record Run(
         UserSequences Data, UserSequences Training, HrnnValidation? Validation, Tensor? ItemTokens, Tensor? UserTokens, (Tensor Matrix, int[][] EventRows)? Contexts,
-        bool MaskSeen, bool LearnsAhead, int ItemTokenCount, int UserTokenCount, int ContextTokenCount, Action<HrnnNetwork>? Start, ImpressionNegatives? Impressions, Device Device);
+        bool MaskSeen, int ItemTokenCount, int UserTokenCount, int ContextTokenCount, Action<HrnnNetwork>? Start, ImpressionNegatives? Impressions, Device Device);
 
     private readonly record struct Chunk(int User, int Start, int Length);
 
