@@ -36,7 +36,20 @@ public sealed class MinioObjectStore(IMinioClient client) : IObjectStore, IDispo
             {
                 try
                 {
-                    await Client.GetObjectAsync(args, download.Token);
+                    for (var attempt = 1; ; attempt++)
+                    {
+                        try
+                        {
+                            await Client.GetObjectAsync(args, download.Token);
+                            break;
+                        }
+                        catch (Exception e) when (!started.Task.IsCompleted && attempt < ReadAttempts && IsTransient(e) && !download.IsCancellationRequested)
+                        {
+                            // No byte of the body has reached the reader, so asking again cannot repeat any.
+                            await Task.Delay(TimeSpan.FromMilliseconds(100 << attempt), download.Token);
+                        }
+                    }
+
                     await pipe.Writer.CompleteAsync();
                 }
                 catch (Exception e)
@@ -184,6 +197,18 @@ public sealed class MinioObjectStore(IMinioClient client) : IObjectStore, IDispo
             }
         }
     }
+
+    /// <summary>Tries of a read that fails before its body starts with no definite answer from S3.</summary>
+    private const int ReadAttempts = 3;
+
+    /// <summary>
+    /// Not an answer about the object (missing, denied, invalid): a 5xx, a dropped connection, or an error response
+    /// without a body that the Minio SDK fails to parse (it throws NullReferenceException for a bodiless 405 or 501,
+    /// minio-dotnet#1333), which a HEAD under load can get.
+    /// </summary>
+    private static bool IsTransient(Exception e) =>
+        e is not (OperationCanceledException or MinioObjectNotFound or BucketNotFoundException or AccessDeniedException
+            or AuthorizationException or InvalidObjectNameException or InvalidBucketNameException) && !IsNotFound(e);
 
     private static Exception Map(Exception e, S3Uri uri) =>
         e is MinioObjectNotFound or BucketNotFoundException || IsNotFound(e) ? new ObjectNotFoundException(uri) : e;
