@@ -137,7 +137,7 @@ public sealed class MinioObjectStore(IMinioClient client) : IObjectStore, IDispo
             var stat = await Client.StatObjectAsync(new StatObjectArgs().WithBucket(uri.Bucket).WithObject(uri.Key), cancellationToken);
             return new ObjectInfo(uri, stat.Size, new DateTimeOffset(DateTime.SpecifyKind(stat.LastModified, DateTimeKind.Utc)));
         }
-        catch (Exception e) when (e is MinioObjectNotFound or BucketNotFoundException || IsNotFound(e))
+        catch (Exception e) when (IsMissing(e))
         {
             return null;
         }
@@ -149,7 +149,7 @@ public sealed class MinioObjectStore(IMinioClient client) : IObjectStore, IDispo
         {
             await Client.RemoveObjectAsync(new RemoveObjectArgs().WithBucket(uri.Bucket).WithObject(uri.Key), cancellationToken);
         }
-        catch (Exception e) when (e is MinioObjectNotFound or BucketNotFoundException || IsNotFound(e))
+        catch (Exception e) when (IsMissing(e))
         {
             // Deleting what is not there is done.
         }
@@ -207,11 +207,14 @@ public sealed class MinioObjectStore(IMinioClient client) : IObjectStore, IDispo
     /// minio-dotnet#1333), which a HEAD under load can get.
     /// </summary>
     private static bool IsTransient(Exception e) =>
-        e is not (OperationCanceledException or MinioObjectNotFound or BucketNotFoundException or AccessDeniedException
-            or AuthorizationException or InvalidObjectNameException or InvalidBucketNameException) && !IsNotFound(e);
+        e is not (OperationCanceledException or AccessDeniedException or AuthorizationException or InvalidObjectNameException
+            or InvalidBucketNameException) && !IsMissing(e);
 
     private static Exception Map(Exception e, S3Uri uri) =>
-        e is MinioObjectNotFound or BucketNotFoundException || IsNotFound(e) ? new ObjectNotFoundException(uri) : e;
+        IsMissing(e) ? new ObjectNotFoundException(uri) : e;
+
+    /// <summary>S3's answer that the object or its bucket does not exist, in any of the forms the SDK gives it.</summary>
+    private static bool IsMissing(Exception e) => e is MinioObjectNotFound or BucketNotFoundException || IsNotFound(e);
 
     private static bool IsNotFound(Exception e) =>
         e is MinioException { Response.Code: "NoSuchKey" or "NoSuchBucket" } || e is MinioException { ServerResponse.StatusCode: HttpStatusCode.NotFound };
