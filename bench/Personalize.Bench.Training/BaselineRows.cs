@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Personalize.Api;
 using Personalize.Bench.Baselines;
+using Personalize.Data.Generation;
 using Personalize.Jobs;
 using Personalize.Models.Artifacts;
 using Personalize.Models.Evaluation;
@@ -14,7 +15,8 @@ using Personalize.Trainer.Training;
 /// `--baselines`: the reference baselines (EASE, item-kNN), each tuned on validation users held out from the training
 /// users (never on the test users), then scored on the held-out test users aws-hrnn is scored on: the same history
 /// filters, the same seeded split, the same metric code. One row each with seen items kept (as the recipes answer) and
-/// one with them excluded (the usual protocol for these baselines, each tuned on its own).
+/// one with them excluded (the usual protocol for these baselines, each tuned on its own). The generator's oracle
+/// (<see cref="GeneratorOracle"/>) gives the ceiling on the same users.
 /// </summary>
 internal sealed record BenchUsers(UserSequences All, EvaluationSplit Split, EvaluationSplit Validation, int Catalogue);
 
@@ -35,17 +37,29 @@ internal static class BaselineRows
     /// </summary>
     public static void WriteSeenExcluded(string recipe, Dictionary<string, double> metrics) => Row($"{recipe} (seen excluded)", 0, metrics);
 
-    public static void Write(BenchUsers users, IReadOnlyList<string> baselines, IReadOnlyList<double> lambdas, IReadOnlyList<int> neighbours)
+    public static void Write(BenchUsers users, SyntheticDataGenerator generator, IReadOnlyList<string> baselines, IReadOnlyList<double> lambdas, IReadOnlyList<int> neighbours)
     {
         var (all, split, validation, catalogue) = users;
         Console.Error.WriteLine($"baselines: {split.Training.UserIds.Count} training users ({validation!.Training.UserIds.Count} when tuning), {validation.Test.Count} validation users, {split.Test.Count} test users");
         foreach (var name in baselines)
         {
+            if (name == "oracle")
+            {
+                foreach (var habitChains in new[] { true, false })
+                {
+                    var clock = Stopwatch.StartNew();
+                    var metrics = GeneratorOracle.Evaluate(generator, all, split.Test, catalogue, habitChains);
+                    Row($"generator's oracle{(habitChains ? string.Empty : ", tastes and popularity only")}", clock.Elapsed.TotalSeconds, metrics);
+                }
+
+                continue;
+            }
+
             var results = name switch
             {
                 "ease" => BaselineEvaluation.Tune("ease", lambdas, Ease.Fit, all, split, validation, catalogue, Console.Error.WriteLine),
                 "item-knn" => BaselineEvaluation.Tune("item-knn", neighbours, ItemKnn.Fit, all, split, validation, catalogue, Console.Error.WriteLine),
-                _ => throw new ArgumentException($"unknown baseline {name} (ease, item-knn)"),
+                _ => throw new ArgumentException($"unknown baseline {name} (ease, item-knn, oracle)"),
             };
             foreach (var result in results)
             {

@@ -10,7 +10,7 @@ using Personalize.Trainer.Hrnn;
 using Personalize.Trainer.Training;
 
 // Usage: Personalize.Bench.Training --work <dir> [--shape generator|movielens-1m|movielens-100k --interactions N --users N --items N --epochs E --batch B --lr R --threads T
-//   --negatives N --warmup S --patience P --horizon K --dropout D --recipes a,b,... --baselines ease,item-knn|none --ease-lambdas L,... --knn-k K,... | --update F]
+//   --negatives N --warmup S --patience P --horizon K --dropout D --recipes a,b,... --baselines ease,item-knn,oracle|none --ease-lambdas L,... --knn-k K,... | --update F]
 // Generates and imports the data once into <dir> (reused by later runs with the same shape and sizes), then trains each
 // recipe through the same RecipeTrainer the train verb uses and prints one markdown row per recipe, then per tuned
 // reference baseline (--update F: UpdateComparison).
@@ -43,17 +43,17 @@ var patience = (int)Number("patience", HrnnSettings.DefaultValidationPatience);
 var horizon = (int)Number("horizon", HrnnSettings.DefaultTargetHorizon);
 var dropout = options.TryGetValue("dropout", out var dropoutText) ? double.Parse(dropoutText, CultureInfo.InvariantCulture) : HrnnSettings.DefaultDropout;
 var recipes = List("recipes", string.Join(',', Recipes.All.Select(r => r.Name)));
-var baselines = List("baselines", "ease,item-knn").Where(b => b != "none").ToList();
+var baselines = List("baselines", "ease,item-knn,oracle").Where(b => b != "none").ToList();
 var lambdas = List("ease-lambdas", "10,30,100,300,1000,3000").Select(l => double.Parse(l, CultureInfo.InvariantCulture)).ToList();
 var neighbours = List("knn-k", "10,20,50,100,200,500").Select(k => int.Parse(k, CultureInfo.InvariantCulture)).ToList();
 var work = options.GetValueOrDefault("work") ?? Path.Combine(Path.GetTempPath(), "personalize-bench-training");
 
+var generator = new SyntheticDataGenerator(new GeneratorOptions { Users = users, Items = items, Interactions = interactions, Seed = 42, RepeatItems = movieLens is null });
 var store = new FolderObjectStore(work);
 var group = S3Uri.Parse($"s3://bench/data-{(movieLens is null ? string.Empty : shape + "-")}{interactions}-{users}-{items}/");
 if (await store.StatAsync(StoreLayout.DatasetSchema(group, DatasetTypes.Interactions), CancellationToken.None) is null)
 {
     var clock = Stopwatch.StartNew();
-    var generator = new SyntheticDataGenerator(new GeneratorOptions { Users = users, Items = items, Interactions = interactions, Seed = 42, RepeatItems = movieLens is null });
     var csv = group.Append("csv/");
     await GeneratedFiles.WriteToStoreAsync(generator, store, csv, CancellationToken.None);
     var importer = new DatasetImporter(store);
@@ -112,4 +112,4 @@ foreach (var name in recipes)
     BaselineRows.WriteSeenExcluded(name, model.SeenExcludedMetrics);
 }
 
-BaselineRows.Write(benchUsers, baselines, lambdas, neighbours);
+BaselineRows.Write(benchUsers, generator, baselines, lambdas, neighbours);

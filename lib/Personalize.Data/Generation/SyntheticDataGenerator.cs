@@ -13,6 +13,11 @@ namespace Personalize.Data.Generation;
 /// </summary>
 public sealed class SyntheticDataGenerator
 {
+    private const double SessionScale = 5;
+
+    /// <summary>The mean of <see cref="SessionLength"/>: 1 + E[⌊X⌋] for X exponential with mean s is 1 + 1 / (e^(1/s) − 1).</summary>
+    private static readonly double MeanSessionLength = 1 + (1 / (Math.Exp(1 / SessionScale) - 1));
+
     private static readonly string[] Devices = ["mobile", "desktop", "tablet"];
     private static readonly string[] Memberships = ["free", "plus", "premium"];
     private static readonly string[] Words =
@@ -106,8 +111,48 @@ public sealed class SyntheticDataGenerator
 
     public static string ItemId(int item) => "i" + item.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>The generator index behind an id <see cref="UserId"/> or <see cref="ItemId"/> wrote.</summary>
+    public static int IndexOf(string id) => int.Parse(id.AsSpan(1), CultureInfo.InvariantCulture);
+
     /// <summary>The category an item was generated in (tests use it to check that tastes are learnable).</summary>
     public int CategoryOf(int item) => _itemCategory[item];
+
+    /// <summary>
+    /// How often each item (by generator index) appears among <paramref name="user"/>'s next <paramref name="count"/>
+    /// events after <paramref name="history"/>, over <paramref name="simulations"/> runs of this generator's own process
+    /// with the user's hidden tastes, the habit chains and the popularity it drew. Ranking items by it is what a model
+    /// that had learnt the generator exactly would do, so benchmarks use it as the ceiling a learned model can approach.
+    /// The window starts in the history's last session with the share of events that do not open one; items created
+    /// by the end of the range may appear, since the window's time is not known. Without <paramref name="habitChains"/>
+    /// every event is a fresh pick: what the tastes and popularity alone predict, the part an order-free model can learn.
+    /// </summary>
+    public double[] NextEventOdds(int user, IReadOnlyList<int> history, int count, int simulations, bool habitChains = true)
+    {
+        var profile = new UserProfile(this, user);
+        var odds = new double[_options.Items];
+        var random = new Random(unchecked((_options.Seed * 7_368_787) + user));
+        var inSessionShare = 1 - (1 / MeanSessionLength);
+        for (var run = 0; run < simulations; run++)
+        {
+            var seen = _options.RepeatItems ? null : new HashSet<int>(history);
+            var item = history.Count > 0 ? history[^1] : -1;
+            var sessionLeft = item >= 0 && random.NextDouble() < inSessionShare ? SessionLength(random) : 0;
+            for (var k = 0; k < count; k++, sessionLeft--)
+            {
+                if (sessionLeft <= 0)
+                {
+                    item = -1;
+                    sessionLeft = SessionLength(random);
+                }
+
+                var time = _options.EndTime;
+                item = profile.Next(habitChains ? item : -1, seen, ref time, random);
+                odds[item] += 1.0 / simulations;
+            }
+        }
+
+        return odds;
+    }
 
     public async Task WriteItemsAsync(TextWriter writer, CancellationToken cancellationToken = default)
     {
@@ -194,6 +239,9 @@ public sealed class SyntheticDataGenerator
         return counts;
     }
 
+    /// <summary>Events in a session: one, plus an exponential number with mean <see cref="SessionScale"/> rounded down.</summary>
+    private static long SessionLength(Random random) => 1 + (long)(-Math.Log(1 - random.NextDouble()) * SessionScale);
+
     private static string Header(DatasetSchema schema) => string.Join(',', schema.Fields.Select(f => f.Name));
 
     private static double[] Cumulative(double[] weights)
@@ -255,17 +303,13 @@ public sealed class SyntheticDataGenerator
             var seen = options.RepeatItems ? null : new HashSet<int>();
             while (produced < count)
             {
-                var length = Math.Min(count - produced, 1 + (long)(-Math.Log(1 - _random.NextDouble()) * 5));
+                var length = Math.Min(count - produced, SessionLength(_random));
                 var time = options.StartTime + (long)(_random.NextDouble() * span * 0.98);
                 var device = _random.NextDouble() < 0.8 ? _device : _random.Next(Devices.Length);
                 var item = -1;
                 for (var k = 0; k < length; k++)
                 {
-                    item = item >= 0 && _random.NextDouble() < options.SequentialShare ? Follow(item, time) : Pick(time);
-                    if (seen is not null)
-                    {
-                        item = Unseen(item, seen, ref time);
-                    }
+                    item = Next(item, seen, ref time, _random);
 
                     var inTaste = _tastes.Contains(_generator._itemCategory[item]);
                     var roll = _random.NextDouble();
@@ -283,15 +327,25 @@ public sealed class SyntheticDataGenerator
         }
 
         /// <summary>
+        /// The event after <paramref name="previous"/> (-1 at a session's start): its habit chain or a new pick, never
+        /// an item in <paramref name="seen"/> when that is given.
+        /// </summary>
+        public int Next(int previous, HashSet<int>? seen, ref long time, Random random)
+        {
+            var item = previous >= 0 && random.NextDouble() < _generator._options.SequentialShare ? Follow(previous, time, random) : Pick(time, random);
+            return seen is null ? item : Unseen(item, seen, ref time, random);
+        }
+
+        /// <summary>
         /// The item, or when the user had it already another pick, then the most popular item the user has not had
         /// (one created by <paramref name="time"/> if any; else the oldest, with the time moved to its creation).
         /// </summary>
-        private int Unseen(int item, HashSet<int> seen, ref long time)
+        private int Unseen(int item, HashSet<int> seen, ref long time, Random random)
         {
             var g = _generator;
             for (var attempt = 0; attempt < 8 && seen.Contains(item); attempt++)
             {
-                item = Pick(time);
+                item = Pick(time, random);
             }
 
             if (seen.Contains(item))
@@ -317,30 +371,30 @@ public sealed class SyntheticDataGenerator
         private (bool Exists, double Rank) Existing(int item, long time) =>
             _generator._itemCreated[item] <= time ? (true, _generator._itemWeight[item]) : (false, -_generator._itemCreated[item]);
 
-        private int Follow(int previous, long time)
+        private int Follow(int previous, long time, Random random)
         {
             var successors = _generator._successors[previous];
-            var roll = _random.NextDouble();
+            var roll = random.NextDouble();
             var next = successors[roll < 0.6 ? 0 : roll < 0.9 ? 1 : 2];
-            return _generator._itemCreated[next] <= time ? next : Pick(time);
+            return _generator._itemCreated[next] <= time ? next : Pick(time, random);
         }
 
         /// <summary>A taste category's item by popularity (80%) or any popular item; retried until one exists at that time.</summary>
-        private int Pick(long time)
+        private int Pick(long time, Random random)
         {
             var g = _generator;
             for (var attempt = 0; ; attempt++)
             {
                 int item;
-                if (_random.NextDouble() < 0.8)
+                if (random.NextDouble() < 0.8)
                 {
-                    var category = _tastes[Sample(_tasteCumulative, _random)];
+                    var category = _tastes[Sample(_tasteCumulative, random)];
                     var members = g._categoryItems[category];
-                    item = members.Length == 0 ? Sample(g._globalCumulative, _random) : members[Sample(g._categoryCumulative[category], _random)];
+                    item = members.Length == 0 ? Sample(g._globalCumulative, random) : members[Sample(g._categoryCumulative[category], random)];
                 }
                 else
                 {
-                    item = Sample(g._globalCumulative, _random);
+                    item = Sample(g._globalCumulative, random);
                 }
 
                 if (g._itemCreated[item] <= time || attempt >= 8)

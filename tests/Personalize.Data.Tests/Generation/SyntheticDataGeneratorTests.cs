@@ -101,6 +101,33 @@ public sealed class SyntheticDataGeneratorTests
     }
 
     [Fact]
+    public async Task NextEventOdds_PredictEachUsersNewestEvents_BetterThanPopularity_AndNeverASeenItemOnRatingData()
+    {
+        // The bench's ceiling: ranked by the generator's own odds, a user's newest 10% must be found more often than by
+        // popularity over the same unseen items, or the ceiling would not be one.
+        var options = Small with { Users = 300, Items = 400, Interactions = 24_000, RepeatItems = false };
+        var generator = new SyntheticDataGenerator(options);
+        var rows = Parse(await InteractionsCsvAsync(options));
+        var popularity = rows.GroupBy(r => r.Item).ToDictionary(g => SyntheticDataGenerator.IndexOf(g.Key), g => g.Count());
+        double oracleHits = 0, popularHits = 0;
+        foreach (var user in rows.GroupBy(r => r.User).Where(g => g.Count() >= 20))
+        {
+            var events = user.OrderBy(r => r.Time).Select(r => SyntheticDataGenerator.IndexOf(r.Item)).ToList();
+            var cut = (int)(events.Count * 0.9);
+            var (history, truth) = (events[..cut], events[cut..].ToHashSet());
+            var odds = generator.NextEventOdds(SyntheticDataGenerator.IndexOf(user.Key), history, truth.Count, simulations: 500);
+
+            Assert.Equal(truth.Count, odds.Sum(), precision: 6);
+            Assert.All(history, item => Assert.Equal(0, odds[item]));
+            var unseen = Enumerable.Range(0, options.Items).Where(i => !history.Contains(i)).ToList();
+            oracleHits += unseen.OrderByDescending(i => odds[i]).Take(10).Count(truth.Contains);
+            popularHits += unseen.OrderByDescending(i => popularity.GetValueOrDefault(i)).Take(10).Count(truth.Contains);
+        }
+
+        Assert.True(oracleHits > 1.2 * popularHits, $"hits in the top 10: the generator's odds {oracleHits}, popularity {popularHits}");
+    }
+
+    [Fact]
     public async Task GeneratedFiles_ImportCleanAgainstTheirSchemas()
     {
         var directory = Directory.CreateTempSubdirectory("personalize-generated-");
