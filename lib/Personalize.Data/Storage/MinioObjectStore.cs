@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using System.Net;
 using System.Runtime.CompilerServices;
+using System.Text;
 using Minio;
 using Minio.DataModel.Args;
 using Minio.Exceptions;
@@ -11,7 +12,8 @@ namespace Personalize.Data.Storage;
 /// <summary>
 /// The object store on S3 or MinIO through the Minio SDK. Reads stream through a pipe (the SDK hands the body to a
 /// callback); writes of unknown length spool to a temporary file first because an S3 PUT needs the size up front.
-/// A missing bucket is created on first write, so a fresh MinIO needs no setup step.
+/// A missing bucket is created on first write, so a fresh MinIO needs no setup step. A request that fails with no
+/// answer about the object (<see cref="IsTransient"/>) is asked again while nothing of it has reached the caller.
 /// </summary>
 public sealed class MinioObjectStore(IMinioClient client) : IObjectStore, IDisposable
 {
@@ -36,20 +38,8 @@ public sealed class MinioObjectStore(IMinioClient client) : IObjectStore, IDispo
             {
                 try
                 {
-                    for (var attempt = 1; ; attempt++)
-                    {
-                        try
-                        {
-                            await Client.GetObjectAsync(args, download.Token);
-                            break;
-                        }
-                        catch (Exception e) when (!started.Task.IsCompleted && attempt < ReadAttempts && IsTransient(e) && !download.IsCancellationRequested)
-                        {
-                            // No byte of the body has reached the reader, so asking again cannot repeat any.
-                            await Task.Delay(TimeSpan.FromMilliseconds(100 << attempt), download.Token);
-                        }
-                    }
-
+                    // Until the body starts no byte of it has reached the reader, so asking again cannot repeat any.
+                    await RetriedAsync(() => Client.GetObjectAsync(args, download.Token), () => !started.Task.IsCompleted, download.Token);
                     await pipe.Writer.CompleteAsync();
                 }
                 catch (Exception e)
@@ -96,37 +86,54 @@ public sealed class MinioObjectStore(IMinioClient client) : IObjectStore, IDispo
         }
     }
 
+    /// <summary>
+    /// Every object under the prefix, in S3's key order. A listing that fails with no answer is listed again from the
+    /// start, and the keys up to the last one already given are skipped (the SDK has no start-after), so the caller
+    /// sees each key once.
+    /// </summary>
     public async IAsyncEnumerable<ObjectInfo> ListAsync(S3Uri prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var args = new ListObjectsArgs().WithBucket(prefix.Bucket).WithPrefix(prefix.Key).WithRecursive(true);
-        var items = Client.ListObjectsEnumAsync(args, cancellationToken);
-        await using var enumerator = items.GetAsyncEnumerator(cancellationToken);
-        while (true)
+        string? lastGiven = null;
+        for (var attempt = 1; ; attempt++)
         {
-            bool more;
-            try
+            var args = new ListObjectsArgs().WithBucket(prefix.Bucket).WithPrefix(prefix.Key).WithRecursive(true);
+            await using var enumerator = Client.ListObjectsEnumAsync(args, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            var resumeAfter = lastGiven;
+            while (true)
             {
-                more = await enumerator.MoveNextAsync();
-            }
-            catch (Exception e) when (e is BucketNotFoundException || IsNotFound(e))
-            {
-                // An absent bucket holds no objects, as an absent folder does in the folder store.
-                yield break;
+                bool more;
+                try
+                {
+                    more = await enumerator.MoveNextAsync();
+                }
+                catch (Exception e) when (e is BucketNotFoundException || IsNotFound(e))
+                {
+                    // An absent bucket holds no objects, as an absent folder does in the folder store.
+                    yield break;
+                }
+                catch (Exception e) when (attempt < Attempts && IsTransient(e) && !cancellationToken.IsCancellationRequested)
+                {
+                    break;
+                }
+
+                if (!more)
+                {
+                    yield break;
+                }
+
+                var item = enumerator.Current;
+                if (item.IsDir || (resumeAfter is not null && InKeyOrder(item.Key, resumeAfter) <= 0))
+                {
+                    continue;
+                }
+
+                resumeAfter = null;
+                lastGiven = item.Key;
+                yield return new ObjectInfo(new S3Uri(prefix.Bucket, item.Key), (long)item.Size,
+                    item.LastModifiedDateTime is { } modified ? new DateTimeOffset(DateTime.SpecifyKind(modified, DateTimeKind.Utc)) : DateTimeOffset.MinValue);
             }
 
-            if (!more)
-            {
-                yield break;
-            }
-
-            var item = enumerator.Current;
-            if (item.IsDir)
-            {
-                continue;
-            }
-
-            yield return new ObjectInfo(new S3Uri(prefix.Bucket, item.Key), (long)item.Size,
-                item.LastModifiedDateTime is { } modified ? new DateTimeOffset(DateTime.SpecifyKind(modified, DateTimeKind.Utc)) : DateTimeOffset.MinValue);
+            await Task.Delay(RetryDelay(attempt), cancellationToken);
         }
     }
 
@@ -134,7 +141,7 @@ public sealed class MinioObjectStore(IMinioClient client) : IObjectStore, IDispo
     {
         try
         {
-            var stat = await Client.StatObjectAsync(new StatObjectArgs().WithBucket(uri.Bucket).WithObject(uri.Key), cancellationToken);
+            var stat = await RetriedAsync(() => Client.StatObjectAsync(new StatObjectArgs().WithBucket(uri.Bucket).WithObject(uri.Key), cancellationToken), cancellationToken);
             return new ObjectInfo(uri, stat.Size, new DateTimeOffset(DateTime.SpecifyKind(stat.LastModified, DateTimeKind.Utc)));
         }
         catch (Exception e) when (IsMissing(e))
@@ -147,7 +154,7 @@ public sealed class MinioObjectStore(IMinioClient client) : IObjectStore, IDispo
     {
         try
         {
-            await Client.RemoveObjectAsync(new RemoveObjectArgs().WithBucket(uri.Bucket).WithObject(uri.Key), cancellationToken);
+            await RetriedAsync(() => Client.RemoveObjectAsync(new RemoveObjectArgs().WithBucket(uri.Bucket).WithObject(uri.Key), cancellationToken), cancellationToken);
         }
         catch (Exception e) when (IsMissing(e))
         {
@@ -157,18 +164,24 @@ public sealed class MinioObjectStore(IMinioClient client) : IObjectStore, IDispo
 
     public void Dispose() => Client.Dispose();
 
+    /// <summary>PUTs the seekable <paramref name="content"/> from its position, each try from there again (a PUT replaces the whole object).</summary>
     private async Task PutAsync(S3Uri uri, Stream content, long size, CancellationToken cancellationToken)
     {
-        var start = content.CanSeek ? content.Position : 0;
+        var start = content.Position;
+        Task PutFromStart()
+        {
+            content.Position = start;
+            return Client.PutObjectAsync(Put(uri, content, size), cancellationToken);
+        }
+
         try
         {
-            await Client.PutObjectAsync(Put(uri, content, size), cancellationToken);
+            await RetriedAsync(PutFromStart, cancellationToken);
         }
-        catch (BucketNotFoundException) when (content.CanSeek)
+        catch (BucketNotFoundException)
         {
             await EnsureBucketAsync(uri.Bucket, cancellationToken);
-            content.Position = start;
-            await Client.PutObjectAsync(Put(uri, content, size), cancellationToken);
+            await RetriedAsync(PutFromStart, cancellationToken);
         }
     }
 
@@ -198,8 +211,41 @@ public sealed class MinioObjectStore(IMinioClient client) : IObjectStore, IDispo
         }
     }
 
-    /// <summary>Tries of a read that fails before its body starts with no definite answer from S3.</summary>
-    private const int ReadAttempts = 3;
+    /// <summary>Tries of a request that fails with no definite answer from S3.</summary>
+    private const int Attempts = 3;
+
+    private static TimeSpan RetryDelay(int attempt) => TimeSpan.FromMilliseconds(100 << attempt);
+
+    private static Task RetriedAsync(Func<Task> request, CancellationToken cancellationToken) =>
+        RetriedAsync(request, () => true, cancellationToken);
+
+    private static async Task<T> RetriedAsync<T>(Func<Task<T>> request, CancellationToken cancellationToken)
+    {
+        var result = default(T)!;
+        await RetriedAsync(async () => result = await request(), () => true, cancellationToken);
+        return result;
+    }
+
+    /// <summary>Runs <paramref name="request"/>, again after a transient failure while <paramref name="mayRepeat"/> holds, up to <see cref="Attempts"/> tries.</summary>
+    private static async Task RetriedAsync(Func<Task> request, Func<bool> mayRepeat, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await request();
+                return;
+            }
+            catch (Exception e) when (attempt < Attempts && IsTransient(e) && mayRepeat() && !cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(RetryDelay(attempt), cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>S3's listing order: keys compared as UTF-8 bytes.</summary>
+    private static int InKeyOrder(string key, string other) =>
+        Encoding.UTF8.GetBytes(key).AsSpan().SequenceCompareTo(Encoding.UTF8.GetBytes(other));
 
     /// <summary>
     /// Not an answer about the object (missing, denied, invalid): a 5xx, a dropped connection, or an error response
