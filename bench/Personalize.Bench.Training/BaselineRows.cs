@@ -37,7 +37,8 @@ internal static class BaselineRows
     /// </summary>
     public static void WriteSeenExcluded(string recipe, Dictionary<string, double> metrics) => Row($"{recipe} (seen excluded)", 0, metrics);
 
-    public static void Write(BenchUsers users, SyntheticDataGenerator generator, IReadOnlyList<string> baselines, IReadOnlyList<double> lambdas, IReadOnlyList<int> neighbours)
+    /// <param name="generator">The generator the data came from, for the oracle; null for a user's own data.</param>
+    public static void Write(BenchUsers users, SyntheticDataGenerator? generator, IReadOnlyList<string> baselines, IReadOnlyList<double> lambdas, IReadOnlyList<int> neighbours)
     {
         var (all, split, validation, catalogue) = users;
         Console.Error.WriteLine($"baselines: {split.Training.UserIds.Count} training users ({validation!.Training.UserIds.Count} when tuning), {validation.Test.Count} validation users, {split.Test.Count} test users");
@@ -45,6 +46,11 @@ internal static class BaselineRows
         {
             if (name == "oracle")
             {
+                if (generator is null)
+                {
+                    throw new ArgumentException("--baselines oracle needs generated data: the oracle is the generator's own process, and --csv data has none");
+                }
+
                 foreach (var habitChains in new[] { true, false })
                 {
                     var clock = Stopwatch.StartNew();

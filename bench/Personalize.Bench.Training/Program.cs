@@ -9,9 +9,11 @@ using Personalize.Jobs;
 using Personalize.Trainer.Hrnn;
 using Personalize.Trainer.Training;
 
-// Usage: Personalize.Bench.Training --work <dir> [--shape generator|movielens-1m|movielens-100k --interactions N --users N --items N --epochs E --batch B --lr R --threads T
-//   --negatives N --warmup S --patience P --horizon K --dropout D --recipes a,b,... --baselines ease,item-knn,oracle|none --ease-lambdas L,... --knn-k K,... | --update F]
-// Generates and imports the data once into <dir> (reused by later runs with the same shape and sizes), then trains each
+// Usage: Personalize.Bench.Training --work <dir> [--shape generator|movielens-1m|movielens-100k --interactions N --users N --items N | --csv F --schema S]
+//   [--epochs E --batch B --lr R --threads T --negatives N --warmup S --patience P --horizon K --dropout D --recipes a,b,...
+//   --baselines ease,item-knn,oracle|none --ease-lambdas L,... --knn-k K,... | --update F]
+// Generates and imports the data once into <dir> (reused by later runs with the same shape and sizes), or imports the
+// interactions CSV F (its header USER_ID,ITEM_ID,TIMESTAMP, or the fields of the Avro schema in S), then trains each
 // recipe through the same RecipeTrainer the train verb uses and prints one markdown row per recipe, then per tuned
 // reference baseline (--update F: UpdateComparison).
 var options = args.Select((value, i) => (value, i)).Where(p => p.value.StartsWith("--", StringComparison.Ordinal))
@@ -43,28 +45,22 @@ var patience = (int)Number("patience", HrnnSettings.DefaultValidationPatience);
 var horizon = (int)Number("horizon", HrnnSettings.DefaultTargetHorizon);
 var dropout = options.TryGetValue("dropout", out var dropoutText) ? double.Parse(dropoutText, CultureInfo.InvariantCulture) : HrnnSettings.DefaultDropout;
 var recipes = List("recipes", string.Join(',', Recipes.All.Select(r => r.Name)));
-var baselines = List("baselines", "ease,item-knn,oracle").Where(b => b != "none").ToList();
+var csvPath = options.GetValueOrDefault("csv");
+// The oracle is the generator's own process, so it has nothing to say about a user's CSV.
+var baselines = List("baselines", csvPath is null ? "ease,item-knn,oracle" : "ease,item-knn").Where(b => b != "none").ToList();
 var lambdas = List("ease-lambdas", "10,30,100,300,1000,3000").Select(l => double.Parse(l, CultureInfo.InvariantCulture)).ToList();
 var neighbours = List("knn-k", "10,20,50,100,200,500").Select(k => int.Parse(k, CultureInfo.InvariantCulture)).ToList();
 var work = options.GetValueOrDefault("work") ?? Path.Combine(Path.GetTempPath(), "personalize-bench-training");
 
-var generator = new SyntheticDataGenerator(new GeneratorOptions { Users = users, Items = items, Interactions = interactions, Seed = 42, RepeatItems = movieLens is null });
+var generator = csvPath is null
+    ? new SyntheticDataGenerator(new GeneratorOptions { Users = users, Items = items, Interactions = interactions, Seed = 42, RepeatItems = movieLens is null })
+    : null;
 var store = new FolderObjectStore(work);
-var group = S3Uri.Parse($"s3://bench/data-{(movieLens is null ? string.Empty : shape + "-")}{interactions}-{users}-{items}/");
-if (await store.StatAsync(StoreLayout.DatasetSchema(group, DatasetTypes.Interactions), CancellationToken.None) is null)
-{
-    var clock = Stopwatch.StartNew();
-    var csv = group.Append("csv/");
-    await GeneratedFiles.WriteToStoreAsync(generator, store, csv, CancellationToken.None);
-    var importer = new DatasetImporter(store);
-    await importer.ImportAsync(new DatasetImportRequest("bench-interactions", SyntheticDataGenerator.InteractionsSchema, csv.Append(GeneratedFiles.InteractionsCsv), group));
-    await importer.ImportAsync(new DatasetImportRequest("bench-users", SyntheticDataGenerator.UsersSchema, csv.Append(GeneratedFiles.UsersCsv), group));
-    await importer.ImportAsync(new DatasetImportRequest("bench-items", SyntheticDataGenerator.ItemsSchema, csv.Append(GeneratedFiles.ItemsCsv), group));
-    Console.Error.WriteLine($"generated and imported {interactions} interactions in {clock.Elapsed.TotalSeconds:F0} s");
-}
-
+var group = generator is null
+    ? await BenchData.CsvAsync(store, csvPath!, options.GetValueOrDefault("schema"))
+    : await BenchData.GeneratedAsync(store, generator, $"{(movieLens is null ? string.Empty : shape + "-")}{interactions}-{users}-{items}");
 var data = await TrainingDataLoader.LoadAsync(store, group, null, null, CancellationToken.None);
-Console.Error.WriteLine($"{data.Interactions.Count} interactions, {users} users, {items} items, {Environment.ProcessorCount} cores, torch device {HrnnTrainer.PickDevice().type}");
+Console.Error.WriteLine($"{data.Interactions.Count} interactions from {group}, {Environment.ProcessorCount} cores, torch device {HrnnTrainer.PickDevice().type}");
 if (options.TryGetValue("update", out var updateFraction))
 {
     await UpdateComparison.RunAsync(store, data, new HrnnSettings { Epochs = epochs, BatchSize = batchSize, LearningRate = learningRate, Threads = threads, SampledNegatives = negatives, WarmupSteps = warmup, ValidationPatience = patience, TargetHorizon = horizon, Dropout = dropout }, double.Parse(updateFraction, CultureInfo.InvariantCulture));
