@@ -12,7 +12,7 @@ using Personalize.Data.Storage;
 internal static class BenchData
 {
     /// <summary>The Interactions schema a CSV without <c>--schema</c> has: its header is USER_ID,ITEM_ID,TIMESTAMP.</summary>
-    public static DatasetSchema MinimalInteractions { get; } = DatasetSchema.Create(DatasetTypes.Interactions,
+    private static readonly DatasetSchema MinimalInteractions = DatasetSchema.Create(DatasetTypes.Interactions,
         new SchemaField(FieldNames.UserId, FieldType.String, false),
         new SchemaField(FieldNames.ItemId, FieldType.String, false),
         new SchemaField(FieldNames.Timestamp, FieldType.Long, false));

@@ -2,8 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Personalize.Api;
 using Personalize.Data.Generation;
-using Personalize.Data.Import;
-using Personalize.Data.Schemas;
 using Personalize.Data.Storage;
 using Personalize.Jobs;
 using Personalize.Trainer.Hrnn;

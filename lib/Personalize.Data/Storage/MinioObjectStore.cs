@@ -106,7 +106,7 @@ public sealed class MinioObjectStore(IMinioClient client) : IObjectStore, IDispo
                 {
                     more = await enumerator.MoveNextAsync();
                 }
-                catch (Exception e) when (e is BucketNotFoundException || IsNotFound(e))
+                catch (Exception e) when (IsMissing(e))
                 {
                     // An absent bucket holds no objects, as an absent folder does in the folder store.
                     yield break;
