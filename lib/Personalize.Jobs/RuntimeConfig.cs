@@ -142,7 +142,7 @@ public sealed class RuntimeRealtime
     [JsonPropertyName("maxBatchDelayMilliseconds")]
     public int MaxBatchDelayMilliseconds { get; set; } = 5;
 
-    [Description("Most recent events per user the model's state is computed from (HRNN's bptt window is shorter).")]
+    [Description("Most recent events per user the model's state is computed from (an HRNN model reads at most its historyWindow of them).")]
     [JsonPropertyName("maxHistoryPerUser")]
     public int MaxHistoryPerUser { get; set; } = 200;
 

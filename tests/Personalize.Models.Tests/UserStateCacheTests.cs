@@ -13,17 +13,20 @@ public sealed class UserStateCacheTests
     private const int Users = 60;
     private const int Bptt = 8;
 
-    [Fact]
-    public async Task EventsAndRequests_WithEviction_AnswerExactlyAsRecomputation()
+    /// <param name="historyWindow">The manifest's window; null, as in models trained before it was recorded, reads bptt (8).</param>
+    [Theory]
+    [InlineData(null)]
+    [InlineData(10)]
+    public async Task EventsAndRequests_WithEviction_AnswerExactlyAsRecomputation(int? historyWindow)
     {
-        var artifact = Artifact();
+        var artifact = Artifact(historyWindow);
         var recomputed = new HrnnRecommender(artifact, new ScoringSettings { UserStateCacheSize = 0, Batch = false });
         var cached = new HrnnRecommender(artifact, new ScoringSettings { UserStateCacheSize = 20, Batch = false });
         var random = new Random(4);
         var recent = new Dictionary<string, List<string>>();
         for (var step = 0; step < 3000; step++)
         {
-            // Users u0..u59 are known (histories 0..12 long, across bptt); u60..u69 exist only through their events.
+            // Users u0..u59 are known (histories 0..12 long, across the window); u60..u69 exist only through their events.
             var user = $"u{random.Next(Users + 10)}";
             var events = recent.TryGetValue(user, out var list) ? list : recent[user] = [];
             if (random.NextDouble() < 0.3)
@@ -62,7 +65,7 @@ public sealed class UserStateCacheTests
         Assert.True(cache.TryGet("c", out _, out _));
     }
 
-    private static ModelArtifact Artifact()
+    private static ModelArtifact Artifact(int? historyWindow)
     {
         var random = new Random(9);
         float[] Random(int count, float scale) => [.. Enumerable.Range(0, count).Select(_ => (float)((random.NextDouble() * 2) - 1) * scale)];
@@ -93,6 +96,7 @@ public sealed class UserStateCacheTests
             RecipeType = "USER_PERSONALIZATION",
             Scorer = ScorerKinds.Hrnn,
             HyperParameters = new() { ["bptt"] = Bptt.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            HistoryWindow = historyWindow,
         };
         var vocabulary = new ModelVocabulary
         {

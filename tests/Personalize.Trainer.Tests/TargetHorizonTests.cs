@@ -13,7 +13,8 @@ namespace Personalize.Trainer.Tests;
 [Collection(SeededTrainingCollection.Name)]
 public sealed class TargetHorizonTests
 {
-    private static readonly HrnnSettings Settings = Training.Fast with { Epochs = 6, MinEpochs = 6 };
+    // The window fixed at bptt (16): these tests compare horizons, and HistoryWindowTests the window's choice.
+    private static readonly HrnnSettings Settings = Training.Fast with { Epochs = 6, MinEpochs = 6, Window = 16 };
 
     [Fact]
     public async Task OnRatingData_LearningTheItemsAhead_RaisesNdcgOfTheHeldOutItems_AndValidationKeepsIt()

@@ -29,6 +29,10 @@ public sealed class ModelManifest
     [JsonPropertyName("hyperParameters")]
     public Dictionary<string, string> HyperParameters { get; set; } = [];
 
+    [Description("HRNN family: how many of a user's newest items the GRU reads to score for them; absent in models trained before it was recorded, which read bptt items.")]
+    [JsonPropertyName("historyWindow")]
+    public int? HistoryWindow { get; set; }
+
     [JsonPropertyName("eventType")]
     public string? EventType { get; set; }
 

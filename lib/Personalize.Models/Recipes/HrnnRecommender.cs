@@ -8,11 +8,12 @@ using Personalize.Models.Training;
 namespace Personalize.Models.Recipes;
 
 /// <summary>
-/// The HRNN family (aws-hrnn, -metadata, -coldstart, aws-personalized-ranking): a GRU runs over the user's last bptt
-/// items (starting from the user's metadata state where the recipe has one) and the state scores every item by a
-/// dot product with its output vector, moved by the request's context where the model learned context. Metadata
-/// recipes bake item metadata into the exported item vectors. Large
-/// catalogues are scored with int8 item vectors and float32 re-scoring (<see cref="ScoringSettings"/>).
+/// The HRNN family (aws-hrnn, -metadata, -coldstart, aws-personalized-ranking): a GRU runs over the user's newest
+/// items, as many as the model was trained to read (<see cref="ModelManifest.HistoryWindow"/>; bptt in older models),
+/// starting from the user's metadata state where the recipe has one, and the state scores every item by a dot product
+/// with its output vector, moved by the request's context where the model learned context. Metadata recipes bake item
+/// metadata into the exported item vectors. Large catalogues are scored with int8 item vectors and float32 re-scoring
+/// (<see cref="ScoringSettings"/>).
 /// </summary>
 public sealed class HrnnRecommender : Recommender
 {
@@ -23,7 +24,7 @@ public sealed class HrnnRecommender : Recommender
     private readonly float[]? _contextState;
     private readonly Dictionary<string, int> _contextRows;
     private readonly GruCell _cell;
-    private readonly int _bptt;
+    private readonly int _window;
     private readonly CatalogueScorer _scorer;
     private readonly ScoringBatcher? _batcher;
     private readonly UserStateCache? _states;
@@ -63,9 +64,8 @@ public sealed class HrnnRecommender : Recommender
             throw new InvalidDataException($"Model artifact ({Manifest.Recipe}): {TensorNames.ContextState} does not match {_contextRows.Count} context tokens.");
         }
 
-        _bptt = int.TryParse(Manifest.HyperParameters.GetValueOrDefault("bptt"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
-            ? value
-            : 32;
+        _window = Manifest.HistoryWindow
+            ?? (int.TryParse(Manifest.HyperParameters.GetValueOrDefault("bptt"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var bptt) ? bptt : 32);
         _scorer = new CatalogueScorer(_itemOutput, _itemOutputBias, hidden, settings.ShouldQuantize(ItemCount, hidden));
         _batcher = settings.Batch ? new ScoringBatcher(_scorer) : null;
         _states = settings.UserStateCacheSize > 0 ? new UserStateCache(settings.UserStateCacheSize) : null;
@@ -139,7 +139,7 @@ public sealed class HrnnRecommender : Recommender
         return ranked;
     }
 
-    /// <summary>The GRU state after the user's last bptt items; the scorer's user representation.</summary>
+    /// <summary>The GRU state after the user's newest items (the model's window); the scorer's user representation.</summary>
     public float[] UserState(int? user, ReadOnlySpan<int> history)
     {
         var state = new float[HiddenSize];
@@ -148,7 +148,7 @@ public sealed class HrnnRecommender : Recommender
             _userInitialState.AsSpan(row * HiddenSize, HiddenSize).CopyTo(state);
         }
 
-        foreach (var item in history[Math.Max(0, history.Length - _bptt)..])
+        foreach (var item in history[Math.Max(0, history.Length - _window)..])
         {
             _cell.Step(_itemInput.AsSpan(item * _cell.InputSize, _cell.InputSize), state);
         }
@@ -160,8 +160,8 @@ public sealed class HrnnRecommender : Recommender
     public float[] UserState(string userId) => UserState(UserRow(userId), History(new RecommendationRequest { UserId = userId }));
 
     /// <summary>
-    /// <see cref="UserState"/>, from the cache while the user's bptt window is unchanged. A new event that only
-    /// lengthens the window (history not longer than bptt) advances the cached state by one GRU step; one that
+    /// <see cref="UserState"/>, from the cache while the user's window is unchanged. A new event that only
+    /// lengthens the window (history not longer than the window) advances the cached state by one GRU step; one that
     /// slides it recomputes the window once. Both give bit for bit the state recomputation gives.
     /// </summary>
     private float[] CachedUserState(string? userId, int[] history)
@@ -171,7 +171,7 @@ public sealed class HrnnRecommender : Recommender
             return UserState(UserRow(userId), history);
         }
 
-        var window = history[Math.Max(0, history.Length - _bptt)..];
+        var window = history[Math.Max(0, history.Length - _window)..];
         if (_states.TryGet(userId, out var cachedWindow, out var cachedState))
         {
             if (window.AsSpan().SequenceEqual(cachedWindow))

@@ -24,10 +24,12 @@ internal sealed class HrnnNetwork : nn.Module
     private readonly Parameter? userTokenState;
     private readonly Parameter? contextState;
 
-    public HrnnNetwork(int items, int hidden, int itemTokens, int userTokens, Device device, int contextTokens = 0)
+    /// <param name="window">How many of a user's newest items the network reads (<see cref="HrnnSettings.Window"/>).</param>
+    public HrnnNetwork(int items, int hidden, int itemTokens, int userTokens, Device device, int contextTokens = 0, int window = 32)
         : base("hrnn")
     {
         Hidden = hidden;
+        Window = window;
         itemInput = Table(items, hidden, 0.1);
         itemOutput = Table(items, hidden, 0.1);
         itemBias = nn.Parameter(zeros(items));
@@ -55,6 +57,9 @@ internal sealed class HrnnNetwork : nn.Module
     }
 
     public int Hidden { get; }
+
+    /// <summary>How many of a user's newest items the network reads: what the served scorer must read too.</summary>
+    public int Window { get; }
 
     public GRU Gru => gru;
 
@@ -95,8 +100,13 @@ internal sealed class HrnnNetwork : nn.Module
     /// <summary>Each position's context vector [positions, hidden]: rows of the contexts × tokens matrix, averaged over the context table.</summary>
     public Tensor ContextShift(Tensor contexts, Tensor rows) => contexts.mm(contextState!).index_select(0, rows);
 
-    /// <summary>GRU outputs [batch, time, hidden] for item rows [batch, time]; <paramref name="dropout"/> drops a share of the inputs' units (training only).</summary>
-    public Tensor States(Tensor inputTable, Tensor inputs, Tensor? initial, double dropout = 0)
+    /// <summary>
+    /// GRU outputs [batch, time, hidden] for item rows [batch, time]; <paramref name="dropout"/> drops a share of the
+    /// inputs' units (training only). The GRU runs in pieces of <paramref name="truncateEvery"/> steps, each starting
+    /// from the last one's state detached from the gradient: truncated back-propagation through time, so a long window
+    /// is read whole while gradients reach back at most bptt steps.
+    /// </summary>
+    public Tensor States(Tensor inputTable, Tensor inputs, Tensor? initial, double dropout = 0, int truncateEvery = int.MaxValue)
     {
         var x = inputTable.index_select(0, inputs.flatten()).view(inputs.shape[0], inputs.shape[1], Hidden);
         if (dropout > 0)
@@ -104,7 +114,22 @@ internal sealed class HrnnNetwork : nn.Module
             x = nn.functional.dropout(x, dropout, training: true);
         }
 
-        return gru.call(x, initial?.unsqueeze(0)).Item1;
+        var state = initial?.unsqueeze(0);
+        var time = x.shape[1];
+        if (time <= truncateEvery)
+        {
+            return gru.call(x, state).Item1;
+        }
+
+        var pieces = new List<Tensor>();
+        for (long start = 0; start < time; start += truncateEvery)
+        {
+            var (output, last) = gru.call(x.narrow(1, start, Math.Min(truncateEvery, time - start)), state);
+            pieces.Add(output);
+            state = last.detach();
+        }
+
+        return cat(pieces, 1);
     }
 
     private static Parameter Table(int rows, int columns, double std)

@@ -31,7 +31,23 @@ internal sealed record HrnnSettings
 
     public int HiddenDimension { get; init; } = 43;
 
+    /// <summary>
+    /// bptt: how many steps back gradients reach (back-propagation through time is truncated every bptt steps), and
+    /// the window the network reads unless <see cref="Window"/> says otherwise.
+    /// </summary>
     public int Bptt { get; init; } = 32;
+
+    /// <summary>
+    /// How many of the user's newest items the network reads, in training chunks, validation and the served scorer
+    /// alike; gradients still reach back at most <see cref="Bptt"/> steps. 0 reads bptt items, except where users never
+    /// repeat items: there validation users choose between bptt and the whole stored history
+    /// (<see cref="HrnnTrainer.HistoryWindowStage"/>), since on rating data taste lies across the whole history while on
+    /// sequential data the newest items count and a longer window blurred them (docs/benchmarks.md).
+    /// </summary>
+    public int Window { get; init; }
+
+    /// <summary>The window a variant reads when <see cref="Window"/> leaves the choice open: bptt items.</summary>
+    public int ReadWindow => Window > 0 ? Window : Bptt;
 
     /// <summary>recency_mask: weight each training target by its recency within the user's history (newest 1.0, oldest 0.3).</summary>
     public bool RecencyMask { get; init; } = true;
@@ -107,7 +123,7 @@ internal sealed record HrnnSettings
 
     /// <summary>A short stable description of everything that shapes the weights: checkpoints of another configuration are never resumed.</summary>
     public string Fingerprint(int items, int users, long interactions) =>
-        string.Join('-', HiddenDimension, Bptt, RecencyMask ? 1 : 0, ItemMetadata ? 1 : 0, UserMetadata ? 1 : 0, ContextMetadata ? 1 : 0,
+        string.Join('-', HiddenDimension, Bptt, Window, RecencyMask ? 1 : 0, ItemMetadata ? 1 : 0, UserMetadata ? 1 : 0, ContextMetadata ? 1 : 0,
             ((int)(IdDropout * 100)).ToString(CultureInfo.InvariantCulture), Epochs, BatchSize,
             LearningRate.ToString(CultureInfo.InvariantCulture), Seed, SampledNegatives, WarmupSteps, MinEpochs, ValidationPatience, TargetHorizon, ((int)(Dropout * 100)).ToString(CultureInfo.InvariantCulture), items, users, interactions);
 }

@@ -11,9 +11,10 @@ using static TorchSharp.torch;
 namespace Personalize.Trainer.Hrnn;
 
 /// <summary>
-/// Trains the HRNN network on user sequences, GRU4Rec style: each user's history is cut into chunks of bptt inputs
-/// (each followed by its next item as the target), chunks of similar length from many users form a mini-batch (one
-/// fused nn.GRU call over [batch, time, hidden]), and a softmax over the catalogue (or over one shared set of sampled
+/// Trains the HRNN network on user sequences, GRU4Rec style: each user's history is cut into chunks of window inputs
+/// (each followed by its next item as the target; the window is bptt, or the whole stored history where validation
+/// keeps it), chunks of similar length from many users form a mini-batch (nn.GRU calls over [batch, time, hidden], the
+/// gradient cut every bptt steps), and a softmax over the catalogue (or over one shared set of sampled
 /// negatives per batch for large catalogues, with a log-Q correction) gives the loss; Adam optimises after a linear
 /// learning-rate warm-up. After each epoch validation users' NDCG@10 is measured (<see cref="HrnnValidation"/>); training
 /// stops once it has not improved for <see cref="HrnnSettings.ValidationPatience"/> epochs and keeps the best epoch's
@@ -40,40 +41,83 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         using var contextTensor = contexts is null ? null : tensor(contexts.Weights, [contexts.Rows, contexts.Tokens.Count], device: device);
 
         // Validation users' newest interactions are held out of training to judge each epoch by.
-        var (training, validation) = settings.ValidationPatience > 0 ? HrnnValidation.Split(data, settings.Seed + 2, settings.Bptt) : (data, null);
+        var (training, validation) = settings.ValidationPatience > 0 ? HrnnValidation.Split(data, settings.Seed + 2) : (data, null);
         // Users who never repeat items: seen items leave the softmax, and the items ahead may be learned (below).
         var maskSeen = NeverRepeats(training);
         var run = new Run(
             data, training, validation, itemTokenTensor, userTokenTensor, contextTensor is null ? null : (contextTensor, contexts!.EventRows), maskSeen,
             itemTokens?.Tokens ?? 0, userTokens?.Tokens ?? 0, contexts?.Tokens.Count ?? 0, start, impressions, device);
-        if (!maskSeen || settings.TargetHorizon <= 1 || validation is null)
+        var window = settings with { Window = settings.ReadWindow };
+        if (!maskSeen || validation is null)
         {
             // Where users repeat items, sessions and habit chains make the next item follow from the last one; data
             // too small to validate on cannot show that the items ahead teach more than the next one.
-            return (await TrainVariantAsync(run, settings with { TargetHorizon = 1 }, TrainStage, cancellationToken)).Network;
+            return (await TrainVariantAsync(run, window with { TargetHorizon = 1 }, TrainStage, cancellationToken)).Network;
         }
 
-        // Users who never repeat items: in rating data the order is that of rating, and what is asked is the bag of
-        // items ahead, which the horizon teaches; in sequential data without repeats (a walk through a catalogue) the
-        // next item follows from the last, and later targets blur it. Validation users decide which this data is.
+        var kept = settings.TargetHorizon > 1 ? await ChooseHorizonAsync(run, window, cancellationToken) : await TrainKeptAsync(run, window, cancellationToken);
+        return settings.Window > 0 || !training.Sequences.Any(s => s.Length > window.Window + 1)
+            ? kept.Network
+            : await ChooseWindowAsync(run, kept, cancellationToken);
+    }
+
+    private async Task<(HrnnSettings Settings, HrnnNetwork Network, double Best)> TrainKeptAsync(Run run, HrnnSettings settings, CancellationToken cancellationToken)
+    {
+        var (network, best) = await TrainVariantAsync(run, settings, TrainStage, cancellationToken);
+        return (settings, network, best);
+    }
+
+    /// <summary>
+    /// Users who never repeat items: in rating data the order is that of rating, and what is asked is the bag of items
+    /// ahead, which the horizon teaches; in sequential data without repeats (a walk through a catalogue) the next item
+    /// follows from the last, and later targets blur it. Validation users decide which this data is.
+    /// </summary>
+    private async Task<(HrnnSettings Settings, HrnnNetwork Network, double Best)> ChooseHorizonAsync(Run run, HrnnSettings settings, CancellationToken cancellationToken)
+    {
         var nextItem = await TrainVariantAsync(run, settings with { TargetHorizon = 1 }, TargetHorizonStage, cancellationToken);
         var ahead = await TrainVariantAsync(run, settings, TrainStage, cancellationToken);
-        var (kept, dropped) = ahead.Best >= nextItem.Best ? (ahead, nextItem) : (nextItem, ahead);
-        dropped.Network.Dispose();
+        var keepAhead = ahead.Best >= nextItem.Best;
+        (keepAhead ? nextItem : ahead).Network.Dispose();
         await report(
             new JobProgress
             {
                 Time = DateTimeOffset.UtcNow,
                 Stage = TargetHorizonStage,
                 PercentComplete = 100,
-                Message = $"kept the model trained on {(kept == ahead ? $"the next {settings.TargetHorizon} items" : "the next item only")}: validation NDCG@10 {ahead.Best:F4} with the next {settings.TargetHorizon} items as targets, {nextItem.Best:F4} with the next item only",
+                Message = $"kept the model trained on {(keepAhead ? $"the next {settings.TargetHorizon} items" : "the next item only")}: validation NDCG@10 {ahead.Best:F4} with the next {settings.TargetHorizon} items as targets, {nextItem.Best:F4} with the next item only",
             },
             cancellationToken);
-        return kept.Network;
+        return keepAhead ? (settings, ahead.Network, ahead.Best) : (settings with { TargetHorizon = 1 }, nextItem.Network, nextItem.Best);
+    }
+
+    /// <summary>
+    /// Where users never repeat items and some histories are longer than the window: trains the kept model's settings
+    /// again reading the whole stored history (gradients still cut every bptt steps), and keeps it only where it beats
+    /// the short window on validation users. On rating data taste lies across the whole history; where the newest items
+    /// count, reading further back blurs them (docs/benchmarks.md).
+    /// </summary>
+    private async Task<HrnnNetwork> ChooseWindowAsync(Run run, (HrnnSettings Settings, HrnnNetwork Network, double Best) kept, CancellationToken cancellationToken)
+    {
+        var whole = await TrainVariantAsync(run, kept.Settings with { Window = ArtifactBuilder.StoredHistoryLength }, HistoryWindowStage, cancellationToken);
+        var keepWhole = whole.Best > kept.Best;
+        (keepWhole ? kept.Network : whole.Network).Dispose();
+        await report(
+            new JobProgress
+            {
+                Time = DateTimeOffset.UtcNow,
+                Stage = HistoryWindowStage,
+                PercentComplete = 100,
+                Message = $"kept the model reading {(keepWhole ? $"the whole stored history ({ArtifactBuilder.StoredHistoryLength} items)" : $"the last {kept.Settings.Window} items")}: validation NDCG@10 {whole.Best:F4} reading {ArtifactBuilder.StoredHistoryLength} items, {kept.Best:F4} reading {kept.Settings.Window}",
+            },
+            cancellationToken);
+        return keepWhole ? whole.Network : kept.Network;
     }
 
     /// <summary>The progress stage of the next-item-only training that the horizon is compared against, and of the choice.</summary>
     public const string TargetHorizonStage = "target-horizon";
+
+    /// <summary>The progress stage of the training that reads the whole stored history, and of the window's choice.</summary>
+    public const string HistoryWindowStage = "history-window";
 
     private const string TrainStage = "train";
 
@@ -85,10 +129,10 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         var impressions = run.Impressions;
         manual_seed(variant.Seed);
         var items = data.ItemIds.Count;
-        var network = new HrnnNetwork(items, variant.HiddenDimension, run.ItemTokenCount, run.UserTokenCount, device, run.ContextTokenCount);
+        var network = new HrnnNetwork(items, variant.HiddenDimension, run.ItemTokenCount, run.UserTokenCount, device, run.ContextTokenCount, variant.ReadWindow);
         run.Start?.Invoke(network);
         using var optimizer = new AdamOptimizer(network.parameters(), variant.LearningRate);
-        var chunks = Chunks(training);
+        var chunks = Chunks(training, variant.ReadWindow);
         var horizon = maskSeen ? Math.Max(1, variant.TargetHorizon) : 1;
         var dropout = maskSeen ? variant.Dropout : 0;
         using var sampling = items > HrnnSettings.FullSoftmaxMaxItems ? SamplingDistribution(training, variant.SampledNegatives, device) : null;
@@ -179,18 +223,18 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
     }
 
     /// <summary>
-    /// Every user's history cut into chunks of at most bptt + 1 items (bptt inputs, each followed by its target),
-    /// newest chunk aligned to the end so the most recent context is always whole.
+    /// Every user's history cut into chunks of at most window + 1 items (window inputs, each followed by its target),
+    /// newest chunk aligned to the end so the most recent context is always whole, as the scorer reads it.
     /// </summary>
-    private Chunk[] Chunks(UserSequences data)
+    private static Chunk[] Chunks(UserSequences data, int window)
     {
         var chunks = new List<Chunk>();
         for (var user = 0; user < data.Sequences.Length; user++)
         {
             var length = data.Sequences[user].Length;
-            for (var end = length; end >= 2; end -= settings.Bptt)
+            for (var end = length; end >= 2; end -= window)
             {
-                var start = Math.Max(0, end - settings.Bptt - 1);
+                var start = Math.Max(0, end - window - 1);
                 chunks.Add(new Chunk(user, start, end - start));
             }
         }
@@ -201,7 +245,7 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
     /// <summary>
     /// One epoch's mini-batches: chunks of similar length batched together, so almost nothing of a [batch, time] tensor
     /// is padding (a user's oldest chunk is usually short), each batch holding about BatchSize × bptt positions so
-    /// every step sees as many targets. Chunks of one length and the batch order are shuffled per epoch.
+    /// every step sees as many targets, whatever the window: a longer window takes as many steps per epoch. Chunks of one length and the batch order are shuffled per epoch.
     /// </summary>
     private List<Chunk[]> Batches(Chunk[] chunks, Random random)
     {
@@ -301,7 +345,7 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         var initial = settings.UserMetadata && userTokens is not null
             ? network.InitialStates(userTokens.index_select(0, tensor(users, device: device)))
             : null;
-        var states = network.States(input, inputTensor, initial, dropout).reshape(-1, network.Hidden);
+        var states = network.States(input, inputTensor, initial, dropout, settings.Bptt).reshape(-1, network.Hidden);
         if (dropout > 0)
         {
             states = nn.functional.dropout(states, dropout, training: true);

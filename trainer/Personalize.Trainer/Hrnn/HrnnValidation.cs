@@ -9,7 +9,7 @@ namespace Personalize.Trainer.Hrnn;
 /// Adaptive stopping's yardstick: a seeded tenth of the training users keep their oldest 90% of interactions for
 /// training and give their newest 10% as truth, as the held-out test users do (<see cref="EvaluationSplit"/>), so the
 /// model is judged after each epoch by what evaluation and serving ask of it (NDCG@10 of the items a request for the
-/// user would get: the GRU over the last bptt items; seen items kept unless training left them out of its softmax)
+/// user would get: the GRU over the network's window of newest items; seen items kept unless training left them out of its softmax)
 /// rather than by its training loss, which keeps
 /// falling while a model overfits (docs/benchmarks.md). Costs about 1% of the training interactions.
 /// </summary>
@@ -18,10 +18,10 @@ internal sealed class HrnnValidation
     /// <summary>Fewer validation users than this judge an epoch too noisily to stop on: the run trains every epoch.</summary>
     public const int MinUsers = 20;
 
-    private readonly List<(int User, int[] Input, int[] Window, HashSet<string> Truth)> _users;
+    private readonly List<(int User, int[] Input, HashSet<string> Truth)> _users;
     private readonly List<string> _itemIds;
 
-    private HrnnValidation(List<(int, int[], int[], HashSet<string>)> users, List<string> itemIds)
+    private HrnnValidation(List<(int, int[], HashSet<string>)> users, List<string> itemIds)
     {
         _users = users;
         _itemIds = itemIds;
@@ -33,7 +33,7 @@ internal sealed class HrnnValidation
     /// The training data with the validation users' newest interactions removed (user rows unchanged, so metadata and
     /// context rows still line up), and the validation set; null where the data has too few users to validate on.
     /// </summary>
-    public static (UserSequences Training, HrnnValidation? Validation) Split(UserSequences data, int seed, int bptt)
+    public static (UserSequences Training, HrnnValidation? Validation) Split(UserSequences data, int seed)
     {
         var split = EvaluationSplit.Create(data, seed);
         if (split.Test.Count < MinUsers)
@@ -43,12 +43,12 @@ internal sealed class HrnnValidation
 
         var rows = data.UserIds.Select((id, row) => (id, row)).ToDictionary(p => p.id, p => p.row, StringComparer.Ordinal);
         var sequences = (int[][])data.Sequences.Clone();
-        var users = new List<(int, int[], int[], HashSet<string>)>();
+        var users = new List<(int, int[], HashSet<string>)>();
         foreach (var test in split.Test)
         {
             var row = rows[test.UserId];
             sequences[row] = test.Input;
-            users.Add((row, test.Input, test.Input[Math.Max(0, test.Input.Length - bptt)..], test.Truth.Select(i => data.ItemIds[i]).ToHashSet(StringComparer.Ordinal)));
+            users.Add((row, test.Input, test.Truth.Select(i => data.ItemIds[i]).ToHashSet(StringComparer.Ordinal)));
         }
 
         // Prefixes of the same sequences: every remaining event keeps its position, so its context still lines up.
@@ -65,11 +65,11 @@ internal sealed class HrnnValidation
         using var scope = NewDisposeScope();
         var (input, output, bias) = network.ItemTables(itemTokens, null);
         var metrics = new MetricsAccumulator();
-        // One GRU call per window length (most users fill the whole bptt window).
-        foreach (var group in _users.GroupBy(u => u.Window.Length))
+        // One GRU call per window length (most users fill the whole window).
+        foreach (var group in _users.GroupBy(u => Math.Min(u.Input.Length, network.Window)))
         {
             var batch = group.ToList();
-            var windows = tensor(batch.SelectMany(u => u.Window).Select(i => (long)i).ToArray(), [batch.Count, group.Key], device: device);
+            var windows = tensor(batch.SelectMany(u => u.Input[^group.Key..]).Select(i => (long)i).ToArray(), [batch.Count, group.Key], device: device);
             var users = tensor(batch.Select(u => (long)u.User).ToArray(), device: device);
             var initial = userTokens is null ? null : network.InitialStates(userTokens.index_select(0, users));
             var states = network.States(input, windows, initial)[.., -1, ..];

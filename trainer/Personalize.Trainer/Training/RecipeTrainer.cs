@@ -270,6 +270,7 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
             var userTokens = settings.UserMetadata ? TokenMatrix.Build(users.UserIds, data.UserTokens) : null;
             var manifest = Manifest(recipe, hyperParameters);
             manifest.Scorer = ScorerKinds.Hrnn;
+            manifest.HistoryWindow = trained.Network.Window;
             manifest.MetadataGate = gate;
             var tensors = HrnnExport.Tensors(trained.Network, itemTokens, userTokens, cold);
             tensors[TensorNames.ItemAgeDays] = ages;
@@ -312,6 +313,8 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
             Bptt = fromRecipe.Bptt,
             RecencyMask = fromRecipe.RecencyMask,
             Epochs = Math.Max(1, hrnnTemplate.Epochs / UpdateEpochDivisor),
+            // The base's weights learned to read its window.
+            Window = baseModel.Manifest.HistoryWindow ?? fromRecipe.Bptt,
         };
         var since = baseModel.Manifest.TrainingData.MaxTimestamp ?? long.MinValue;
         var active = data.Interactions.Where(i => i.Timestamp > since).Select(i => i.UserId).ToHashSet(StringComparer.Ordinal);
@@ -327,6 +330,7 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
         {
             var manifest = Manifest(recipe, hyperParameters);
             manifest.Scorer = ScorerKinds.Hrnn;
+            manifest.HistoryWindow = network.Window;
             // The base's choice stands: its item vectors, with or without metadata folded in, are where the update starts.
             manifest.MetadataGate = baseModel.Manifest.MetadataGate;
             var tensors = HrnnExport.Tensors(network, null, null, null);

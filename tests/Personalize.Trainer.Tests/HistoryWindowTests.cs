@@ -1,0 +1,144 @@
+using Personalize.Api;
+using Personalize.Jobs;
+using Personalize.Models.Artifacts;
+using Personalize.Models.Evaluation;
+using Personalize.Models.Recipes;
+using Personalize.Models.Training;
+using Personalize.Trainer.Hrnn;
+using Personalize.Trainer.Training;
+using static TorchSharp.torch;
+
+namespace Personalize.Trainer.Tests;
+
+/// <summary>
+/// bptt bounds how far back gradients reach, not how far back the model reads: where users never repeat items,
+/// validation chooses between reading bptt items and the whole stored history, and the served scorer reads what the
+/// model was trained to read.
+/// </summary>
+[Collection(SeededTrainingCollection.Name)]
+public sealed class HistoryWindowTests
+{
+    private static readonly HrnnSettings Settings = Training.Fast with { Epochs = 6, MinEpochs = 6 };
+
+    [Fact]
+    public async Task WhereTheTasteLiesBeforeTheBpttWindow_ValidationKeepsTheWholeHistory_AndServingReadsIt()
+    {
+        var data = TasteBeforeTheWindow();
+        var progress = new List<JobProgress>();
+
+        var bpttOnly = await Training.TrainAsync(Recipes.Hrnn, data, settings: Settings with { Window = 16 });
+        var chosen = await Training.TrainAsync(Recipes.Hrnn, data, settings: Settings, progress: (p, _) =>
+        {
+            progress.Add(p);
+            return Task.CompletedTask;
+        });
+
+        var choice = Assert.Single(progress, p => p.Stage == HrnnTrainer.HistoryWindowStage && p.Epoch is null);
+        Assert.StartsWith($"kept the model reading the whole stored history ({ArtifactBuilder.StoredHistoryLength} items)", choice.Message, StringComparison.Ordinal);
+        Assert.Equal(ArtifactBuilder.StoredHistoryLength, chosen.Artifact.Manifest.HistoryWindow);
+        Assert.Equal(16, bpttOnly.Artifact.Manifest.HistoryWindow);
+        // The test users' metrics come from the served scorer, so they show that it reads the whole history too.
+        var whole = chosen.SeenExcludedMetrics[OfflineMetrics.NdcgName(10)];
+        var last16 = bpttOnly.SeenExcludedMetrics[OfflineMetrics.NdcgName(10)];
+        Assert.True(whole > last16 * 1.5, $"NDCG@10 reading the whole history {whole:F4}, the last 16 items {last16:F4}");
+    }
+
+    [Fact]
+    public async Task WhereUsersRepeatItems_TheModelReadsBpttItems_WithoutTrainingAnotherWindow()
+    {
+        var progress = new List<JobProgress>();
+        var trained = await Training.TrainAsync(Recipes.Hrnn, TasteData.Create(users: 100), settings: Settings, progress: (p, _) =>
+        {
+            progress.Add(p);
+            return Task.CompletedTask;
+        });
+
+        Assert.Equal(16, trained.Artifact.Manifest.HistoryWindow);
+        Assert.DoesNotContain(progress, p => p.Stage == HrnnTrainer.HistoryWindowStage);
+    }
+
+    [Fact]
+    public void ReadingAWindowInBpttPieces_ChangesTheGradients_NotTheStates()
+    {
+        manual_seed(3);
+        using var network = new HrnnNetwork(50, 12, 0, 0, CPU, window: 40);
+        var (input, _, _) = network.ItemTables(null, null);
+        // Item 0 only at the first step, so its input row's gradient comes from there alone.
+        using var items = tensor(Enumerable.Range(0, 3 * 40).Select(i => i % 40 == 0 ? 0L : 1 + (i % 49)).ToArray(), [3, 40]);
+
+        using var whole = network.States(input, items, null);
+        using var pieces = network.States(input, items, null, truncateEvery: 8);
+        using var difference = (whole - pieces).abs().max();
+        Assert.True(difference.item<float>() < 1e-6f, $"largest difference {difference.item<float>()}");
+
+        // The first item reaches the last state's gradient only when nothing cuts it.
+        Assert.NotEqual(0f, FirstItemGradient(network, items, int.MaxValue));
+        Assert.Equal(0f, FirstItemGradient(network, items, 8));
+    }
+
+    [Fact]
+    public void TheServedScorer_ReadsTheManifestsWindow_AndOlderModelsReadBptt()
+    {
+        manual_seed(4);
+        var data = UserSequences.Build(TasteData.Create(users: 20).Interactions);
+        using var network = new HrnnNetwork(data.ItemIds.Count, 12, 0, 0, CPU, window: 60);
+        network.eval();
+        var history = Enumerable.Range(0, 60).Select(i => (i * 7) % data.ItemIds.Count).ToArray();
+
+        HrnnRecommender Served(int? window) => (HrnnRecommender)RecommenderFactory.Create(ArtifactBuilder.Build(
+            new ModelManifest { Scorer = ScorerKinds.Hrnn, HyperParameters = new() { ["bptt"] = "8" }, HistoryWindow = window },
+            data,
+            data,
+            HrnnExport.Tensors(network, null, null, null)));
+
+        Assert.Equal(Expected(network, history), Served(60).UserState(null, history), new FloatTolerance(1e-4f));
+        Assert.Equal(Expected(network, history[^8..]), Served(null).UserState(null, history), new FloatTolerance(1e-4f));
+    }
+
+    private static float FirstItemGradient(HrnnNetwork network, Tensor items, int truncateEvery)
+    {
+        using var scope = NewDisposeScope();
+        network.zero_grad();
+        var (input, _, _) = network.ItemTables(null, null);
+        network.States(input, items, null, truncateEvery: truncateEvery)[.., -1, ..].sum().backward();
+        return input.grad is { } gradient ? gradient[0].abs().sum().item<float>() : throw new InvalidOperationException("The item table has no gradient.");
+    }
+
+    private static float[] Expected(HrnnNetwork network, int[] window)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var (input, _, _) = network.ItemTables(null, null);
+        return network.States(input, tensor(window.Select(i => (long)i).ToArray(), [1, window.Length]), null)[0, -1].data<float>().ToArray();
+    }
+
+    /// <summary>
+    /// Rating-shaped (each user has an item once), planted so that the taste lies only before the bptt window: each
+    /// user likes one of 12 genres of 30 items, rates 8 of them, then 24 of the 40 popular items, then genre items
+    /// again, which the newest 10% (the truth) are.
+    /// </summary>
+    private static TrainingData TasteBeforeTheWindow()
+    {
+        const int genres = 12;
+        const int perGenre = 30;
+        var random = new Random(9);
+        var interactions = new List<Interaction>();
+        for (var u = 0; u < 600; u++)
+        {
+            var genre = u % genres;
+            var genreItems = Enumerable.Range(0, perGenre).OrderBy(_ => random.Next()).Select(i => $"g{genre}-{i}").ToList();
+            var popular = Enumerable.Range(0, 40).OrderBy(_ => random.Next()).Take(24).Select(i => $"p{i}");
+            var history = genreItems.Take(8).Concat(popular).Concat(genreItems.Skip(8).Take(4));
+            interactions.AddRange(history.Select((item, t) => new Interaction($"u{u}", item, 1_700_000_000 + (t * 60))));
+        }
+
+        return new TrainingData { Interactions = interactions };
+    }
+
+    private sealed class FloatTolerance(float tolerance) : IEqualityComparer<float>
+    {
+        public bool Equals(float x, float y) => Math.Abs(x - y) < tolerance;
+
+        public int GetHashCode(float obj) => 0;
+    }
+}
