@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using System.Globalization;
+using Personalize.Jobs;
+using Personalize.Models.Recipes;
+
+namespace Personalize.Bench.Runtime;
+
+/// <summary>
+/// What one user state costs to compute from scratch (a user's first request, or an event that slides a full window):
+/// the GRU over the window the model reads, bptt (32) against the whole stored history (200), which rating-data models
+/// may read (manifest historyWindow). Each hidden size's windows alternate, so a ratio holds on a shared machine.
+/// </summary>
+public static class UserStateCost
+{
+    public const string Verb = "user-state";
+
+    /// <summary>Runs `user-state [--hidden 43,64,149] [--windows 32,200] [--rounds 5]` and prints a table.</summary>
+    public static int Run(string[] args)
+    {
+        string Option(string name, string fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? fallback;
+        var hiddens = Option("--hidden", "43,64,149").Split(',').Select(int.Parse).ToArray();
+        var windows = Option("--windows", "32,200").Split(',').Select(int.Parse).ToArray();
+        var rounds = int.Parse(Option("--rounds", "5"), CultureInfo.InvariantCulture);
+        Console.WriteLine("| hidden | window | µs per state (median of rounds) | × the first window |");
+        Console.WriteLine("|---:|---:|---:|---:|");
+        foreach (var hidden in hiddens)
+        {
+            var artifact = SyntheticModel.Hrnn(10_000, hidden);
+            var scorers = windows.ToDictionary(w => w, w =>
+            {
+                artifact.Manifest.HistoryWindow = w;
+                return new HrnnRecommender(artifact, new ScoringSettings { UserStateCacheSize = 0 });
+            });
+            var random = new Random(3);
+            var history = Enumerable.Range(0, windows.Max()).Select(_ => random.Next(10_000)).ToArray();
+            var perRound = windows.ToDictionary(w => w, _ => new List<double>());
+            // Warm-up, then rounds that alternate the windows.
+            Measure(scorers[windows.Max()], history, TimeSpan.FromSeconds(0.5));
+            for (var round = 0; round < rounds; round++)
+            {
+                foreach (var window in windows)
+                {
+                    perRound[window].Add(Measure(scorers[window], history, TimeSpan.FromSeconds(0.5)));
+                }
+            }
+
+            var first = Median(perRound[windows[0]]);
+            foreach (var window in windows)
+            {
+                var median = Median(perRound[window]);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {hidden} | {window} | {median:F1} | {median / first:F2} |"));
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>Mean µs per state of a user with <paramref name="history"/> (the scorer reads its window of it), computed repeatedly for about <paramref name="duration"/>.</summary>
+    private static double Measure(HrnnRecommender scorer, int[] history, TimeSpan duration)
+    {
+        var clock = Stopwatch.StartNew();
+        var states = 0;
+        while (clock.Elapsed < duration)
+        {
+            scorer.UserState(null, history);
+            states++;
+        }
+
+        return clock.Elapsed.TotalMicroseconds / states;
+    }
+
+    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+}
