@@ -61,6 +61,7 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
             : await ChooseWindowAsync(run, kept, cancellationToken);
     }
 
+    /// <summary>One training whose model is kept (no horizon to choose), with what the window's choice compares.</summary>
     private async Task<(HrnnSettings Settings, HrnnNetwork Network, double Best)> TrainKeptAsync(Run run, HrnnSettings settings, CancellationToken cancellationToken)
     {
         var (network, best) = await TrainVariantAsync(run, settings, TrainStage, cancellationToken);
