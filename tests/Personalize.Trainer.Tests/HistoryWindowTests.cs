@@ -1,4 +1,5 @@
 using Personalize.Api;
+using Personalize.Data.Storage;
 using Personalize.Jobs;
 using Personalize.Models.Artifacts;
 using Personalize.Models.Evaluation;
@@ -41,6 +42,28 @@ public sealed class HistoryWindowTests
         var whole = chosen.SeenExcludedMetrics[OfflineMetrics.NdcgName(10)];
         var last16 = bpttOnly.SeenExcludedMetrics[OfflineMetrics.NdcgName(10)];
         Assert.True(whole > last16 * 1.5, $"NDCG@10 reading the whole history {whole:F4}, the last 16 items {last16:F4}");
+    }
+
+    [Fact]
+    public async Task AnUpdate_KeepsItsBaseModelsWindow_WithoutChoosingAgain()
+    {
+        var data = TasteBeforeTheWindow();
+        var full = await Training.TrainAsync(Recipes.Hrnn, data, settings: Settings);
+        Assert.Equal(ArtifactBuilder.StoredHistoryLength, full.Artifact.Manifest.HistoryWindow);
+        var later = data.Interactions.Max(i => i.Timestamp) + 60;
+        var newer = new TrainingData { Interactions = [.. data.Interactions, .. Enumerable.Range(0, 100).Select(u => new Interaction($"u{u}", $"g{u % 12}-new", later))] };
+        var progress = new List<JobProgress>();
+
+        var trainer = new RecipeTrainer(new FolderObjectStore(Path.GetTempPath()), null, (p, _) =>
+        {
+            progress.Add(p);
+            return Task.CompletedTask;
+        }, Settings);
+        var updated = await trainer.UpdateAsync(full.Artifact, newer, CancellationToken.None);
+
+        // The base's weights learned to read its window.
+        Assert.Equal(ArtifactBuilder.StoredHistoryLength, updated.Artifact.Manifest.HistoryWindow);
+        Assert.DoesNotContain(progress, p => p.Stage == HrnnTrainer.HistoryWindowStage);
     }
 
     [Fact]
