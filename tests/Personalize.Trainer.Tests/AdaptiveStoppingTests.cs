@@ -19,7 +19,7 @@ public sealed partial class AdaptiveStoppingTests
     public async Task Training_StopsWhenValidationStopsImproving_AndKeepsTheBestEpochsWeights()
     {
         var progress = new List<JobProgress>();
-        using var network = await new HrnnTrainer(Settings, new FolderObjectStore(Path.GetTempPath()), null, Record(progress)).TrainAsync(Data, null, null, null, null, CancellationToken.None);
+        using var network = await new HrnnTrainer(Settings, new FolderObjectStore(Path.GetTempPath()), null, Training.Record(progress)).TrainAsync(Data, null, null, null, null, CancellationToken.None);
 
         var trained = progress.Where(p => p.Epoch is not null).Select(p => p.Epoch!.Value).ToList();
         Assert.True(trained.Count < Settings.Epochs, $"trained all {trained.Count} epochs");
@@ -42,7 +42,7 @@ public sealed partial class AdaptiveStoppingTests
         // validation users are too few to trust so early a peak, so the first MinEpochs always train.
         var floor = Settings with { MinEpochs = 12 };
         var progress = new List<JobProgress>();
-        using var network = await new HrnnTrainer(floor, new FolderObjectStore(Path.GetTempPath()), null, Record(progress)).TrainAsync(Data, null, null, null, null, CancellationToken.None);
+        using var network = await new HrnnTrainer(floor, new FolderObjectStore(Path.GetTempPath()), null, Training.Record(progress)).TrainAsync(Data, null, null, null, null, CancellationToken.None);
 
         var trained = progress.Where(p => p.Epoch is not null).Select(p => p.Epoch!.Value).ToList();
         Assert.True(trained[^1] >= floor.MinEpochs, $"stopped after epoch {trained[^1]}");
@@ -59,7 +59,7 @@ public sealed partial class AdaptiveStoppingTests
         {
             var store = new FolderObjectStore(root);
             var uninterruptedProgress = new List<JobProgress>();
-            using var uninterrupted = await new HrnnTrainer(Settings, store, null, Record(uninterruptedProgress)).TrainAsync(Data, null, null, null, null, CancellationToken.None);
+            using var uninterrupted = await new HrnnTrainer(Settings, store, null, Training.Record(uninterruptedProgress)).TrainAsync(Data, null, null, null, null, CancellationToken.None);
             var lastEpoch = uninterruptedProgress.Where(p => p.Epoch is not null).Max(p => p.Epoch!.Value);
 
             // Killed after the last but one epoch's checkpoint: the resumed run trains the last epoch, and must know the
@@ -78,7 +78,7 @@ public sealed partial class AdaptiveStoppingTests
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => stopped.TrainAsync(Data, null, null, null, null, kill.Token));
 
             var resumedProgress = new List<JobProgress>();
-            using var resumed = await new HrnnTrainer(Settings, store, checkpoints, Record(resumedProgress)).TrainAsync(Data, null, null, null, null, CancellationToken.None);
+            using var resumed = await new HrnnTrainer(Settings, store, checkpoints, Training.Record(resumedProgress)).TrainAsync(Data, null, null, null, null, CancellationToken.None);
 
             Assert.Equal([lastEpoch], resumedProgress.Where(p => p.Epoch is not null).Select(p => p.Epoch!.Value));
             Assert.Equal(uninterruptedProgress[^1].Message, resumedProgress[^1].Message);
@@ -100,12 +100,6 @@ public sealed partial class AdaptiveStoppingTests
         // TasteData's users walk chains around their genre and come back to items they had.
         Assert.False(HrnnTrainer.NeverRepeats(Data));
     }
-
-    private static Func<JobProgress, CancellationToken, Task> Record(List<JobProgress> progress) => (p, _) =>
-    {
-        progress.Add(p);
-        return Task.CompletedTask;
-    };
 
     private static void AssertSameWeights(HrnnNetwork expected, HrnnNetwork actual)
     {

@@ -14,7 +14,7 @@ public sealed class GruParityTests
         manual_seed(5);
         var data = UserSequences.Build(TasteData.Create(users: 20).Interactions);
         var itemTokens = TokenMatrix.Build(data.ItemIds, TasteData.Create(users: 20).ItemTokens);
-        using var network = new HrnnNetwork(data.ItemIds.Count, 24, itemTokens.Tokens, 0, CPU);
+        using var network = new HrnnNetwork(data.ItemIds.Count, 24, itemTokens.Tokens, 0, 32, CPU);
         network.eval();
         int[] sequence = [3, 17, 5, 5, 40, 2, 11];
 

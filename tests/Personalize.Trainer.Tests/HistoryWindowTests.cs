@@ -28,11 +28,7 @@ public sealed class HistoryWindowTests
         var progress = new List<JobProgress>();
 
         var bpttOnly = await Training.TrainAsync(Recipes.Hrnn, data, settings: Settings with { Window = 16 });
-        var chosen = await Training.TrainAsync(Recipes.Hrnn, data, settings: Settings, progress: (p, _) =>
-        {
-            progress.Add(p);
-            return Task.CompletedTask;
-        });
+        var chosen = await Training.TrainAsync(Recipes.Hrnn, data, settings: Settings, progress: Training.Record(progress));
 
         var choice = Assert.Single(progress, p => p.Stage == HrnnTrainer.HistoryWindowStage && p.Epoch is null);
         Assert.StartsWith($"kept the model reading the whole stored history ({ArtifactBuilder.StoredHistoryLength} items)", choice.Message, StringComparison.Ordinal);
@@ -54,11 +50,7 @@ public sealed class HistoryWindowTests
         var newer = new TrainingData { Interactions = [.. data.Interactions, .. Enumerable.Range(0, 100).Select(u => new Interaction($"u{u}", $"g{u % 12}-new", later))] };
         var progress = new List<JobProgress>();
 
-        var trainer = new RecipeTrainer(new FolderObjectStore(Path.GetTempPath()), null, (p, _) =>
-        {
-            progress.Add(p);
-            return Task.CompletedTask;
-        }, Settings);
+        var trainer = new RecipeTrainer(new FolderObjectStore(Path.GetTempPath()), null, Training.Record(progress), Settings);
         var updated = await trainer.UpdateAsync(full.Artifact, newer, CancellationToken.None);
 
         // The base's weights learned to read its window.
@@ -70,11 +62,7 @@ public sealed class HistoryWindowTests
     public async Task WhereUsersRepeatItems_TheModelReadsBpttItems_WithoutTrainingAnotherWindow()
     {
         var progress = new List<JobProgress>();
-        var trained = await Training.TrainAsync(Recipes.Hrnn, TasteData.Create(users: 100), settings: Settings, progress: (p, _) =>
-        {
-            progress.Add(p);
-            return Task.CompletedTask;
-        });
+        var trained = await Training.TrainAsync(Recipes.Hrnn, TasteData.Create(users: 100), settings: Settings, progress: Training.Record(progress));
 
         Assert.Equal(16, trained.Artifact.Manifest.HistoryWindow);
         Assert.DoesNotContain(progress, p => p.Stage == HrnnTrainer.HistoryWindowStage);
@@ -84,7 +72,7 @@ public sealed class HistoryWindowTests
     public void ReadingAWindowInBpttPieces_ChangesTheGradients_NotTheStates()
     {
         manual_seed(3);
-        using var network = new HrnnNetwork(50, 12, 0, 0, CPU, window: 40);
+        using var network = new HrnnNetwork(50, 12, 0, 0, 40, CPU);
         var (input, _, _) = network.ItemTables(null, null);
         // Item 0 only at the first step, so its input row's gradient comes from there alone.
         using var items = tensor(Enumerable.Range(0, 3 * 40).Select(i => i % 40 == 0 ? 0L : 1 + (i % 49)).ToArray(), [3, 40]);
@@ -104,7 +92,7 @@ public sealed class HistoryWindowTests
     {
         manual_seed(4);
         var data = UserSequences.Build(TasteData.Create(users: 20).Interactions);
-        using var network = new HrnnNetwork(data.ItemIds.Count, 12, 0, 0, CPU, window: 60);
+        using var network = new HrnnNetwork(data.ItemIds.Count, 12, 0, 0, 60, CPU);
         network.eval();
         var history = Enumerable.Range(0, 60).Select(i => (i * 7) % data.ItemIds.Count).ToArray();
 

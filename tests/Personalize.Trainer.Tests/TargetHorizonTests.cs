@@ -23,7 +23,7 @@ public sealed class TargetHorizonTests
         var progress = new List<JobProgress>();
 
         var nextItem = SeenExcludedNdcg10(await Training.TrainAsync(Recipes.Hrnn, data, settings: Settings with { TargetHorizon = 1, Dropout = 0 }));
-        var ahead = SeenExcludedNdcg10(await Training.TrainAsync(Recipes.Hrnn, data, settings: Settings with { TargetHorizon = 16, Dropout = 0 }, progress: Record(progress)));
+        var ahead = SeenExcludedNdcg10(await Training.TrainAsync(Recipes.Hrnn, data, settings: Settings with { TargetHorizon = 16, Dropout = 0 }, progress: Training.Record(progress)));
 
         Assert.True(ahead > nextItem * 1.1, $"NDCG@10 with 16 items ahead {ahead:F4}, with the next item only {nextItem:F4}");
         var choice = Assert.Single(progress, p => p.Stage == HrnnTrainer.TargetHorizonStage && p.Epoch is null && p.Message!.StartsWith("kept", StringComparison.Ordinal));
@@ -48,7 +48,7 @@ public sealed class TargetHorizonTests
         var data = new TrainingData { Interactions = interactions };
         var progress = new List<JobProgress>();
         var nextItem = await Training.TrainAsync(Recipes.Hrnn, data, settings: Settings with { TargetHorizon = 1 });
-        var chosen = await Training.TrainAsync(Recipes.Hrnn, data, settings: Settings with { TargetHorizon = 16 }, progress: Record(progress));
+        var chosen = await Training.TrainAsync(Recipes.Hrnn, data, settings: Settings with { TargetHorizon = 16 }, progress: Training.Record(progress));
 
         var choice = Assert.Single(progress, p => p.Stage == HrnnTrainer.TargetHorizonStage && p.Epoch is null && p.Message!.StartsWith("kept", StringComparison.Ordinal));
         Assert.StartsWith("kept the model trained on the next item only", choice.Message, StringComparison.Ordinal);
@@ -95,7 +95,7 @@ public sealed class TargetHorizonTests
         var progress = new List<JobProgress>();
 
         var nextItem = SeenExcludedNdcg10(await Training.TrainAsync(recipe, data, settings: Settings with { TargetHorizon = 1, Dropout = 0 }));
-        var ahead = SeenExcludedNdcg10(await Training.TrainAsync(recipe, data, settings: Settings, progress: Record(progress)));
+        var ahead = SeenExcludedNdcg10(await Training.TrainAsync(recipe, data, settings: Settings, progress: Training.Record(progress)));
 
         Assert.True(ahead > nextItem * 1.05, $"NDCG@10 with the defaults (16 items ahead, dropout) {ahead:F4}, with the next item only and no dropout {nextItem:F4}");
         var choice = Assert.Single(progress, p => p.Stage == HrnnTrainer.TargetHorizonStage && p.Epoch is null && p.Message!.StartsWith("kept", StringComparison.Ordinal));
@@ -114,7 +114,7 @@ public sealed class TargetHorizonTests
         Assert.True(data.ItemIds.Count > HrnnSettings.FullSoftmaxMaxItems, $"{data.ItemIds.Count} items");
         var progress = new List<JobProgress>();
         var sampled = Settings with { Epochs = 2, MinEpochs = 2, HiddenDimension = 8, Bptt = 8, SampledNegatives = 64 };
-        using var network = await new HrnnTrainer(sampled, new FolderObjectStore(Path.GetTempPath()), null, Record(progress)).TrainAsync(data, null, null, null, null, CancellationToken.None);
+        using var network = await new HrnnTrainer(sampled, new FolderObjectStore(Path.GetTempPath()), null, Training.Record(progress)).TrainAsync(data, null, null, null, null, CancellationToken.None);
 
         var losses = progress.Where(p => p.Stage == "train" && p.Loss is not null).Select(p => p.Loss!.Value).ToList();
         Assert.Equal(2, losses.Count);
@@ -129,12 +129,6 @@ public sealed class TargetHorizonTests
         Assert.NotEqual((Settings with { TargetHorizon = 1 }).Fingerprint(10, 10, 100), (Settings with { TargetHorizon = 16 }).Fingerprint(10, 10, 100));
         Assert.NotEqual((Settings with { Dropout = 0 }).Fingerprint(10, 10, 100), (Settings with { Dropout = 0.3 }).Fingerprint(10, 10, 100));
     }
-
-    private static Func<JobProgress, CancellationToken, Task> Record(List<JobProgress> progress) => (p, _) =>
-    {
-        progress.Add(p);
-        return Task.CompletedTask;
-    };
 
     /// <summary>
     /// Rating-shaped (each user has an item once), planted: each user likes one of 12 genres of 30 items, and rates a

@@ -26,4 +26,11 @@ internal static class Training
     }
 
     public static Func<JobProgress, CancellationToken, Task> Ignore => (_, _) => Task.CompletedTask;
+
+    /// <summary>A progress callback that appends what the training reports to <paramref name="progress"/>.</summary>
+    public static Func<JobProgress, CancellationToken, Task> Record(List<JobProgress> progress) => (p, _) =>
+    {
+        progress.Add(p);
+        return Task.CompletedTask;
+    };
 }

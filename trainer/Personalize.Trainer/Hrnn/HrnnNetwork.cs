@@ -25,7 +25,7 @@ internal sealed class HrnnNetwork : nn.Module
     private readonly Parameter? contextState;
 
     /// <param name="window">How many of a user's newest items the network reads (<see cref="HrnnSettings.Window"/>).</param>
-    public HrnnNetwork(int items, int hidden, int itemTokens, int userTokens, Device device, int contextTokens = 0, int window = 32)
+    public HrnnNetwork(int items, int hidden, int itemTokens, int userTokens, int window, Device device, int contextTokens = 0)
         : base("hrnn")
     {
         Hidden = hidden;

@@ -130,7 +130,7 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         var impressions = run.Impressions;
         manual_seed(variant.Seed);
         var items = data.ItemIds.Count;
-        var network = new HrnnNetwork(items, variant.HiddenDimension, run.ItemTokenCount, run.UserTokenCount, device, run.ContextTokenCount, variant.ReadWindow);
+        var network = new HrnnNetwork(items, variant.HiddenDimension, run.ItemTokenCount, run.UserTokenCount, variant.ReadWindow, device, run.ContextTokenCount);
         run.Start?.Invoke(network);
         using var optimizer = new AdamOptimizer(network.parameters(), variant.LearningRate);
         var chunks = Chunks(training, variant.ReadWindow);

@@ -9,9 +9,9 @@ namespace Personalize.Trainer.Hrnn;
 /// Adaptive stopping's yardstick: a seeded tenth of the training users keep their oldest 90% of interactions for
 /// training and give their newest 10% as truth, as the held-out test users do (<see cref="EvaluationSplit"/>), so the
 /// model is judged after each epoch by what evaluation and serving ask of it (NDCG@10 of the items a request for the
-/// user would get: the GRU over the network's window of newest items; seen items kept unless training left them out of its softmax)
-/// rather than by its training loss, which keeps
-/// falling while a model overfits (docs/benchmarks.md). Costs about 1% of the training interactions.
+/// user would get: the GRU over the network's window of newest items; seen items kept unless training left them out of
+/// its softmax) rather than by its training loss, which keeps falling while a model overfits (docs/benchmarks.md).
+/// Costs about 1% of the training interactions.
 /// </summary>
 internal sealed class HrnnValidation
 {
