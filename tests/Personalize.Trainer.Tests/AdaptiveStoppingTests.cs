@@ -95,10 +95,10 @@ public sealed partial class AdaptiveStoppingTests
     {
         // Rating-like: every user has each item once.
         var ratings = UserSequences.Build(Enumerable.Range(0, 50).SelectMany(u => Enumerable.Range(0, 20).Select(t => new Interaction($"u{u}", $"i{(u + t) % 40}", t))));
-        Assert.True(HrnnTrainer.NeverRepeats(ratings));
+        Assert.Equal(1.0 / (1_000 + 2), HrnnTrainer.RepeatShare(ratings));
 
         // TasteData's users walk chains around their genre and come back to items they had.
-        Assert.False(HrnnTrainer.NeverRepeats(Data));
+        Assert.Null(HrnnTrainer.RepeatShare(Data));
     }
 
     private static void AssertSameWeights(HrnnNetwork expected, HrnnNetwork actual)

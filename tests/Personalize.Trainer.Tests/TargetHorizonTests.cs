@@ -19,7 +19,7 @@ public sealed class TargetHorizonTests
     [Fact]
     public async Task OnRatingData_LearningTheItemsAhead_RaisesNdcgOfTheHeldOutItems_AndValidationKeepsIt()
     {
-        var data = RatingData();
+        var data = RatingData.Create();
         var progress = new List<JobProgress>();
 
         var nextItem = SeenExcludedNdcg10(await Training.TrainAsync(Recipes.Hrnn, data, settings: Settings with { TargetHorizon = 1, Dropout = 0 }));
@@ -58,7 +58,7 @@ public sealed class TargetHorizonTests
     [Fact]
     public async Task OnRatingData_Dropout_RaisesNdcgOfTheHeldOutItems()
     {
-        var data = RatingData();
+        var data = RatingData.Create();
 
         // Trained long enough to overfit, as small rating data does after a few epochs.
         var longer = Settings with { Epochs = 25, MinEpochs = 25 };
@@ -73,7 +73,7 @@ public sealed class TargetHorizonTests
     {
         // TasteData's users come back to items they had: neither the horizon nor dropout may change a single weight.
         var data = UserSequences.Build(TasteData.Create(users: 100).Interactions);
-        Assert.False(HrnnTrainer.NeverRepeats(data));
+        Assert.Null(HrnnTrainer.RepeatShare(data));
         var fast = Settings with { Epochs = 2, MinEpochs = 2, HiddenDimension = 16, Bptt = 8 };
         using var nextItem = await new HrnnTrainer(fast with { TargetHorizon = 1, Dropout = 0 }, new FolderObjectStore(Path.GetTempPath()), null, Training.Ignore).TrainAsync(data, null, null, null, null, CancellationToken.None);
         using var ahead = await new HrnnTrainer(fast with { TargetHorizon = 16, Dropout = 0.3 }, new FolderObjectStore(Path.GetTempPath()), null, Training.Ignore).TrainAsync(data, null, null, null, null, CancellationToken.None);
@@ -91,7 +91,7 @@ public sealed class TargetHorizonTests
         // Item ids dropped 30% of the time (aws-user-personalization's and aws-hrnn-coldstart's network) change nothing
         // of what is asked: the bag of items ahead.
         const string recipe = Recipes.UserPersonalization;
-        var data = RatingData();
+        var data = RatingData.Create();
         var progress = new List<JobProgress>();
 
         var nextItem = SeenExcludedNdcg10(await Training.TrainAsync(recipe, data, settings: Settings with { TargetHorizon = 1, Dropout = 0 }));
@@ -110,7 +110,7 @@ public sealed class TargetHorizonTests
         var items = HrnnSettings.FullSoftmaxMaxItems + 1000;
         var data = UserSequences.Build(Enumerable.Range(0, 900).SelectMany(u =>
             Enumerable.Range(0, 30).Select(t => new Interaction($"u{u}", $"i{((u * 331) + (t * 97) + random.Next(5)) % items}", 1_700_000_000 + (t * 60)))).DistinctBy(i => (i.UserId, i.ItemId)));
-        Assert.True(HrnnTrainer.NeverRepeats(data));
+        Assert.NotNull(HrnnTrainer.RepeatShare(data));
         Assert.True(data.ItemIds.Count > HrnnSettings.FullSoftmaxMaxItems, $"{data.ItemIds.Count} items");
         var progress = new List<JobProgress>();
         var sampled = Settings with { Epochs = 2, MinEpochs = 2, HiddenDimension = 8, Bptt = 8, SampledNegatives = 64 };
@@ -128,35 +128,6 @@ public sealed class TargetHorizonTests
     {
         Assert.NotEqual((Settings with { TargetHorizon = 1 }).Fingerprint(10, 10, 100), (Settings with { TargetHorizon = 16 }).Fingerprint(10, 10, 100));
         Assert.NotEqual((Settings with { Dropout = 0 }).Fingerprint(10, 10, 100), (Settings with { Dropout = 0.3 }).Fingerprint(10, 10, 100));
-    }
-
-    /// <summary>
-    /// Rating-shaped (each user has an item once), planted: each user likes one of 12 genres of 30 items, and rates a
-    /// random item of it or, as often, one of the 40 most popular items; the order within a history says nothing.
-    /// </summary>
-    private static TrainingData RatingData()
-    {
-        const int genres = 12;
-        const int perGenre = 30;
-        const int popular = 40;
-        var random = new Random(7);
-        var interactions = new List<Interaction>();
-        for (var u = 0; u < 600; u++)
-        {
-            var genre = u % genres;
-            var had = new HashSet<string>();
-            var length = random.Next(20, 30);
-            for (var t = 0; had.Count < length; t++)
-            {
-                var item = random.NextDouble() < 0.5 ? $"g{genre}-{random.Next(perGenre)}" : $"p{(int)(popular * Math.Pow(random.NextDouble(), 2))}";
-                if (had.Add(item))
-                {
-                    interactions.Add(new Interaction($"u{u}", item, 1_700_000_000 + (t * 60)));
-                }
-            }
-        }
-
-        return new TrainingData { Interactions = interactions };
     }
 
     /// <summary>NDCG@10 on the held-out test users with each user's items filtered out, as a campaign's EXCLUDE filter does.</summary>

@@ -33,6 +33,10 @@ public sealed class ModelManifest
     [JsonPropertyName("historyWindow")]
     public int? HistoryWindow { get; set; }
 
+    [Description("HRNN family, where users in the training data (almost) never had an item twice: the share of training events that repeat an item the user had, smoothed ((repeats + 1) / (events + 2)). The network learned which of the items a user has not had comes next, so a user's own items share this probability among them, and rank after the new items the model expects more. Absent where users repeat items: the network then learned repeats too.")]
+    [JsonPropertyName("repeatShare")]
+    public double? RepeatShare { get; set; }
+
     [JsonPropertyName("eventType")]
     public string? EventType { get; set; }
 

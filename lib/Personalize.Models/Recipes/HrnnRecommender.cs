@@ -13,7 +13,8 @@ namespace Personalize.Models.Recipes;
 /// starting from the user's metadata state where the recipe has one, and the state scores every item by a dot product
 /// with its output vector, moved by the request's context where the model learned context. Metadata recipes bake item
 /// metadata into the exported item vectors. Large catalogues are scored with int8 item vectors and float32 re-scoring
-/// (<see cref="ScoringSettings"/>).
+/// (<see cref="ScoringSettings"/>). A model trained where users never repeat items scores a user's own items by the
+/// share of repeats in its training data (<see cref="RepeatMixture"/>).
 /// </summary>
 public sealed class HrnnRecommender : Recommender
 {
@@ -101,7 +102,9 @@ public sealed class HrnnRecommender : Recommender
     {
         var history = History(request);
         var state = InContext(CachedUserState(request.UserId, history), request.Context);
-        return BestBySoftmaxAsync(state, Count(request), Candidates(request), cancellationToken);
+        return Manifest.RepeatShare is { } share && history.Length > 0
+            ? BestOfMixtureAsync(state, Count(request), Candidates(request), history, share, cancellationToken)
+            : BestBySoftmaxAsync(state, Count(request), Candidates(request), cancellationToken);
     }
 
     public override ValueTask<IReadOnlyList<RecommendedItem>> RelatedItemsAsync(RecommendationRequest request, CancellationToken cancellationToken = default)
@@ -120,7 +123,8 @@ public sealed class HrnnRecommender : Recommender
     {
         var accept = Candidates(request);
         var rows = request.InputList.Select(ItemRow).OfType<int>().Where(accept).Distinct().ToArray();
-        var state = InContext(CachedUserState(request.UserId, History(request)), request.Context);
+        var history = History(request);
+        var state = InContext(CachedUserState(request.UserId, history), request.Context);
         var logits = new float[rows.Length];
         for (var i = 0; i < rows.Length; i++)
         {
@@ -128,7 +132,14 @@ public sealed class HrnnRecommender : Recommender
         }
 
         var ranked = new List<RecommendedItem>(request.InputList.Count);
-        if (rows.Length > 0)
+        if (rows.Length > 0 && Manifest.RepeatShare is { } share)
+        {
+            var had = history.ToHashSet();
+            var scores = RepeatMixture.Within(logits, rows.Select(had.Contains).ToArray(), share);
+            ranked.AddRange(Enumerable.Range(0, rows.Length).OrderByDescending(i => scores[i]).ThenByDescending(i => logits[i])
+                .Select(i => new RecommendedItem(ItemIds[rows[i]], scores[i])));
+        }
+        else if (rows.Length > 0)
         {
             var scores = new float[rows.Length];
             TensorPrimitives.SoftMax(logits, scores);
@@ -262,8 +273,21 @@ public sealed class HrnnRecommender : Recommender
     /// <summary>The best candidates, scored by a softmax over the whole catalogue (so scores of all items sum to 1).</summary>
     private async ValueTask<IReadOnlyList<RecommendedItem>> BestBySoftmaxAsync(float[] state, int count, Func<int, bool> accept, CancellationToken cancellationToken)
     {
-        var query = new ScoringQuery(state, count, accept);
-        var scored = _ann?.Score(query) ?? (_batcher is null ? _scorer.Score(query) : await _batcher.ScoreAsync(query, cancellationToken));
+        var scored = await ScoreAsync(new ScoringQuery(state, count, accept), cancellationToken);
         return scored.Rows.Select((row, i) => new RecommendedItem(ItemIds[row], scored.Score(i))).ToList();
     }
+
+    /// <summary>The best candidates of <see cref="RepeatMixture"/>: the user's own items with probability <paramref name="share"/>, the rest with the remainder.</summary>
+    private async ValueTask<IReadOnlyList<RecommendedItem>> BestOfMixtureAsync(
+        float[] state, int count, Func<int, bool> accept, int[] history, double share, CancellationToken cancellationToken)
+    {
+        var had = history.Distinct().ToArray();
+        var hadSet = had.ToHashSet();
+        var fresh = await ScoreAsync(new ScoringQuery(state, count, row => !hadSet.Contains(row) && accept(row)), cancellationToken);
+        var hadLogits = had.Select(row => Logit(row, state)).ToArray();
+        return RepeatMixture.Best(fresh, had, hadLogits, share, accept, count).Select(c => new RecommendedItem(ItemIds[c.Row], c.Score)).ToList();
+    }
+
+    private async ValueTask<ScoredRows> ScoreAsync(ScoringQuery query, CancellationToken cancellationToken) =>
+        _ann?.Score(query) ?? (_batcher is null ? _scorer.Score(query) : await _batcher.ScoreAsync(query, cancellationToken));
 }

@@ -38,6 +38,11 @@ public static class RecipeReference
         text.Append("training users and report the test users' metrics; AutoML searches each candidate's tunable parameters within ");
         text.Append("`hpoResourceConfig.maxNumberOfTrainingJobs` (default: 4 trainings per candidate with something to tune). Trials run ");
         text.Append("one at a time, so `maxParallelTrainingJobs` above 1 is refused.\n\n");
+        text.Append("No recipe leaves out the items a user already had unless a filter says so, as in Personalize. But where (almost) no ");
+        text.Append("user in the training data has an item twice, as in rating data, the HRNN family learns only which of the items a user ");
+        text.Append("has not had comes next, and the model gives the user's own items the share of repeats the data showed (the model ");
+        text.Append("manifest's `repeatShare`, (repeats + 1) / (events + 2)): they rank after the new items it expects, in evaluation, batch ");
+        text.Append("inference and the runtime alike, and still fill a list that the new items cannot.\n\n");
         text.Append(CultureInfo.InvariantCulture, $"AutoML candidates: {string.Join(", ", Recipes.AutoMLCandidates.Select(r => $"`{r}`"))}.\n\n");
 
         text.Append("| Recipe | Type | What it models | Serve it with |\n|---|---|---|---|\n");

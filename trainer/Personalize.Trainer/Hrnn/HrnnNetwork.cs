@@ -61,6 +61,13 @@ internal sealed class HrnnNetwork : nn.Module
     /// <summary>How many of a user's newest items the network reads: what the served scorer must read too.</summary>
     public int Window { get; }
 
+    /// <summary>
+    /// Where it was trained with a user's earlier items left out of the softmax (users never repeat items), the share
+    /// of the training data's events that repeat an item: what the served scorer gives a user's own items
+    /// (<see cref="HrnnTrainer.RepeatShare"/>); null where it learned repeats like any other next item.
+    /// </summary>
+    public double? RepeatShare { get; init; }
+
     public GRU Gru => gru;
 
     /// <summary>

@@ -64,7 +64,7 @@ internal sealed record HrnnSettings
 
     /// <summary>
     /// How many of the next items each position learns to predict (a softmax cross-entropy per item, averaged), where
-    /// users never repeat items (<see cref="HrnnTrainer.NeverRepeats"/>) and validation users show it beats the next
+    /// users never repeat items (<see cref="HrnnTrainer.RepeatShare"/>) and validation users show it beats the next
     /// item alone; elsewhere, and in cold-start networks, every position learns its next item only, as GRU4Rec does. Evaluation and a request ask for the items a user will have next, a bag rather than one
     /// item, so on rating data a longer horizon trains what is asked (PinnerFormer's dense all-action loss); where
     /// users repeat items the next one follows from the last and later targets blur it (docs/benchmarks.md).

@@ -43,9 +43,10 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         // Validation users' newest interactions are held out of training to judge each epoch by.
         var (training, validation) = settings.ValidationPatience > 0 ? HrnnValidation.Split(data, settings.Seed + 2) : (data, null);
         // Users who never repeat items: seen items leave the softmax, and the items ahead may be learned (below).
-        var maskSeen = NeverRepeats(training);
+        var repeatShare = RepeatShare(training);
+        var maskSeen = repeatShare is not null;
         var run = new Run(
-            data, training, validation, itemTokenTensor, userTokenTensor, contextTensor is null ? null : (contextTensor, contexts!.EventRows), maskSeen,
+            data, training, validation, itemTokenTensor, userTokenTensor, contextTensor is null ? null : (contextTensor, contexts!.EventRows), repeatShare,
             itemTokens?.Tokens ?? 0, userTokens?.Tokens ?? 0, contexts?.Tokens.Count ?? 0, start, impressions, device);
         var window = settings with { Window = settings.ReadWindow };
         if (!maskSeen || validation is null)
@@ -130,7 +131,10 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         var impressions = run.Impressions;
         manual_seed(variant.Seed);
         var items = data.ItemIds.Count;
-        var network = new HrnnNetwork(items, variant.HiddenDimension, run.ItemTokenCount, run.UserTokenCount, variant.ReadWindow, device, run.ContextTokenCount);
+        var network = new HrnnNetwork(items, variant.HiddenDimension, run.ItemTokenCount, run.UserTokenCount, variant.ReadWindow, device, run.ContextTokenCount)
+        {
+            RepeatShare = run.RepeatShare,
+        };
         run.Start?.Invoke(network);
         using var optimizer = new AdamOptimizer(network.parameters(), variant.LearningRate);
         var chunks = Chunks(training, variant.ReadWindow);
@@ -409,12 +413,14 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
     private static readonly Scalar MinWeightSum = 1e-6.ToScalar();
 
     /// <summary>
-    /// True when (almost) no user has an item twice, as in rating data: then an item the user already had is never
-    /// the next one, and scoring it as a negative would teach the model to push down exactly the items that match the
-    /// user's taste. Such items are left out of each position's softmax instead, so the model learns which of the
-    /// items the user has not had come next; what it serves still includes seen items unless a filter excludes them.
+    /// Where (almost) no user has an item twice, as in rating data, the share of events that repeat an item the user
+    /// had, smoothed as (repeats + 1) / (events + 2) so that it is never 0; null where users repeat items. On such data
+    /// an item the user already had is (almost) never the next one, and scoring it as a negative would teach the model
+    /// to push down exactly the items that match the user's taste. Such items are left out of each position's softmax
+    /// instead, so the network learns which of the items the user has not had comes next, and this share is what it
+    /// leaves for the items they had (<see cref="HrnnNetwork.RepeatShare"/>).
     /// </summary>
-    internal static bool NeverRepeats(UserSequences data)
+    internal static double? RepeatShare(UserSequences data)
     {
         long repeats = 0;
         foreach (var sequence in data.Sequences)
@@ -422,7 +428,7 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
             repeats += sequence.Length - sequence.Distinct().Count();
         }
 
-        return data.Interactions > 0 && repeats <= MaxRepeatShare * data.Interactions;
+        return data.Interactions > 0 && repeats <= MaxRepeatShare * data.Interactions ? (repeats + 1.0) / (data.Interactions + 2.0) : null;
     }
 
     // Real rating exports have a few duplicates (re-rated items); more than this and repeating is behaviour to learn.
@@ -594,7 +600,11 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
     /// <summary>What every variant of one training shares: the data, its validation users and the tensors built from them.</summary>
     private sealed record Run(
         UserSequences Data, UserSequences Training, HrnnValidation? Validation, Tensor? ItemTokens, Tensor? UserTokens, (Tensor Matrix, int[][] EventRows)? Contexts,
-        bool MaskSeen, int ItemTokenCount, int UserTokenCount, int ContextTokenCount, Action<HrnnNetwork>? Start, ImpressionNegatives? Impressions, Device Device);
+        double? RepeatShare, int ItemTokenCount, int UserTokenCount, int ContextTokenCount, Action<HrnnNetwork>? Start, ImpressionNegatives? Impressions, Device Device)
+    {
+        /// <summary>Users never repeat items: earlier items leave each position's softmax.</summary>
+        public bool MaskSeen => RepeatShare is not null;
+    }
 
     private readonly record struct Chunk(int User, int Start, int Length);
 

@@ -271,6 +271,7 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
             var manifest = Manifest(recipe, hyperParameters);
             manifest.Scorer = ScorerKinds.Hrnn;
             manifest.HistoryWindow = trained.Network.Window;
+            manifest.RepeatShare = trained.Network.RepeatShare;
             manifest.MetadataGate = gate;
             var tensors = HrnnExport.Tensors(trained.Network, itemTokens, userTokens, cold);
             tensors[TensorNames.ItemAgeDays] = ages;
@@ -331,6 +332,7 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
             var manifest = Manifest(recipe, hyperParameters);
             manifest.Scorer = ScorerKinds.Hrnn;
             manifest.HistoryWindow = network.Window;
+            manifest.RepeatShare = network.RepeatShare;
             // The base's choice stands: its item vectors, with or without metadata folded in, are where the update starts.
             manifest.MetadataGate = baseModel.Manifest.MetadataGate;
             var tensors = HrnnExport.Tensors(network, null, null, null);
