@@ -16,9 +16,15 @@ if (args.FirstOrDefault() == UserStateCost.Verb)
     return UserStateCost.Run(args);
 }
 
+if (args.FirstOrDefault() == RepeatShareCost.Verb)
+{
+    return await RepeatShareCost.RunAsync(args);
+}
+
 // personalize-bench-runtime [--items 100000,1000000] [--hidden 64] [--seconds 5] [--seconds-at-80 S] [--concurrency 16]
 //   [--methods float32,int8,batch,cache,ann,all] [--generator-cpus LIST] [--generator-nice N] [--no-http]
 // personalize-bench-runtime user-state [--hidden 43,64,149] [--windows 32,200]: one user state's cost per window.
+// personalize-bench-runtime repeat-share [--items 1682,100000] [--hidden 43] [--histories 20,200]: a rating-data model's list against a plain one's.
 // Pinned: `taskset --cpu-list 0 dotnet personalize-bench-runtime.dll ... --generator-cpus 1` serves on core 0 and loads from core 1.
 var items = Option("--items", "100000,1000000").Split(',').Select(int.Parse).ToArray();
 var hiddens = Option("--hidden", "64").Split(',').Select(int.Parse).ToArray();

@@ -33,7 +33,7 @@ public static class UserStateCost
             });
             var random = new Random(3);
             var history = Enumerable.Range(0, windows.Max()).Select(_ => random.Next(10_000)).ToArray();
-            var perRound = windows.ToDictionary(w => w, _ => new List<double>());
+            var perRound = windows.ToDictionary(w => w, _ => new Latencies());
             // Warm-up, then rounds that alternate the windows.
             Measure(scorers[windows.Max()], history, TimeSpan.FromSeconds(0.5));
             for (var round = 0; round < rounds; round++)
@@ -44,10 +44,10 @@ public static class UserStateCost
                 }
             }
 
-            var first = Median(perRound[windows[0]]);
+            var first = perRound[windows[0]].Percentile(50);
             foreach (var window in windows)
             {
-                var median = Median(perRound[window]);
+                var median = perRound[window].Percentile(50);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {hidden} | {window} | {median:F1} | {median / first:F2} |"));
             }
         }
@@ -68,6 +68,4 @@ public static class UserStateCost
 
         return clock.Elapsed.TotalMicroseconds / states;
     }
-
-    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 }
