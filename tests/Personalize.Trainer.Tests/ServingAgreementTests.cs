@@ -19,6 +19,7 @@ namespace Personalize.Trainer.Tests;
 public sealed class ServingAgreementTests
 {
     private const string CampaignArn = "arn:k8s:personalize:test::campaign/agreement";
+    private const string TrackingId = "0c6b1f2e-3a4d-4e5f-8a9b-1c2d3e4f5a6b";
 
     /// <remarks>aws-hrnn-coldstart starts each user's state from their metadata: evaluation must ask for the user, not for their events alone.</remarks>
     [Theory]
@@ -40,13 +41,31 @@ public sealed class ServingAgreementTests
     [Fact]
     public async Task OnRatingData_NoAnswerHoldsTheUsersOwnItems_AndAllThreeAgree()
     {
-        var answers = await ServeAsync(Recipes.Hrnn, RatingData.Create());
+        var answers = await ServeAsync(Recipes.Hrnn, RatingData.Create(), async client =>
+        {
+            // An item the user rates now leaves their next list, as the items they rated before training did.
+            var first = await ServedAsync(client, "u0");
+            using var events = await client.PostAsJsonAsync("/events", new
+            {
+                trackingId = TrackingId,
+                userId = "u0",
+                sessionId = "s-u0",
+                eventList = new[] { new { eventType = "rating", itemId = first[0], sentAt = 1_800_000_000 } },
+            });
+            events.EnsureSuccessStatusCode();
+            var next = await ServedAsync(client, "u0");
+            Assert.DoesNotContain(first[0], next);
+            Assert.Equal(Evaluator.NumResults, next.Count);
+        });
 
         Assert.All(answers, a => Assert.Empty(a.Served.Intersect(a.History)));
     }
 
-    /// <summary>Trains the recipe, then asks evaluation, batch inference and a runtime over HTTP for 20 users' lists, asserting they agree.</summary>
-    private static async Task<List<(IReadOnlyList<string> History, List<string> Served)>> ServeAsync(string recipe, TrainingData data)
+    /// <summary>
+    /// Trains the recipe, then asks evaluation, batch inference and a runtime over HTTP for 20 users' lists, asserting
+    /// they agree; <paramref name="then"/> goes on with the runtime's client.
+    /// </summary>
+    private static async Task<List<(IReadOnlyList<string> History, List<string> Served)>> ServeAsync(string recipe, TrainingData data, Func<HttpClient, Task>? then = null)
     {
         var root = Directory.CreateTempSubdirectory("trainer-agreement-").FullName;
         try
@@ -58,7 +77,14 @@ public sealed class ServingAgreementTests
             await trained.Artifact.SaveAsync(store, modelUri, CancellationToken.None);
             var recommender = RecommenderFactory.Create(trained.Artifact);
             var batch = new BatchInference(recommender, store, Evaluator.NumResults, null, null);
-            var config = new RuntimeConfig { CampaignArn = CampaignArn, CampaignName = "agreement", ModelUri = modelUri.ToString(), DatasetGroupUri = group.ToString() };
+            var config = new RuntimeConfig
+            {
+                CampaignArn = CampaignArn,
+                CampaignName = "agreement",
+                ModelUri = modelUri.ToString(),
+                DatasetGroupUri = group.ToString(),
+                TrackingIds = [TrackingId],
+            };
             var url = $"http://127.0.0.1:{FreePort.Next()}";
             var app = RuntimeApp.Create(config, store, ["--urls", url]);
             await app.StartAsync();
@@ -72,14 +98,17 @@ public sealed class ServingAgreementTests
                 {
                     var evaluated = await Evaluator.RecommendAsync(recommender, user, []);
                     var batched = (await batch.AnswerAsync(new JsonObject { ["userId"] = user }.ToJsonString()))["output"]!["recommendedItems"]!.AsArray().Select(i => i!.GetValue<string>()).ToList();
-                    using var response = await client.PostAsJsonAsync("/recommendations", new { campaignArn = CampaignArn, userId = user, numResults = Evaluator.NumResults });
-                    response.EnsureSuccessStatusCode();
-                    var served = (await response.Content.ReadFromJsonAsync<JsonObject>())!["itemList"]!.AsArray().Select(i => i!["itemId"]!.GetValue<string>()).ToList();
+                    var served = await ServedAsync(client, user);
 
                     Assert.Equal(Evaluator.NumResults, served.Count);
                     Assert.Equal(evaluated, batched);
                     Assert.Equal(evaluated, served);
                     answers.Add((recommender.TrainedHistory(user), served));
+                }
+
+                if (then is not null)
+                {
+                    await then(client);
                 }
 
                 return answers;
@@ -94,5 +123,13 @@ public sealed class ServingAgreementTests
         {
             Directory.Delete(root, recursive: true);
         }
+    }
+
+    /// <summary>The runtime's GetRecommendations list for the user.</summary>
+    private static async Task<List<string>> ServedAsync(HttpClient client, string user)
+    {
+        using var response = await client.PostAsJsonAsync("/recommendations", new { campaignArn = CampaignArn, userId = user, numResults = Evaluator.NumResults });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!["itemList"]!.AsArray().Select(i => i!["itemId"]!.GetValue<string>()).ToList();
     }
 }
