@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Personalize.Api;
+using Personalize.Models.Artifacts;
 using Personalize.Models.Evaluation;
 using Personalize.Models.Recipes;
 using Personalize.Models.Scoring;
@@ -31,7 +33,7 @@ public sealed class RepeatShareTests
     }
 
     [Fact]
-    public async Task WhereUsersRepeatItems_NoShareIsRecorded_AndTheirOwnItemsAreScoredLikeAnyOther()
+    public async Task WhereUsersRepeatItems_NoShareIsRecorded()
     {
         var trained = await Training.TrainAsync(Recipes.Hrnn, TasteData.Create(users: 100));
 
@@ -70,5 +72,18 @@ public sealed class RepeatShareTests
         Assert.Equal(left.Order(), list.Take(5).Select(r => r.ItemId).Order());
         Assert.All(list.Skip(5), r => Assert.DoesNotContain(r.ItemId, left));
         Assert.True(list[4].Score > list[5].Score, $"the last new item {list[4].Score}, the first own item {list[5].Score}");
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(1.5)]
+    public async Task AManifestWhoseRepeatShareIsNotAProbability_IsRefused_NamingTheField(double share)
+    {
+        var trained = (await OnRatingData.Value).Artifact;
+        var manifest = JsonSerializer.Deserialize<ModelManifest>(JsonSerializer.Serialize(trained.Manifest))!;
+        manifest.RepeatShare = share;
+
+        var refused = Assert.Throws<InvalidDataException>(() => RecommenderFactory.Create(new ModelArtifact(manifest, trained.Vocabulary, trained.Tensors)));
+        Assert.Contains("repeatShare", refused.Message, StringComparison.Ordinal);
     }
 }

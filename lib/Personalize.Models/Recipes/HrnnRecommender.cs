@@ -65,6 +65,11 @@ public sealed class HrnnRecommender : Recommender
             throw new InvalidDataException($"Model artifact ({Manifest.Recipe}): {TensorNames.ContextState} does not match {_contextRows.Count} context tokens.");
         }
 
+        if (Manifest.RepeatShare is { } share and not (> 0 and < 1))
+        {
+            throw new InvalidDataException($"Model artifact ({Manifest.Recipe}): manifest repeatShare {share} is not between 0 and 1.");
+        }
+
         _window = Manifest.HistoryWindow
             ?? (int.TryParse(Manifest.HyperParameters.GetValueOrDefault("bptt"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var bptt) ? bptt : 32);
         _scorer = new CatalogueScorer(_itemOutput, _itemOutputBias, hidden, settings.ShouldQuantize(ItemCount, hidden));
@@ -281,8 +286,8 @@ public sealed class HrnnRecommender : Recommender
     private async ValueTask<IReadOnlyList<RecommendedItem>> BestOfMixtureAsync(
         float[] state, int count, Func<int, bool> accept, int[] history, double share, CancellationToken cancellationToken)
     {
-        var had = history.Distinct().ToArray();
-        var hadSet = had.ToHashSet();
+        var hadSet = history.ToHashSet();
+        var had = hadSet.ToArray();
         var fresh = await ScoreAsync(new ScoringQuery(state, count, row => !hadSet.Contains(row) && accept(row)), cancellationToken);
         var hadLogits = had.Select(row => Logit(row, state)).ToArray();
         return RepeatMixture.Best(fresh, had, hadLogits, share, accept, count).Select(c => new RecommendedItem(ItemIds[c.Row], c.Score)).ToList();
