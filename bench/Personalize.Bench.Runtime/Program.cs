@@ -22,7 +22,10 @@ if (args.FirstOrDefault() == RepeatShareCost.Verb)
 }
 
 // personalize-bench-runtime [--items 100000,1000000] [--hidden 64] [--seconds 5] [--seconds-at-80 S] [--concurrency 16]
-//   [--methods float32,int8,batch,cache,ann,all] [--generator-cpus LIST] [--generator-nice N] [--no-http]
+//   [--methods float32,int8,batch,cache,ann,all] [--loads 0.8 | --rates R] [--generator-cpus LIST] [--generator-nice N] [--no-http]
+// --loads: the open-loop runs after the capacity run, as fractions of it, each --seconds-at-80 long (0.5,0.6,0.7,0.8
+// shows where the tail crosses a bound). --rates: at these requests/s instead, to compare two settings at the same load
+// when they change the capacity itself.
 // personalize-bench-runtime user-state [--hidden 43,64,149] [--windows 32,200]: one user state's cost per window.
 // personalize-bench-runtime repeat-share [--items 1682,100000] [--hidden 43] [--histories 20,200]: a rating-data model's list against a plain one's.
 // Pinned: `taskset --cpu-list 0 dotnet personalize-bench-runtime.dll ... --generator-cpus 1` serves on core 0 and loads from core 1.
@@ -36,9 +39,12 @@ var generator = new GeneratorPlacement(
 var concurrency = int.Parse(Option("--concurrency", "16"), CultureInfo.InvariantCulture);
 var methods = Option("--methods", "float32,int8,batch,cache,ann,all").Split(',');
 var http = !args.Contains("--no-http");
+var rates = args.Contains("--rates");
+var loads = Option(rates ? "--rates" : "--loads", "0.8").Split(',').Select(f => double.Parse(f, CultureInfo.InvariantCulture)).ToArray();
+var loadNames = loads.Select(f => rates ? FormattableString.Invariant($"{f:F0}/s") : FormattableString.Invariant($"{f * 100:F0}%")).ToArray();
 
-Console.WriteLine($"# {Environment.ProcessorCount} cores for the server{(generator.Cpus is null ? string.Empty : $", the load generator on CPUs {generator.Cpus}")}{(generator.Nice is null ? string.Empty : $", the load generator at niceness {generator.Nice}")}, {RuntimeInformationText()}, {concurrency} closed-loop clients for {seconds} s, then {secondsAt80} s at 80%, load: {Uptime()}");
-Console.WriteLine("| items | hidden | method | memory MB | recall@25 | in-process CPU µs/query | in-process KiB/query | HTTP capacity req/s | HTTP req/s per core | p50/p99 ms at capacity | p50/p99 ms at 80% | mean batch | generator CPU µs/request |");
+Console.WriteLine($"# {Environment.ProcessorCount} cores for the server{(generator.Cpus is null ? string.Empty : $", the load generator on CPUs {generator.Cpus}")}{(generator.Nice is null ? string.Empty : $", the load generator at niceness {generator.Nice}")}, {RuntimeInformationText()}, {concurrency} closed-loop clients for {seconds} s, then {secondsAt80} s at each of {string.Join(", ", loadNames)}, load: {Uptime()}");
+Console.WriteLine($"| items | hidden | method | memory MB | recall@25 | in-process CPU µs/query | in-process KiB/query | HTTP capacity req/s | HTTP req/s per core | p50/p99 ms at capacity | p50/p99 ms at {string.Join(", ", loadNames)} | mean batch | generator CPU µs/request |");
 Console.WriteLine("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 foreach (var itemCount in items)
 {
@@ -114,15 +120,21 @@ async Task MeasureCatalogueAsync(int itemCount, int hidden)
                 var capacity = await load.ClosedLoopAsync(concurrency, TimeSpan.FromSeconds(seconds));
                 var (passesAfter, queriesAfter) = load.BatchCounts();
                 var (passes, queries) = (passesAfter - passesBefore, queriesAfter - queriesBefore);
-                var (at80, tail) = await load.OpenLoopAsync(0.8 * capacity.Result.RequestsPerSecond, TimeSpan.FromSeconds(secondsAt80));
-                Console.WriteLine($"#   {method} at 80%: {at80.Result.Requests} requests, {at80.AllocatedBytesPerRequest / 1024.0:F1} KiB allocated per request, {at80.Collections} collections, {at80.GcPauses.TotalMilliseconds:F0} ms paused in GC, load {Uptime()}");
-                foreach (var line in tail.Lines())
+                var atLoads = new List<string>();
+                foreach (var (value, name) in loads.Zip(loadNames))
                 {
-                    Console.WriteLine($"#   {method} at 80%, {line}");
+                    var (open, tail) = await load.OpenLoopAsync(rates ? value : value * capacity.Result.RequestsPerSecond, TimeSpan.FromSeconds(secondsAt80));
+                    Console.WriteLine($"#   {method} at {name}: {open.Result.Requests} requests, {open.AllocatedBytesPerRequest / 1024.0:F1} KiB allocated per request, {open.Collections} collections, {open.GcPauses.TotalMilliseconds:F0} ms paused in GC, load {Uptime()}");
+                    foreach (var line in tail.Lines())
+                    {
+                        Console.WriteLine($"#   {method} at {name}, {line}");
+                    }
+
+                    atLoads.Add($"{open.Result.P50Micros / 1000:F1} / {open.Result.P99Micros / 1000:F1}");
                 }
 
                 var batch = passes > 0 ? $"{(double)queries / passes:F1}" : "-";
-                Console.WriteLine(row + $" {capacity.Result.RequestsPerSecond:F0} | {1e6 / capacity.ServerCpuMicrosPerRequest:F0} | {capacity.Result.P50Micros / 1000:F1} / {capacity.Result.P99Micros / 1000:F1} | {at80.Result.P50Micros / 1000:F1} / {at80.Result.P99Micros / 1000:F1} | {batch} | {capacity.Result.GeneratorCpuMicros / capacity.Result.Requests:F0} |");
+                Console.WriteLine(row + $" {capacity.Result.RequestsPerSecond:F0} | {1e6 / capacity.ServerCpuMicrosPerRequest:F0} | {capacity.Result.P50Micros / 1000:F1} / {capacity.Result.P99Micros / 1000:F1} | {string.Join("; ", atLoads)} | {batch} | {capacity.Result.GeneratorCpuMicros / capacity.Result.Requests:F0} |");
             }
         }
     }
