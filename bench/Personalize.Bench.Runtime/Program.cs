@@ -32,7 +32,7 @@ if (args.FirstOrDefault() == RepeatShareCost.Verb)
 var items = Option("--items", "100000,1000000").Split(',').Select(int.Parse).ToArray();
 var hiddens = Option("--hidden", "64").Split(',').Select(int.Parse).ToArray();
 var seconds = double.Parse(Option("--seconds", "5"), CultureInfo.InvariantCulture);
-var secondsAt80 = double.Parse(Option("--seconds-at-80", seconds.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
+var secondsOpen = double.Parse(Option("--seconds-at-80", seconds.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
 var generator = new GeneratorPlacement(
     args.Contains("--generator-cpus") ? Option("--generator-cpus", string.Empty) : null,
     args.Contains("--generator-nice") ? int.Parse(Option("--generator-nice", "0"), CultureInfo.InvariantCulture) : null);
@@ -40,10 +40,20 @@ var concurrency = int.Parse(Option("--concurrency", "16"), CultureInfo.Invariant
 var methods = Option("--methods", "float32,int8,batch,cache,ann,all").Split(',');
 var http = !args.Contains("--no-http");
 var rates = args.Contains("--rates");
-var loads = Option(rates ? "--rates" : "--loads", "0.8").Split(',').Select(f => double.Parse(f, CultureInfo.InvariantCulture)).ToArray();
+if (rates && args.Contains("--loads"))
+{
+    throw new ArgumentException("--loads and --rates: give one; --loads are fractions of the measured capacity, --rates requests/s.");
+}
+
+var loadsOption = rates ? "--rates" : "--loads";
+var loads = Option(loadsOption, "0.8").Split(',')
+    .Select(f => double.TryParse(f, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0
+        ? value
+        : throw new ArgumentException($"{loadsOption}: {f} is not a positive number."))
+    .ToArray();
 var loadNames = loads.Select(f => rates ? FormattableString.Invariant($"{f:F0}/s") : FormattableString.Invariant($"{f * 100:F0}%")).ToArray();
 
-Console.WriteLine($"# {Environment.ProcessorCount} cores for the server{(generator.Cpus is null ? string.Empty : $", the load generator on CPUs {generator.Cpus}")}{(generator.Nice is null ? string.Empty : $", the load generator at niceness {generator.Nice}")}, {RuntimeInformationText()}, {concurrency} closed-loop clients for {seconds} s, then {secondsAt80} s at each of {string.Join(", ", loadNames)}, load: {Uptime()}");
+Console.WriteLine($"# {Environment.ProcessorCount} cores for the server{(generator.Cpus is null ? string.Empty : $", the load generator on CPUs {generator.Cpus}")}{(generator.Nice is null ? string.Empty : $", the load generator at niceness {generator.Nice}")}, {RuntimeInformationText()}, {concurrency} closed-loop clients for {seconds} s, then {secondsOpen} s at each of {string.Join(", ", loadNames)}, load: {Uptime()}");
 Console.WriteLine($"| items | hidden | method | memory MB | recall@25 | in-process CPU µs/query | in-process KiB/query | HTTP capacity req/s | HTTP req/s per core | p50/p99 ms at capacity | p50/p99 ms at {string.Join(", ", loadNames)} | mean batch | generator CPU µs/request |");
 Console.WriteLine("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 foreach (var itemCount in items)
@@ -123,7 +133,7 @@ async Task MeasureCatalogueAsync(int itemCount, int hidden)
                 var atLoads = new List<string>();
                 foreach (var (value, name) in loads.Zip(loadNames))
                 {
-                    var (open, tail) = await load.OpenLoopAsync(rates ? value : value * capacity.Result.RequestsPerSecond, TimeSpan.FromSeconds(secondsAt80));
+                    var (open, tail) = await load.OpenLoopAsync(rates ? value : value * capacity.Result.RequestsPerSecond, TimeSpan.FromSeconds(secondsOpen));
                     Console.WriteLine($"#   {method} at {name}: {open.Result.Requests} requests, {open.AllocatedBytesPerRequest / 1024.0:F1} KiB allocated per request, {open.Collections} collections, {open.GcPauses.TotalMilliseconds:F0} ms paused in GC, load {Uptime()}");
                     foreach (var line in tail.Lines())
                     {
