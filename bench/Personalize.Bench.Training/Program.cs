@@ -9,6 +9,7 @@ using Personalize.Trainer.Training;
 
 // Usage: Personalize.Bench.Training --work <dir> [--shape generator|movielens-1m|movielens-100k --interactions N --users N --items N | --csv F --schema S]
 //   [--epochs E --batch B --lr R --threads T --negatives N --warmup S --patience P --horizon K --dropout D --recipes a,b,...
+//   --hyper name=value,... (the recipes' algorithm hyper-parameters, as a Solution's solutionConfig.algorithmHyperParameters)
 //   --baselines ease,item-knn,oracle|none --ease-lambdas L,... --knn-k K,... | --update F]
 // Generates and imports the data once into <dir> (reused by later runs with the same shape and sizes), or imports the
 // interactions CSV F (its header USER_ID,ITEM_ID,TIMESTAMP, or the fields of the Avro schema in S), then trains each
@@ -43,6 +44,8 @@ var patience = (int)Number("patience", HrnnSettings.DefaultValidationPatience);
 var horizon = (int)Number("horizon", HrnnSettings.DefaultTargetHorizon);
 var dropout = options.TryGetValue("dropout", out var dropoutText) ? double.Parse(dropoutText, CultureInfo.InvariantCulture) : HrnnSettings.DefaultDropout;
 var recipes = List("recipes", string.Join(',', Recipes.All.Select(r => r.Name)));
+var hyperParameters = List("hyper", string.Empty).Select(p => p.Split('=', 2)).ToDictionary(
+    p => p[0], p => p.Length == 2 ? p[1] : throw new ArgumentException($"--hyper: \"{p[0]}\" is not name=value"), StringComparer.Ordinal);
 var csvPath = options.GetValueOrDefault("csv");
 // The oracle is the generator's own process, so it has nothing to say about a user's CSV.
 var baselines = List("baselines", csvPath is null ? "ease,item-knn,oracle" : "ease,item-knn").Where(b => b != "none").ToList();
@@ -61,7 +64,7 @@ var data = await TrainingDataLoader.LoadAsync(store, group, null, null, Cancella
 Console.Error.WriteLine($"{data.Interactions.Count} interactions from {group}, {Environment.ProcessorCount} cores, torch device {HrnnTrainer.PickDevice().type}");
 if (options.TryGetValue("update", out var updateFraction))
 {
-    await UpdateComparison.RunAsync(store, data, new HrnnSettings { Epochs = epochs, BatchSize = batchSize, LearningRate = learningRate, Threads = threads, SampledNegatives = negatives, WarmupSteps = warmup, ValidationPatience = patience, TargetHorizon = horizon, Dropout = dropout }, double.Parse(updateFraction, CultureInfo.InvariantCulture));
+    await UpdateComparison.RunAsync(store, data, new HrnnSettings { Epochs = epochs, BatchSize = batchSize, LearningRate = learningRate, Threads = threads, SampledNegatives = negatives, WarmupSteps = warmup, ValidationPatience = patience, TargetHorizon = horizon, Dropout = dropout }, hyperParameters, double.Parse(updateFraction, CultureInfo.InvariantCulture));
     return;
 }
 
@@ -71,6 +74,11 @@ Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 foreach (var name in recipes)
 {
     var recipe = Recipes.Find(name) ?? throw new ArgumentException($"unknown recipe {name}");
+    if (recipe.Validate(hyperParameters, null) is [_, ..] problems)
+    {
+        throw new ArgumentException($"--hyper for {name}: {string.Join("; ", problems)}");
+    }
+
     var rates = new List<double>();
     Task Record(JobProgress progress, CancellationToken _)
     {
@@ -89,7 +97,7 @@ foreach (var name in recipes)
 
     var trainer = new RecipeTrainer(store, null, Record, new HrnnSettings { Epochs = epochs, BatchSize = batchSize, LearningRate = learningRate, Threads = threads, SampledNegatives = negatives, WarmupSteps = warmup, ValidationPatience = patience, TargetHorizon = horizon, Dropout = dropout });
     var clock = Stopwatch.StartNew();
-    var model = await trainer.TrainAsync(recipe, recipe.Resolve(null, null), data, validate: false, CancellationToken.None);
+    var model = await trainer.TrainAsync(recipe, recipe.Resolve(hyperParameters, null), data, validate: false, CancellationToken.None);
     var seconds = clock.Elapsed.TotalSeconds;
     var m = model.Metrics;
     string F(string key) => m[key].ToString("F4", CultureInfo.InvariantCulture);
