@@ -5,7 +5,9 @@ using Personalize.Models.Artifacts;
 using Personalize.Models.Recipes;
 using Personalize.Models.Scoring;
 using Personalize.Models.Training;
+using Personalize.Trainer.Hrnn;
 using Personalize.Trainer.Training;
+using static TorchSharp.torch;
 
 namespace Personalize.Trainer.Tests;
 
@@ -14,13 +16,20 @@ public sealed class UpdateTrainingTests
 {
     // aws-user-personalization's automatic updates are this warm start: new items become recommendable without a full training.
     [Theory]
-    [InlineData(Recipes.Hrnn)]
-    [InlineData(Recipes.UserPersonalization)]
-    public async Task Update_ContinuesTheBaseModel_AndLearnsTheNewItemsAndInteractions(string recipe)
+    [InlineData(Recipes.Hrnn, false)]
+    [InlineData(Recipes.UserPersonalization, false)]
+    // Rating data may serve two networks summed, as one network of both widths: an UPDATE continues that network.
+    [InlineData(Recipes.Hrnn, true)]
+    public async Task Update_ContinuesTheBaseModel_AndLearnsTheNewItemsAndInteractions(string recipe, bool paired)
     {
         var taste = TasteData.Create(users: 200);
         var old = new TrainingData { Interactions = taste.Interactions, ItemTokens = taste.ItemTokens };
-        var full = await Training.TrainAsync(recipe, old);
+        var full = (await Training.TrainAsync(recipe, old)).Artifact;
+        if (paired)
+        {
+            full = Paired(full);
+        }
+
         // Later, every user walks the new items of their genre.
         var later = taste.Interactions.Max(i => i.Timestamp) + 3600;
         var fresh = Enumerable.Range(0, 200).SelectMany(u => Enumerable.Range(0, TasteData.NewItemsPerGenre)
@@ -28,14 +37,15 @@ public sealed class UpdateTrainingTests
         var data = new TrainingData { Interactions = [.. taste.Interactions, .. fresh], ItemTokens = taste.ItemTokens };
 
         var trainer = new RecipeTrainer(new FolderObjectStore(Path.GetTempPath()), null, Training.Ignore, Training.Fast);
-        var updated = await trainer.UpdateAsync(full.Artifact, data, CancellationToken.None);
+        var updated = await trainer.UpdateAsync(full, data, CancellationToken.None);
 
-        var known = full.Artifact.Vocabulary.Items;
+        var known = full.Vocabulary.Items;
         Assert.Equal(known, updated.Artifact.Vocabulary.Items.Take(known.Count));
         Assert.Equal(recipe, updated.Artifact.Manifest.Recipe);
         Assert.Equal(TasteData.Genres * TasteData.NewItemsPerGenre, updated.Artifact.Vocabulary.Items.Count - known.Count);
         // Started from the base: the known items' output vectors moved a little, not from scratch.
-        Assert.True(Similarity(full.Artifact, updated.Artifact, known.Count) > 0.8, "the known items' vectors are not the base model's");
+        Assert.Equal(full.Tensor(TensorNames.GruWeightHh).Shape, updated.Artifact.Tensor(TensorNames.GruWeightHh).Shape);
+        Assert.True(Similarity(full, updated.Artifact, known.Count) > 0.8, "the known items' vectors are not the base model's");
 
         var model = RecommenderFactory.Create(updated.Artifact);
         var fitting = 0;
@@ -60,6 +70,22 @@ public sealed class UpdateTrainingTests
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => trainer.UpdateAsync(sims.Artifact, data, CancellationToken.None));
 
         Assert.Contains("trainingMode UPDATE", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>The model's network paired with itself (the same ranking, twice the width), exported as training exports a pair.</summary>
+    private static ModelArtifact Paired(ModelArtifact model)
+    {
+        var window = model.Manifest.HistoryWindow!.Value;
+        using var network = new HrnnNetwork(model.Vocabulary.Items.Count, model.Tensor(TensorNames.GruWeightHh).Shape[^1], 0, 0, window, CPU);
+        HrnnWarmStart.From(model, model.Vocabulary.Items, new Dictionary<string, IReadOnlyList<string>>())(network);
+        using var pair = network.PairedWith(network, window);
+        var tensors = model.Tensors.ToDictionary();
+        foreach (var (name, value) in HrnnExport.Tensors(pair, null, null, null))
+        {
+            tensors[name] = value;
+        }
+
+        return new ModelArtifact(model.Manifest, model.Vocabulary, tensors);
     }
 
     /// <summary>Mean cosine similarity of the first rows of two models' item output vectors.</summary>

@@ -139,6 +139,40 @@ internal sealed class HrnnNetwork : nn.Module
         return cat(pieces, 1);
     }
 
+    /// <summary>
+    /// This network and <paramref name="other"/> (trained apart on the same items, metadata and contexts) as one network
+    /// of both widths, reading <paramref name="window"/> items, whose logits are the sum of theirs: the GRUs side by side
+    /// (block-diagonal weights, gate by gate, so neither state reads the other), every table side by side, the biases
+    /// summed. The served scorer needs nothing new for it: it is a plain HRNN of width Hidden + other.Hidden.
+    /// </summary>
+    public HrnnNetwork PairedWith(HrnnNetwork other, int window)
+    {
+        var pair = new HrnnNetwork(
+            (int)itemInput.shape[0], Hidden + other.Hidden, (int)(tokenInput?.shape[0] ?? 0), (int)(userTokenState?.shape[0] ?? 0), window, itemInput.device, (int)(contextState?.shape[0] ?? 0))
+        {
+            RepeatShare = RepeatShare,
+        };
+        using var noGrad = no_grad();
+        var mine = named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        var theirs = other.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        foreach (var (name, parameter) in pair.named_parameters())
+        {
+            using var scope = NewDisposeScope();
+            var (a, b) = (mine[name], theirs[name]);
+            parameter.copy_(name switch
+            {
+                "itemInput" or "itemOutput" or "tokenInput" or "tokenOutput" or "userTokenState" or "contextState" => cat([a, b], 1),
+                "itemBias" or "tokenBias" => a + b,
+                // nn.GRU stacks its three gates (reset, update, new) along the first dimension.
+                "gru.weight_ih_l0" or "gru.weight_hh_l0" => cat(a.chunk(3).Zip(b.chunk(3), (x, y) => block_diag(x, y)).ToArray(), 0),
+                "gru.bias_ih_l0" or "gru.bias_hh_l0" => cat(a.chunk(3).Zip(b.chunk(3), (x, y) => cat([x, y])).ToArray(), 0),
+                _ => throw new InvalidOperationException($"Pairing HRNN networks: no rule for the parameter {name}."),
+            });
+        }
+
+        return pair;
+    }
+
     private static Parameter Table(int rows, int columns, double std)
     {
         using var scale = std.ToScalar();

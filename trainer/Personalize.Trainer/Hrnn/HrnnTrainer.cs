@@ -4,6 +4,7 @@ using Personalize.Data.Storage;
 using Personalize.Jobs;
 using Personalize.Models.Training;
 using Personalize.Trainer.Torch;
+using Personalize.Trainer.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -94,25 +95,41 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
 
     /// <summary>
     /// Where users never repeat items and some histories are longer than the window: trains the kept model's settings
-    /// again reading the whole stored history (gradients still cut every bptt steps), and keeps it only where it beats
-    /// the short window on validation users. On rating data taste lies across the whole history; where the newest items
-    /// count, reading further back blurs them (docs/benchmarks.md).
+    /// again reading the whole stored history (gradients still cut every bptt steps), and serves the better of the two
+    /// on validation users. On rating data taste lies across the whole history; where the newest items count, reading
+    /// further back blurs them (docs/benchmarks.md). The two models summed (each reading the whole history; trained
+    /// apart, their errors differ, so the sum usually beats both) are served instead where they beat the better one,
+    /// as one GRU of twice the width.
     /// </summary>
     private async Task<HrnnNetwork> ChooseWindowAsync(Run run, (HrnnSettings Settings, HrnnNetwork Network, double Best) kept, CancellationToken cancellationToken)
     {
-        var whole = await TrainVariantAsync(run, kept.Settings with { Window = ArtifactBuilder.StoredHistoryLength }, HistoryWindowStage, cancellationToken);
-        var keepWhole = whole.Best > kept.Best;
-        (keepWhole ? kept.Network : whole.Network).Dispose();
+        var stored = ArtifactBuilder.StoredHistoryLength;
+        var whole = await TrainVariantAsync(run, kept.Settings with { Window = stored }, HistoryWindowStage, cancellationToken);
+        var (single, singleChoice) = whole.Best > kept.Best
+            ? (whole.Network, $"the model reading the whole stored history ({stored} items)")
+            : (kept.Network, $"the model reading the last {kept.Settings.Window} items");
+        var pair = kept.Network.PairedWith(whole.Network, stored);
+        double[] PerUser(HrnnNetwork network) =>
+            run.Validation!.Ndcg10PerUser(network, run.ItemTokens, kept.Settings.UserMetadata ? run.UserTokens : null, run.Contexts, run.MaskSeen, run.Device);
+        var pairPerUser = PerUser(pair);
+        var gain = PairedGain.Of(pairPerUser, PerUser(single));
+        var (served, choice) = gain.Gain > 0 ? (pair, $"the two models summed, each reading the whole stored history ({stored} items)") : (single, singleChoice);
+        foreach (var network in new[] { kept.Network, whole.Network, pair }.Where(n => n != served))
+        {
+            network.Dispose();
+        }
+
         await report(
             new JobProgress
             {
                 Time = DateTimeOffset.UtcNow,
                 Stage = HistoryWindowStage,
                 PercentComplete = 100,
-                Message = $"kept the model reading {(keepWhole ? $"the whole stored history ({ArtifactBuilder.StoredHistoryLength} items)" : $"the last {kept.Settings.Window} items")}: validation NDCG@10 {whole.Best:F4} reading {ArtifactBuilder.StoredHistoryLength} items, {kept.Best:F4} reading {kept.Settings.Window}",
+                Message = FormattableString.Invariant(
+                    $"kept {choice}: validation NDCG@10 {whole.Best:F4} reading {stored} items, {kept.Best:F4} reading {kept.Settings.Window}, {pairPerUser.Average():F4} for the two summed (against the better one: {gain.Gain:+0.0000;-0.0000}, standard error {gain.StandardError:F4})"),
             },
             cancellationToken);
-        return keepWhole ? whole.Network : kept.Network;
+        return served;
     }
 
     /// <summary>The progress stage of the next-item-only training that the horizon is compared against, and of the choice.</summary>

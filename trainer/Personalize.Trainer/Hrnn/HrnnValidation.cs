@@ -59,14 +59,23 @@ internal sealed class HrnnValidation
     /// Mean NDCG@10 over the validation users, scored as the served model scores a request for them;
     /// <paramref name="excludeSeen"/> leaves out the items each user had, for a model trained not to rank them.
     /// </summary>
-    public double Ndcg10(HrnnNetwork network, Tensor? itemTokens, Tensor? userTokens, (Tensor Matrix, int[][] EventRows)? contexts, bool excludeSeen, Device device)
+    public double Ndcg10(HrnnNetwork network, Tensor? itemTokens, Tensor? userTokens, (Tensor Matrix, int[][] EventRows)? contexts, bool excludeSeen, Device device) =>
+        Score(network, itemTokens, userTokens, contexts, excludeSeen, device).Mean;
+
+    /// <summary>Each validation user's NDCG@10 (in a fixed order, so two networks' lists pair up), as <see cref="Ndcg10"/> scores them.</summary>
+    public double[] Ndcg10PerUser(HrnnNetwork network, Tensor? itemTokens, Tensor? userTokens, (Tensor Matrix, int[][] EventRows)? contexts, bool excludeSeen, Device device) =>
+        Score(network, itemTokens, userTokens, contexts, excludeSeen, device).PerUser;
+
+    private (double Mean, double[] PerUser) Score(HrnnNetwork network, Tensor? itemTokens, Tensor? userTokens, (Tensor Matrix, int[][] EventRows)? contexts, bool excludeSeen, Device device)
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var (input, output, bias) = network.ItemTables(itemTokens, null);
-        var metrics = new MetricsAccumulator();
+        var perUser = new double[_users.Count];
+        // Summed in the order scored, as the offline metrics sum them.
+        var sum = 0.0;
         // One GRU call per window length (most users fill the whole window).
-        foreach (var group in _users.GroupBy(u => Math.Min(u.Input.Length, network.Window)))
+        foreach (var group in _users.Select((user, index) => (user.User, user.Input, user.Truth, Index: index)).GroupBy(u => Math.Min(u.Input.Length, network.Window)))
         {
             var batch = group.ToList();
             var windows = tensor(batch.SelectMany(u => u.Input[^group.Key..]).Select(i => (long)i).ToArray(), [batch.Count, group.Key], device: device);
@@ -89,10 +98,12 @@ internal sealed class HrnnValidation
             var top = logits.topk(Math.Min(Evaluator.NumResults, _itemIds.Count), 1).indexes.cpu().data<long>().ToArray();
             for (var i = 0; i < batch.Count; i++)
             {
-                metrics.Add(top.Skip(i * top.Length / batch.Count).Take(top.Length / batch.Count).Select(row => _itemIds[(int)row]).ToList(), batch[i].Truth);
+                var ndcg = OfflineMetrics.Ndcg(top.Skip(i * top.Length / batch.Count).Take(top.Length / batch.Count).Select(row => _itemIds[(int)row]).ToList(), batch[i].Truth, 10);
+                perUser[batch[i].Index] = ndcg;
+                sum += ndcg;
             }
         }
 
-        return metrics.Result(_itemIds.Count)[OfflineMetrics.NdcgName(10)];
+        return (_users.Count == 0 ? 0 : sum / _users.Count, perUser);
     }
 }

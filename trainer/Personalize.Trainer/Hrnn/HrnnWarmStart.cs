@@ -35,13 +35,9 @@ internal static class HrnnWarmStart
             ["gru.bias_ih_l0"] = Gru(baseModel, TensorNames.GruBiasIh),
             ["gru.bias_hh_l0"] = Gru(baseModel, TensorNames.GruBiasHh),
         };
+        // The network is as wide as the base's GRU (RecipeTrainer takes the width from it).
         return network =>
         {
-            if (network.Hidden != hidden)
-            {
-                throw new InvalidDataException($"trainingMode UPDATE: hidden_dimension {network.Hidden} differs from the base model's {hidden}.");
-            }
-
             using var noGrad = no_grad();
             foreach (var (name, parameter) in network.named_parameters())
             {

@@ -223,20 +223,18 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
 
         var with = await ValidationNdcgAsync(settings, await TrainNetworkAsync(recipe, settings, data, all, validation.Training, Progress, cancellationToken));
         var without = await ValidationNdcgAsync(plainSettings, await TrainNetworkAsync(recipe, plainSettings, data, all, validation.Training, Progress, cancellationToken));
-        var differences = with.Zip(without, (a, b) => a - b).ToArray();
-        var gain = differences.Length == 0 ? 0 : differences.Average();
-        var standardError = differences.Length < 2 ? 0 : Math.Sqrt(differences.Sum(d => (d - gain) * (d - gain)) / (differences.Length - 1) / differences.Length);
-        var used = differences.Length > 0 && gain > standardError;
-        var figures = string.Create(CultureInfo.InvariantCulture, $"validation NDCG@10 {with.DefaultIfEmpty().Average():F4} with metadata, {without.DefaultIfEmpty().Average():F4} without, on {differences.Length} users (standard error of the difference {standardError:F4})");
+        var comparison = PairedGain.Of(with, without);
+        var used = comparison.BeyondNoise;
+        var figures = string.Create(CultureInfo.InvariantCulture, $"validation NDCG@10 {with.DefaultIfEmpty().Average():F4} with metadata, {without.DefaultIfEmpty().Average():F4} without, on {comparison.Users} users (standard error of the difference {comparison.StandardError:F4})");
         var reason = used ? $"metadata features kept: {figures}" : $"metadata features dropped, they did not beat the model without them by more than noise: {figures}";
         await Progress(new JobProgress { Time = DateTimeOffset.UtcNow, Message = $"{recipe.Name}: {reason}" }, cancellationToken);
         return new MetadataGateReport
         {
             Used = used,
-            ValidationUsers = differences.Length,
+            ValidationUsers = comparison.Users,
             NdcgAt10WithMetadata = with.DefaultIfEmpty().Average(),
             NdcgAt10WithoutMetadata = without.DefaultIfEmpty().Average(),
-            StandardError = standardError,
+            StandardError = comparison.StandardError,
             Reason = reason,
         };
     }
@@ -310,11 +308,11 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
         var fromRecipe = HrnnSettings.FromHyperParameters(hyperParameters);
         var settings = hrnnTemplate with
         {
-            HiddenDimension = fromRecipe.HiddenDimension,
+            // The base's weights set the width (a pair of networks is served as one of both widths) and learned to read its window.
+            HiddenDimension = baseModel.Tensor(TensorNames.GruWeightHh).Shape[^1],
             Bptt = fromRecipe.Bptt,
             RecencyMask = fromRecipe.RecencyMask,
             Epochs = Math.Max(1, hrnnTemplate.Epochs / UpdateEpochDivisor),
-            // The base's weights learned to read its window.
             Window = baseModel.Manifest.HistoryWindow ?? fromRecipe.Bptt,
         };
         var since = baseModel.Manifest.TrainingData.MaxTimestamp ?? long.MinValue;
