@@ -46,6 +46,15 @@ var dropout = options.TryGetValue("dropout", out var dropoutText) ? double.Parse
 var recipes = List("recipes", string.Join(',', Recipes.All.Select(r => r.Name)));
 var hyperParameters = List("hyper", string.Empty).Select(p => p.Split('=', 2)).ToDictionary(
     p => p[0], p => p.Length == 2 ? p[1] : throw new ArgumentException($"--hyper: \"{p[0]}\" is not name=value"), StringComparer.Ordinal);
+// Each recipe's hyper-parameters, checked as a Solution's are before any data is generated or imported, so a typo
+// stops the run at once (--update trains aws-hrnn).
+var resolved = (options.ContainsKey("update") ? [Recipes.Hrnn] : recipes).ToDictionary(name => name, name =>
+{
+    var recipe = Recipes.Find(name) ?? throw new ArgumentException($"unknown recipe {name}");
+    return recipe.Validate(hyperParameters, null) is [_, ..] problems
+        ? throw new ArgumentException($"--hyper for {name}: {string.Join("; ", problems)}")
+        : recipe.Resolve(hyperParameters, null);
+});
 var csvPath = options.GetValueOrDefault("csv");
 // The oracle is the generator's own process, so it has nothing to say about a user's CSV.
 var baselines = List("baselines", csvPath is null ? "ease,item-knn,oracle" : "ease,item-knn").Where(b => b != "none").ToList();
@@ -64,7 +73,7 @@ var data = await TrainingDataLoader.LoadAsync(store, group, null, null, Cancella
 Console.Error.WriteLine($"{data.Interactions.Count} interactions from {group}, {Environment.ProcessorCount} cores, torch device {HrnnTrainer.PickDevice().type}");
 if (options.TryGetValue("update", out var updateFraction))
 {
-    await UpdateComparison.RunAsync(store, data, new HrnnSettings { Epochs = epochs, BatchSize = batchSize, LearningRate = learningRate, Threads = threads, SampledNegatives = negatives, WarmupSteps = warmup, ValidationPatience = patience, TargetHorizon = horizon, Dropout = dropout }, hyperParameters, double.Parse(updateFraction, CultureInfo.InvariantCulture));
+    await UpdateComparison.RunAsync(store, data, new HrnnSettings { Epochs = epochs, BatchSize = batchSize, LearningRate = learningRate, Threads = threads, SampledNegatives = negatives, WarmupSteps = warmup, ValidationPatience = patience, TargetHorizon = horizon, Dropout = dropout }, resolved[Recipes.Hrnn], double.Parse(updateFraction, CultureInfo.InvariantCulture));
     return;
 }
 
@@ -73,12 +82,7 @@ Console.WriteLine("| recipe | epochs | events/s per epoch | train s | peak MiB |
 Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 foreach (var name in recipes)
 {
-    var recipe = Recipes.Find(name) ?? throw new ArgumentException($"unknown recipe {name}");
-    if (recipe.Validate(hyperParameters, null) is [_, ..] problems)
-    {
-        throw new ArgumentException($"--hyper for {name}: {string.Join("; ", problems)}");
-    }
-
+    var recipe = Recipes.Find(name)!;
     var rates = new List<double>();
     Task Record(JobProgress progress, CancellationToken _)
     {
@@ -97,7 +101,7 @@ foreach (var name in recipes)
 
     var trainer = new RecipeTrainer(store, null, Record, new HrnnSettings { Epochs = epochs, BatchSize = batchSize, LearningRate = learningRate, Threads = threads, SampledNegatives = negatives, WarmupSteps = warmup, ValidationPatience = patience, TargetHorizon = horizon, Dropout = dropout });
     var clock = Stopwatch.StartNew();
-    var model = await trainer.TrainAsync(recipe, recipe.Resolve(hyperParameters, null), data, validate: false, CancellationToken.None);
+    var model = await trainer.TrainAsync(recipe, resolved[name], data, validate: false, CancellationToken.None);
     var seconds = clock.Elapsed.TotalSeconds;
     var m = model.Metrics;
     string F(string key) => m[key].ToString("F4", CultureInfo.InvariantCulture);

@@ -14,18 +14,12 @@ using Personalize.Trainer.Training;
 /// </summary>
 internal static class UpdateComparison
 {
-    public static async Task RunAsync(IObjectStore store, TrainingData data, HrnnSettings settings, IReadOnlyDictionary<string, string> algorithmHyperParameters, double newFraction)
+    public static async Task RunAsync(IObjectStore store, TrainingData data, HrnnSettings settings, IReadOnlyDictionary<string, string> hyperParameters, double newFraction)
     {
         var times = data.Interactions.Select(i => i.Timestamp).Order().ToArray();
         var cut = times[(int)Math.Clamp((1 - newFraction) * times.Length, 0, times.Length - 1)];
         var old = new TrainingData { Interactions = data.Interactions.Where(i => i.Timestamp <= cut).ToList(), ItemTokens = data.ItemTokens, UserTokens = data.UserTokens };
         var recipe = Recipes.Find(Recipes.Hrnn)!;
-        if (recipe.Validate(algorithmHyperParameters, null) is [_, ..] problems)
-        {
-            throw new ArgumentException($"--hyper for {recipe.Name}: {string.Join("; ", problems)}");
-        }
-
-        var hyperParameters = recipe.Resolve(algorithmHyperParameters, null);
         var trainer = new RecipeTrainer(store, null, (_, _) => Task.CompletedTask, settings);
 
         var (baseModel, baseSeconds) = await Timed(() => trainer.TrainAsync(recipe, hyperParameters, old, validate: false, CancellationToken.None));
