@@ -26,7 +26,7 @@ if (args.FirstOrDefault() == RepeatShareCost.Verb)
 // --loads: the open-loop runs after the capacity run, as fractions of it, each --seconds-at-80 long (0.5,0.6,0.7,0.8
 // shows where the tail crosses a bound). --rates: at these requests/s instead, to compare two settings at the same load
 // when they change the capacity itself.
-// personalize-bench-runtime user-state [--hidden 43,64,149] [--windows 32,200]: one user state's cost per window.
+// personalize-bench-runtime user-state [--hidden 43,64,149] [--windows 32,200] [--blocks 1,3]: one user state's cost per window and per GRUs side by side.
 // personalize-bench-runtime repeat-share [--items 1682,100000] [--hidden 43] [--histories 20,200]: a rating-data model's list against a plain one's.
 // Pinned: `taskset --cpu-list 0 dotnet personalize-bench-runtime.dll ... --generator-cpus 1` serves on core 0 and loads from core 1.
 var items = Option("--items", "100000,1000000").Split(',').Select(int.Parse).ToArray();

@@ -6,14 +6,16 @@ namespace Personalize.Bench.Runtime;
 /// A random HRNN-shaped artifact of a given catalogue and hidden size (input size = hidden size, as trained). The
 /// output item vectors are clustered, as trained ones are (items of a genre, a brand, a co-watched set point the same
 /// way): each is one of 256 random topic directions plus noise of 0.4 its size, at a random norm. Unclustered random
-/// vectors are the case no ANN index serves well; the recall gate refuses an index there.
+/// vectors are the case no ANN index serves well; the recall gate refuses an index there. With
+/// <c>gruBlocks</c> above 1 the GRU is that many GRUs side by side (block-diagonal weights), as the trainer serves a
+/// sum of networks.
 /// </summary>
 public static class SyntheticModel
 {
     public const int Users = 10_000;
     public const int HistoryPerUser = 20;
 
-    public static ModelArtifact Hrnn(int items, int hidden, int seed = 7)
+    public static ModelArtifact Hrnn(int items, int hidden, int seed = 7, int gruBlocks = 1)
     {
         var random = new Random(seed);
         float[] Random(int count, float scale)
@@ -38,11 +40,29 @@ public static class SyntheticModel
             }
         }
 
+        // Unit u belongs to GRU u * gruBlocks / hidden; a weight between units of different GRUs is zero.
+        float[] GruWeights()
+        {
+            var weights = Random(3 * hidden * hidden, 0.1f);
+            for (var row = 0; row < 3 * hidden; row++)
+            {
+                for (var column = 0; column < hidden; column++)
+                {
+                    if ((row % hidden) * gruBlocks / hidden != column * gruBlocks / hidden)
+                    {
+                        weights[(row * hidden) + column] = 0;
+                    }
+                }
+            }
+
+            return weights;
+        }
+
         var tensors = new Dictionary<string, SafeTensor>
         {
             [TensorNames.ItemInput] = SafeTensor.FromFloats(Random(items * hidden, 0.1f), items, hidden),
-            [TensorNames.GruWeightIh] = SafeTensor.FromFloats(Random(3 * hidden * hidden, 0.1f), 3 * hidden, hidden),
-            [TensorNames.GruWeightHh] = SafeTensor.FromFloats(Random(3 * hidden * hidden, 0.1f), 3 * hidden, hidden),
+            [TensorNames.GruWeightIh] = SafeTensor.FromFloats(GruWeights(), 3 * hidden, hidden),
+            [TensorNames.GruWeightHh] = SafeTensor.FromFloats(GruWeights(), 3 * hidden, hidden),
             [TensorNames.GruBiasIh] = SafeTensor.FromFloats(Random(3 * hidden, 0.1f), 3 * hidden),
             [TensorNames.GruBiasHh] = SafeTensor.FromFloats(Random(3 * hidden, 0.1f), 3 * hidden),
             [TensorNames.ItemOutput] = SafeTensor.FromFloats(Clustered(items, hidden, random), items, hidden),
