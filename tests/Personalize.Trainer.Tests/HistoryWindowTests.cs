@@ -30,9 +30,10 @@ public sealed class HistoryWindowTests
         var bpttOnly = await Training.TrainAsync(Recipes.Hrnn, data, settings: Settings with { Window = 16 });
         var chosen = await Training.TrainAsync(Recipes.Hrnn, data, settings: Settings, progress: Training.Record(progress));
 
-        var choice = Assert.Single(progress, p => p.Stage == HrnnTrainer.HistoryWindowStage && p.Epoch is null);
-        // The whole-history model alone or summed with the bptt one: either way the served model reads the whole history.
-        Assert.Contains($"reading the whole stored history ({ArtifactBuilder.StoredHistoryLength} items):", choice.Message, StringComparison.Ordinal);
+        var choice = Assert.Single(progress, p => p.Stage == HrnnTrainer.HistoryWindowStage && p.Message?.StartsWith("kept ", StringComparison.Ordinal) == true);
+        // A whole-history model alone, or summed with the others: either way the served model reads the whole history.
+        var kept = choice.Message!.Split(';')[0];
+        Assert.Contains($"whole stored history ({ArtifactBuilder.StoredHistoryLength} items)", kept, StringComparison.Ordinal);
         Assert.Equal(ArtifactBuilder.StoredHistoryLength, chosen.Artifact.Manifest.HistoryWindow);
         Assert.Equal(16, bpttOnly.Artifact.Manifest.HistoryWindow);
         // The test users' metrics come from the served scorer, so they show that it reads the whole history too.
@@ -108,7 +109,7 @@ public sealed class HistoryWindowTests
     }
 
     [Fact]
-    public void TwoNetworksPaired_ScoreTheSumOfTheirLogits_AndServeAsOnePlainHrnn()
+    public void NetworksSummed_ScoreTheWeightedSumOfTheirLogits_AndServeAsOnePlainHrnn()
     {
         manual_seed(5);
         var data = UserSequences.Build(TasteData.Create(users: 20).Interactions);
@@ -120,7 +121,7 @@ public sealed class HistoryWindowTests
             using var noGrad = no_grad();
             foreach (var parameter in network.parameters())
             {
-                // Biases and the context table start at zero: random values make their pairing show.
+                // Biases and the context table start at zero: random values make how they are summed show.
                 parameter.normal_(0, 0.3);
             }
 
@@ -130,8 +131,9 @@ public sealed class HistoryWindowTests
 
         using var a = Network(12);
         using var b = Network(8);
-        using var pair = a.PairedWith(b, 60);
-        Assert.Equal(20, pair.Hidden);
+        using var c = Network(4);
+        using var sum = HrnnNetwork.Sum([(a, 1), (b, 2), (c, 0.5)], 60);
+        Assert.Equal(24, sum.Hidden);
 
         // In the network: metadata tables, initial states, the GRU and the context shift, all as the trainer's validation scores.
         using var matrix = tensor(itemTokens.Weights, [itemTokens.Rows, itemTokens.Tokens]);
@@ -149,11 +151,11 @@ public sealed class HistoryWindowTests
         using (var scope = NewDisposeScope())
         using (no_grad())
         {
-            var difference = (Logits(pair) - (Logits(a) + Logits(b))).abs().max().item<float>();
+            var difference = (Logits(sum) - (Logits(a) + (2 * Logits(b)) + (0.5 * Logits(c)))).abs().max().item<float>();
             Assert.True(difference < 1e-4f, $"largest difference {difference}");
         }
 
-        // Served: the exported pair is a plain HRNN artifact whose logits are the sum of the two exported networks'.
+        // Served: the exported sum is a plain HRNN artifact whose logits are the weighted sum of the exported networks'.
         HrnnRecommender Served(HrnnNetwork network)
         {
             var artifact = ArtifactBuilder.Build(new ModelManifest { Scorer = ScorerKinds.Hrnn, HistoryWindow = 60 }, data, data, HrnnExport.Tensors(network, itemTokens, userTokens, null));
@@ -168,8 +170,8 @@ public sealed class HistoryWindowTests
             return served.Logits(served.UserState(3, history));
         }
 
-        var sum = ServedLogits(a).Zip(ServedLogits(b), (x, y) => x + y).ToArray();
-        Assert.Equal(sum, ServedLogits(pair), new FloatTolerance(1e-3f));
+        var expected = ServedLogits(a).Zip(ServedLogits(b), ServedLogits(c)).Select(l => l.First + (2 * l.Second) + (0.5f * l.Third)).ToArray();
+        Assert.Equal(expected, ServedLogits(sum), new FloatTolerance(1e-3f));
     }
 
     private static float FirstItemGradient(HrnnNetwork network, Tensor items, int truncateEvery)

@@ -18,7 +18,7 @@ public sealed class UpdateTrainingTests
     [Theory]
     [InlineData(Recipes.Hrnn, false)]
     [InlineData(Recipes.UserPersonalization, false)]
-    // Rating data may serve two networks summed, as one network of both widths: an UPDATE continues that network.
+    // Rating data may serve networks summed, as one network of their widths: an UPDATE continues that network.
     [InlineData(Recipes.Hrnn, true)]
     public async Task Update_ContinuesTheBaseModel_AndLearnsTheNewItemsAndInteractions(string recipe, bool paired)
     {
@@ -78,7 +78,7 @@ public sealed class UpdateTrainingTests
         var window = model.Manifest.HistoryWindow!.Value;
         using var network = new HrnnNetwork(model.Vocabulary.Items.Count, model.Tensor(TensorNames.GruWeightHh).Shape[^1], 0, 0, window, CPU);
         HrnnWarmStart.From(model, model.Vocabulary.Items, new Dictionary<string, IReadOnlyList<string>>())(network);
-        using var pair = network.PairedWith(network, window);
+        using var pair = HrnnNetwork.Sum([(network, 1), (network, 1)], window);
         var tensors = model.Tensors.ToDictionary();
         foreach (var (name, value) in HrnnExport.Tensors(pair, null, null, null))
         {

@@ -140,37 +140,42 @@ internal sealed class HrnnNetwork : nn.Module
     }
 
     /// <summary>
-    /// This network and <paramref name="other"/> (trained apart on the same items, metadata and contexts) as one network
-    /// of both widths, reading <paramref name="window"/> items, whose logits are the sum of theirs: the GRUs side by side
-    /// (block-diagonal weights, gate by gate, so neither state reads the other), every table side by side, the biases
-    /// summed. The served scorer needs nothing new for it: it is a plain HRNN of width Hidden + other.Hidden.
+    /// Networks trained apart on the same items, metadata and contexts, as one network of all their widths reading
+    /// <paramref name="window"/> items, whose logits are the weighted sum of theirs: the GRUs side by side
+    /// (block-diagonal weights, gate by gate, so no state reads another), every table side by side, each output table
+    /// scaled by its network's weight and the biases summed with those weights. The served scorer needs nothing new for
+    /// it: it is a plain HRNN of the summed width. The first network's repeat share is kept.
     /// </summary>
-    public HrnnNetwork PairedWith(HrnnNetwork other, int window)
+    public static HrnnNetwork Sum(IReadOnlyList<(HrnnNetwork Network, double Weight)> members, int window)
     {
-        var pair = new HrnnNetwork(
-            (int)itemInput.shape[0], Hidden + other.Hidden, (int)(tokenInput?.shape[0] ?? 0), (int)(userTokenState?.shape[0] ?? 0), window, itemInput.device, (int)(contextState?.shape[0] ?? 0))
+        var first = members[0].Network;
+        var sum = new HrnnNetwork(
+            (int)first.itemInput.shape[0], members.Sum(m => m.Network.Hidden), (int)(first.tokenInput?.shape[0] ?? 0), (int)(first.userTokenState?.shape[0] ?? 0), window,
+            first.itemInput.device, (int)(first.contextState?.shape[0] ?? 0))
         {
-            RepeatShare = RepeatShare,
+            RepeatShare = first.RepeatShare,
         };
         using var noGrad = no_grad();
-        var mine = named_parameters().ToDictionary(p => p.name, p => p.parameter);
-        var theirs = other.named_parameters().ToDictionary(p => p.name, p => p.parameter);
-        foreach (var (name, parameter) in pair.named_parameters())
+        var parameters = members.Select(m => m.Network.named_parameters().ToDictionary(p => p.name, p => p.parameter)).ToArray();
+        foreach (var (name, parameter) in sum.named_parameters())
         {
             using var scope = NewDisposeScope();
-            var (a, b) = (mine[name], theirs[name]);
+            var parts = parameters.Select(p => (Tensor)p[name]).ToArray();
+            Tensor[] Weighted() => parts.Zip(members, (part, member) => part * member.Weight).ToArray();
             parameter.copy_(name switch
             {
-                "itemInput" or "itemOutput" or "tokenInput" or "tokenOutput" or "userTokenState" or "contextState" => cat([a, b], 1),
-                "itemBias" or "tokenBias" => a + b,
+                // A context shifts the state that the output tables score, so the weight on those scales it too.
+                "itemInput" or "tokenInput" or "userTokenState" or "contextState" => cat(parts, 1),
+                "itemOutput" or "tokenOutput" => cat(Weighted(), 1),
+                "itemBias" or "tokenBias" => Weighted().Aggregate((x, y) => x + y),
                 // nn.GRU stacks its three gates (reset, update, new) along the first dimension.
-                "gru.weight_ih_l0" or "gru.weight_hh_l0" => cat(a.chunk(3).Zip(b.chunk(3), (x, y) => block_diag(x, y)).ToArray(), 0),
-                "gru.bias_ih_l0" or "gru.bias_hh_l0" => cat(a.chunk(3).Zip(b.chunk(3), (x, y) => cat([x, y])).ToArray(), 0),
-                _ => throw new InvalidOperationException($"Pairing HRNN networks: no rule for the parameter {name}."),
+                "gru.weight_ih_l0" or "gru.weight_hh_l0" => cat(Enumerable.Range(0, 3).Select(g => block_diag(parts.Select(p => p.chunk(3)[g]).ToArray())).ToArray(), 0),
+                "gru.bias_ih_l0" or "gru.bias_hh_l0" => cat(Enumerable.Range(0, 3).Select(g => cat(parts.Select(p => p.chunk(3)[g]).ToArray())).ToArray(), 0),
+                _ => throw new InvalidOperationException($"Summing HRNN networks: no rule for the parameter {name}."),
             });
         }
 
-        return pair;
+        return sum;
     }
 
     private static Parameter Table(int rows, int columns, double std)

@@ -95,42 +95,96 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
 
     /// <summary>
     /// Where users never repeat items and some histories are longer than the window: trains the kept model's settings
-    /// again reading the whole stored history (gradients still cut every bptt steps), and serves the better of the two
-    /// on validation users. On rating data taste lies across the whole history; where the newest items count, reading
-    /// further back blurs them (docs/benchmarks.md). The two models summed (each reading the whole history; trained
-    /// apart, their errors differ, so the sum usually beats both) are served instead where they beat the better one,
-    /// as one GRU of twice the width.
+    /// again reading the whole stored history (gradients still cut every bptt steps), twice from different seeds, and
+    /// serves the best of these models on validation users, or a weighted sum of them where that scores higher
+    /// (<see cref="ChooseSum"/>). On rating data taste lies across the whole history; where the newest items count,
+    /// reading further back blurs them (docs/benchmarks.md). Trained apart, the models make different errors, which a
+    /// sum averages out.
     /// </summary>
     private async Task<HrnnNetwork> ChooseWindowAsync(Run run, (HrnnSettings Settings, HrnnNetwork Network, double Best) kept, CancellationToken cancellationToken)
     {
         var stored = ArtifactBuilder.StoredHistoryLength;
-        var whole = await TrainVariantAsync(run, kept.Settings with { Window = stored }, HistoryWindowStage, cancellationToken);
-        var (single, singleChoice) = whole.Best > kept.Best
-            ? (whole.Network, $"the model reading the whole stored history ({stored} items)")
-            : (kept.Network, $"the model reading the last {kept.Settings.Window} items");
-        var pair = kept.Network.PairedWith(whole.Network, stored);
-        double[] PerUser(HrnnNetwork network) =>
-            run.Validation!.Ndcg10PerUser(network, run.ItemTokens, kept.Settings.UserMetadata ? run.UserTokens : null, run.Contexts, run.MaskSeen, run.Device);
-        var pairPerUser = PerUser(pair);
-        var gain = PairedGain.Of(pairPerUser, PerUser(single));
-        var (served, choice) = gain.Gain > 0 ? (pair, $"the two models summed, each reading the whole stored history ({stored} items)") : (single, singleChoice);
-        foreach (var network in new[] { kept.Network, whole.Network, pair }.Where(n => n != served))
-        {
-            network.Dispose();
-        }
-
+        var wholeSettings = kept.Settings with { Window = stored };
+        var whole = await TrainVariantAsync(run, wholeSettings, HistoryWindowStage, cancellationToken);
+        var again = await TrainVariantAsync(run, wholeSettings with { Seed = wholeSettings.Seed + SecondSeedOffset }, HistoryWindowStage, cancellationToken);
+        List<Member> members =
+        [
+            new(kept.Network, $"the model reading the last {kept.Settings.Window} items", kept.Best),
+            new(whole.Network, $"the model reading the whole stored history ({stored} items)", whole.Best),
+            new(again.Network, $"a second model reading the whole stored history ({stored} items), from another seed", again.Best),
+        ];
+        var (served, choice) = ChooseSum(run, kept.Settings, members, stored, cancellationToken);
         await report(
             new JobProgress
             {
                 Time = DateTimeOffset.UtcNow,
                 Stage = HistoryWindowStage,
                 PercentComplete = 100,
-                Message = FormattableString.Invariant(
-                    $"kept {choice}: validation NDCG@10 {whole.Best:F4} reading {stored} items, {kept.Best:F4} reading {kept.Settings.Window}, {pairPerUser.Average():F4} for the two summed (against the better one: {gain.Gain:+0.0000;-0.0000}, standard error {gain.StandardError:F4})"),
+                Message = FormattableString.Invariant($"kept {choice}; validation NDCG@10 alone: {string.Join(", ", members.Select(m => $"{m.Best:F4} for {m.Name}"))}"),
             },
             cancellationToken);
         return served;
     }
+
+    /// <summary>
+    /// Greedy ensemble selection (Caruana et al. 2004) on the validation users: starting from the best single model,
+    /// adds whichever member (again, where it is in already) most raises the mean NDCG@10 of the weighted sum, while one
+    /// does, at most <see cref="MaxSumSteps"/> times; a member's weight is how often it was added. The sum is one plain
+    /// HRNN (<see cref="HrnnNetwork.Sum"/>) reading <paramref name="window"/> items. Every network not served is disposed.
+    /// A sum is served wherever it scores higher, not only beyond noise: its cost is serving time, not quality.
+    /// </summary>
+    private static (HrnnNetwork Served, string Choice) ChooseSum(Run run, HrnnSettings settings, IReadOnlyList<Member> members, int window, CancellationToken cancellationToken)
+    {
+        double[] PerUser(HrnnNetwork network) =>
+            run.Validation!.Ndcg10PerUser(network, run.ItemTokens, settings.UserMetadata ? run.UserTokens : null, run.Contexts, run.MaskSeen, run.Device);
+        List<(HrnnNetwork Network, double Weight)> Weighted(int[] weights) => [.. members.Select((m, i) => (m.Network, (double)weights[i])).Where(m => m.Item2 > 0)];
+        var first = members.Select((m, i) => (m.Best, i)).Max().i;
+        var single = PerUser(members[first].Network);
+        var weights = new int[members.Count];
+        weights[first] = 1;
+        var best = single;
+        for (var step = 0; step < MaxSumSteps; step++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var (trial, scores) = Enumerable.Range(0, members.Count)
+                .Select(added =>
+                {
+                    var trial = weights.Select((w, i) => i == added ? w + 1 : w).ToArray();
+                    using var sum = HrnnNetwork.Sum(Weighted(trial), window);
+                    return (trial, PerUser(sum));
+                })
+                .MaxBy(t => t.Item2.Average());
+            if (scores.Average() <= best.Average())
+            {
+                break;
+            }
+
+            (weights, best) = (trial, scores);
+        }
+
+        var chosen = Weighted(weights);
+        var served = chosen.Count == 1 ? members[first].Network : HrnnNetwork.Sum(chosen, window);
+        foreach (var member in members.Where(m => m.Network != served))
+        {
+            member.Network.Dispose();
+        }
+
+        var gain = PairedGain.Of(best, single);
+        var choice = chosen.Count == 1
+            ? members[first].Name
+            : FormattableString.Invariant(
+                $"the weighted sum of {string.Join(" and ", members.Select((m, i) => $"{m.Name} × {weights[i]}").Where((_, i) => weights[i] > 0))}, each reading {window} items: validation NDCG@10 {best.Average():F4} (against the best one alone: {gain.Gain:+0.0000;-0.0000}, standard error {gain.StandardError:F4})");
+        return (served, choice);
+    }
+
+    /// <summary>One of the models a sum may be made of, with its validation NDCG@10 as trained (reading its own window).</summary>
+    private sealed record Member(HrnnNetwork Network, string Name, double Best);
+
+    /// <summary>How many members the validation users' greedy choice adds to the best single model at most.</summary>
+    private const int MaxSumSteps = 4;
+
+    /// <summary>Far from the seeds' per-epoch offsets (seed + epoch shuffles the batches), so no epoch repeats another's order.</summary>
+    private const int SecondSeedOffset = 7919;
 
     /// <summary>The progress stage of the next-item-only training that the horizon is compared against, and of the choice.</summary>
     public const string TargetHorizonStage = "target-horizon";
