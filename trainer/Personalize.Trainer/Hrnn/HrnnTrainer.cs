@@ -207,6 +207,7 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
             RepeatShare = run.RepeatShare,
         };
         run.Start?.Invoke(network);
+        using var links = run.Start is null ? null : GruLinkMask.Of(network);
         using var optimizer = new AdamOptimizer(network.parameters(), variant.LearningRate);
         var chunks = Chunks(training, variant.ReadWindow);
         var horizon = maskSeen ? Math.Max(1, variant.TargetHorizon) : 1;
@@ -241,6 +242,7 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
                 var loss = BatchLoss(network, batches[b], training, itemTokenTensor, userTokenTensor, contextRows, sampling, impressions, maskSeen, horizon, dropout, device);
                 optimizer.ZeroGrad();
                 loss.backward();
+                links?.MaskGradients();
                 nn.utils.clip_grad_norm_(network.parameters(), 5.0);
                 optimizer.Step();
                 lossSum.add_(loss.detach(), Scalars.One);
