@@ -11,9 +11,9 @@ namespace Personalize.Trainer.Hrnn;
 /// </summary>
 internal sealed class GruLinkMask : IDisposable
 {
-    private readonly (Tensor Weight, Tensor Keep)[] masks;
+    private readonly (Tensor Weight, Tensor Keep)[] _masks;
 
-    private GruLinkMask((Tensor Weight, Tensor Keep)[] masks) => this.masks = masks;
+    private GruLinkMask((Tensor Weight, Tensor Keep)[] masks) => _masks = masks;
 
     /// <summary>The mask of <paramref name="network"/>'s GRU as it is now; null where every link is present (a plain network).</summary>
     public static GruLinkMask? Of(HrnnNetwork network)
@@ -32,7 +32,7 @@ internal sealed class GruLinkMask : IDisposable
     public void MaskGradients()
     {
         using var noGrad = no_grad();
-        foreach (var (weight, keep) in masks)
+        foreach (var (weight, keep) in _masks)
         {
             weight.grad?.mul_(keep);
         }
@@ -40,7 +40,7 @@ internal sealed class GruLinkMask : IDisposable
 
     public void Dispose()
     {
-        foreach (var (_, keep) in masks)
+        foreach (var (_, keep) in _masks)
         {
             keep.Dispose();
         }
