@@ -36,6 +36,8 @@ public sealed class HistoryWindowTests
         Assert.Contains($"whole stored history ({ArtifactBuilder.StoredHistoryLength} items)", kept, StringComparison.Ordinal);
         Assert.Equal(ArtifactBuilder.StoredHistoryLength, chosen.Artifact.Manifest.HistoryWindow);
         Assert.Equal(16, bpttOnly.Artifact.Manifest.HistoryWindow);
+        // What is served is what the choice says: one network, or one GRU per model the sum names, side by side.
+        Assert.Equal(Math.Max(1, kept.Count(c => c == '×')), Training.ServedGru(chosen.Artifact).Blocks);
         // The test users' metrics come from the served scorer, so they show that it reads the whole history too.
         var whole = chosen.SeenExcludedMetrics[OfflineMetrics.NdcgName(10)];
         var last16 = bpttOnly.SeenExcludedMetrics[OfflineMetrics.NdcgName(10)];

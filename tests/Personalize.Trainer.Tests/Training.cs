@@ -1,6 +1,8 @@
 using Personalize.Api;
 using Personalize.Data.Storage;
 using Personalize.Jobs;
+using Personalize.Models.Artifacts;
+using Personalize.Models.Recipes;
 using Personalize.Trainer.Hrnn;
 using Personalize.Trainer.Training;
 
@@ -33,4 +35,13 @@ internal static class Training
         progress.Add(p);
         return Task.CompletedTask;
     };
+
+    /// <summary>The GRU cell the runtime serves <paramref name="model"/> with: its <see cref="GruCell.Blocks"/> are the networks side by side.</summary>
+    public static GruCell ServedGru(ModelArtifact model)
+    {
+        var hidden = (int)model.Tensor(TensorNames.GruWeightHh).Shape[^1];
+        return new GruCell(
+            model.Tensor(TensorNames.GruWeightIh).Floats!, model.Tensor(TensorNames.GruWeightHh).Floats!, model.Tensor(TensorNames.GruBiasIh).Floats!,
+            model.Tensor(TensorNames.GruBiasHh).Floats!, hidden, hidden);
+    }
 }

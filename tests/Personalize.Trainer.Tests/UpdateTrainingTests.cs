@@ -47,7 +47,7 @@ public sealed class UpdateTrainingTests
         // Started from the base: the known items' output vectors moved a little, not from scratch.
         Assert.Equal(full.Tensor(TensorNames.GruWeightHh).Shape, updated.Artifact.Tensor(TensorNames.GruWeightHh).Shape);
         Assert.True(Similarity(full, updated.Artifact, known.Count) > 0.8, "the known items' vectors are not the base model's");
-        Assert.Equal(paired ? 2 : 1, Gru(updated.Artifact).Blocks);
+        Assert.Equal(paired ? 2 : 1, Training.ServedGru(updated.Artifact).Blocks);
 
         var model = RecommenderFactory.Create(updated.Artifact);
         var fitting = 0;
@@ -88,14 +88,6 @@ public sealed class UpdateTrainingTests
         }
 
         return new ModelArtifact(model.Manifest, model.Vocabulary, tensors);
-    }
-
-    private static GruCell Gru(ModelArtifact model)
-    {
-        var hidden = (int)model.Tensor(TensorNames.GruWeightHh).Shape[^1];
-        return new GruCell(
-            model.Tensor(TensorNames.GruWeightIh).Floats!, model.Tensor(TensorNames.GruWeightHh).Floats!, model.Tensor(TensorNames.GruBiasIh).Floats!,
-            model.Tensor(TensorNames.GruBiasHh).Floats!, hidden, hidden);
     }
 
     /// <summary>Mean cosine similarity of the first rows of two models' item output vectors.</summary>

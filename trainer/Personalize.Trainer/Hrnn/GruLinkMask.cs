@@ -19,13 +19,14 @@ internal sealed class GruLinkMask : IDisposable
     public static GruLinkMask? Of(HrnnNetwork network)
     {
         using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
         var weights = network.Gru.named_parameters().Where(p => p.name.StartsWith("weight_", StringComparison.Ordinal)).Select(p => (Tensor)p.parameter).ToArray();
         if (weights.All(w => w.eq(0).any().item<bool>() is false))
         {
             return null;
         }
 
-        return new GruLinkMask([.. weights.Select(w => (w, w.ne(0).to_type(w.dtype)))]);
+        return new GruLinkMask([.. weights.Select(w => (w, w.ne(0).to_type(w.dtype).MoveToOuterDisposeScope()))]);
     }
 
     /// <summary>Call between backward() and the optimizer's step.</summary>

@@ -149,11 +149,11 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
             var (trial, scores) = Enumerable.Range(0, members.Count)
                 .Select(added =>
                 {
-                    var trial = weights.Select((w, i) => i == added ? w + 1 : w).ToArray();
-                    using var sum = HrnnNetwork.Sum(Weighted(trial), window);
-                    return (trial, PerUser(sum));
+                    var candidate = weights.Select((w, i) => i == added ? w + 1 : w).ToArray();
+                    using var sum = HrnnNetwork.Sum(Weighted(candidate), window);
+                    return (Weights: candidate, Scores: PerUser(sum));
                 })
-                .MaxBy(t => t.Item2.Average());
+                .MaxBy(t => t.Scores.Average());
             if (scores.Average() <= best.Average())
             {
                 break;
