@@ -127,50 +127,37 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
     }
 
     /// <summary>
-    /// Greedy ensemble selection (Caruana et al. 2004) on the validation users: starting from the best single model,
-    /// adds whichever member (again, where it is in already) most raises the mean NDCG@10 of the weighted sum, while one
-    /// does, at most <see cref="MaxSumSteps"/> times; a member's weight is how often it was added. The sum is one plain
-    /// HRNN (<see cref="HrnnNetwork.Sum"/>) reading <paramref name="window"/> items. Every network not served is disposed.
-    /// A sum is served wherever it scores higher, not only beyond noise: its cost is serving time, not quality.
+    /// Chooses on the validation users (<see cref="EnsembleSelection"/>, starting from the best single model) the
+    /// weighted sum of <paramref name="members"/> to serve, as one plain HRNN (<see cref="HrnnNetwork.Sum"/>) reading
+    /// <paramref name="window"/> items, or the best model alone. Every network not served is disposed. A sum is served
+    /// wherever it scores higher, not only beyond noise: its cost is serving time, not quality.
     /// </summary>
     private static (HrnnNetwork Served, string Choice) ChooseSum(Run run, HrnnSettings settings, IReadOnlyList<Member> members, int window, CancellationToken cancellationToken)
     {
         double[] PerUser(HrnnNetwork network) =>
             run.Validation!.Ndcg10PerUser(network, run.ItemTokens, settings.UserMetadata ? run.UserTokens : null, run.Contexts, run.MaskSeen, run.Device);
         List<(HrnnNetwork Network, double Weight)> Weighted(int[] weights) => [.. members.Select((m, i) => (m.Network, (double)weights[i])).Where(m => m.Item2 > 0)];
-        var first = members.Select((m, i) => (m.Best, i)).Max().i;
-        var single = PerUser(members[first].Network);
-        var weights = new int[members.Count];
-        weights[first] = 1;
-        var best = single;
-        for (var step = 0; step < MaxSumSteps; step++)
+        double[] PerUserOfSum(int[] weights)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var (trial, scores) = Enumerable.Range(0, members.Count)
-                .Select(added =>
-                {
-                    var candidate = weights.Select((w, i) => i == added ? w + 1 : w).ToArray();
-                    using var sum = HrnnNetwork.Sum(Weighted(candidate), window);
-                    return (Weights: candidate, Scores: PerUser(sum));
-                })
-                .MaxBy(t => t.Scores.Average());
-            if (scores.Average() <= best.Average())
-            {
-                break;
-            }
-
-            (weights, best) = (trial, scores);
+            using var sum = HrnnNetwork.Sum(Weighted(weights), window);
+            return PerUser(sum);
         }
 
+        var first = members.Select((m, i) => (m.Best, i)).Max().i;
+        var single = PerUser(members[first].Network);
+        var (weights, best) = EnsembleSelection.Choose(members.Count, first, single, PerUserOfSum, MaxSumSteps, cancellationToken);
+
+        // No step taken. One member added to itself is still a sum: it reads the whole window, as it was scored.
+        var alone = weights.Sum() == 1;
         var chosen = Weighted(weights);
-        var served = chosen.Count == 1 ? members[first].Network : HrnnNetwork.Sum(chosen, window);
+        var served = alone ? members[first].Network : HrnnNetwork.Sum(chosen, window);
         foreach (var member in members.Where(m => m.Network != served))
         {
             member.Network.Dispose();
         }
 
         var gain = PairedGain.Of(best, single);
-        var choice = chosen.Count == 1
+        var choice = alone
             ? members[first].Name
             : FormattableString.Invariant(
                 $"the weighted sum of {string.Join(" and ", members.Select((m, i) => $"{m.Name} × {weights[i]}").Where((_, i) => weights[i] > 0))}, each reading {window} items: validation NDCG@10 {best.Average():F4} (against the best one alone: {gain.Gain:+0.0000;-0.0000}, standard error {gain.StandardError:F4})");
