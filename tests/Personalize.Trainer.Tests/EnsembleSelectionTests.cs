@@ -4,8 +4,8 @@ namespace Personalize.Trainer.Tests;
 
 /// <summary>
 /// The validation users' choice of which models to serve summed, on planted members: each predicts a user's true value
-/// with an error of its own, and a sum's score for a user is how close its weighted mean prediction comes. Independent
-/// errors average out, so the sum must win; how far is known, since the best weights go as one over the variance.
+/// with an error of its own, and an ensemble's score for a user is how close its weighted mean prediction comes. Independent
+/// errors average out, so the ensemble must win; how far is known, since the best weights go as one over the variance.
 /// </summary>
 public sealed class EnsembleSelectionTests
 {
@@ -21,7 +21,7 @@ public sealed class EnsembleSelectionTests
         // One over the variance: 1, 1 and 0.44, which four steps reach as 2, 2 and 1.
         Assert.Equal([2, 2, 1], weights);
         Assert.Equal(members.Score(weights), scores);
-        Assert.True(scores.Average() > members.Alone(0).Average(), $"the sum scores {scores.Average():F4}, the first member alone {members.Alone(0).Average():F4}");
+        Assert.True(scores.Average() > members.Alone(0).Average(), $"the ensemble scores {scores.Average():F4}, the first member alone {members.Alone(0).Average():F4}");
     }
 
     [Fact]

@@ -36,7 +36,7 @@ public sealed class HistoryWindowTests
         Assert.Contains($"whole stored history ({ArtifactBuilder.StoredHistoryLength} items)", kept, StringComparison.Ordinal);
         Assert.Equal(ArtifactBuilder.StoredHistoryLength, chosen.Artifact.Manifest.HistoryWindow);
         Assert.Equal(16, bpttOnly.Artifact.Manifest.HistoryWindow);
-        // What is served is what the choice says: one network, or one GRU per model the sum names, side by side.
+        // What is served is what the choice says: one network, or one GRU per model the mean names, side by side.
         Assert.Equal(Math.Max(1, kept.Count(c => c == '×')), Training.ServedGru(chosen.Artifact).Blocks);
         // The test users' metrics come from the served scorer, so they show that it reads the whole history too.
         var whole = chosen.SeenExcludedMetrics[OfflineMetrics.NdcgName(10)];
@@ -111,7 +111,7 @@ public sealed class HistoryWindowTests
     }
 
     [Fact]
-    public void NetworksSummed_ScoreTheWeightedSumOfTheirLogits_AndServeAsOnePlainHrnn()
+    public void NetworksAveraged_ScoreTheWeightedMeanOfTheirLogits_AndServeAsOnePlainHrnn()
     {
         manual_seed(5);
         var data = UserSequences.Build(TasteData.Create(users: 20).Interactions);
@@ -134,8 +134,8 @@ public sealed class HistoryWindowTests
         using var a = Network(12);
         using var b = Network(8);
         using var c = Network(4);
-        using var sum = HrnnNetwork.Sum([(a, 1), (b, 2), (c, 0.5)], 60);
-        Assert.Equal(24, sum.Hidden);
+        using var mean = HrnnNetwork.Mean([(a, 1), (b, 2), (c, 0.5)], 60);
+        Assert.Equal(24, mean.Hidden);
 
         // In the network: metadata tables, initial states, the GRU and the context shift, all as the trainer's validation scores.
         using var matrix = tensor(itemTokens.Weights, [itemTokens.Rows, itemTokens.Tokens]);
@@ -153,11 +153,11 @@ public sealed class HistoryWindowTests
         using (var scope = NewDisposeScope())
         using (no_grad())
         {
-            var difference = (Logits(sum) - (Logits(a) + (2 * Logits(b)) + (0.5 * Logits(c)))).abs().max().item<float>();
+            var difference = (Logits(mean) - ((Logits(a) + (2 * Logits(b)) + (0.5 * Logits(c))) / 3.5)).abs().max().item<float>();
             Assert.True(difference < 1e-4f, $"largest difference {difference}");
         }
 
-        // Served: the exported sum is a plain HRNN artifact whose logits are the weighted sum of the exported networks'.
+        // Served: the exported mean is a plain HRNN artifact whose logits are the weighted mean of the exported networks'.
         HrnnRecommender Served(HrnnNetwork network)
         {
             var artifact = ArtifactBuilder.Build(new ModelManifest { Scorer = ScorerKinds.Hrnn, HistoryWindow = 60 }, data, data, HrnnExport.Tensors(network, itemTokens, userTokens, null));
@@ -172,8 +172,8 @@ public sealed class HistoryWindowTests
             return served.Logits(served.UserState(3, history));
         }
 
-        var expected = ServedLogits(a).Zip(ServedLogits(b), ServedLogits(c)).Select(l => l.First + (2 * l.Second) + (0.5f * l.Third)).ToArray();
-        Assert.Equal(expected, ServedLogits(sum), new FloatTolerance(1e-3f));
+        var expected = ServedLogits(a).Zip(ServedLogits(b), ServedLogits(c)).Select(l => (l.First + (2 * l.Second) + (0.5f * l.Third)) / 3.5f).ToArray();
+        Assert.Equal(expected, ServedLogits(mean), new FloatTolerance(1e-3f));
     }
 
     private static float FirstItemGradient(HrnnNetwork network, Tensor items, int truncateEvery)

@@ -74,13 +74,13 @@ public sealed class UpdateTrainingTests
         Assert.Contains("trainingMode UPDATE", error.Message, StringComparison.Ordinal);
     }
 
-    /// <summary>The model's network paired with itself (the same ranking, twice the width), exported as training exports a pair.</summary>
+    /// <summary>The model's network paired with itself (the same scores, twice the width), exported as training exports a pair.</summary>
     private static ModelArtifact Paired(ModelArtifact model)
     {
         var window = model.Manifest.HistoryWindow!.Value;
         using var network = new HrnnNetwork(model.Vocabulary.Items.Count, model.Tensor(TensorNames.GruWeightHh).Shape[^1], 0, 0, window, CPU);
         HrnnWarmStart.From(model, model.Vocabulary.Items, new Dictionary<string, IReadOnlyList<string>>())(network);
-        using var pair = HrnnNetwork.Sum([(network, 1), (network, 1)], window);
+        using var pair = HrnnNetwork.Mean([(network, 1), (network, 1)], window);
         var tensors = model.Tensors.ToDictionary();
         foreach (var (name, value) in HrnnExport.Tensors(pair, null, null, null))
         {

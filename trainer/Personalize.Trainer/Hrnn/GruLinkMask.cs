@@ -4,8 +4,8 @@ using static TorchSharp.torch;
 namespace Personalize.Trainer.Hrnn;
 
 /// <summary>
-/// Keeps a GRU's absent links absent while it trains: a sum of networks is served as one GRU whose weights are
-/// block-diagonal (<see cref="HrnnNetwork.Sum"/>), and an UPDATE that starts from it would otherwise fill the zero
+/// Keeps a GRU's absent links absent while it trains: a mean of networks is served as one GRU whose weights are
+/// block-diagonal (<see cref="HrnnNetwork.Mean"/>), and an UPDATE that starts from it would otherwise fill the zero
 /// blocks, mixing the members and losing the served cell's block-by-block steps. The gradients of links that are zero
 /// at the start are zeroed, so Adam never moves them.
 /// </summary>

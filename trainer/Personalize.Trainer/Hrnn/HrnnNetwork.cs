@@ -141,27 +141,30 @@ internal sealed class HrnnNetwork : nn.Module
 
     /// <summary>
     /// Networks trained apart on the same items, metadata and contexts, as one network of all their widths reading
-    /// <paramref name="window"/> items, whose logits are the weighted sum of theirs: the GRUs side by side
+    /// <paramref name="window"/> items, whose logits are the weighted mean of theirs: the GRUs side by side
     /// (block-diagonal weights, gate by gate, so no state reads another), every table side by side, each output table
-    /// scaled by its network's weight and the biases summed with those weights. The served scorer needs nothing new for
-    /// it: it is a plain HRNN of the summed width. The first network's repeat share is kept.
+    /// scaled by its network's share of the weights and the biases averaged with those shares. A mean, not a sum, keeps
+    /// the scores as sharp as one network's: the softmax that serves them, and the share of repeats mixed in beside it,
+    /// were calibrated on one network. The served scorer needs nothing new for it: it is a plain HRNN of the summed
+    /// width. The first network's repeat share is kept.
     /// </summary>
-    public static HrnnNetwork Sum(IReadOnlyList<(HrnnNetwork Network, double Weight)> members, int window)
+    public static HrnnNetwork Mean(IReadOnlyList<(HrnnNetwork Network, double Weight)> members, int window)
     {
         var first = members[0].Network;
-        var sum = new HrnnNetwork(
+        var mean = new HrnnNetwork(
             (int)first.itemInput.shape[0], members.Sum(m => m.Network.Hidden), (int)(first.tokenInput?.shape[0] ?? 0), (int)(first.userTokenState?.shape[0] ?? 0), window,
             first.itemInput.device, (int)(first.contextState?.shape[0] ?? 0))
         {
             RepeatShare = first.RepeatShare,
         };
+        var total = members.Sum(m => m.Weight);
         using var noGrad = no_grad();
         var parameters = members.Select(m => m.Network.named_parameters().ToDictionary(p => p.name, p => p.parameter)).ToArray();
-        foreach (var (name, parameter) in sum.named_parameters())
+        foreach (var (name, parameter) in mean.named_parameters())
         {
             using var scope = NewDisposeScope();
             var parts = parameters.Select(p => (Tensor)p[name]).ToArray();
-            Tensor[] Weighted() => parts.Zip(members, (part, member) => part * member.Weight).ToArray();
+            Tensor[] Weighted() => parts.Zip(members, (part, member) => part * (member.Weight / total)).ToArray();
             parameter.copy_(name switch
             {
                 // A context shifts the state that the output tables score, so the weight on those scales it too.
@@ -171,11 +174,11 @@ internal sealed class HrnnNetwork : nn.Module
                 // nn.GRU stacks its three gates (reset, update, new) along the first dimension.
                 "gru.weight_ih_l0" or "gru.weight_hh_l0" => cat(Enumerable.Range(0, 3).Select(g => block_diag(parts.Select(p => p.chunk(3)[g]).ToArray())).ToArray(), 0),
                 "gru.bias_ih_l0" or "gru.bias_hh_l0" => cat(Enumerable.Range(0, 3).Select(g => cat(parts.Select(p => p.chunk(3)[g]).ToArray())).ToArray(), 0),
-                _ => throw new InvalidOperationException($"Summing HRNN networks: no rule for the parameter {name}."),
+                _ => throw new InvalidOperationException($"Averaging HRNN networks: no rule for the parameter {name}."),
             });
         }
 
-        return sum;
+        return mean;
     }
 
     private static Parameter Table(int rows, int columns, double std)

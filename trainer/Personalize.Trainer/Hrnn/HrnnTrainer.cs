@@ -96,10 +96,10 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
     /// <summary>
     /// Where users never repeat items and some histories are longer than the window: trains the kept model's settings
     /// again reading the whole stored history (gradients still cut every bptt steps), twice from different seeds, and
-    /// serves the best of these models on validation users, or a weighted sum of them where that scores higher
-    /// (<see cref="ChooseSum"/>). On rating data taste lies across the whole history; where the newest items count,
+    /// serves the best of these models on validation users, or a weighted mean of them where that scores higher
+    /// (<see cref="ChooseMean"/>). On rating data taste lies across the whole history; where the newest items count,
     /// reading further back blurs them (docs/benchmarks.md). Trained apart, the models make different errors, which a
-    /// sum averages out.
+    /// mean averages out.
     /// </summary>
     private async Task<HrnnNetwork> ChooseWindowAsync(Run run, (HrnnSettings Settings, HrnnNetwork Network, double Best) kept, CancellationToken cancellationToken)
     {
@@ -113,7 +113,7 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
             new(whole.Network, $"the model reading the whole stored history ({stored} items)", whole.Best),
             new(again.Network, $"a second model reading the whole stored history ({stored} items), from another seed", again.Best),
         ];
-        var (served, choice) = ChooseSum(run, kept.Settings, members, stored, cancellationToken);
+        var (served, choice) = ChooseMean(run, kept.Settings, members, stored, cancellationToken);
         await report(
             new JobProgress
             {
@@ -128,29 +128,29 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
 
     /// <summary>
     /// Chooses on the validation users (<see cref="EnsembleSelection"/>, starting from the best single model) the
-    /// weighted sum of <paramref name="members"/> to serve, as one plain HRNN (<see cref="HrnnNetwork.Sum"/>) reading
-    /// <paramref name="window"/> items, or the best model alone. Every network not served is disposed. A sum is served
+    /// weighted mean of <paramref name="members"/> to serve, as one plain HRNN (<see cref="HrnnNetwork.Mean"/>) reading
+    /// <paramref name="window"/> items, or the best model alone. Every network not served is disposed. A mean is served
     /// wherever it scores higher, not only beyond noise: its cost is serving time, not quality.
     /// </summary>
-    private static (HrnnNetwork Served, string Choice) ChooseSum(Run run, HrnnSettings settings, IReadOnlyList<Member> members, int window, CancellationToken cancellationToken)
+    private static (HrnnNetwork Served, string Choice) ChooseMean(Run run, HrnnSettings settings, IReadOnlyList<Member> members, int window, CancellationToken cancellationToken)
     {
         double[] PerUser(HrnnNetwork network) =>
             run.Validation!.Ndcg10PerUser(network, run.ItemTokens, settings.UserMetadata ? run.UserTokens : null, run.Contexts, run.MaskSeen, run.Device);
         List<(HrnnNetwork Network, double Weight)> Weighted(int[] weights) => [.. members.Select((m, i) => (m.Network, (double)weights[i])).Where(m => m.Item2 > 0)];
-        double[] PerUserOfSum(int[] weights)
+        double[] PerUserOfMean(int[] weights)
         {
-            using var sum = HrnnNetwork.Sum(Weighted(weights), window);
-            return PerUser(sum);
+            using var mean = HrnnNetwork.Mean(Weighted(weights), window);
+            return PerUser(mean);
         }
 
         var first = members.Select((m, i) => (m.Best, i)).Max().i;
         var single = PerUser(members[first].Network);
-        var (weights, best) = EnsembleSelection.Choose(members.Count, first, single, PerUserOfSum, MaxSumSteps, cancellationToken);
+        var (weights, best) = EnsembleSelection.Choose(members.Count, first, single, PerUserOfMean, MaxMeanSteps, cancellationToken);
 
-        // No step taken. One member added to itself is still a sum: it reads the whole window, as it was scored.
+        // No step taken. One member added to itself is still a mean: it reads the whole window, as it was scored.
         var alone = weights.Sum() == 1;
         var chosen = Weighted(weights);
-        var served = alone ? members[first].Network : HrnnNetwork.Sum(chosen, window);
+        var served = alone ? members[first].Network : HrnnNetwork.Mean(chosen, window);
         foreach (var member in members.Where(m => m.Network != served))
         {
             member.Network.Dispose();
@@ -160,15 +160,15 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         var choice = alone
             ? members[first].Name
             : FormattableString.Invariant(
-                $"the weighted sum of {string.Join(" and ", members.Select((m, i) => $"{m.Name} × {weights[i]}").Where((_, i) => weights[i] > 0))}, each reading {window} items: validation NDCG@10 {best.Average():F4} (against the best one alone: {gain.Gain:+0.0000;-0.0000}, standard error {gain.StandardError:F4})");
+                $"the weighted mean of {string.Join(" and ", members.Select((m, i) => $"{m.Name} × {weights[i]}").Where((_, i) => weights[i] > 0))}, each reading {window} items: validation NDCG@10 {best.Average():F4} (against the best one alone: {gain.Gain:+0.0000;-0.0000}, standard error {gain.StandardError:F4})");
         return (served, choice);
     }
 
-    /// <summary>One of the models a sum may be made of, with its validation NDCG@10 as trained (reading its own window).</summary>
+    /// <summary>One of the models a mean may be made of, with its validation NDCG@10 as trained (reading its own window).</summary>
     private sealed record Member(HrnnNetwork Network, string Name, double Best);
 
     /// <summary>How many members the validation users' greedy choice adds to the best single model at most.</summary>
-    private const int MaxSumSteps = 4;
+    private const int MaxMeanSteps = 4;
 
     /// <summary>Far from the seeds' per-epoch offsets (seed + epoch shuffles the batches), so no epoch repeats another's order.</summary>
     private const int SecondSeedOffset = 7919;
