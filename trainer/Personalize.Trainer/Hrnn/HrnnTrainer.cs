@@ -157,10 +157,11 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         }
 
         var gain = PairedGain.Of(best, single);
-        var choice = alone
-            ? members[first].Name
-            : FormattableString.Invariant(
-                $"the weighted mean of {string.Join(" and ", members.Select((m, i) => $"{m.Name} × {weights[i]}").Where((_, i) => weights[i] > 0))}, each reading {window} items: validation NDCG@10 {best.Average():F4} (against the best one alone: {gain.Gain:+0.0000;-0.0000}, standard error {gain.StandardError:F4})");
+        var figures = FormattableString.Invariant(
+            $"validation NDCG@10 {best.Average():F4} (against the best one as trained: {gain.Gain:+0.0000;-0.0000}, standard error {gain.StandardError:F4})");
+        var choice = alone ? members[first].Name
+            : chosen.Count == 1 ? $"{members[first].Name}, reading {window} items instead: {figures}"
+            : $"the weighted mean of {string.Join(" and ", members.Select((m, i) => $"{m.Name} × {weights[i]}").Where((_, i) => weights[i] > 0))}, each reading {window} items: {figures}";
         return (served, choice);
     }
 
