@@ -8,7 +8,7 @@ namespace Personalize.Bench.Runtime;
 /// way): each is one of 256 random topic directions plus noise of 0.4 its size, at a random norm. Unclustered random
 /// vectors are the case no ANN index serves well; the recall gate refuses an index there. With
 /// <c>gruBlocks</c> above 1 the GRU is that many GRUs side by side (block-diagonal weights), as the trainer serves a
-/// sum of networks.
+/// mean of networks.
 /// </summary>
 public static class SyntheticModel
 {

@@ -8,7 +8,7 @@ namespace Personalize.Bench.Runtime;
 /// <summary>
 /// What one user state costs to compute from scratch (a user's first request, or an event that slides a full window):
 /// the GRU over the window the model reads, bptt (32) against the whole stored history (200), which rating-data models
-/// may read (manifest historyWindow), and one GRU against several side by side (<c>--blocks</c>: a sum of networks
+/// may read (manifest historyWindow), and one GRU against several side by side (<c>--blocks</c>: a mean of networks
 /// served as one, whose block-diagonal weights the cell steps block by block). Each hidden size's rows alternate, so a
 /// ratio holds on a shared machine.
 /// </summary>

@@ -31,7 +31,7 @@ public sealed class HistoryWindowTests
         var chosen = await Training.TrainAsync(Recipes.Hrnn, data, settings: Settings, progress: Training.Record(progress));
 
         var choice = Assert.Single(progress, p => p.Stage == HrnnTrainer.HistoryWindowStage && p.Message?.StartsWith("kept ", StringComparison.Ordinal) == true);
-        // A whole-history model alone, or summed with the others: either way the served model reads the whole history.
+        // A whole-history model alone, or averaged with the others: either way the served model reads the whole history.
         var kept = choice.Message!.Split(';')[0];
         Assert.Contains($"whole stored history ({ArtifactBuilder.StoredHistoryLength} items)", kept, StringComparison.Ordinal);
         Assert.Equal(ArtifactBuilder.StoredHistoryLength, chosen.Artifact.Manifest.HistoryWindow);
@@ -123,7 +123,7 @@ public sealed class HistoryWindowTests
             using var noGrad = no_grad();
             foreach (var parameter in network.parameters())
             {
-                // Biases and the context table start at zero: random values make how they are summed show.
+                // Biases and the context table start at zero: random values make how they are averaged show.
                 parameter.normal_(0, 0.3);
             }
 

@@ -18,7 +18,7 @@ public sealed class UpdateTrainingTests
     [Theory]
     [InlineData(Recipes.Hrnn, false)]
     [InlineData(Recipes.UserPersonalization, false)]
-    // Rating data may serve networks summed, as one network of their widths: an UPDATE continues that network, its members
+    // Rating data may serve networks averaged, as one network of their widths: an UPDATE continues that network, its members
     // still apart (the served cell steps them one by one).
     [InlineData(Recipes.Hrnn, true)]
     public async Task Update_ContinuesTheBaseModel_AndLearnsTheNewItemsAndInteractions(string recipe, bool paired)

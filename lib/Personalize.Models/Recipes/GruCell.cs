@@ -6,7 +6,7 @@ namespace Personalize.Models.Recipes;
 /// One GRU layer's step in plain C#, with torch.nn.GRU's equations and weight layout (rows: reset, update, new):
 /// r = σ(W_ir x + b_ir + W_hr h + b_hr); z = σ(W_iz x + b_iz + W_hz h + b_hz);
 /// n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)); h' = (1 − z) ⊙ n + z ⊙ h.
-/// Where the weights never mix some runs of units (a sum of networks served as one, whose GRUs sit side by side with
+/// Where the weights never mix some runs of units (a mean of networks served as one, whose GRUs sit side by side with
 /// block-diagonal weights), each run steps as a GRU of its own: the zeros between them are never multiplied.
 /// </summary>
 public sealed class GruCell
