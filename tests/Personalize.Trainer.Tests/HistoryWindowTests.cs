@@ -174,6 +174,10 @@ public sealed class HistoryWindowTests
 
         var expected = ServedLogits(a).Zip(ServedLogits(b), ServedLogits(c)).Select(l => (l.First + (2 * l.Second) + (0.5f * l.Third)) / 3.5f).ToArray();
         Assert.Equal(expected, ServedLogits(mean), new FloatTolerance(1e-3f));
+
+        // A mean keeps a network's scale: a network averaged with itself, at any weights, serves its own logits.
+        using var itself = HrnnNetwork.Mean([(a, 1), (a, 3)], 60);
+        Assert.Equal(ServedLogits(a), ServedLogits(itself), new FloatTolerance(1e-3f));
     }
 
     private static float FirstItemGradient(HrnnNetwork network, Tensor items, int truncateEvery)
