@@ -3,9 +3,10 @@ using Personalize.Trainer.Hrnn;
 namespace Personalize.Trainer.Tests;
 
 /// <summary>
-/// The validation users' choice of which models to serve averaged, on planted members: each predicts a user's true value
-/// with an error of its own, and an ensemble's score for a user is how close its weighted mean prediction comes. Independent
-/// errors average out, so the ensemble must win; how far is known, since the best weights go as one over the variance.
+/// The validation users' choice of which models to serve averaged, on planted members: each predicts a user's true
+/// value with an error of its own, and an ensemble's score for a user is how close its weighted mean prediction comes.
+/// Independent errors average out, so the ensemble must win; how far is known, since the best weights go as one over
+/// the variance.
 /// </summary>
 public sealed class EnsembleSelectionTests
 {
