@@ -36,6 +36,8 @@ public sealed class HistoryWindowTests
         Assert.Contains($"whole stored history ({ArtifactBuilder.StoredHistoryLength} items)", kept, StringComparison.Ordinal);
         Assert.Equal(ArtifactBuilder.StoredHistoryLength, chosen.Artifact.Manifest.HistoryWindow);
         Assert.Equal(16, bpttOnly.Artifact.Manifest.HistoryWindow);
+        // The model the horizon's choice set aside is a candidate too, named with the targets it was trained on.
+        Assert.Contains("items, trained on the next", choice.Message!.Split(';')[1], StringComparison.Ordinal);
         // What is served is what the choice says: one network, or one GRU per model the mean names, side by side.
         Assert.Equal(Math.Max(1, kept.Count(c => c == '×')), Training.ServedGru(chosen.Artifact).Blocks);
         // The test users' metrics come from the served scorer, so they show that it reads the whole history too.

@@ -58,16 +58,26 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         }
 
         var kept = settings.TargetHorizon > 1 ? await ChooseHorizonAsync(run, window, cancellationToken) : await TrainKeptAsync(run, window, cancellationToken);
-        return settings.Window > 0 || !training.Sequences.Any(s => s.Length > window.Window + 1)
-            ? kept.Network
-            : await ChooseWindowAsync(run, kept, cancellationToken);
+        if (settings.Window > 0 || !training.Sequences.Any(s => s.Length > window.Window + 1))
+        {
+            kept.Other?.Network.Dispose();
+            return kept.Network;
+        }
+
+        return await ChooseWindowAsync(run, kept, cancellationToken);
     }
 
+    /// <summary>
+    /// The model the first choice kept, with its settings and validation NDCG@10, and the one it set aside (the other
+    /// horizon's), which a mean may still take: trained to other targets, it errs differently.
+    /// </summary>
+    private sealed record Kept(HrnnSettings Settings, HrnnNetwork Network, double Best, Member? Other);
+
     /// <summary>One training whose model is kept (no horizon to choose), with what the window's choice compares.</summary>
-    private async Task<(HrnnSettings Settings, HrnnNetwork Network, double Best)> TrainKeptAsync(Run run, HrnnSettings settings, CancellationToken cancellationToken)
+    private async Task<Kept> TrainKeptAsync(Run run, HrnnSettings settings, CancellationToken cancellationToken)
     {
         var (network, best) = await TrainVariantAsync(run, settings, TrainStage, cancellationToken);
-        return (settings, network, best);
+        return new Kept(settings, network, best, null);
     }
 
     /// <summary>
@@ -75,12 +85,11 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
     /// ahead, which the horizon teaches; in sequential data without repeats (a walk through a catalogue) the next item
     /// follows from the last, and later targets blur it. Validation users decide which this data is.
     /// </summary>
-    private async Task<(HrnnSettings Settings, HrnnNetwork Network, double Best)> ChooseHorizonAsync(Run run, HrnnSettings settings, CancellationToken cancellationToken)
+    private async Task<Kept> ChooseHorizonAsync(Run run, HrnnSettings settings, CancellationToken cancellationToken)
     {
         var nextItem = await TrainVariantAsync(run, settings with { TargetHorizon = 1 }, TargetHorizonStage, cancellationToken);
         var ahead = await TrainVariantAsync(run, settings, TrainStage, cancellationToken);
         var keepAhead = ahead.Best >= nextItem.Best;
-        (keepAhead ? nextItem : ahead).Network.Dispose();
         await report(
             new JobProgress
             {
@@ -90,18 +99,21 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
                 Message = $"kept the model trained on {(keepAhead ? $"the next {settings.TargetHorizon} items" : "the next item only")}: validation NDCG@10 {ahead.Best:F4} with the next {settings.TargetHorizon} items as targets, {nextItem.Best:F4} with the next item only",
             },
             cancellationToken);
-        return keepAhead ? (settings, ahead.Network, ahead.Best) : (settings with { TargetHorizon = 1 }, nextItem.Network, nextItem.Best);
+        var trainedOn = $"the model reading the last {settings.Window} items, trained on";
+        return keepAhead
+            ? new Kept(settings, ahead.Network, ahead.Best, new Member(nextItem.Network, $"{trainedOn} the next item only", nextItem.Best))
+            : new Kept(settings with { TargetHorizon = 1 }, nextItem.Network, nextItem.Best, new Member(ahead.Network, $"{trainedOn} the next {settings.TargetHorizon} items", ahead.Best));
     }
 
     /// <summary>
     /// Where users never repeat items and some histories are longer than the window: trains the kept model's settings
     /// again reading the whole stored history (gradients still cut every bptt steps), twice from different seeds, and
-    /// serves the best of these models on validation users, or a weighted mean of them where that scores higher
-    /// (<see cref="ChooseMean"/>). On rating data taste lies across the whole history; where the newest items count,
-    /// reading further back blurs them (docs/benchmarks.md). Trained apart, the models make different errors, which a
-    /// mean averages out.
+    /// serves the best of these models on validation users, or a weighted mean of them and of the model the horizon's
+    /// choice set aside where that scores higher (<see cref="ChooseMean"/>). On rating data taste lies across the whole
+    /// history; where the newest items count, reading further back blurs them (docs/benchmarks.md). Trained apart, the
+    /// models make different errors, which a mean averages out.
     /// </summary>
-    private async Task<HrnnNetwork> ChooseWindowAsync(Run run, (HrnnSettings Settings, HrnnNetwork Network, double Best) kept, CancellationToken cancellationToken)
+    private async Task<HrnnNetwork> ChooseWindowAsync(Run run, Kept kept, CancellationToken cancellationToken)
     {
         var stored = ArtifactBuilder.StoredHistoryLength;
         var wholeSettings = kept.Settings with { Window = stored };
@@ -112,6 +124,7 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
             new(kept.Network, $"the model reading the last {kept.Settings.Window} items", kept.Best),
             new(whole.Network, $"the model reading the whole stored history ({stored} items)", whole.Best),
             new(again.Network, $"a second model reading the whole stored history ({stored} items), from another seed", again.Best),
+            .. kept.Other is { } other ? [other] : Array.Empty<Member>(),
         ];
         var (served, choice) = ChooseMean(run, kept.Settings, members, stored, cancellationToken);
         await report(
