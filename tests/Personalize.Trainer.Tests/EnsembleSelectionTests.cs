@@ -13,7 +13,7 @@ public sealed class EnsembleSelectionTests
     private const int Users = 2000;
 
     [Fact]
-    public void MembersWithIndependentErrors_AreSummed_TheNoisierOneAtLessWeight()
+    public void MembersWithIndependentErrors_AreAveraged_TheNoisierOneAtLessWeight()
     {
         var members = Planted(seed: 1, 1.0, 1.0, 1.5);
 
