@@ -182,6 +182,25 @@ public sealed class HistoryWindowTests
         Assert.Equal(ServedLogits(a), ServedLogits(itself), new FloatTolerance(1e-3f));
     }
 
+    [Fact]
+    public void AChoice_ServesWhatValidationScored_AMemberAddedToItselfReadsTheMeansWindow()
+    {
+        using var bptt = new HrnnNetwork(20, 8, 0, 0, 16, CPU);
+        using var whole = new HrnnNetwork(20, 4, 0, 0, 60, CPU);
+        IReadOnlyList<HrnnNetwork> members = [bptt, whole];
+
+        // No step taken: the best model is served as it was trained, reading its own window.
+        Assert.Same(bptt, HrnnTrainer.Served(members, [1, 0], 0, 60));
+
+        // Added to itself, the weights change nothing, but the mean validation scored read 60 items, not 16.
+        using var itself = HrnnTrainer.Served(members, [2, 0], 0, 60);
+        Assert.NotSame(bptt, itself);
+        Assert.Equal((60, 8), (itself.Window, itself.Hidden));
+
+        using var pair = HrnnTrainer.Served(members, [1, 2], 0, 60);
+        Assert.Equal((60, 12), (pair.Window, pair.Hidden));
+    }
+
     private static float FirstItemGradient(HrnnNetwork network, Tensor items, int truncateEvery)
     {
         using var scope = NewDisposeScope();

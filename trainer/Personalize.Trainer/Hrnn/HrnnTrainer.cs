@@ -149,10 +149,10 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
     {
         double[] PerUser(HrnnNetwork network) =>
             run.Validation!.Ndcg10PerUser(network, run.ItemTokens, settings.UserMetadata ? run.UserTokens : null, run.Contexts, run.MaskSeen, run.Device);
-        List<(HrnnNetwork Network, double Weight)> Weighted(int[] weights) => [.. members.Select((m, i) => (m.Network, (double)weights[i])).Where(m => m.Item2 > 0)];
+        IReadOnlyList<HrnnNetwork> networks = [.. members.Select(m => m.Network)];
         double[] PerUserOfMean(int[] weights)
         {
-            using var mean = HrnnNetwork.Mean(Weighted(weights), window);
+            using var mean = HrnnNetwork.Mean(Weighted(networks, weights), window);
             return PerUser(mean);
         }
 
@@ -160,10 +160,8 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         var single = PerUser(members[first].Network);
         var (weights, best) = EnsembleSelection.Choose(members.Count, first, single, PerUserOfMean, MaxMeanSteps, cancellationToken);
 
-        // No step taken. One member added to itself is still a mean: it reads the whole window, as it was scored.
-        var alone = weights.Sum() == 1;
-        var chosen = Weighted(weights);
-        var served = alone ? members[first].Network : HrnnNetwork.Mean(chosen, window);
+        var served = Served(networks, weights, first, window);
+        var alone = served == members[first].Network;
         foreach (var member in members.Where(m => m.Network != served))
         {
             member.Network.Dispose();
@@ -173,10 +171,24 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         var figures = FormattableString.Invariant(
             $"validation NDCG@10 {best.Average():F4} (against the best one as trained: {gain.Gain:+0.0000;-0.0000}, standard error {gain.StandardError:F4})");
         var choice = alone ? members[first].Name
-            : chosen.Count == 1 ? $"{members[first].Name}, reading {window} items instead: {figures}"
+            : weights.Count(w => w > 0) == 1 ? $"{members[first].Name}, reading {window} items instead: {figures}"
             : $"the weighted mean of {string.Join(" and ", members.Select((m, i) => $"{m.Name} × {weights[i]}").Where((_, i) => weights[i] > 0))}, each reading {window} items: {figures}";
         return (served, choice);
     }
+
+    /// <summary>
+    /// What a choice of <paramref name="weights"/> serves: the member <paramref name="first"/> as it was trained where
+    /// no step was taken, and otherwise the weighted mean reading <paramref name="window"/> items, even of one member
+    /// added to itself: the weights then change nothing, but the mean reads the whole window, as it was scored.
+    /// </summary>
+    internal static HrnnNetwork Served(IReadOnlyList<HrnnNetwork> members, int[] weights, int first, int window) =>
+        weights.Sum() == 1
+            ? members[first]
+            : HrnnNetwork.Mean(Weighted(members, weights), window);
+
+    /// <summary>The members whose weight is above zero, with their weights.</summary>
+    private static List<(HrnnNetwork Network, double Weight)> Weighted(IReadOnlyList<HrnnNetwork> members, int[] weights) =>
+        [.. members.Select((m, i) => (m, (double)weights[i])).Where(m => m.Item2 > 0)];
 
     /// <summary>One of the models a mean may be made of, with its validation NDCG@10 as trained (reading its own window).</summary>
     private sealed record Member(HrnnNetwork Network, string Name, double Best);
