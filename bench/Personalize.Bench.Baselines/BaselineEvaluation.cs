@@ -12,16 +12,20 @@ namespace Personalize.Bench.Baselines;
 public static class BaselineEvaluation
 {
     /// <summary>The offline metrics for <paramref name="users"/> (their input in, the top items out), as Evaluator.Evaluate computes them for a recipe.</summary>
-    public static Dictionary<string, double> Evaluate(ItemItemModel model, UserSequences data, IReadOnlyList<TestUser> users, int catalogueItems, bool excludeSeen)
+    public static Dictionary<string, double> Evaluate(ItemItemModel model, UserSequences data, IReadOnlyList<TestUser> users, int catalogueItems, bool excludeSeen) =>
+        Score(model, data, users, excludeSeen).Result(catalogueItems);
+
+    /// <summary>What <see cref="Evaluate"/> averages, with each user's figures.</summary>
+    public static MetricsAccumulator Score(ItemItemModel model, UserSequences data, IReadOnlyList<TestUser> users, bool excludeSeen)
     {
         var lists = model.Recommend(users.Select(u => u.Input).ToList(), Evaluator.NumResults, excludeSeen);
         var accumulator = new MetricsAccumulator();
         for (var u = 0; u < users.Count; u++)
         {
-            accumulator.Add(lists[u].Select(row => data.ItemIds[row]).ToList(), users[u].Truth.Select(row => data.ItemIds[row]).ToHashSet(StringComparer.Ordinal));
+            accumulator.Add(users[u].UserId, lists[u].Select(row => data.ItemIds[row]).ToList(), users[u].Truth.Select(row => data.ItemIds[row]).ToHashSet(StringComparer.Ordinal));
         }
 
-        return accumulator.Result(catalogueItems);
+        return accumulator;
     }
 
     /// <summary>
@@ -63,7 +67,8 @@ public static class BaselineEvaluation
             using var gram = CoOccurrence.Gram(split.Training);
             using var model = fit(gram, setting);
             var seconds = clock.Elapsed.TotalSeconds;
-            results.Add(new BaselineResult(name, $"{setting}", excludeSeen, seconds, Evaluate(model, data, split.Test, catalogueItems, excludeSeen)));
+            var scored = Score(model, data, split.Test, excludeSeen);
+            results.Add(new BaselineResult(name, $"{setting}", excludeSeen, seconds, scored.Result(catalogueItems), scored.Ndcg10ByUser));
         }
 
         return results;

@@ -29,7 +29,7 @@ public static class GeneratorOracle
             var odds = generator.NextEventOdds(SyntheticDataGenerator.IndexOf(user.UserId), history, user.Truth.Length, Simulations, habitChains);
             var list = Enumerable.Range(0, odds.Length).Where(i => odds[i] > 0).OrderByDescending(i => odds[i]).ThenBy(i => i)
                 .Take(Evaluator.NumResults).Select(SyntheticDataGenerator.ItemId).ToList();
-            accumulator.Add(list, user.Truth.Select(row => data.ItemIds[row]).ToHashSet(StringComparer.Ordinal));
+            accumulator.Add(user.UserId, list, user.Truth.Select(row => data.ItemIds[row]).ToHashSet(StringComparer.Ordinal));
         }
 
         return accumulator.Result(catalogueItems);

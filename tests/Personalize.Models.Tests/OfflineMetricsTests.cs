@@ -17,13 +17,16 @@ public sealed class OfflineMetricsTests
     public void MeanReciprocalRank_ReproducesTheWorkedExample_FirstHitsAt4And2And6()
     {
         var accumulator = new MetricsAccumulator();
-        accumulator.Add(["x", "x2", "x3", "hit", "hit"], new HashSet<string> { "hit" });
-        accumulator.Add(["y", "hit", "hit"], new HashSet<string> { "hit" });
-        accumulator.Add(["z1", "z2", "z3", "z4", "z5", "hit"], new HashSet<string> { "hit" });
+        accumulator.Add("u1", ["x", "x2", "x3", "hit", "hit"], new HashSet<string> { "hit" });
+        accumulator.Add("u2", ["y", "hit", "hit"], new HashSet<string> { "hit" });
+        accumulator.Add("u3", ["z1", "z2", "z3", "z4", "z5", "hit"], new HashSet<string> { "hit" });
 
         var metrics = accumulator.Result(catalogueItems: 20);
 
         Assert.Equal(0.3056, metrics[OfflineMetrics.MeanReciprocalRankAt25], 4);
+        // Each user's NDCG@10, for comparing two models user by user, averages to the reported figure.
+        Assert.Equal(1 / Math.Log2(7), accumulator.Ndcg10ByUser["u3"], 10);
+        Assert.Equal(metrics[OfflineMetrics.NdcgName(10)], accumulator.Ndcg10ByUser.Values.Average(), 10);
     }
 
     [Fact]
@@ -33,7 +36,7 @@ public sealed class OfflineMetricsTests
         var recommended = Enumerable.Range(0, 25).Select(i => $"i{i}").ToList();
         HashSet<string> relevant = ["i0", "i3", "i30"];
         var accumulator = new MetricsAccumulator();
-        accumulator.Add(recommended, relevant);
+        accumulator.Add("u", recommended, relevant);
 
         var metrics = accumulator.Result(catalogueItems: 100);
 

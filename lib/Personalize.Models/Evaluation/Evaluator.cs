@@ -29,7 +29,12 @@ public static class Evaluator
     /// items out, as the filter EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN (*) does for a campaign.
     /// </summary>
     public static async Task<Dictionary<string, double>> EvaluateAsync(
-        IRecommender recommender, UserSequences data, IReadOnlyList<TestUser> testUsers, int catalogueItems, bool excludeSeen = false, CancellationToken cancellationToken = default)
+        IRecommender recommender, UserSequences data, IReadOnlyList<TestUser> testUsers, int catalogueItems, bool excludeSeen = false, CancellationToken cancellationToken = default) =>
+        (await ScoreAsync(recommender, data, testUsers, excludeSeen, cancellationToken)).Result(catalogueItems);
+
+    /// <summary>What <see cref="EvaluateAsync"/> averages, with each user's figures.</summary>
+    public static async Task<MetricsAccumulator> ScoreAsync(
+        IRecommender recommender, UserSequences data, IReadOnlyList<TestUser> testUsers, bool excludeSeen = false, CancellationToken cancellationToken = default)
     {
         var accumulator = new MetricsAccumulator();
         foreach (var user in testUsers)
@@ -37,10 +42,10 @@ public static class Evaluator
             var input = user.Input.Select(row => data.ItemIds[row]).ToList();
             var seen = excludeSeen ? input.ToHashSet(StringComparer.Ordinal) : null;
             var recommended = await RecommendAsync(recommender, user.UserId, input, user.Context, seen is null ? null : item => !seen.Contains(item), cancellationToken);
-            accumulator.Add(recommended, user.Truth.Select(row => data.ItemIds[row]).ToHashSet(StringComparer.Ordinal));
+            accumulator.Add(user.UserId, recommended, user.Truth.Select(row => data.ItemIds[row]).ToHashSet(StringComparer.Ordinal));
         }
 
-        return accumulator.Result(catalogueItems);
+        return accumulator;
     }
 
     /// <summary>

@@ -5,11 +5,19 @@ public sealed class MetricsAccumulator
 {
     private readonly Dictionary<string, double> _sums = [];
     private readonly HashSet<string> _recommendedItems = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, double> _ndcg10ByUser = new(StringComparer.Ordinal);
     private int _users;
 
-    public void Add(IReadOnlyList<string> recommended, IReadOnlySet<string> relevant)
+    /// <summary>
+    /// Each user's NDCG@10, so that two models scored on the same users can be compared user by user: the difference's
+    /// standard error, not two means' spread, says whether one is ahead.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> Ndcg10ByUser => _ndcg10ByUser;
+
+    public void Add(string userId, IReadOnlyList<string> recommended, IReadOnlySet<string> relevant)
     {
         _users++;
+        _ndcg10ByUser[userId] = OfflineMetrics.Ndcg(recommended, relevant, 10);
         Accumulate(OfflineMetrics.MeanReciprocalRankAt25, OfflineMetrics.ReciprocalRank(recommended, relevant, 25));
         foreach (var k in OfflineMetrics.Cutoffs)
         {

@@ -15,11 +15,15 @@ namespace Personalize.Trainer.Training;
 /// <summary>
 /// A trained model ready to save: the artifact to serve and its offline metrics on the held-out test users (also in its
 /// manifest), and the same with each user's items filtered out (what a campaign with an EXCLUDE filter on interactions
-/// serves, the usual protocol on rating data); when it is one of several a search compares, its metrics on the
-/// validation users it is chosen by.
+/// serves, the usual protocol on rating data), with each test user's NDCG@10 there (for comparing models user by user);
+/// when it is one of several a search compares, its metrics on the validation users it is chosen by.
 /// </summary>
 internal sealed record TrainedModel(
-    ModelArtifact Artifact, Dictionary<string, double> Metrics, Dictionary<string, double> SeenExcludedMetrics, Dictionary<string, double>? ValidationMetrics = null);
+    ModelArtifact Artifact,
+    Dictionary<string, double> Metrics,
+    Dictionary<string, double> SeenExcludedMetrics,
+    IReadOnlyDictionary<string, double> SeenExcludedNdcg10ByUser,
+    Dictionary<string, double>? ValidationMetrics = null);
 
 /// <summary>
 /// Trains one recipe the way Personalize does: percentile filters, the 90/10 user split, training on the 90%,
@@ -102,7 +106,7 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
         var evaluated = RecommenderFactory.Create(build(fit, Evaluator.KnownUsers(fit, split.Test.Concat(validation?.Test ?? []))));
         var catalogue = data.CatalogueSize();
         var metrics = await Evaluator.EvaluateAsync(evaluated, all, split.Test, catalogue, cancellationToken: cancellationToken);
-        var seenExcluded = await Evaluator.EvaluateAsync(evaluated, all, split.Test, catalogue, excludeSeen: true, cancellationToken);
+        var seenExcluded = await Evaluator.ScoreAsync(evaluated, all, split.Test, excludeSeen: true, cancellationToken);
         var validationMetrics = validation is null ? null : await Evaluator.EvaluateAsync(evaluated, all, validation.Test, catalogue, cancellationToken: cancellationToken);
         var artifact = build(all, served);
         artifact.Manifest.Metrics = metrics;
@@ -111,7 +115,7 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
             artifact = await AttachAnnIndexAsync(artifact, split.Test, cancellationToken);
         }
 
-        return new TrainedModel(artifact, metrics, seenExcluded, validationMetrics);
+        return new TrainedModel(artifact, metrics, seenExcluded.Result(catalogue), seenExcluded.Ndcg10ByUser, validationMetrics);
     }
 
     /// <summary>
