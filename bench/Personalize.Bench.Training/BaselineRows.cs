@@ -38,8 +38,10 @@ internal static class BaselineRows
     public static void WriteSeenExcluded(string recipe, Dictionary<string, double> metrics) => Row($"{recipe} (seen excluded)", 0, metrics);
 
     /// <param name="generator">The generator the data came from, for the oracle; null for a user's own data.</param>
-    public static void Write(BenchUsers users, SyntheticDataGenerator? generator, IReadOnlyList<string> baselines, IReadOnlyList<double> lambdas, IReadOnlyList<int> neighbours)
+    /// <returns>The tuned baselines' results, for <see cref="WritePaired"/>.</returns>
+    public static IReadOnlyList<BaselineResult> Write(BenchUsers users, SyntheticDataGenerator? generator, IReadOnlyList<string> baselines, IReadOnlyList<double> lambdas, IReadOnlyList<int> neighbours)
     {
+        var tuned = new List<BaselineResult>();
         var (all, split, validation, catalogue) = users;
         Console.Error.WriteLine($"baselines: {split.Training.UserIds.Count} training users ({validation!.Training.UserIds.Count} when tuning), {validation.Test.Count} validation users, {split.Test.Count} test users");
         foreach (var name in baselines)
@@ -67,11 +69,34 @@ internal static class BaselineRows
                 "item-knn" => BaselineEvaluation.Tune("item-knn", neighbours, ItemKnn.Fit, all, split, validation, catalogue, Console.Error.WriteLine),
                 _ => throw new ArgumentException($"unknown baseline {name} (ease, item-knn, oracle)"),
             };
+            tuned.AddRange(results);
             foreach (var result in results)
             {
                 var setting = name == "ease" ? $"λ={result.Setting}" : $"k={result.Setting}";
                 Row($"{name} ({setting}{(result.ExcludesSeen ? ", seen excluded" : string.Empty)})", result.FitSeconds, result.Metrics);
             }
+        }
+
+        return tuned;
+    }
+
+    /// <summary>
+    /// Each recipe against the tuned baseline <paramref name="reference"/> (seen items excluded on both sides) user by
+    /// user on the test users both scored: the mean gain in NDCG@10 and its standard error, so that a ratio on the small
+    /// shapes' few test users is read with its noise.
+    /// </summary>
+    public static void WritePaired(IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> recipes, BaselineResult reference)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"| recipe (seen excluded) | against {reference.Name} ({reference.Setting}, seen excluded): NDCG@10 gain per test user | standard error | × {reference.Name} | users paired |");
+        Console.WriteLine("|---|---|---|---|---|");
+        foreach (var (recipe, byUser) in recipes)
+        {
+            var shared = byUser.Keys.Where(reference.Ndcg10ByUser.ContainsKey).Order(StringComparer.Ordinal).ToList();
+            var gain = PairedGain.Of([.. shared.Select(u => byUser[u])], [.. shared.Select(u => reference.Ndcg10ByUser[u])]);
+            var referenceMean = shared.Count == 0 ? 0 : shared.Average(u => reference.Ndcg10ByUser[u]);
+            var ratio = referenceMean == 0 ? "-" : ((referenceMean + gain.Gain) / referenceMean).ToString("F3", CultureInfo.InvariantCulture);
+            Console.WriteLine(FormattableString.Invariant($"| {recipe} | {gain.Gain:+0.0000;-0.0000} | {gain.StandardError:F4} | {ratio} | {gain.Users} |"));
         }
     }
 

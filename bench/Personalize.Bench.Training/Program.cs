@@ -14,7 +14,7 @@ using Personalize.Trainer.Training;
 // Generates and imports the data once into <dir> (reused by later runs with the same shape and sizes), or imports the
 // interactions CSV F (its header USER_ID,ITEM_ID,TIMESTAMP, or the fields of the Avro schema in S), then trains each
 // recipe through the same RecipeTrainer the train verb uses and prints one markdown row per recipe, then per tuned
-// reference baseline (--update F: UpdateComparison).
+// reference baseline, then (with ease) each recipe against tuned EASE user by user (--update F: UpdateComparison).
 var options = args.Select((value, i) => (value, i)).Where(p => p.value.StartsWith("--", StringComparison.Ordinal))
     .ToDictionary(p => p.value[2..], p => p.i + 1 < args.Length ? args[p.i + 1] : string.Empty);
 long Number(string name, long fallback) => options.TryGetValue(name, out var text) ? long.Parse(text, CultureInfo.InvariantCulture) : fallback;
@@ -78,6 +78,7 @@ if (options.TryGetValue("update", out var updateFraction))
 }
 
 var benchUsers = BaselineRows.Users(data, new HrnnSettings().Seed);
+var seenExcludedByUser = new Dictionary<string, IReadOnlyDictionary<string, double>>();
 Console.WriteLine("| recipe | epochs | events/s per epoch | train s | peak MiB | coverage | MRR@25 | NDCG@5 | NDCG@10 | NDCG@25 | P@5 | P@10 | P@25 |");
 Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 foreach (var name in recipes)
@@ -116,6 +117,11 @@ foreach (var name in recipes)
     }
 
     BaselineRows.WriteSeenExcluded(name, model.SeenExcludedMetrics);
+    seenExcludedByUser[name] = model.SeenExcludedNdcg10ByUser;
 }
 
-BaselineRows.Write(benchUsers, generator, baselines, lambdas, neighbours);
+var tuned = BaselineRows.Write(benchUsers, generator, baselines, lambdas, neighbours);
+if (tuned.FirstOrDefault(b => b.Name == "ease" && b.ExcludesSeen) is { } ease && seenExcludedByUser.Count > 0)
+{
+    BaselineRows.WritePaired(seenExcludedByUser, ease);
+}
