@@ -130,7 +130,10 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
             : all;
     }
 
-    /// <summary>The held-out test users and, for a search, the validation users held out from the rest (seeded: every recipe and baseline gets the same users).</summary>
+    /// <summary>
+    /// The held-out test users and, for a search, the validation users held out from the rest (seeded: the same users
+    /// wherever the history filters left the same users, as for the HRNN recipes at their defaults and the bench's baselines).
+    /// </summary>
     internal static (EvaluationSplit Split, EvaluationSplit? Validation) Split(UserSequences all, int seed, bool validate)
     {
         var split = EvaluationSplit.Create(all, seed);
