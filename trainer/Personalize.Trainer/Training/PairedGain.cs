@@ -1,8 +1,9 @@
 namespace Personalize.Trainer.Training;
 
 /// <summary>
-/// How much one model beats another on the same validation users: the mean per-user difference and its standard
-/// error. A choice that costs something (extra parameters, serving time) is made only for a gain beyond that noise.
+/// How much one model beats another on the same users: the mean per-user difference and its standard error. On
+/// validation users, a choice that costs something (extra parameters, serving time) is made only for a gain beyond that
+/// noise; the training bench reads its test users' ratios against a baseline with it.
 /// </summary>
 internal readonly record struct PairedGain(double Gain, double StandardError, int Users)
 {
