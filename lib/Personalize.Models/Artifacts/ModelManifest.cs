@@ -57,6 +57,10 @@ public sealed class ModelManifest
     [JsonPropertyName("metadataGate")]
     public MetadataGateReport? MetadataGate { get; set; }
 
+    [Description("HRNN family, where users never repeat items: whether the item-item co-occurrence term (EASE's weights, factored) was added to the network's scores, with the validation figures it was chosen by.")]
+    [JsonPropertyName("coOccurrence")]
+    public CoOccurrenceReport? CoOccurrence { get; set; }
+
     [JsonPropertyName("createdAt")]
     public DateTimeOffset CreatedAt { get; set; }
 
@@ -137,6 +141,51 @@ public sealed class MetadataGateReport
     public double NdcgAt10WithoutMetadata { get; set; }
 
     [Description("Standard error of the per-user difference (with - without); metadata is kept only when its gain exceeds it.")]
+    [JsonPropertyName("standardError")]
+    public double StandardError { get; set; }
+
+    [Description("The choice in words, as the training progress reported it.")]
+    [JsonPropertyName("reason")]
+    public string Reason { get; set; } = string.Empty;
+}
+
+/// <summary>
+/// The HRNN family's co-occurrence term: EASE (Steck 2019, closed-form item-item weights) fitted on the training users,
+/// factored to a low rank so it serves as more state dimensions, and added to the network's logits with a weight;
+/// the ridge and the weight are chosen on validation users held out from training.
+/// </summary>
+public sealed class CoOccurrenceReport
+{
+    [Description("True when the served model adds the term (tensor history_item_input); false when it did not beat the network alone by more than noise.")]
+    [JsonPropertyName("used")]
+    public bool Used { get; set; }
+
+    [Description("EASE's ridge λ.")]
+    [JsonPropertyName("lambda")]
+    public double Lambda { get; set; }
+
+    [Description("The term's weight against the network's logits, in units of the standard deviation of the scores EASE gives training users.")]
+    [JsonPropertyName("weight")]
+    public double Weight { get; set; }
+
+    [Description("The rank the item-item weights are factored to: the state dimensions the term adds.")]
+    [JsonPropertyName("rank")]
+    public int Rank { get; set; }
+
+    [Description("Items the term covers: the most interacted, up to a cap that bounds the fit's memory; the others get none.")]
+    [JsonPropertyName("items")]
+    public int Items { get; set; }
+
+    [JsonPropertyName("validationUsers")]
+    public int ValidationUsers { get; set; }
+
+    [JsonPropertyName("ndcgAt10With")]
+    public double NdcgAt10With { get; set; }
+
+    [JsonPropertyName("ndcgAt10Without")]
+    public double NdcgAt10Without { get; set; }
+
+    [Description("Standard error of the per-user difference (with - without); the term is kept only when its gain exceeds it.")]
     [JsonPropertyName("standardError")]
     public double StandardError { get; set; }
 

@@ -14,7 +14,9 @@ namespace Personalize.Models.Recipes;
 /// with its output vector, moved by the request's context where the model learned context. Metadata recipes bake item
 /// metadata into the exported item vectors. Large catalogues are scored with int8 item vectors and float32 re-scoring
 /// (<see cref="ScoringSettings"/>). A model trained where users never repeat items scores a user's own items by the
-/// share of repeats in its training data (<see cref="RepeatMixture"/>).
+/// share of repeats in its training data (<see cref="RepeatMixture"/>). A model with a co-occurrence term
+/// (<see cref="ModelManifest.CoOccurrence"/>) scores with a longer state: the GRU's, then the sum of the read items'
+/// history factors, which the output vectors' last columns score.
 /// </summary>
 public sealed class HrnnRecommender : Recommender
 {
@@ -23,6 +25,7 @@ public sealed class HrnnRecommender : Recommender
     private readonly float[] _itemOutputBias;
     private readonly float[]? _userInitialState;
     private readonly float[]? _contextState;
+    private readonly float[]? _historyInput;
     private readonly Dictionary<string, int> _contextRows;
     private readonly GruCell _cell;
     private readonly int _window;
@@ -50,10 +53,13 @@ public sealed class HrnnRecommender : Recommender
         _itemInput = artifact.Tensor(TensorNames.ItemInput).RequireFloats(TensorNames.ItemInput);
         _itemOutput = artifact.Tensor(TensorNames.ItemOutput).RequireFloats(TensorNames.ItemOutput);
         _itemOutputBias = artifact.Tensor(TensorNames.ItemOutputBias).RequireFloats(TensorNames.ItemOutputBias);
+        _historyInput = artifact.Tensors.TryGetValue(TensorNames.HistoryItemInput, out var history) ? history.RequireFloats(TensorNames.HistoryItemInput) : null;
+        var rank = history is null ? 0 : history.Shape[^1];
+        StateSize = hidden + rank;
         _userInitialState = artifact.Tensors.TryGetValue(TensorNames.UserInitialState, out var initial)
             ? initial.RequireFloats(TensorNames.UserInitialState)
             : null;
-        if (_itemInput.Length != ItemCount * input || _itemOutput.Length != ItemCount * hidden || _itemOutputBias.Length != ItemCount)
+        if (_itemInput.Length != ItemCount * input || _itemOutput.Length != ItemCount * StateSize || _itemOutputBias.Length != ItemCount || (_historyInput?.Length ?? 0) != ItemCount * rank)
         {
             throw new InvalidDataException($"Model artifact ({Manifest.Recipe}): item tensors do not match {ItemCount} items.");
         }
@@ -72,10 +78,10 @@ public sealed class HrnnRecommender : Recommender
 
         _window = Manifest.HistoryWindow
             ?? (int.TryParse(Manifest.HyperParameters.GetValueOrDefault("bptt"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var bptt) ? bptt : 32);
-        _scorer = new CatalogueScorer(_itemOutput, _itemOutputBias, hidden, settings.ShouldQuantize(ItemCount, hidden));
+        _scorer = new CatalogueScorer(_itemOutput, _itemOutputBias, StateSize, settings.ShouldQuantize(ItemCount, StateSize));
         _batcher = settings.Batch ? new ScoringBatcher(_scorer) : null;
         _states = settings.UserStateCacheSize > 0 ? new UserStateCache(settings.UserStateCacheSize) : null;
-        (ScoringMethod, ScoringReason, _ann) = ChooseMethod(scoringMethod, ItemPartitions.FromArtifact(artifact, hidden));
+        (ScoringMethod, ScoringReason, _ann) = ChooseMethod(scoringMethod, ItemPartitions.FromArtifact(artifact, StateSize));
     }
 
     /// <summary>The method serving queries: <see cref="ScoringMethods.Ann"/> or <see cref="ScoringMethods.Exact"/>.</summary>
@@ -93,6 +99,9 @@ public sealed class HrnnRecommender : Recommender
     public long AnnBytes => _ann?.Bytes ?? 0;
 
     public int HiddenSize => _cell.HiddenSize;
+
+    /// <summary>The length of the state that scores items: <see cref="HiddenSize"/>, plus the co-occurrence term's rank where the model has one.</summary>
+    public int StateSize { get; }
 
     /// <summary>True when queries are scored with int8 item vectors (and float32 re-scoring).</summary>
     public bool Quantized => _scorer.Quantized;
@@ -155,10 +164,13 @@ public sealed class HrnnRecommender : Recommender
         return ranked;
     }
 
-    /// <summary>The GRU state after the user's newest items (the model's window); the scorer's user representation.</summary>
+    /// <summary>
+    /// The GRU state after the user's newest items (the model's window), followed, where the model has a co-occurrence
+    /// term, by the sum of those items' history factors; the scorer's user representation.
+    /// </summary>
     public float[] UserState(int? user, ReadOnlySpan<int> history)
     {
-        var state = new float[HiddenSize];
+        var state = new float[StateSize];
         if (user is { } row && _userInitialState is not null)
         {
             _userInitialState.AsSpan(row * HiddenSize, HiddenSize).CopyTo(state);
@@ -166,10 +178,22 @@ public sealed class HrnnRecommender : Recommender
 
         foreach (var item in history[Math.Max(0, history.Length - _window)..])
         {
-            _cell.Step(_itemInput.AsSpan(item * _cell.InputSize, _cell.InputSize), state);
+            Step(item, state);
         }
 
         return state;
+    }
+
+    /// <summary>One read item: a GRU step on the state's first <see cref="HiddenSize"/> values, and its history factors added to the rest.</summary>
+    private void Step(int item, float[] state)
+    {
+        _cell.Step(_itemInput.AsSpan(item * _cell.InputSize, _cell.InputSize), state.AsSpan(0, HiddenSize));
+        if (_historyInput is not null)
+        {
+            var rank = StateSize - HiddenSize;
+            var tail = state.AsSpan(HiddenSize);
+            TensorPrimitives.Add(tail, _historyInput.AsSpan(item * rank, rank), tail);
+        }
     }
 
     /// <summary>The state a request naming only this user scores with (the trainer's ANN recall gate uses it).</summary>
@@ -198,7 +222,7 @@ public sealed class HrnnRecommender : Recommender
             if (cachedWindow.Length == window.Length - 1 && window.AsSpan(0, cachedWindow.Length).SequenceEqual(cachedWindow))
             {
                 var next = (float[])cachedState.Clone();
-                _cell.Step(_itemInput.AsSpan(window[^1] * _cell.InputSize, _cell.InputSize), next);
+                Step(window[^1], next);
                 _states.Set(userId, window, next);
                 return next;
             }
@@ -230,7 +254,8 @@ public sealed class HrnnRecommender : Recommender
         var moved = (float[])state.Clone();
         foreach (var row in rows)
         {
-            TensorPrimitives.MultiplyAdd(_contextState.AsSpan(row * HiddenSize, HiddenSize), 1f / rows.Count, moved, moved);
+            var gru = moved.AsSpan(0, HiddenSize);
+            TensorPrimitives.MultiplyAdd(_contextState.AsSpan(row * HiddenSize, HiddenSize), 1f / rows.Count, gru, gru);
         }
 
         return moved;
@@ -273,7 +298,7 @@ public sealed class HrnnRecommender : Recommender
     }
 
     private float Logit(int row, ReadOnlySpan<float> state) =>
-        TensorPrimitives.Dot(_itemOutput.AsSpan(row * HiddenSize, HiddenSize), state) + _itemOutputBias[row];
+        TensorPrimitives.Dot(_itemOutput.AsSpan(row * StateSize, StateSize), state) + _itemOutputBias[row];
 
     /// <summary>The best candidates, scored by a softmax over the whole catalogue (so scores of all items sum to 1).</summary>
     private async ValueTask<IReadOnlyList<RecommendedItem>> BestBySoftmaxAsync(float[] state, int count, Func<int, bool> accept, CancellationToken cancellationToken)
