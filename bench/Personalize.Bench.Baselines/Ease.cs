@@ -1,12 +1,12 @@
 using Personalize.Models.Training;
-using TorchSharp;
+using Personalize.Trainer.Hrnn;
 using static TorchSharp.torch;
 
 namespace Personalize.Bench.Baselines;
 
 /// <summary>
-/// EASE (Steck 2019, "Embarrassingly Shallow Autoencoders"): the closed-form item-item model
-/// B = I − P·diag(1/diag(P)) with P = (XᵀX + λI)⁻¹, i.e. Bᵢⱼ = −Pᵢⱼ / Pⱼⱼ off the diagonal and diag(B) = 0.
+/// EASE (Steck 2019, "Embarrassingly Shallow Autoencoders") alone, over every item: the closed form the HRNN family's
+/// co-occurrence term is fitted with (<see cref="CoOccurrenceTerm.Ease"/>), unfactored and served by itself.
 /// </summary>
 public static class Ease
 {
@@ -17,13 +17,5 @@ public static class Ease
     }
 
     /// <summary>From the training users' Gram matrix XᵀX (left unchanged, so a search over λ counts it once).</summary>
-    public static ItemItemModel Fit(Tensor gram, double lambda)
-    {
-        using var scope = torch.NewDisposeScope();
-        var n = gram.shape[0];
-        var p = torch.linalg.inv(gram.add(torch.eye(n).mul_(lambda)));
-        var b = p.div(p.diagonal().neg().unsqueeze(0));
-        b.diagonal().zero_();
-        return new ItemItemModel(b);
-    }
+    public static ItemItemModel Fit(Tensor gram, double lambda) => new(CoOccurrenceTerm.Ease(gram, lambda));
 }

@@ -240,11 +240,4 @@ public sealed class HistoryWindowTests
 
         return new TrainingData { Interactions = interactions };
     }
-
-    private sealed class FloatTolerance(float tolerance) : IEqualityComparer<float>
-    {
-        public bool Equals(float x, float y) => Math.Abs(x - y) < tolerance;
-
-        public int GetHashCode(float obj) => 0;
-    }
 }

@@ -28,10 +28,12 @@ internal static class HrnnExport
         }
 
         var hidden = network.Hidden;
+        var term = network.CoOccurrence;
         var tensors = new Dictionary<string, SafeTensor>
         {
             [TensorNames.ItemInput] = Floats(input, (int)items, hidden),
-            [TensorNames.ItemOutput] = Floats(output, (int)items, hidden),
+            // The term's output factors are the columns past the GRU's hidden, which score the summed history factors.
+            [TensorNames.ItemOutput] = term is null ? Floats(output, (int)items, hidden) : Floats(cat([output, term.Output], 1), (int)items, hidden + (int)term.Output.shape[1]),
             [TensorNames.ItemOutputBias] = Floats(bias, (int)items),
         };
         foreach (var (name, parameter) in network.Gru.named_parameters())
@@ -45,6 +47,11 @@ internal static class HrnnExport
                 _ => throw new InvalidOperationException($"Unexpected GRU parameter {name}."),
             };
             tensors[key] = Floats(parameter, parameter.shape.Select(d => (int)d).ToArray());
+        }
+
+        if (term is not null)
+        {
+            tensors[TensorNames.HistoryItemInput] = Floats(term.Input, (int)items, (int)term.Input.shape[1]);
         }
 
         if (network.ContextTable is { } contexts)

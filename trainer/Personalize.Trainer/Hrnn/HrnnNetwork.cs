@@ -1,3 +1,4 @@
+using Personalize.Models.Artifacts;
 using Personalize.Trainer.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -69,6 +70,12 @@ internal sealed class HrnnNetwork : nn.Module
     public double? RepeatShare { get; init; }
 
     public GRU Gru => gru;
+
+    /// <summary>The co-occurrence term added to the logits, where validation kept it; the network disposes it.</summary>
+    public CoOccurrenceTerm? CoOccurrence { get; set; }
+
+    /// <summary>Where the term was tried: the choice and its validation figures (for the manifest), kept or not.</summary>
+    public CoOccurrenceReport? CoOccurrenceChoice { get; set; }
 
     /// <summary>
     /// The input and output item tables and biases. <paramref name="itemTokens"/> is the items × tokens matrix whose
@@ -179,6 +186,16 @@ internal sealed class HrnnNetwork : nn.Module
         }
 
         return mean;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            CoOccurrence?.Dispose();
+        }
+
+        base.Dispose(disposing);
     }
 
     private static Parameter Table(int rows, int columns, double std)

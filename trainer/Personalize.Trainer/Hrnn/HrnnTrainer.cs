@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Personalize.Data.Storage;
 using Personalize.Jobs;
+using Personalize.Models.Artifacts;
 using Personalize.Models.Training;
 using Personalize.Trainer.Torch;
 using Personalize.Trainer.Training;
@@ -61,10 +62,80 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         if (settings.Window > 0 || !training.Sequences.Any(s => s.Length > window.Window + 1))
         {
             kept.Other?.Network.Dispose();
-            return kept.Network;
+            // A window set in advance is an UPDATE's (its base's term is fitted again, RecipeTrainer) or a test's.
+            return settings.Window > 0 ? kept.Network : await WithCoOccurrenceAsync(run, kept.Network, cancellationToken);
         }
 
-        return await ChooseWindowAsync(run, kept, cancellationToken);
+        return await WithCoOccurrenceAsync(run, await ChooseWindowAsync(run, kept, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>The progress stage of the co-occurrence term's choice.</summary>
+    public const string CoOccurrenceStage = "co-occurrence";
+
+    /// <summary>
+    /// Where users never repeat items: chooses EASE's ridge by its own NDCG@10 on the validation users, then the weight of
+    /// its term beside <paramref name="network"/> (<see cref="CoOccurrenceTerm"/>), and adds the term, fitted again on all
+    /// the training users, where it beats the network alone by more than one standard error of the per-user difference.
+    /// </summary>
+    private async Task<HrnnNetwork> WithCoOccurrenceAsync(Run run, HrnnNetwork network, CancellationToken cancellationToken)
+    {
+        var validation = run.Validation!;
+        var covered = CoOccurrenceTerm.CoveredItems(run.Training);
+        if (covered.Length < 2)
+        {
+            return network;
+        }
+
+        double lambda;
+        using (var gram = CoOccurrenceTerm.Gram(run.Training, covered, run.Device))
+        {
+            double EaseAlone(double candidate)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                using var weights = CoOccurrenceTerm.Ease(gram, candidate);
+                return validation.ItemItemNdcg10(weights, covered, run.MaskSeen);
+            }
+
+            lambda = CoOccurrenceTerm.LambdaGrid.Select(l => (Ndcg: EaseAlone(l), Lambda: l)).Max().Lambda;
+        }
+
+        double[] PerUser(CoOccurrenceTerm? term) =>
+            validation.Ndcg10PerUser(network, run.ItemTokens, settings.UserMetadata ? run.UserTokens : null, run.Contexts, run.MaskSeen, run.Device, term);
+        var without = PerUser(null);
+        var (with, weight) = (without, 0.0);
+        var choice = new CoOccurrenceReport { Lambda = lambda };
+        using (var unit = CoOccurrenceTerm.Fit(run.Training, lambda, 1, choice, settings.Seed, run.Device))
+        {
+            foreach (var candidate in CoOccurrenceTerm.WeightGrid)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                using var scaled = unit.Scaled(candidate);
+                var scores = PerUser(scaled);
+                if (scores.Average() > with.Average())
+                {
+                    (with, weight) = (scores, candidate);
+                }
+            }
+        }
+
+        var gain = PairedGain.Of(with, without);
+        var figures = FormattableString.Invariant(
+            $"validation NDCG@10 {with.Average():F4} with it (EASE λ {lambda}, weight {weight}), {without.Average():F4} without, on {gain.Users} users (standard error of the difference {gain.StandardError:F4})");
+        choice.Used = gain.BeyondNoise;
+        choice.Weight = weight;
+        choice.ValidationUsers = gain.Users;
+        choice.NdcgAt10With = with.Average();
+        choice.NdcgAt10Without = without.Average();
+        choice.StandardError = gain.StandardError;
+        choice.Reason = gain.BeyondNoise ? $"co-occurrence term added: {figures}" : $"co-occurrence term left out, it did not beat the network alone by more than noise: {figures}";
+        network.CoOccurrenceChoice = choice;
+        if (choice.Used)
+        {
+            network.CoOccurrence = CoOccurrenceTerm.Fit(run.Data, lambda, weight, choice, settings.Seed, run.Device);
+        }
+
+        await report(new JobProgress { Time = DateTimeOffset.UtcNow, Stage = CoOccurrenceStage, PercentComplete = 100, Message = choice.Reason }, cancellationToken);
+        return network;
     }
 
     /// <summary>

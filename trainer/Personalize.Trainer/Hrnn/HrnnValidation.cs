@@ -62,15 +62,48 @@ internal sealed class HrnnValidation
     public double Ndcg10(HrnnNetwork network, Tensor? itemTokens, Tensor? userTokens, (Tensor Matrix, int[][] EventRows)? contexts, bool excludeSeen, Device device) =>
         Score(network, itemTokens, userTokens, contexts, excludeSeen, device).Mean;
 
-    /// <summary>Each validation user's NDCG@10 (in a fixed order, so two networks' lists pair up), as <see cref="Ndcg10"/> scores them.</summary>
-    public double[] Ndcg10PerUser(HrnnNetwork network, Tensor? itemTokens, Tensor? userTokens, (Tensor Matrix, int[][] EventRows)? contexts, bool excludeSeen, Device device) =>
-        Score(network, itemTokens, userTokens, contexts, excludeSeen, device).PerUser;
+    /// <summary>
+    /// Each validation user's NDCG@10 (in a fixed order, so two networks' lists pair up), as <see cref="Ndcg10"/> scores
+    /// them; with <paramref name="term"/> added as the served model adds it (<see cref="CoOccurrenceTerm"/>).
+    /// </summary>
+    public double[] Ndcg10PerUser(
+        HrnnNetwork network, Tensor? itemTokens, Tensor? userTokens, (Tensor Matrix, int[][] EventRows)? contexts, bool excludeSeen, Device device, CoOccurrenceTerm? term = null) =>
+        Score(network, itemTokens, userTokens, contexts, excludeSeen, device, term).PerUser;
 
-    private (double Mean, double[] PerUser) Score(HrnnNetwork network, Tensor? itemTokens, Tensor? userTokens, (Tensor Matrix, int[][] EventRows)? contexts, bool excludeSeen, Device device)
+    /// <summary>Mean NDCG@10 over the validation users of EASE's weights <paramref name="weights"/> over the <paramref name="covered"/> item rows alone, each user's whole input in.</summary>
+    public double ItemItemNdcg10(Tensor weights, long[] covered, bool excludeSeen)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var x = CoOccurrenceTerm.Marks([.. _users.Select(u => u.Input)], covered, weights.device);
+        var scores = x.mm(weights);
+        if (excludeSeen)
+        {
+            scores = scores.masked_fill(x.gt(0), float.NegativeInfinity);
+        }
+
+        var k = Math.Min(Evaluator.NumResults, covered.Length);
+        var top = scores.topk(k, 1).indexes.cpu().data<long>().ToArray();
+        var sum = 0.0;
+        for (var u = 0; u < _users.Count; u++)
+        {
+            sum += OfflineMetrics.Ndcg(top.Skip(u * k).Take(k).Select(c => _itemIds[(int)covered[c]]).ToList(), _users[u].Truth, 10);
+        }
+
+        return _users.Count == 0 ? 0 : sum / _users.Count;
+    }
+
+    private (double Mean, double[] PerUser) Score(
+        HrnnNetwork network, Tensor? itemTokens, Tensor? userTokens, (Tensor Matrix, int[][] EventRows)? contexts, bool excludeSeen, Device device, CoOccurrenceTerm? term = null)
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var (input, output, bias) = network.ItemTables(itemTokens, null);
+        if (term is not null)
+        {
+            output = cat([output, term.Output], 1);
+        }
+
         var perUser = new double[_users.Count];
         // Summed in the order scored, as the offline metrics sum them.
         var sum = 0.0;
@@ -86,6 +119,12 @@ internal sealed class HrnnValidation
             {
                 // A request's context is that of its moment: the first truth event's, as evaluation sends it.
                 states = states.add(network.ContextShift(context.Matrix, tensor(batch.Select(u => (long)context.EventRows[u.User][u.Input.Length]).ToArray(), device: device)), Scalars.One);
+            }
+
+            if (term is not null)
+            {
+                // The served state's tail: the sum of the read items' history factors.
+                states = cat([states, term.Input.index_select(0, windows.flatten()).view(batch.Count, group.Key, -1).sum([1L])], 1);
             }
 
             var logits = addmm(bias.unsqueeze(0), states, output.t(), beta: 1, alpha: 1);

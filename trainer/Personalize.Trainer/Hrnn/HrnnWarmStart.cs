@@ -23,7 +23,7 @@ internal static class HrnnWarmStart
 
         var guess = NewItemRows(known, items, itemTokens);
         var input = Extend(baseModel.Tensor(TensorNames.ItemInput).RequireFloats(TensorNames.ItemInput), hidden, known.Count, guess);
-        var output = Extend(baseModel.Tensor(TensorNames.ItemOutput).RequireFloats(TensorNames.ItemOutput), hidden, known.Count, guess);
+        var output = Extend(GruColumns(baseModel.Tensor(TensorNames.ItemOutput).RequireFloats(TensorNames.ItemOutput), hidden, known.Count), hidden, known.Count, guess);
         var bias = Extend(baseModel.Tensor(TensorNames.ItemOutputBias).RequireFloats(TensorNames.ItemOutputBias), 1, known.Count, guess);
         var values = new Dictionary<string, (float[] Data, long[] Shape)>
         {
@@ -48,6 +48,24 @@ internal static class HrnnWarmStart
                 parameter.copy_(source);
             }
         };
+    }
+
+    /// <summary>The first <paramref name="hidden"/> columns of each row: a model with a co-occurrence term has its output factors after them (fitted again, not warm-started).</summary>
+    private static float[] GruColumns(float[] rows, int hidden, int count)
+    {
+        var width = rows.Length / Math.Max(1, count);
+        if (width == hidden)
+        {
+            return rows;
+        }
+
+        var columns = new float[count * hidden];
+        for (var row = 0; row < count; row++)
+        {
+            rows.AsSpan(row * width, hidden).CopyTo(columns.AsSpan(row * hidden, hidden));
+        }
+
+        return columns;
     }
 
     /// <summary>For each new item (in vocabulary order), the known rows whose mean it starts from.</summary>

@@ -278,6 +278,7 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
             manifest.HistoryWindow = trained.Network.Window;
             manifest.RepeatShare = trained.Network.RepeatShare;
             manifest.MetadataGate = gate;
+            manifest.CoOccurrence = trained.Network.CoOccurrenceChoice;
             var tensors = HrnnExport.Tensors(trained.Network, itemTokens, userTokens, cold);
             tensors[TensorNames.ItemAgeDays] = ages;
             var artifact = ArtifactBuilder.Build(manifest, sequences, users, tensors);
@@ -329,6 +330,13 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
         await report(new JobProgress { Time = DateTimeOffset.UtcNow, Stage = "train", Message = $"{recipe.Name} UPDATE: {all.ItemIds.Count - baseModel.Vocabulary.Items.Count} new items, {recent.UserIds.Count} training users with new interactions" }, cancellationToken);
         var trainer = new HrnnTrainer(settings, store, checkpoints?.AsPrefix().Append($"{recipe.Name}-update/"), report);
         var network = await trainer.TrainAsync(recent, null, null, HrnnWarmStart.From(baseModel, all.ItemIds, data.ItemTokens), Impressions(recipe, recent, data), cancellationToken);
+        if (baseModel.Manifest.CoOccurrence is { Used: true } term)
+        {
+            // The base's choice of ridge and weight stands; the closed form is fitted again on every training user, new items included.
+            network.CoOccurrence = CoOccurrenceTerm.Fit(fit, term.Lambda, term.Weight, term, hrnnTemplate.Seed, HrnnTrainer.PickDevice());
+            network.CoOccurrenceChoice = term;
+        }
+
         var baseStates = baseModel.Tensors.GetValueOrDefault(TensorNames.UserInitialState)?.RequireFloats(TensorNames.UserInitialState);
         var baseUsers = baseModel.Vocabulary.Users.Select((id, row) => (id, row)).ToDictionary(p => p.id, p => p.row, StringComparer.Ordinal);
         var ages = ColdItems.AgeDays(all, data, DateTimeOffset.UtcNow);
@@ -340,6 +348,7 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
             manifest.RepeatShare = network.RepeatShare;
             // The base's choice stands: its item vectors, with or without metadata folded in, are where the update starts.
             manifest.MetadataGate = baseModel.Manifest.MetadataGate;
+            manifest.CoOccurrence = network.CoOccurrenceChoice;
             var tensors = HrnnExport.Tensors(network, null, null, null);
             tensors[TensorNames.ItemAgeDays] = ages;
             if (baseStates is not null)

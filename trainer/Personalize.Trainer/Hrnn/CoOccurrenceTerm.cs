@@ -1,0 +1,158 @@
+using Personalize.Models.Artifacts;
+using Personalize.Models.Training;
+using static TorchSharp.torch;
+
+namespace Personalize.Trainer.Hrnn;
+
+/// <summary>
+/// The HRNN family's co-occurrence term (<see cref="CoOccurrenceReport"/>): EASE's closed-form item-item weights
+/// B = I − P·diag(1/diag(P)), P = (XᵀX + λI)⁻¹ (Steck 2019), fitted over the most interacted items and factored to
+/// B ≈ (U·S)·Vᵀ of rank <see cref="Rank"/>. A user's term, the sum of B's rows over the items the GRU reads, is then
+/// that sum of U·S rows scored by V: more state dimensions and more output columns, so every scorer (exact, int8,
+/// ANN) serves it as it serves the GRU's state. An item-item model reads the whole history at once and the GRU reads
+/// it in order; they err differently, and the sum beats either on rating data (docs/benchmarks.md).
+/// </summary>
+internal sealed class CoOccurrenceTerm(Tensor input, Tensor output, CoOccurrenceReport report) : IDisposable
+{
+    /// <summary>The state dimensions the term adds; 32 to 256 scored alike on rating data, 64 is cheap to serve.</summary>
+    public const int Rank = 64;
+
+    /// <summary>Items the fit covers at most: XᵀX and its inverse are items² floats (100 MB each here).</summary>
+    public const int MaxItems = 5000;
+
+    /// <summary>EASE's ridge, chosen on validation users by EASE's own NDCG@10; the best grows with the data's users.</summary>
+    public static readonly double[] LambdaGrid = [10, 30, 100, 300, 1000, 3000, 10000, 30000];
+
+    /// <summary>
+    /// The term's weight against the network's logits, in units of the term's spread (<see cref="Fit"/>), chosen on
+    /// validation users with the network.
+    /// </summary>
+    public static readonly double[] WeightGrid = [0.0625, 0.125, 0.25, 0.5, 1, 2, 4, 8];
+
+    /// <summary>Training users whose scores measure the term's spread.</summary>
+    private const int SpreadUsers = 500;
+
+    /// <summary>Each item's history factors [items, rank] (U·S scaled by the weight): the state gains their sum over the read items.</summary>
+    public Tensor Input { get; } = input;
+
+    /// <summary>Each item's output factors [items, rank] (V): the columns that score the summed history factors.</summary>
+    public Tensor Output { get; } = output;
+
+    public CoOccurrenceReport Report { get; } = report;
+
+    /// <summary>The items the term covers: the <see cref="MaxItems"/> with the most users, as rows of the vocabulary.</summary>
+    public static long[] CoveredItems(UserSequences data) =>
+        [.. data.ItemPopularity().Select((users, row) => (users, row)).Where(p => p.users > 0).OrderByDescending(p => p.users).ThenBy(p => p.row).Take(MaxItems).Select(p => (long)p.row).Order()];
+
+    /// <summary>EASE's weights [covered, covered] over <paramref name="covered"/> items, fitted on <paramref name="data"/>'s histories.</summary>
+    public static Tensor EaseWeights(UserSequences data, long[] covered, double lambda, Device device)
+    {
+        using var gram = Gram(data, covered, device);
+        return Ease(gram, lambda);
+    }
+
+    /// <summary>
+    /// XᵀX of the binary user × covered-item matrix: how many users have both items (the diagonal: each item's users),
+    /// counted from each user's distinct items (the pairs of a user's items, not a dense product, which would cost
+    /// users × items² operations); float32 counts are exact up to 2^24 users.
+    /// </summary>
+    public static Tensor Gram(UserSequences data, long[] covered, Device device)
+    {
+        var column = Columns(covered);
+        var n = covered.Length;
+        var counts = new float[(long)n * n];
+        foreach (var sequence in data.Sequences)
+        {
+            var items = sequence.Select(item => column.GetValueOrDefault(item, -1)).Where(c => c >= 0).Distinct().ToArray();
+            foreach (var i in items)
+            {
+                var row = (long)i * n;
+                foreach (var j in items)
+                {
+                    counts[row + j]++;
+                }
+            }
+        }
+
+        return tensor(counts, [n, n], device: device);
+    }
+
+    /// <summary>EASE's closed form B = I − P·diag(1/diag(P)), P = (XᵀX + λI)⁻¹, from the Gram matrix (left unchanged, so a search over λ counts it once).</summary>
+    public static Tensor Ease(Tensor gram, double lambda)
+    {
+        using var scope = NewDisposeScope();
+        var p = linalg.inv(gram.add(eye(gram.shape[0], device: gram.device).mul_(lambda)));
+        var b = p.div(p.diagonal().neg().unsqueeze(0));
+        b.diagonal().zero_();
+        return b.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The term for <paramref name="data"/>'s vocabulary: EASE with <paramref name="lambda"/> on the covered items,
+    /// divided by the standard deviation of the scores it gives the first training users (EASE's scale follows the
+    /// data's users over λ, so a weight means the same on any data), its top <see cref="Rank"/> singular directions by
+    /// randomized SVD (Halko et al. 2011: a seeded sketch, two power iterations), the history factors scaled by
+    /// <paramref name="weight"/>, uncovered items' rows zero.
+    /// </summary>
+    public static CoOccurrenceTerm Fit(UserSequences data, double lambda, double weight, CoOccurrenceReport report, int seed, Device device)
+    {
+        using var scope = NewDisposeScope();
+        var covered = CoveredItems(data);
+        var rank = Math.Min(Rank, covered.Length);
+        var b = EaseWeights(data, covered, lambda, device);
+        b.div_(Spread(data, covered, b));
+        var generator = new TorchSharp.torch.Generator((ulong)seed, device);
+        var sketch = b.mm(randn(covered.Length, Math.Min(rank + 10, covered.Length), device: device, generator: generator));
+        for (var i = 0; i < 2; i++)
+        {
+            sketch = b.mm(b.t().mm(linalg.qr(sketch).Q));
+        }
+
+        var basis = linalg.qr(sketch).Q;
+        var (u, s, vh) = linalg.svd(basis.t().mm(b), fullMatrices: false);
+        var historyFactors = basis.mm(u[.., ..rank]).mul(s[..rank].unsqueeze(0)).mul_(weight);
+        var outputFactors = vh[..rank, ..].t();
+        var items = data.ItemIds.Count;
+        var index = tensor(covered, device: device);
+        var input = zeros(items, rank, device: device).index_copy_(0, index, historyFactors);
+        var output = zeros(items, rank, device: device).index_copy_(0, index, outputFactors);
+        report.Rank = rank;
+        report.Items = covered.Length;
+        return new CoOccurrenceTerm(input.MoveToOuterDisposeScope(), output.MoveToOuterDisposeScope(), report);
+    }
+
+    /// <summary>The standard deviation of the scores <paramref name="weights"/> give the first <see cref="SpreadUsers"/> users with history, over the covered items.</summary>
+    private static Tensor Spread(UserSequences data, long[] covered, Tensor weights) =>
+        Marks([.. data.Sequences.Where(s => s.Length > 0).Take(SpreadUsers)], covered, weights.device).mm(weights).std().clamp_min(1e-12);
+
+    /// <summary>[histories, covered]: 1 where the history has the covered item, the input an item-item model scores.</summary>
+    public static Tensor Marks(IReadOnlyList<int[]> histories, long[] covered, Device device)
+    {
+        var column = Columns(covered);
+        var marks = new float[(long)histories.Count * covered.Length];
+        for (var u = 0; u < histories.Count; u++)
+        {
+            foreach (var item in histories[u])
+            {
+                if (column.TryGetValue(item, out var c))
+                {
+                    marks[((long)u * covered.Length) + c] = 1;
+                }
+            }
+        }
+
+        return tensor(marks, [histories.Count, covered.Length], device: device);
+    }
+
+    /// <summary>Each covered item row's column.</summary>
+    private static Dictionary<int, int> Columns(long[] covered) => covered.Select((row, i) => (row, i)).ToDictionary(p => (int)p.row, p => p.i);
+
+    /// <summary>The same term at another weight (the history factors scaled by <paramref name="factor"/>); the caller disposes it.</summary>
+    public CoOccurrenceTerm Scaled(double factor) => new(Input.mul(factor), Output.alias(), Report);
+
+    public void Dispose()
+    {
+        Input.Dispose();
+        Output.Dispose();
+    }
+}
