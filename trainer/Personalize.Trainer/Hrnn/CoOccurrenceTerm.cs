@@ -101,7 +101,7 @@ internal sealed class CoOccurrenceTerm(Tensor input, Tensor output, CoOccurrence
         var rank = Math.Min(Rank, covered.Length);
         var b = EaseWeights(data, covered, lambda, device);
         b.div_(Spread(data, covered, b));
-        var generator = new TorchSharp.torch.Generator((ulong)seed, device);
+        using var generator = new TorchSharp.torch.Generator((ulong)seed, device);
         var sketch = b.mm(randn(covered.Length, Math.Min(rank + 10, covered.Length), device: device, generator: generator));
         for (var i = 0; i < 2; i++)
         {
