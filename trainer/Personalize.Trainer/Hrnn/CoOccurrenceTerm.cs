@@ -27,7 +27,7 @@ internal sealed class CoOccurrenceTerm(Tensor input, Tensor output, CoOccurrence
     /// The term's weight against the network's logits, in units of the term's spread (<see cref="Fit"/>), chosen on
     /// validation users with the network.
     /// </summary>
-    public static readonly double[] WeightGrid = [0.0625, 0.125, 0.25, 0.5, 1, 2, 4, 8];
+    public static readonly double[] WeightGrid = [1.0 / 64, 1.0 / 32, 1.0 / 16, 0.125, 0.25, 0.5, 1, 2, 4, 8];
 
     /// <summary>Training users whose scores measure the term's spread.</summary>
     private const int SpreadUsers = 500;
