@@ -80,7 +80,7 @@ public sealed class CoOccurrenceTermTests
         }
 
         network.eval();
-        network.CoOccurrence = CoOccurrenceTerm.Fit(data, 100, 2, new CoOccurrenceReport(), 42, CPU);
+        network.CoOccurrence = CoOccurrenceTerm.Fit(data, 100, 2, 42, CPU);
         var history = Enumerable.Range(0, 80).Select(i => (i * 7) % data.ItemIds.Count).ToArray();
 
         // What validation adds: the sum of the window's history factors, scored by the output factors.

@@ -1,4 +1,3 @@
-using Personalize.Models.Artifacts;
 using Personalize.Models.Training;
 using static TorchSharp.torch;
 
@@ -12,7 +11,7 @@ namespace Personalize.Trainer.Hrnn;
 /// ANN) serves it as it serves the GRU's state. An item-item model reads the whole history at once and the GRU reads
 /// it in order; they err differently, and the sum beats either on rating data (docs/benchmarks.md).
 /// </summary>
-internal sealed class CoOccurrenceTerm(Tensor input, Tensor output, CoOccurrenceReport report) : IDisposable
+internal sealed class CoOccurrenceTerm(Tensor input, Tensor output, int items) : IDisposable
 {
     /// <summary>The state dimensions the term adds; 32 to 256 scored alike on rating data, 64 is cheap to serve.</summary>
     public const int Rank = 64;
@@ -38,18 +37,15 @@ internal sealed class CoOccurrenceTerm(Tensor input, Tensor output, CoOccurrence
     /// <summary>Each item's output factors [items, rank] (V): the columns that score the summed history factors.</summary>
     public Tensor Output { get; } = output;
 
-    public CoOccurrenceReport Report { get; } = report;
+    /// <summary>The state dimensions the term adds.</summary>
+    public int Width => (int)Output.shape[1];
+
+    /// <summary>How many items have factors (the covered ones); the others' rows are zero.</summary>
+    public int Items { get; } = items;
 
     /// <summary>The items the term covers: the <see cref="MaxItems"/> with the most users, as rows of the vocabulary.</summary>
     public static long[] CoveredItems(UserSequences data) =>
         [.. data.ItemPopularity().Select((users, row) => (users, row)).Where(p => p.users > 0).OrderByDescending(p => p.users).ThenBy(p => p.row).Take(MaxItems).Select(p => (long)p.row).Order()];
-
-    /// <summary>EASE's weights [covered, covered] over <paramref name="covered"/> items, fitted on <paramref name="data"/>'s histories.</summary>
-    public static Tensor EaseWeights(UserSequences data, long[] covered, double lambda, Device device)
-    {
-        using var gram = Gram(data, covered, device);
-        return Ease(gram, lambda);
-    }
 
     /// <summary>
     /// XᵀX of the binary user × covered-item matrix: how many users have both items (the diagonal: each item's users),
@@ -94,12 +90,20 @@ internal sealed class CoOccurrenceTerm(Tensor input, Tensor output, CoOccurrence
     /// randomized SVD (Halko et al. 2011: a seeded sketch, two power iterations), the history factors scaled by
     /// <paramref name="weight"/>, uncovered items' rows zero.
     /// </summary>
-    public static CoOccurrenceTerm Fit(UserSequences data, double lambda, double weight, CoOccurrenceReport report, int seed, Device device)
+    public static CoOccurrenceTerm Fit(UserSequences data, double lambda, double weight, int seed, Device device)
+    {
+        var covered = CoveredItems(data);
+        using var gram = Gram(data, covered, device);
+        return Fit(data, covered, gram, lambda, weight, seed);
+    }
+
+    /// <summary><see cref="Fit(UserSequences, double, double, int, Device)"/> from the covered items' Gram matrix, counted once for a search over λ.</summary>
+    public static CoOccurrenceTerm Fit(UserSequences data, long[] covered, Tensor gram, double lambda, double weight, int seed)
     {
         using var scope = NewDisposeScope();
-        var covered = CoveredItems(data);
+        var device = gram.device;
         var rank = Math.Min(Rank, covered.Length);
-        var b = EaseWeights(data, covered, lambda, device);
+        var b = Ease(gram, lambda);
         b.div_(Spread(data, covered, b));
         using var generator = new TorchSharp.torch.Generator((ulong)seed, device);
         var sketch = b.mm(randn(covered.Length, Math.Min(rank + 10, covered.Length), device: device, generator: generator));
@@ -116,9 +120,7 @@ internal sealed class CoOccurrenceTerm(Tensor input, Tensor output, CoOccurrence
         var index = tensor(covered, device: device);
         var input = zeros(items, rank, device: device).index_copy_(0, index, historyFactors);
         var output = zeros(items, rank, device: device).index_copy_(0, index, outputFactors);
-        report.Rank = rank;
-        report.Items = covered.Length;
-        return new CoOccurrenceTerm(input.MoveToOuterDisposeScope(), output.MoveToOuterDisposeScope(), report);
+        return new CoOccurrenceTerm(input.MoveToOuterDisposeScope(), output.MoveToOuterDisposeScope(), covered.Length);
     }
 
     /// <summary>The standard deviation of the scores <paramref name="weights"/> give the first <see cref="SpreadUsers"/> users with history, over the covered items.</summary>
@@ -148,7 +150,7 @@ internal sealed class CoOccurrenceTerm(Tensor input, Tensor output, CoOccurrence
     private static Dictionary<int, int> Columns(long[] covered) => covered.Select((row, i) => (row, i)).ToDictionary(p => (int)p.row, p => p.i);
 
     /// <summary>The same term at another weight (the history factors scaled by <paramref name="factor"/>); the caller disposes it.</summary>
-    public CoOccurrenceTerm Scaled(double factor) => new(Input.mul(factor), Output.alias(), Report);
+    public CoOccurrenceTerm Scaled(double factor) => new(Input.mul(factor), Output.alias(), Items);
 
     public void Dispose()
     {

@@ -86,7 +86,12 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
             return network;
         }
 
+        double[] PerUser(CoOccurrenceTerm? term) =>
+            validation.Ndcg10PerUser(network, run.ItemTokens, settings.UserMetadata ? run.UserTokens : null, run.Contexts, run.MaskSeen, run.Device, term);
+        var without = PerUser(null);
+        var (with, weight) = (without, 0.0);
         double lambda;
+        int width;
         using (var gram = CoOccurrenceTerm.Gram(run.Training, covered, run.Device))
         {
             double EaseAlone(double candidate)
@@ -97,15 +102,8 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
             }
 
             lambda = CoOccurrenceTerm.LambdaGrid.Select(l => (Ndcg: EaseAlone(l), Lambda: l)).Max().Lambda;
-        }
-
-        double[] PerUser(CoOccurrenceTerm? term) =>
-            validation.Ndcg10PerUser(network, run.ItemTokens, settings.UserMetadata ? run.UserTokens : null, run.Contexts, run.MaskSeen, run.Device, term);
-        var without = PerUser(null);
-        var (with, weight) = (without, 0.0);
-        var choice = new CoOccurrenceReport { Lambda = lambda };
-        using (var unit = CoOccurrenceTerm.Fit(run.Training, lambda, 1, choice, settings.Seed, run.Device))
-        {
+            using var unit = CoOccurrenceTerm.Fit(run.Training, covered, gram, lambda, 1, settings.Seed);
+            width = unit.Width;
             foreach (var candidate in CoOccurrenceTerm.WeightGrid)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -121,17 +119,24 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         var gain = PairedGain.Of(with, without);
         var figures = FormattableString.Invariant(
             $"validation NDCG@10 {with.Average():F4} with it (EASE λ {lambda}, weight {weight}), {without.Average():F4} without, on {gain.Users} users (standard error of the difference {gain.StandardError:F4})");
-        choice.Used = gain.BeyondNoise;
-        choice.Weight = weight;
-        choice.ValidationUsers = gain.Users;
-        choice.NdcgAt10With = with.Average();
-        choice.NdcgAt10Without = without.Average();
-        choice.StandardError = gain.StandardError;
-        choice.Reason = gain.BeyondNoise ? $"co-occurrence term added: {figures}" : $"co-occurrence term left out, it did not beat the network alone by more than noise: {figures}";
+        var choice = new CoOccurrenceReport
+        {
+            Used = gain.BeyondNoise,
+            Lambda = lambda,
+            Weight = weight,
+            Rank = width,
+            Items = covered.Length,
+            ValidationUsers = gain.Users,
+            NdcgAt10With = with.Average(),
+            NdcgAt10Without = without.Average(),
+            StandardError = gain.StandardError,
+            Reason = gain.BeyondNoise ? $"co-occurrence term added: {figures}" : $"co-occurrence term left out, it did not beat the network alone by more than noise: {figures}",
+        };
         network.CoOccurrenceChoice = choice;
         if (choice.Used)
         {
-            network.CoOccurrence = CoOccurrenceTerm.Fit(run.Data, lambda, weight, choice, settings.Seed, run.Device);
+            network.CoOccurrence = CoOccurrenceTerm.Fit(run.Data, lambda, weight, settings.Seed, run.Device);
+            choice.Items = network.CoOccurrence.Items;
         }
 
         await report(new JobProgress { Time = DateTimeOffset.UtcNow, Stage = CoOccurrenceStage, PercentComplete = 100, Message = choice.Reason }, cancellationToken);

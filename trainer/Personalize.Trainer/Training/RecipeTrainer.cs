@@ -333,7 +333,7 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
         if (baseModel.Manifest.CoOccurrence is { Used: true } term)
         {
             // The base's choice of ridge and weight stands; the closed form is fitted again on every training user, new items included.
-            network.CoOccurrence = CoOccurrenceTerm.Fit(fit, term.Lambda, term.Weight, term, hrnnTemplate.Seed, HrnnTrainer.PickDevice());
+            network.CoOccurrence = CoOccurrenceTerm.Fit(fit, term.Lambda, term.Weight, hrnnTemplate.Seed, HrnnTrainer.PickDevice());
             network.CoOccurrenceChoice = term;
         }
 
