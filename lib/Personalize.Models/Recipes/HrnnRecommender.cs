@@ -59,9 +59,14 @@ public sealed class HrnnRecommender : Recommender
         _userInitialState = artifact.Tensors.TryGetValue(TensorNames.UserInitialState, out var initial)
             ? initial.RequireFloats(TensorNames.UserInitialState)
             : null;
-        if (_itemInput.Length != ItemCount * input || _itemOutput.Length != ItemCount * StateSize || _itemOutputBias.Length != ItemCount || (_historyInput?.Length ?? 0) != ItemCount * rank)
+        if ((_historyInput?.Length ?? 0) != ItemCount * rank)
         {
-            throw new InvalidDataException($"Model artifact ({Manifest.Recipe}): item tensors do not match {ItemCount} items.");
+            throw new InvalidDataException($"Model artifact ({Manifest.Recipe}): {TensorNames.HistoryItemInput} does not match {ItemCount} items.");
+        }
+
+        if (_itemInput.Length != ItemCount * input || _itemOutput.Length != ItemCount * StateSize || _itemOutputBias.Length != ItemCount)
+        {
+            throw new InvalidDataException($"Model artifact ({Manifest.Recipe}): item tensors do not match {ItemCount} items{(rank > 0 ? $" ({TensorNames.ItemOutput} needs {StateSize} columns: the GRU's {hidden} and the co-occurrence term's {rank})" : string.Empty)}.");
         }
 
         _contextRows = artifact.Vocabulary.ContextTokens.Select((token, row) => (token, row)).ToDictionary(p => p.token, p => p.row, StringComparer.Ordinal);
