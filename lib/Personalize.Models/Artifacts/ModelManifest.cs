@@ -154,7 +154,7 @@ public sealed class MetadataGateReport
 /// factored to a low rank so it serves as more state dimensions, and added to the network's logits with a weight;
 /// the ridge and the weight are chosen on validation users held out from training.
 /// </summary>
-public sealed class CoOccurrenceReport
+public sealed record CoOccurrenceReport
 {
     [Description("True when the served model adds the term (tensor history_item_input); false when it did not beat the network alone by more than noise.")]
     [JsonPropertyName("used")]
@@ -175,6 +175,10 @@ public sealed class CoOccurrenceReport
     [Description("Items the term covers: the most interacted, up to a cap that bounds the fit's memory; the others get none.")]
     [JsonPropertyName("items")]
     public int Items { get; set; }
+
+    [Description("The share of the training data's distinct user-item pairs whose item the term covers (1 where no item is over the cap).")]
+    [JsonPropertyName("pairShare")]
+    public double PairShare { get; set; }
 
     [JsonPropertyName("validationUsers")]
     public int ValidationUsers { get; set; }

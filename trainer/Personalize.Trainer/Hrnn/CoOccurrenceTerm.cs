@@ -11,7 +11,7 @@ namespace Personalize.Trainer.Hrnn;
 /// ANN) serves it as it serves the GRU's state. An item-item model reads the whole history at once and the GRU reads
 /// it in order; they err differently, and the sum beats either on rating data (docs/benchmarks.md).
 /// </summary>
-internal sealed class CoOccurrenceTerm(Tensor input, Tensor output, int items) : IDisposable
+internal sealed class CoOccurrenceTerm(Tensor input, Tensor output, int items, double pairShare) : IDisposable
 {
     /// <summary>The state dimensions the term adds; 32 to 256 scored alike on rating data, 64 is cheap to serve.</summary>
     public const int Rank = 64;
@@ -42,6 +42,9 @@ internal sealed class CoOccurrenceTerm(Tensor input, Tensor output, int items) :
 
     /// <summary>How many items have factors (the covered ones); the others' rows are zero.</summary>
     public int Items { get; } = items;
+
+    /// <summary>The share of the data's distinct user-item pairs whose item the term covers: what the item cap leaves out.</summary>
+    public double PairShare { get; } = pairShare;
 
     /// <summary>The items the term covers: the <see cref="MaxItems"/> with the most users, as rows of the vocabulary.</summary>
     public static long[] CoveredItems(UserSequences data) =>
@@ -120,7 +123,9 @@ internal sealed class CoOccurrenceTerm(Tensor input, Tensor output, int items) :
         var index = tensor(covered, device: device);
         var input = zeros(items, rank, device: device).index_copy_(0, index, historyFactors);
         var output = zeros(items, rank, device: device).index_copy_(0, index, outputFactors);
-        return new CoOccurrenceTerm(input.MoveToOuterDisposeScope(), output.MoveToOuterDisposeScope(), covered.Length);
+        var popularity = data.ItemPopularity();
+        var pairShare = covered.Sum(row => (double)popularity[row]) / Math.Max(1.0, popularity.Sum(users => (double)users));
+        return new CoOccurrenceTerm(input.MoveToOuterDisposeScope(), output.MoveToOuterDisposeScope(), covered.Length, pairShare);
     }
 
     /// <summary>The standard deviation of the scores <paramref name="weights"/> give the first <see cref="SpreadUsers"/> users with history, over the covered items.</summary>
@@ -150,7 +155,7 @@ internal sealed class CoOccurrenceTerm(Tensor input, Tensor output, int items) :
     private static Dictionary<int, int> Columns(long[] covered) => covered.Select((row, i) => (row, i)).ToDictionary(p => (int)p.row, p => p.i);
 
     /// <summary>The same term at another weight (the history factors scaled by <paramref name="factor"/>); the caller disposes it.</summary>
-    public CoOccurrenceTerm Scaled(double factor) => new(Input.mul(factor), Output.alias(), Items);
+    public CoOccurrenceTerm Scaled(double factor) => new(Input.mul(factor), Output.alias(), Items, PairShare);
 
     public void Dispose()
     {

@@ -86,6 +86,7 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
             return network;
         }
 
+        var clock = Stopwatch.StartNew();
         double[] PerUser(CoOccurrenceTerm? term) =>
             validation.Ndcg10PerUser(network, run.ItemTokens, settings.UserMetadata ? run.UserTokens : null, run.Contexts, run.MaskSeen, run.Device, term);
         var without = PerUser(null);
@@ -117,28 +118,27 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
         }
 
         var gain = PairedGain.Of(with, without);
+        var term = gain.BeyondNoise ? CoOccurrenceTerm.Fit(run.Data, lambda, weight, settings.Seed, run.Device) : null;
         var figures = FormattableString.Invariant(
-            $"validation NDCG@10 {with.Average():F4} with it (EASE λ {lambda}, weight {weight}), {without.Average():F4} without, on {gain.Users} users (standard error of the difference {gain.StandardError:F4})");
+            $"validation NDCG@10 {with.Average():F4} with it (EASE λ {lambda}, weight {weight}), {without.Average():F4} without, on {gain.Users} users (standard error of the difference {gain.StandardError:F4}); chosen in {clock.Elapsed.TotalSeconds:F0} s");
         var choice = new CoOccurrenceReport
         {
-            Used = gain.BeyondNoise,
+            Used = term is not null,
             Lambda = lambda,
             Weight = weight,
             Rank = width,
-            Items = covered.Length,
+            Items = term?.Items ?? covered.Length,
+            PairShare = term?.PairShare ?? 0,
             ValidationUsers = gain.Users,
             NdcgAt10With = with.Average(),
             NdcgAt10Without = without.Average(),
             StandardError = gain.StandardError,
-            Reason = gain.BeyondNoise ? $"co-occurrence term added: {figures}" : $"co-occurrence term left out, it did not beat the network alone by more than noise: {figures}",
+            Reason = term is not null
+                ? FormattableString.Invariant($"co-occurrence term added, over {term.Items} items holding {term.PairShare:P1} of the user-item pairs: {figures}")
+                : $"co-occurrence term left out, it did not beat the network alone by more than noise: {figures}",
         };
+        network.CoOccurrence = term;
         network.CoOccurrenceChoice = choice;
-        if (choice.Used)
-        {
-            network.CoOccurrence = CoOccurrenceTerm.Fit(run.Data, lambda, weight, settings.Seed, run.Device);
-            choice.Items = network.CoOccurrence.Items;
-        }
-
         await report(new JobProgress { Time = DateTimeOffset.UtcNow, Stage = CoOccurrenceStage, PercentComplete = 100, Message = choice.Reason }, cancellationToken);
         return network;
     }

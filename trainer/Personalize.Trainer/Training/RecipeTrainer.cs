@@ -334,7 +334,7 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
         {
             // The base's choice of ridge and weight stands; the closed form is fitted again on every training user, new items included.
             network.CoOccurrence = CoOccurrenceTerm.Fit(fit, term.Lambda, term.Weight, hrnnTemplate.Seed, HrnnTrainer.PickDevice());
-            network.CoOccurrenceChoice = term;
+            network.CoOccurrenceChoice = term with { Items = network.CoOccurrence.Items, PairShare = network.CoOccurrence.PairShare };
         }
 
         var baseStates = baseModel.Tensors.GetValueOrDefault(TensorNames.UserInitialState)?.RequireFloats(TensorNames.UserInitialState);
