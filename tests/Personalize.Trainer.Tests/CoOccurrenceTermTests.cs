@@ -55,6 +55,10 @@ public sealed class CoOccurrenceTermTests
         var updated = await trainer.UpdateAsync(full.Artifact, newer, CancellationToken.None);
 
         Assert.Equal(full.Artifact.Manifest.CoOccurrence.Lambda, updated.Artifact.Manifest.CoOccurrence!.Lambda);
+        // The report describes the refitted term (the new item is covered), and the base's manifest is left as it was.
+        Assert.Equal(full.Artifact.Vocabulary.Items.Count, full.Artifact.Manifest.CoOccurrence.Items);
+        Assert.Equal(full.Artifact.Vocabulary.Items.Count + 1, updated.Artifact.Manifest.CoOccurrence.Items);
+        Assert.Equal(1.0, updated.Artifact.Manifest.CoOccurrence.PairShare, 6);
         var rank = updated.Artifact.Manifest.CoOccurrence.Rank;
         var row = updated.Artifact.Vocabulary.Items.IndexOf("s0-new");
         var factors = updated.Artifact.Tensor(TensorNames.HistoryItemInput).RequireFloats(TensorNames.HistoryItemInput);
@@ -105,6 +109,28 @@ public sealed class CoOccurrenceTermTests
         await cached.RecommendAsync(new RecommendationRequest { UserId = "u0", RecentItems = events });
         var lengthened = new RecommendationRequest { UserId = "u0", RecentItems = [.. events, data.ItemIds[history[30]]], NumResults = 50 };
         Assert.Equal(await served.RecommendAsync(lengthened), await cached.RecommendAsync(lengthened));
+    }
+
+    [Fact]
+    public void AnArtifactWhoseTermDoesNotFitItsItems_IsRefused_NamingTheTensor()
+    {
+        var data = UserSequences.Build(RatingData.Create().Interactions);
+        using var network = new HrnnNetwork(data.ItemIds.Count, 12, 0, 0, 60, CPU);
+        network.CoOccurrence = CoOccurrenceTerm.Fit(data, 100, 2, 42, CPU);
+        var tensors = HrnnExport.Tensors(network, null, null, null);
+        var items = data.ItemIds.Count;
+        var rank = network.CoOccurrence.Width;
+        ModelArtifact With(string name, SafeTensor tensor) =>
+            ArtifactBuilder.Build(new ModelManifest { Scorer = ScorerKinds.Hrnn, HistoryWindow = 60 }, data, data, new Dictionary<string, SafeTensor>(tensors) { [name] = tensor });
+
+        var shortFactors = With(TensorNames.HistoryItemInput, SafeTensor.FromFloats(new float[(items - 1) * rank], items - 1, rank));
+        var refused = Assert.Throws<InvalidDataException>(() => RecommenderFactory.Create(shortFactors));
+        Assert.Contains(TensorNames.HistoryItemInput, refused.Message, StringComparison.Ordinal);
+
+        // An output table with the GRU's columns only: the message says how many the term needs.
+        var narrowOutput = With(TensorNames.ItemOutput, SafeTensor.FromFloats(new float[items * 12], items, 12));
+        refused = Assert.Throws<InvalidDataException>(() => RecommenderFactory.Create(narrowOutput));
+        Assert.Contains($"{TensorNames.ItemOutput} needs {12 + rank} columns", refused.Message, StringComparison.Ordinal);
     }
 
     /// <summary>
