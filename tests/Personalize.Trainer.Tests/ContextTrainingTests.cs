@@ -7,6 +7,7 @@ using Personalize.Trainer.Training;
 namespace Personalize.Trainer.Tests;
 
 /// <summary>aws-hrnn-metadata learns from the events' context columns, and the request's context changes what it serves.</summary>
+[Collection(SeededTrainingCollection.Name)]
 public sealed class ContextTrainingTests
 {
     [Fact]
