@@ -133,6 +133,48 @@ public sealed class CoOccurrenceTermTests
         Assert.Contains($"{TensorNames.ItemOutput} needs {12 + rank} columns", refused.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void ItemsBeyondTheCap_AreScoredByTheirOwnRidgeRegression_SoTheirSetMatesLiftThem()
+    {
+        var data = UserSequences.Build(SmallSets().Interactions);
+        var cap = data.ItemIds.Count / 2;
+        using var term = CoOccurrenceTerm.Fit(data, 100, 1, 42, CPU, cap);
+        var covered = CoOccurrenceTerm.CoveredItems(data, cap).Select(r => (int)r).ToHashSet();
+        var beyond = Enumerable.Range(0, data.ItemIds.Count).Where(r => !covered.Contains(r)).ToArray();
+        Assert.Equal(cap, term.Items);
+        Assert.InRange(term.PairShare, 0.3, 0.7);
+
+        // Beyond the cap an item adds nothing as history, and is scored as an output.
+        using var beyondRows = tensor(beyond.Select(r => (long)r).ToArray());
+        Assert.Equal(0f, term.Input.index_select(0, beyondRows).abs().max().item<float>());
+        string Set(int row) => data.ItemIds[row].Split('-')[0];
+
+        // How often a user's unseen set-mates beyond the cap rank first among the items beyond it (by chance: about
+        // 1%), scored from the covered items of the history (the others add nothing).
+        double MatesFirst(CoOccurrenceTerm scoring)
+        {
+            var found = new List<double>();
+            for (var u = 0; u < 50; u++)
+            {
+                var history = data.Sequences[u].ToHashSet();
+                var sets = history.Select(Set).ToHashSet(StringComparer.Ordinal);
+                var candidates = beyond.Where(r => !history.Contains(r)).ToArray();
+                var mates = candidates.Count(r => sets.Contains(Set(r)));
+                using var scope = NewDisposeScope();
+                var state = scoring.Input.index_select(0, tensor(history.Where(covered.Contains).Select(r => (long)r).ToArray())).sum([0L], keepdim: true);
+                var scores = state.mm(scoring.Output.t())[0].data<float>().ToArray();
+                found.Add(candidates.OrderByDescending(r => scores[r]).Take(mates).Count(r => sets.Contains(Set(r))) / (double)mates);
+            }
+
+            return found.Average();
+        }
+
+        // Nearly as often as a term that covers every item (the rank, 64 for 120 sets, bounds both).
+        using var uncapped = CoOccurrenceTerm.Fit(data, 100, 1, 42, CPU, data.ItemIds.Count);
+        var (capped, reference) = (MatesFirst(term), MatesFirst(uncapped));
+        Assert.True(capped > 0.4 && capped > 0.75 * reference, $"set-mates beyond the cap ranked first: {capped:F3}, {reference:F3} with every item covered");
+    }
+
     /// <summary>
     /// Rating-shaped, planted for an item-item model: 120 sets of 8 items (a series, say); each user has 5 items of each
     /// of 4 sets, interleaved in a random order, so what comes next is the rest of the sets the user's items belong to,

@@ -172,7 +172,7 @@ public sealed record CoOccurrenceReport
     [JsonPropertyName("rank")]
     public int Rank { get; set; }
 
-    [Description("Items the term covers: the most interacted, up to a cap that bounds the fit's memory; the others get none.")]
+    [Description("Items the term covers: the most interacted, up to a cap that bounds the fit's memory. Only these add to a user's term as history; the others are scored by their own ridge regression on them.")]
     [JsonPropertyName("items")]
     public int Items { get; set; }
 

@@ -8,15 +8,17 @@ namespace Personalize.Trainer.Hrnn;
 /// B = I − P·diag(1/diag(P)), P = (XᵀX + λI)⁻¹ (Steck 2019), fitted over the most interacted items and factored to
 /// B ≈ (U·S)·Vᵀ of rank <see cref="Rank"/>. A user's term, the sum of B's rows over the items the GRU reads, is then
 /// that sum of U·S rows scored by V: more state dimensions and more output columns, so every scorer (exact, int8,
-/// ANN) serves it as it serves the GRU's state. An item-item model reads the whole history at once and the GRU reads
-/// it in order; they err differently, and the sum beats either on rating data (docs/benchmarks.md).
+/// ANN) serves it as it serves the GRU's state. Items beyond the cap get output factors from the ridge regression EASE
+/// solves for a column outside its regressors, so they are scored as covered items are; they add nothing as history.
+/// An item-item model reads the whole history at once and the GRU reads it in order; they err differently, and the
+/// sum beats either on rating data (docs/benchmarks.md).
 /// </summary>
 internal sealed class CoOccurrenceTerm(Tensor input, Tensor output, int items, double pairShare) : IDisposable
 {
     /// <summary>The state dimensions the term adds; 32 to 256 scored alike on rating data, 64 is cheap to serve.</summary>
     public const int Rank = 64;
 
-    /// <summary>Items the fit covers at most: XᵀX and its inverse are items² floats (100 MB each here).</summary>
+    /// <summary>Items the fit covers at most (as history and as regressors): XᵀX and its inverse are items² floats (100 MB each here).</summary>
     public const int MaxItems = 5000;
 
     /// <summary>EASE's ridge, chosen on validation users by EASE's own NDCG@10; the best grows with the data's users.</summary>
@@ -40,15 +42,15 @@ internal sealed class CoOccurrenceTerm(Tensor input, Tensor output, int items, d
     /// <summary>The state dimensions the term adds.</summary>
     public int Width => (int)Output.shape[1];
 
-    /// <summary>How many items have factors (the covered ones); the others' rows are zero.</summary>
+    /// <summary>How many items have history factors (the covered ones); the others' history rows are zero.</summary>
     public int Items { get; } = items;
 
-    /// <summary>The share of the data's distinct user-item pairs whose item the term covers: what the item cap leaves out.</summary>
+    /// <summary>The share of the data's distinct user-item pairs whose item the term covers: what the item cap leaves out of histories.</summary>
     public double PairShare { get; } = pairShare;
 
-    /// <summary>The items the term covers: the <see cref="MaxItems"/> with the most users, as rows of the vocabulary.</summary>
-    public static long[] CoveredItems(UserSequences data) =>
-        [.. data.ItemPopularity().Select((users, row) => (users, row)).Where(p => p.users > 0).OrderByDescending(p => p.users).ThenBy(p => p.row).Take(MaxItems).Select(p => (long)p.row).Order()];
+    /// <summary>The items the term covers: the <paramref name="maxItems"/> with the most users, as rows of the vocabulary.</summary>
+    public static long[] CoveredItems(UserSequences data, int maxItems = MaxItems) =>
+        [.. data.ItemPopularity().Select((users, row) => (users, row)).Where(p => p.users > 0).OrderByDescending(p => p.users).ThenBy(p => p.row).Take(maxItems).Select(p => (long)p.row).Order()];
 
     /// <summary>
     /// XᵀX of the binary user × covered-item matrix: how many users have both items (the diagonal: each item's users),
@@ -80,10 +82,18 @@ internal sealed class CoOccurrenceTerm(Tensor input, Tensor output, int items, d
     public static Tensor Ease(Tensor gram, double lambda)
     {
         using var scope = NewDisposeScope();
-        var p = linalg.inv(gram.add(eye(gram.shape[0], device: gram.device).mul_(lambda)));
-        var b = p.div(p.diagonal().neg().unsqueeze(0));
+        return EaseFrom(Inverse(gram, lambda)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>P = (XᵀX + λI)⁻¹, in the caller's dispose scope.</summary>
+    private static Tensor Inverse(Tensor gram, double lambda) => linalg.inv(gram.add(eye(gram.shape[0], device: gram.device).mul_(lambda)));
+
+    /// <summary>B = I − P·diag(1/diag(P)) from P, in the caller's dispose scope.</summary>
+    private static Tensor EaseFrom(Tensor inverse)
+    {
+        var b = inverse.div(inverse.diagonal().neg().unsqueeze(0));
         b.diagonal().zero_();
-        return b.MoveToOuterDisposeScope();
+        return b;
     }
 
     /// <summary>
@@ -91,23 +101,26 @@ internal sealed class CoOccurrenceTerm(Tensor input, Tensor output, int items, d
     /// divided by the standard deviation of the scores it gives the first training users (EASE's scale follows the
     /// data's users over λ, so a weight means the same on any data), its top <see cref="Rank"/> singular directions by
     /// randomized SVD (Halko et al. 2011: a seeded sketch, two power iterations), the history factors scaled by
-    /// <paramref name="weight"/>, uncovered items' rows zero.
+    /// <paramref name="weight"/>; items beyond the <paramref name="maxItems"/> covered have no history factors and get
+    /// output factors from their own ridge regression.
     /// </summary>
-    public static CoOccurrenceTerm Fit(UserSequences data, double lambda, double weight, int seed, Device device)
+    public static CoOccurrenceTerm Fit(UserSequences data, double lambda, double weight, int seed, Device device, int maxItems = MaxItems)
     {
-        var covered = CoveredItems(data);
+        var covered = CoveredItems(data, maxItems);
         using var gram = Gram(data, covered, device);
         return Fit(data, covered, gram, lambda, weight, seed);
     }
 
-    /// <summary><see cref="Fit(UserSequences, double, double, int, Device)"/> from the covered items' Gram matrix, counted once for a search over λ.</summary>
+    /// <summary><see cref="Fit(UserSequences, double, double, int, Device, int)"/> from the covered items' Gram matrix, counted once for a search over λ.</summary>
     public static CoOccurrenceTerm Fit(UserSequences data, long[] covered, Tensor gram, double lambda, double weight, int seed)
     {
         using var scope = NewDisposeScope();
         var device = gram.device;
         var rank = Math.Min(Rank, covered.Length);
-        var b = Ease(gram, lambda);
-        b.div_(Spread(data, covered, b));
+        var inverse = Inverse(gram, lambda);
+        var b = EaseFrom(inverse);
+        var spread = Spread(data, covered, b);
+        b.div_(spread);
         using var generator = new TorchSharp.torch.Generator((ulong)seed, device);
         var sketch = b.mm(randn(covered.Length, Math.Min(rank + 10, covered.Length), device: device, generator: generator));
         for (var i = 0; i < 2; i++)
@@ -117,15 +130,77 @@ internal sealed class CoOccurrenceTerm(Tensor input, Tensor output, int items, d
 
         var basis = linalg.qr(sketch).Q;
         var (u, s, vh) = linalg.svd(basis.t().mm(b), fullMatrices: false);
-        var historyFactors = basis.mm(u[.., ..rank]).mul(s[..rank].unsqueeze(0)).mul_(weight);
+        var left = basis.mm(u[.., ..rank]);
+        var historyFactors = left.mul(s[..rank].unsqueeze(0)).mul_(weight);
         var outputFactors = vh[..rank, ..].t();
         var items = data.ItemIds.Count;
         var index = tensor(covered, device: device);
         var input = zeros(items, rank, device: device).index_copy_(0, index, historyFactors);
         var output = zeros(items, rank, device: device).index_copy_(0, index, outputFactors);
+        if (covered.Length < items)
+        {
+            // An item beyond the cap is not among the regressors, so EASE's column for it needs no zero diagonal: the
+            // ridge regression of its users on the covered items, P·g (g: how many of its users have each covered
+            // item). Its output row is that column in the factors' terms, S⁻¹·Uᵀ·P·g / spread, so its score is the
+            // column's projection summed over the history, as a covered item's is.
+            var projection = inverse.mm(left).div_(s[..rank].clamp_min(1e-12).unsqueeze(0)).div_(spread);
+            var (rows, factors) = BeyondTheCap(data, covered, projection);
+            if (rows.Length > 0)
+            {
+                output.index_copy_(0, tensor(rows, device: device), factors);
+            }
+        }
+
         var popularity = data.ItemPopularity();
         var pairShare = covered.Sum(row => (double)popularity[row]) / Math.Max(1.0, popularity.Sum(users => (double)users));
         return new CoOccurrenceTerm(input.MoveToOuterDisposeScope(), output.MoveToOuterDisposeScope(), covered.Length, pairShare);
+    }
+
+    /// <summary>
+    /// The output rows of the items beyond the cap that share a user with a covered item: Σ over their users of the
+    /// <paramref name="projection"/> rows [covered, rank] of the user's covered items (that is, projectionᵀ·g), counted
+    /// user by user, as a dense items × covered count would not fit.
+    /// </summary>
+    private static (long[] Rows, Tensor Factors) BeyondTheCap(UserSequences data, long[] covered, Tensor projection)
+    {
+        var column = Columns(covered);
+        var rank = (int)projection.shape[1];
+        var weights = projection.cpu().data<float>().ToArray();
+        var sums = new Dictionary<int, float[]>();
+        var user = new float[rank];
+        foreach (var sequence in data.Sequences)
+        {
+            var items = sequence.Distinct().ToArray();
+            Array.Clear(user);
+            var any = false;
+            foreach (var item in items)
+            {
+                if (column.TryGetValue(item, out var c))
+                {
+                    any = true;
+                    for (var k = 0; k < rank; k++)
+                    {
+                        user[k] += weights[((long)c * rank) + k];
+                    }
+                }
+            }
+
+            foreach (var item in items.Where(i => any && !column.ContainsKey(i)))
+            {
+                if (!sums.TryGetValue(item, out var sum))
+                {
+                    sums[item] = sum = new float[rank];
+                }
+
+                for (var k = 0; k < rank; k++)
+                {
+                    sum[k] += user[k];
+                }
+            }
+        }
+
+        var rows = sums.Keys.Order().ToArray();
+        return ([.. rows.Select(r => (long)r)], tensor(rows.SelectMany(r => sums[r]).ToArray(), [rows.Length, rank], device: projection.device));
     }
 
     /// <summary>The standard deviation of the scores <paramref name="weights"/> give the first <see cref="SpreadUsers"/> users with history, over the covered items.</summary>
