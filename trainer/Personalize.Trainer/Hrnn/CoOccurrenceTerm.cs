@@ -142,8 +142,12 @@ internal sealed class CoOccurrenceTerm(Tensor input, Tensor output, int items, d
             // An item beyond the cap is not among the regressors, so EASE's column for it needs no zero diagonal: the
             // ridge regression of its users on the covered items, P·g (g: how many of its users have each covered
             // item). Its output row is that column in the factors' terms, S⁻¹·Uᵀ·P·g / spread, so its score is the
-            // column's projection summed over the history, as a covered item's is.
-            var projection = inverse.mm(left).div_(s[..rank].clamp_min(1e-12).unsqueeze(0)).div_(spread);
+            // column's projection summed over the history, as a covered item's is. Directions with no singular value
+            // to speak of carry no history; dividing by them would only blow the item's row up, and int8 scoring
+            // scales each row by its largest value.
+            var singular = s[..rank];
+            var inverted = where(singular.gt(singular[0].mul(1e-6)), singular.reciprocal(), zeros_like(singular));
+            var projection = inverse.mm(left).mul_(inverted.unsqueeze(0)).div_(spread);
             var (rows, factors) = BeyondTheCap(data, covered, projection);
             if (rows.Length > 0)
             {
