@@ -62,6 +62,25 @@ public sealed class RuntimeCapacityTests
         Assert.Equal(50, await meter.MeasureAsync("ns/c", new Dictionary<string, string> { ["a"] = old.Url, ["b"] = added.Url }, CancellationToken.None));
     }
 
+    [Fact]
+    public async Task Meter_ReadsNoRateFromScrapesMillisecondsApart_AndMeasuresFromTheWindowsStart()
+    {
+        using var replica = new MetricsEndpoint(requests: 100, capacity: null);
+        using var http = new HttpClient();
+        var time = new ManualTime();
+        var meter = new RuntimeTpsMeter(http, "personalize_runtime_requests_total", time);
+        var replicas = new Dictionary<string, string> { ["a"] = replica.Url };
+
+        Assert.Null(await meter.MeasureAsync("ns/c", replicas, CancellationToken.None));
+        // Two reconciles in a row: 3 requests in 10 ms would read as 300/s and scale the campaign up for minutes.
+        time.Advance(TimeSpan.FromMilliseconds(10));
+        replica.Requests = 103;
+        Assert.Null(await meter.MeasureAsync("ns/c", replicas, CancellationToken.None));
+        time.Advance(RuntimeTpsMeter.MinimumWindow);
+        replica.Requests = 110;
+        Assert.Equal(10 / (RuntimeTpsMeter.MinimumWindow.TotalSeconds + 0.01), await meter.MeasureAsync("ns/c", replicas, CancellationToken.None));
+    }
+
     private sealed class ManualTime : TimeProvider
     {
         private DateTimeOffset _now = DateTimeOffset.UnixEpoch;

@@ -6,8 +6,10 @@ namespace Personalize.Operator.Controllers.Workloads;
 /// <summary>
 /// Turns the request counters scraped from runtime replicas' /metrics into requests per second: the sum over
 /// replicas of (counter now - counter at the previous scrape) / elapsed time, replicas seen for the first time counted at
-/// the measured replicas' average. A counter that went down is a restarted replica and counts from zero. The same
-/// scrape reads the capacity each replica measured for its model, and how it scores.
+/// the measured replicas' average. A counter that went down is a restarted replica and counts from zero. A rate is read
+/// over <see cref="MinimumWindow"/> at least: reconciles can follow each other within milliseconds, and a few requests
+/// over such a gap read as hundreds per second, a scale-up that the scale-down stabilization then holds for minutes.
+/// The same scrape reads the capacity each replica measured for its model, and how it scores.
 /// </summary>
 public sealed class RuntimeTpsMeter(HttpClient http, string metricName, TimeProvider time)
 {
@@ -17,11 +19,14 @@ public sealed class RuntimeTpsMeter(HttpClient http, string metricName, TimeProv
     /// <summary>The runtime's info gauge whose method label is exact or ann.</summary>
     public const string ScoringMetric = "personalize_runtime_scoring_info";
 
+    /// <summary>The shortest time between two scrapes of a replica that a rate is read from.</summary>
+    public static readonly TimeSpan MinimumWindow = TimeSpan.FromSeconds(5);
+
     private readonly ConcurrentDictionary<string, Dictionary<string, (double Count, DateTimeOffset At)>> _previous = new();
     private readonly ConcurrentDictionary<string, double> _capacity = new();
     private readonly ConcurrentDictionary<string, string> _scoring = new();
 
-    /// <summary>Scrapes each replica (id → base URL); null until two scrapes of some replica exist.</summary>
+    /// <summary>Scrapes each replica (id → base URL); null until some replica has two scrapes <see cref="MinimumWindow"/> apart.</summary>
     public async Task<double?> MeasureAsync(string campaign, IReadOnlyDictionary<string, string> replicas, CancellationToken cancellationToken)
     {
         var previous = _previous.GetOrAdd(campaign, _ => []);
@@ -55,8 +60,15 @@ public sealed class RuntimeTpsMeter(HttpClient http, string metricName, TimeProv
             }
 
             var at = time.GetUtcNow();
+            if (previous.TryGetValue(id, out var before) && at - before.At < MinimumWindow)
+            {
+                // Too soon to read a rate: the earlier scrape stays the start of this replica's window.
+                now[id] = before;
+                continue;
+            }
+
             now[id] = (count, at);
-            if (previous.TryGetValue(id, out var before) && at > before.At)
+            if (previous.TryGetValue(id, out before))
             {
                 var delta = count >= before.Count ? count - before.Count : count;
                 rate = (rate ?? 0) + (delta / (at - before.At).TotalSeconds);
@@ -65,8 +77,8 @@ public sealed class RuntimeTpsMeter(HttpClient http, string metricName, TimeProv
         }
 
         _previous[campaign] = now;
-        // A replica scraped for the first time (just scaled up or restarted) has no rate yet but already takes its share
-        // of the load through the Service: counting it as zero would read a scale-up as a drop and scale back down.
+        // A replica scraped for the first time (just scaled up or restarted), or too soon after its last scrape, has no rate
+        // yet but takes its share of the load through the Service: counting it as zero would read a scale-up as a drop.
         if (rate is { } partial && now.Count > measuredReplicas)
         {
             rate = partial * now.Count / measuredReplicas;
