@@ -104,10 +104,21 @@ public sealed class LocalModeTests : IDisposable
         var metrics = string.Empty;
         const string ready = "personalize_operator_campaign_replicas{namespace=\"default\",campaign=\"shop\",state=\"ready\"} 1";
         const string desired = "personalize_operator_campaign_replicas{namespace=\"default\",campaign=\"shop\",state=\"desired\"} 1";
-        await Wait.UntilAsync(
-            async _ => (metrics = await http.GetStringAsync($"{url}/metrics")).Contains(ready, StringComparison.Ordinal) && metrics.Contains(desired, StringComparison.Ordinal),
-            TimeSpan.FromSeconds(90),
-            "the campaign's ready and desired replicas in /metrics");
+        try
+        {
+            await Wait.UntilAsync(
+                async _ => (metrics = await http.GetStringAsync($"{url}/metrics")).Contains(ready, StringComparison.Ordinal) && metrics.Contains(desired, StringComparison.Ordinal),
+                TimeSpan.FromSeconds(90),
+                "the campaign's ready and desired replicas in /metrics");
+        }
+        catch (TimeoutException ex)
+        {
+            var status = local.Store.Get<Campaign>("default", "shop")?.Status;
+            throw new TimeoutException(
+                $"{ex.Message}\nstatus: ready {status?.ReadyReplicas}, desired {status?.DesiredReplicas}, observed {status?.ObservedTPS} TPS\n"
+                + string.Join("\n", metrics.Split('\n').Where(l => l.StartsWith("personalize_operator_campaign_", StringComparison.Ordinal))),
+                ex);
+        }
         await stop.CancelAsync();
         await run;
 
