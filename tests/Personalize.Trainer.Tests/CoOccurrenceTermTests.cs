@@ -175,6 +175,38 @@ public sealed class CoOccurrenceTermTests
         Assert.True(capped > 0.4 && capped > 0.75 * reference, $"set-mates beyond the cap ranked first: {capped:F3}, {reference:F3} with every item covered");
     }
 
+    [Fact]
+    public void ACoveredItemThatGoesWithNothing_LeavesTheItemsBeyondTheCapAtTheCoveredItemsScale()
+    {
+        // "alone" is the most interacted item and no user has it with another, so EASE's matrix has a zero row and
+        // column and one of the three directions no singular value: an item beyond the cap must not be divided by it.
+        var interactions = new List<Interaction>();
+        void User(string user, params string[] items) => interactions.AddRange(items.Select((item, i) => new Interaction(user, item, 1_700_000_000 + i)));
+        for (var u = 0; u < 40; u++)
+        {
+            User($"alone-{u}", "alone");
+            User($"pair-{u}", "a", "b");
+        }
+
+        for (var u = 0; u < 10; u++)
+        {
+            User($"tail-{u}", "a", "tail");
+        }
+
+        var data = UserSequences.Build(interactions);
+        using var term = CoOccurrenceTerm.Fit(data, 10, 1, 42, CPU, maxItems: 3);
+        int Row(string item) => data.ItemIds.IndexOf(item);
+        Assert.Equal(3, term.Width);
+        Assert.Equal(0f, term.Input[Row("tail")].abs().max().item<float>());
+
+        var covered = term.Output.index_select(0, tensor(new long[] { Row("alone"), Row("a"), Row("b") })).abs().max().item<float>();
+        var tail = term.Output[Row("tail")];
+        Assert.True(tail.isfinite().all().item<bool>() && tail.abs().max().item<float>() <= 10 * covered, $"the tail's output row {string.Join(", ", tail.data<float>().ToArray())}, the covered rows' largest value {covered}");
+        // And it is still scored from "a", its only covered companion.
+        using var scores = term.Input[Row("a")].unsqueeze(0).mm(term.Output.t())[0];
+        Assert.True(scores[Row("tail")].item<float>() > scores[Row("alone")].item<float>(), "a user of a scores tail above alone");
+    }
+
     /// <summary>
     /// Rating-shaped, planted for an item-item model: 120 sets of 8 items (a series, say); each user has 5 items of each
     /// of 4 sets, interleaved in a random order, so what comes next is the rest of the sets the user's items belong to,
