@@ -59,6 +59,10 @@ public sealed class CoOccurrenceTermTests
         Assert.Equal(full.Artifact.Vocabulary.Items.Count, full.Artifact.Manifest.CoOccurrence.Items);
         Assert.Equal(full.Artifact.Vocabulary.Items.Count + 1, updated.Artifact.Manifest.CoOccurrence.Items);
         Assert.Equal(1.0, updated.Artifact.Manifest.CoOccurrence.PairShare, 6);
+        Assert.StartsWith(
+            $"co-occurrence term fitted again for this UPDATE with the base's EASE λ {full.Artifact.Manifest.CoOccurrence.Lambda.ToString(System.Globalization.CultureInfo.InvariantCulture)} and weight {full.Artifact.Manifest.CoOccurrence.Weight.ToString(System.Globalization.CultureInfo.InvariantCulture)}, over {updated.Artifact.Manifest.CoOccurrence.Items} items",
+            updated.Artifact.Manifest.CoOccurrence.Reason,
+            StringComparison.Ordinal);
         var rank = updated.Artifact.Manifest.CoOccurrence.Rank;
         var row = updated.Artifact.Vocabulary.Items.IndexOf("s0-new");
         var factors = updated.Artifact.Tensor(TensorNames.HistoryItemInput).RequireFloats(TensorNames.HistoryItemInput);

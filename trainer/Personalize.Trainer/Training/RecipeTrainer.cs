@@ -334,7 +334,14 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
         {
             // The base's choice of ridge and weight stands; the closed form is fitted again on every training user, new items included.
             network.CoOccurrence = CoOccurrenceTerm.Fit(fit, term.Lambda, term.Weight, hrnnTemplate.Seed, HrnnTrainer.PickDevice());
-            network.CoOccurrenceChoice = term with { Items = network.CoOccurrence.Items, PairShare = network.CoOccurrence.PairShare };
+            var refitted = network.CoOccurrence;
+            network.CoOccurrenceChoice = term with
+            {
+                Items = refitted.Items,
+                PairShare = refitted.PairShare,
+                Reason = FormattableString.Invariant(
+                    $"co-occurrence term fitted again for this UPDATE with the base's EASE λ {term.Lambda} and weight {term.Weight}, over {refitted.Items} items holding {refitted.PairShare:P1} of the user-item pairs; the base's choice: {term.Reason}"),
+            };
         }
 
         var baseStates = baseModel.Tensors.GetValueOrDefault(TensorNames.UserInitialState)?.RequireFloats(TensorNames.UserInitialState);
