@@ -60,20 +60,21 @@ public sealed class RuntimeTpsMeter(HttpClient http, string metricName, TimeProv
             }
 
             var at = time.GetUtcNow();
-            if (previous.TryGetValue(id, out var before) && at - before.At < MinimumWindow)
+            if (previous.TryGetValue(id, out var before))
             {
-                // Too soon to read a rate: the earlier scrape stays the start of this replica's window.
-                now[id] = before;
-                continue;
-            }
+                if (at - before.At < MinimumWindow)
+                {
+                    // Too soon to read a rate: the earlier scrape stays the start of this replica's window.
+                    now[id] = before;
+                    continue;
+                }
 
-            now[id] = (count, at);
-            if (previous.TryGetValue(id, out before))
-            {
                 var delta = count >= before.Count ? count - before.Count : count;
                 rate = (rate ?? 0) + (delta / (at - before.At).TotalSeconds);
                 measuredReplicas++;
             }
+
+            now[id] = (count, at);
         }
 
         _previous[campaign] = now;

@@ -48,6 +48,9 @@ internal sealed class CoOccurrenceTerm(Tensor input, Tensor output, int items, d
     /// <summary>The share of the data's distinct user-item pairs whose item the term covers: what the item cap leaves out of histories.</summary>
     public double PairShare { get; } = pairShare;
 
+    /// <summary>What the term covers, in the words of the choice's reason.</summary>
+    public string Coverage => FormattableString.Invariant($"over {Items} items holding {PairShare:P1} of the user-item pairs");
+
     /// <summary>The items the term covers: the <paramref name="maxItems"/> with the most users, as rows of the vocabulary.</summary>
     public static long[] CoveredItems(UserSequences data, int maxItems = MaxItems) =>
         [.. data.ItemPopularity().Select((users, row) => (users, row)).Where(p => p.users > 0).OrderByDescending(p => p.users).ThenBy(p => p.row).Take(maxItems).Select(p => (long)p.row).Order()];

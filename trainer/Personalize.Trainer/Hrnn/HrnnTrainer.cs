@@ -134,7 +134,7 @@ internal sealed class HrnnTrainer(HrnnSettings settings, IObjectStore store, S3U
             NdcgAt10Without = without.Average(),
             StandardError = gain.StandardError,
             Reason = term is not null
-                ? FormattableString.Invariant($"co-occurrence term added, over {term.Items} items holding {term.PairShare:P1} of the user-item pairs: {figures}")
+                ? $"co-occurrence term added, {term.Coverage}: {figures}"
                 : $"co-occurrence term left out, it did not beat the network alone by more than noise: {figures}",
         };
         network.CoOccurrence = term;

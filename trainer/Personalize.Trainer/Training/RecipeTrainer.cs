@@ -340,7 +340,7 @@ internal sealed class RecipeTrainer(IObjectStore store, S3Uri? checkpoints, Func
                 Items = refitted.Items,
                 PairShare = refitted.PairShare,
                 Reason = FormattableString.Invariant(
-                    $"co-occurrence term fitted again for this UPDATE with the base's EASE λ {term.Lambda} and weight {term.Weight}, over {refitted.Items} items holding {refitted.PairShare:P1} of the user-item pairs; the base's choice: {term.Reason}"),
+                    $"co-occurrence term fitted again for this UPDATE with the base's EASE λ {term.Lambda} and weight {term.Weight}, {refitted.Coverage}; the base's choice: {term.Reason}"),
             };
         }
 
