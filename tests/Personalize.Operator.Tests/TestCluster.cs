@@ -132,10 +132,7 @@ public sealed class TestCluster(OperatorEnvironment env, string @namespace) : ID
             }
 
             await Client.CoreV1.PatchNamespacedPodStatusAsync(new V1Patch("""{"status":{"phase":"Succeeded"}}""", V1Patch.PatchType.MergePatch), pod.Metadata.Name, Namespace);
-            await Wait.UntilAsync(
-                async t => (await Client.BatchV1.ReadNamespacedJobStatusAsync(jobName, Namespace, cancellationToken: t)).Status?.Conditions?.Any(c => c.Type == "Complete" && c.Status == "True") == true,
-                DefaultTimeout,
-                $"the Job controller to mark Job {jobName} complete");
+            await WaitForJobAsync(j => j.Metadata.Name == jobName && j.Status?.Conditions?.Any(c => c.Type == "Complete" && c.Status == "True") == true);
             return;
         }
 
