@@ -22,12 +22,12 @@ public sealed class SolutionSpec
 
     [Immutable]
     [RegularExpression(Recipes.RecipeArnPattern)]
-    [Description("arn:aws:personalize:::recipe/<name>; required unless performAutoML is true.")]
+    [Description("arn:aws:personalize:::recipe/<name>; required unless performAutoML is true, and refused with it (AutoML chooses among solutionConfig.autoMLConfig.recipeList).")]
     [JsonPropertyName("recipeArn")]
     public string? RecipeArn { get; set; }
 
     [Immutable]
-    [Description("Train the AutoML candidates (the HRNN recipes) and keep the best by autoMLConfig.metricName.")]
+    [Description("Train the AutoML candidates (the HRNN recipes) and keep the best by autoMLConfig.metricName. Each candidate trains with its own defaults, so recipeArn, algorithmHyperParameters and featureTransformationParameters are refused with it.")]
     [JsonPropertyName("performAutoML")]
     public bool? PerformAutoML { get; set; }
 
@@ -61,11 +61,11 @@ public sealed class SolutionConfig
     [JsonPropertyName("eventValueThreshold")]
     public string? EventValueThreshold { get; set; }
 
-    [Description("Hyper-parameters of the recipe, by their Personalize names (hidden_dimension, bptt, ...).")]
+    [Description("Hyper-parameters of the recipe, by their Personalize names (hidden_dimension, bptt, ...); refused with performAutoML.")]
     [JsonPropertyName("algorithmHyperParameters")]
     public Dictionary<string, string>? AlgorithmHyperParameters { get; set; }
 
-    [Description("Featurization parameters (min_user_history_length_percentile, ...).")]
+    [Description("Featurization parameters (min_user_history_length_percentile, ...); refused with performAutoML.")]
     [JsonPropertyName("featureTransformationParameters")]
     public Dictionary<string, string>? FeatureTransformationParameters { get; set; }
 
@@ -100,6 +100,7 @@ public sealed class HpoObjective
     [JsonPropertyName("metricName")]
     public string? MetricName { get; set; }
 
+    [Description("Not supported: a non-empty value is refused. Name the objective with metricName (one of the offline metric names); a regex over training logs is not supported.")]
     [JsonPropertyName("metricRegex")]
     public string? MetricRegex { get; set; }
 }

@@ -88,9 +88,19 @@ public sealed class SolutionController(ControllerContext context) : ResourceCont
             }
 
             recipeText = string.Join(", ", candidates);
+            if (!string.IsNullOrEmpty(spec.RecipeArn))
+            {
+                problems.Add("spec.recipeArn: not allowed with performAutoML; AutoML chooses among solutionConfig.autoMLConfig.recipeList");
+            }
+
             if (config?.AlgorithmHyperParameters is { Count: > 0 })
             {
                 problems.Add("solutionConfig.algorithmHyperParameters: not allowed with performAutoML (each candidate uses its own defaults)");
+            }
+
+            if (config?.FeatureTransformationParameters is { Count: > 0 })
+            {
+                problems.Add("solutionConfig.featureTransformationParameters: not allowed with performAutoML (each candidate uses its own defaults)");
             }
         }
         else if (string.IsNullOrEmpty(spec.RecipeArn))
@@ -111,6 +121,11 @@ public sealed class SolutionController(ControllerContext context) : ResourceCont
             {
                 problems.AddRange(ValidateRanges(recipe, config?.HpoConfig?.AlgorithmHyperParameterRanges));
             }
+        }
+
+        if (config?.HpoConfig?.HpoObjective?.MetricRegex is { Length: > 0 })
+        {
+            problems.Add("solutionConfig.hpoConfig.hpoObjective.metricRegex: not supported; the objective is named by hpoObjective.metricName (one of the offline metric names, such as precision_at_25), not found by a regex over training logs");
         }
 
         // A version trains in one job on its own CPU or GPU: trials run one after another there, so more in parallel cannot take effect.

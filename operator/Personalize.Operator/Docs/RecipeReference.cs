@@ -28,7 +28,9 @@ public static class RecipeReference
         text.Append("`solutionConfig.algorithmHyperParameters` and `featureTransformationParameters` take the parameters below by their ");
         text.Append("Personalize names, as strings; the operator refuses unknown names and out-of-range values with a condition naming the ");
         text.Append("parameter, so a typo never trains silently with a default. With `performHPO: true`, the tunable parameters are searched ");
-        text.Append("within `solutionConfig.hpoConfig.algorithmHyperParameterRanges`.\n\n");
+        text.Append("within `solutionConfig.hpoConfig.algorithmHyperParameterRanges`, for the objective `hpoObjective.metricName` (an ");
+        text.Append("offline metric's name below; `metricRegex` is refused). With `performAutoML: true` each candidate trains with its ");
+        text.Append("own defaults, so `recipeArn`, `algorithmHyperParameters` and `featureTransformationParameters` are refused with it.\n\n");
         text.Append("Every training holds out 10% of users and reports Personalize's offline metrics in the SolutionVersion's ");
         text.Append("`status.metrics` (`coverage`, `mean_reciprocal_rank_at_25`, `normalized_discounted_cumulative_gain_at_5/10/25`, ");
         text.Append("`precision_at_5/10/25`), computed with the same scoring code the runtime serves with, asking for each held-out user as ");

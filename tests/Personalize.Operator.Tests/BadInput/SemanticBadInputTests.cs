@@ -26,6 +26,9 @@ public sealed class SemanticBadInputTests : IDisposable
         { "Solution", "hp-not-a-number", "{datasetGroupRef: {name: retail}, recipeArn: 'arn:aws:personalize:::recipe/aws-hrnn', solutionConfig: {algorithmHyperParameters: {bptt: 'many'}}}", "bptt" },
         { "Solution", "automl-with-hp", "{datasetGroupRef: {name: retail}, performAutoML: true, solutionConfig: {algorithmHyperParameters: {bptt: '16'}}}", "solutionConfig.algorithmHyperParameters" },
         { "Solution", "no-recipe", "{datasetGroupRef: {name: retail}}", "spec.recipeArn" },
+        { "Solution", "automl-with-recipe", "{datasetGroupRef: {name: retail}, performAutoML: true, recipeArn: 'arn:aws:personalize:::recipe/aws-hrnn'}", "spec.recipeArn" },
+        { "Solution", "automl-with-features", "{datasetGroupRef: {name: retail}, performAutoML: true, solutionConfig: {featureTransformationParameters: {max_user_history_length_percentile: '0.9'}}}", "solutionConfig.featureTransformationParameters" },
+        { "Solution", "metric-regex", "{datasetGroupRef: {name: retail}, recipeArn: 'arn:aws:personalize:::recipe/aws-hrnn', performHPO: true, solutionConfig: {hpoConfig: {hpoObjective: {type: Maximize, metricName: precision_at_25, metricRegex: 'precision=([0-9.]+)'}}}}", "solutionConfig.hpoConfig.hpoObjective.metricRegex" },
     };
 
     [Theory]
