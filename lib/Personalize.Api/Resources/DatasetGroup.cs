@@ -8,7 +8,6 @@ namespace Personalize.Api;
 [ShortNames("dsg")]
 [Description("A container for the datasets, solutions, campaigns, event tracker and filters of one use case (CreateDatasetGroup).")]
 [PrinterColumn("Status", ".status.phase")]
-[PrinterColumn("Domain", ".spec.domain", Priority = 1)]
 [PrinterColumn("Age", ".metadata.creationTimestamp", "date")]
 public sealed class DatasetGroup : CustomResource<DatasetGroupSpec, DatasetGroupStatus>;
 
@@ -16,11 +15,12 @@ public sealed class DatasetGroupSpec
 {
     [Immutable]
     [AllowedValues("ECOMMERCE", "VIDEO_ON_DEMAND")]
-    [Description("A domain dataset group (ECOMMERCE or VIDEO_ON_DEMAND); omit for a custom group.")]
+    [Description("Not supported: a non-empty value is refused. Domain dataset groups (ECOMMERCE, VIDEO_ON_DEMAND) serve through recommenders, which this product does not offer; omit it for a custom group.")]
     [JsonPropertyName("domain")]
     public string? Domain { get; set; }
 
-    [Description("Kept for compatibility with Personalize manifests; encryption is the object store's job here.")]
+    [Immutable]
+    [Description("Not supported: a non-empty value is refused. This installation does not encrypt with AWS KMS; encrypt the object store's bucket server-side.")]
     [MaxLength(2048)]
     [JsonPropertyName("kmsKeyArn")]
     public string? KmsKeyArn { get; set; }

@@ -27,6 +27,7 @@ public sealed class SchemaSpec
 
     [Immutable]
     [AllowedValues("ECOMMERCE", "VIDEO_ON_DEMAND")]
+    [Description("Not supported: a non-empty value is refused. Domain schemas belong to domain dataset groups, which need recommenders that this product does not offer; omit it for a custom schema.")]
     [JsonPropertyName("domain")]
     public string? Domain { get; set; }
 }

@@ -9,7 +9,8 @@ namespace Personalize.Operator.Tests.BadInput;
 
 /// <summary>
 /// Input the schema admits but the operator's own checks refuse (Avro schemas, filter grammar, recipes and their
-/// hyper-parameter ranges), through local mode: CREATE FAILED with a reason naming the field, and no trainer run.
+/// hyper-parameter ranges, settings this product does not support), through local mode: CREATE FAILED with a reason
+/// naming the field, and no trainer run.
 /// </summary>
 public sealed class SemanticBadInputTests : IDisposable
 {
@@ -29,6 +30,9 @@ public sealed class SemanticBadInputTests : IDisposable
         { "Solution", "automl-with-recipe", "{datasetGroupRef: {name: retail}, performAutoML: true, recipeArn: 'arn:aws:personalize:::recipe/aws-hrnn'}", "spec.recipeArn" },
         { "Solution", "automl-with-features", "{datasetGroupRef: {name: retail}, performAutoML: true, solutionConfig: {featureTransformationParameters: {max_user_history_length_percentile: '0.9'}}}", "solutionConfig.featureTransformationParameters" },
         { "Solution", "metric-regex", "{datasetGroupRef: {name: retail}, recipeArn: 'arn:aws:personalize:::recipe/aws-hrnn', performHPO: true, solutionConfig: {hpoConfig: {hpoObjective: {type: Maximize, metricName: precision_at_25, metricRegex: 'precision=([0-9.]+)'}}}}", "solutionConfig.hpoConfig.hpoObjective.metricRegex" },
+        { "DatasetGroup", "domain-group", "{domain: ECOMMERCE}", "spec.domain" },
+        { "DatasetGroup", "kms-group", "{kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'}", "spec.kmsKeyArn" },
+        { "Schema", "domain-schema", """{domain: VIDEO_ON_DEMAND, schema: '{"type":"record","name":"Interactions","fields":[{"name":"USER_ID","type":"string"},{"name":"ITEM_ID","type":"string"},{"name":"TIMESTAMP","type":"long"}]}'}""", "spec.domain" },
     };
 
     [Theory]
@@ -66,6 +70,7 @@ public sealed class SemanticBadInputTests : IDisposable
 
     private static IPersonalizeResource? Find(ManifestFolderStore store, string kind, string name) => kind switch
     {
+        "DatasetGroup" => store.Get<DatasetGroup>("default", name),
         "Schema" => store.Get<Schema>("default", name),
         "Filter" => store.Get<Filter>("default", name),
         "Solution" => store.Get<Solution>("default", name),
