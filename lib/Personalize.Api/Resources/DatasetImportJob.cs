@@ -39,6 +39,8 @@ public sealed class DatasetImportJobSpec
     [JsonPropertyName("maxRejectedRowsRatio")]
     public double? MaxRejectedRowsRatio { get; set; }
 
+    [Immutable]
+    [Description("Not supported: true is refused. This product has no metric attributions to publish.")]
     [JsonPropertyName("publishAttributionMetricsToS3")]
     public bool? PublishAttributionMetricsToS3 { get; set; }
 

@@ -18,6 +18,11 @@ public sealed class DatasetImportJobController(ControllerContext context) : Trai
 
     protected override Task<JobPlan> PlanAsync(DatasetImportJob resource, CancellationToken cancellationToken)
     {
+        if (Validate(resource.Spec) is { Count: > 0 } problems)
+        {
+            return Task.FromResult<JobPlan>(new JobPlan.Fail("InvalidSpec", string.Join("; ", problems)));
+        }
+
         var (dataset, wait) = Parent<Dataset>(resource, resource.Spec.DatasetRef, "spec.datasetRef");
         if (wait is not null || dataset is null)
         {
@@ -55,6 +60,18 @@ public sealed class DatasetImportJobController(ControllerContext context) : Trai
             },
         };
         return Task.FromResult<JobPlan>(new JobPlan.Run(group, spec, resource.Spec.Resources));
+    }
+
+    /// <summary>Every problem with an import job's spec, each naming its field.</summary>
+    public static List<string> Validate(DatasetImportJobSpec spec)
+    {
+        var problems = new List<string>();
+        if (spec.PublishAttributionMetricsToS3 == true)
+        {
+            problems.Add("spec.publishAttributionMetricsToS3: true is not supported; this product has no metric attributions to publish (omit it or set false)");
+        }
+
+        return problems;
     }
 
     /// <summary>

@@ -33,6 +33,7 @@ public sealed class SemanticBadInputTests : IDisposable
         { "DatasetGroup", "domain-group", "{domain: ECOMMERCE}", "spec.domain" },
         { "DatasetGroup", "kms-group", "{kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'}", "spec.kmsKeyArn" },
         { "Schema", "domain-schema", """{domain: VIDEO_ON_DEMAND, schema: '{"type":"record","name":"Interactions","fields":[{"name":"USER_ID","type":"string"},{"name":"ITEM_ID","type":"string"},{"name":"TIMESTAMP","type":"long"}]}'}""", "spec.domain" },
+        { "DatasetImportJob", "publish-attribution", "{datasetRef: {name: interactions}, dataSource: {dataLocation: 's3://personalize/default/interactions.csv'}, publishAttributionMetricsToS3: true}", "spec.publishAttributionMetricsToS3" },
     };
 
     [Theory]
@@ -72,6 +73,7 @@ public sealed class SemanticBadInputTests : IDisposable
     {
         "DatasetGroup" => store.Get<DatasetGroup>("default", name),
         "Schema" => store.Get<Schema>("default", name),
+        "DatasetImportJob" => store.Get<DatasetImportJob>("default", name),
         "Filter" => store.Get<Filter>("default", name),
         "Solution" => store.Get<Solution>("default", name),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
