@@ -34,7 +34,7 @@ public sealed class ClusterGatewayTests(ApiServerWithCrds fixture) : IClassFixtu
             apiVersion: personalize.io/v1alpha1
             kind: DatasetGroup
             metadata: {name: from-kubectl}
-            spec: {domain: ECOMMERCE}
+            spec: {}
             """, timeout.Token)).EnsureSuccess("kubectl apply");
 
         using var stop = new CancellationTokenSource();

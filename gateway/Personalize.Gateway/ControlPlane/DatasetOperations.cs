@@ -1,24 +1,31 @@
 using System.Text.Json.Nodes;
 using Personalize.Api;
-using Personalize.Data.Schemas;
 using Personalize.Gateway.Protocol;
+using Personalize.Operator.Controllers.Reconcilers;
 
 namespace Personalize.Gateway.ControlPlane;
 
 /// <summary>Dataset groups, schemas, datasets and dataset import jobs.</summary>
 public static class DatasetOperations
 {
-    private static readonly string[] Domains = ["ECOMMERCE", "VIDEO_ON_DEMAND"];
     private static readonly string[] DatasetTypes = ["Interactions", "Items", "Users"];
 
     public static async Task<JsonObject> CreateDatasetGroupAsync(Call call)
     {
         var group = new DatasetGroup();
-        group.Spec.Domain = Domain(call.Request);
+        group.Spec.Domain = call.Request.String("domain");
         group.Spec.KmsKeyArn = call.Request.String("kmsKeyArn");
         group.Spec.Tags = call.TagMap();
+        ThrowIfAny(DatasetGroupController.Validate(group.Spec));
+
+        // Personalize takes roleArn only to reach the KMS key, so there is no spec field for it: refused here, on its own.
+        if (call.Request.String("roleArn") is not null)
+        {
+            throw PersonalizeException.InvalidInput("roleArn: not supported on a dataset group; Personalize uses it only with kmsKeyArn, and this installation does not encrypt with AWS KMS (omit both).");
+        }
+
         var created = await call.CreateAsync(group, call.Request.Required("name"), "name");
-        return new JsonObject { ["datasetGroupArn"] = ResourceArns.Of(created) }.With(("domain", created.Spec.Domain));
+        return new JsonObject { ["datasetGroupArn"] = ResourceArns.Of(created) };
     }
 
     public static JsonObject DescribeDatasetGroup(Call call) =>
@@ -37,15 +44,10 @@ public static class DatasetOperations
             throw PersonalizeException.InvalidInput("schema: at most 20000 characters.");
         }
 
-        var result = SchemaParser.Validate(json);
-        if (!result.IsValid)
-        {
-            throw PersonalizeException.InvalidInput(string.Join("; ", result.Errors.Select(e => $"schema {e.Field}: {e.Message}")));
-        }
-
         var schema = new Schema();
         schema.Spec.SchemaJson = json;
-        schema.Spec.Domain = Domain(call.Request);
+        schema.Spec.Domain = call.Request.String("domain");
+        ThrowIfAny(SchemaController.Validate(schema.Spec).Problems);
         var created = await call.CreateAsync(schema, call.Request.Required("name"), "name");
         return new JsonObject { ["schemaArn"] = ResourceArns.Of(created) };
     }
@@ -134,6 +136,7 @@ public static class DatasetOperations
         job.Spec.ImportMode = mode;
         job.Spec.PublishAttributionMetricsToS3 = call.Request.Bool("publishAttributionMetricsToS3");
         job.Spec.Tags = call.TagMap();
+        ThrowIfAny(DatasetImportJobController.Validate(job.Spec));
         var created = await call.CreateAsync(job, call.Request.Required("jobName"), "jobName");
         return new JsonObject { ["datasetImportJobArn"] = ResourceArns.Of(created) };
     }
@@ -169,12 +172,13 @@ public static class DatasetOperations
         return await call.DeleteAsync(dataset, jobs);
     }
 
-    private static string? Domain(RequestFields request)
+    /// <summary>The operator's own checks of a spec, answered at once: what it would fail is never created.</summary>
+    private static void ThrowIfAny(IReadOnlyList<string> problems)
     {
-        var domain = request.String("domain");
-        return domain is null || Domains.Contains(domain)
-            ? domain
-            : throw PersonalizeException.InvalidInput($"domain '{domain}' is not ECOMMERCE or VIDEO_ON_DEMAND (omit it for a custom group).");
+        if (problems.Count > 0)
+        {
+            throw PersonalizeException.InvalidInput(string.Join("; ", problems));
+        }
     }
 
     private static JsonObject DatasetGroupShape(DatasetGroup group) =>
