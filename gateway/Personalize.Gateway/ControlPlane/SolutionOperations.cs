@@ -83,11 +83,6 @@ public static class SolutionOperations
         var solution = call.Find<Solution>("solutionArn");
         var autoTraining = call.Request.Bool("performAutoTraining");
         var schedule = call.Request.Object("solutionUpdateConfig")?["autoTrainingConfig"]?["schedulingExpression"]?.GetValue<string>();
-        if (call.Request.Bool("performIncrementalUpdate") == true)
-        {
-            throw PersonalizeException.InvalidInput("performIncrementalUpdate applies to the semantic-similarity recipe, which this service does not train.");
-        }
-
         if (schedule is not null && !System.Text.RegularExpressions.Regex.IsMatch(schedule, "^rate\\(([1-9]|[12][0-9]|30) days?\\)$"))
         {
             throw PersonalizeException.InvalidInput($"solutionUpdateConfig.autoTrainingConfig.schedulingExpression '{schedule}' is not rate(N days) with N from 1 to 30.");
