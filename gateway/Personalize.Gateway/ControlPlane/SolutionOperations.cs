@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Personalize.Api;
 using Personalize.Gateway.Protocol;
 using Personalize.Operator.Controllers.ControlLoop;
@@ -236,10 +237,11 @@ public static class SolutionOperations
     private static List<string> ProblemsOf(SolutionSpec spec)
     {
         var problems = SolutionController.Validate(spec).Problems.Select(p => p.StartsWith("spec.", StringComparison.Ordinal) ? p["spec.".Length..] : p).ToList();
-        // The API server's schema takes a recipe by its full ARN only, where the controller also knows the bare name.
-        if (spec.RecipeArn is { } arn && Recipes.Find(arn) is { } recipe && recipe.Arn != arn)
+        // The API server's schema takes a recipe by its full ARN only, where the controller also knows the bare name
+        // (and, under AutoML, does not read it): refused here rather than by the API server as an internal failure.
+        if (spec.RecipeArn is { } arn && !Regex.IsMatch(arn, Recipes.RecipeArnPattern) && !problems.Any(p => p.StartsWith("recipeArn:", StringComparison.Ordinal)))
         {
-            problems.Add($"recipeArn: {arn} is not a recipe ARN; use {recipe.Arn}");
+            problems.Add($"recipeArn: {arn} is not the ARN of a recipe this product trains ({string.Join(", ", Recipes.All.Select(r => r.Arn))})");
         }
 
         return problems;
