@@ -32,6 +32,7 @@ public sealed class UnsupportedMembersTests(ApiServerWithCrds fixture) : IClassF
             AssertRefused(seen["eventsConfig"], "solutionConfig.eventsConfig is not supported: this installation does not weight event types");
             AssertRefused(seen["autoMLWithHyperParameters"], "solutionConfig.algorithmHyperParameters: not allowed with performAutoML");
             AssertRefused(seen["noRecipe"], "recipeArn: required unless performAutoML is true");
+            AssertRefused(seen["bareRecipeName"], "recipeArn: aws-hrnn is not the ARN of a recipe this product trains (");
             Assert.Empty(seen["solutionsAfterRefusals"]!.AsArray());
 
             // A refused update changes nothing, not even the member it could have honoured.

@@ -37,6 +37,7 @@ seen = {
         name="Tuned_AutoML", datasetGroupArn=group, performAutoML=True,
         solutionConfig={"algorithmHyperParameters": {"hidden_dimension": "64"}})),
     "noRecipe": refusal(lambda: pz.create_solution(name="No_Recipe", datasetGroupArn=group)),
+    "bareRecipeName": refusal(lambda: pz.create_solution(name="Bare_Recipe", datasetGroupArn=group, recipeArn="aws-hrnn")),
 }
 seen["solutionsAfterRefusals"] = [s["name"] for s in pz.list_solutions(datasetGroupArn=group)["solutions"]]
 
