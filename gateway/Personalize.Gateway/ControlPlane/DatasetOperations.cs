@@ -16,14 +16,7 @@ public static class DatasetOperations
         group.Spec.Domain = call.Request.String("domain");
         group.Spec.KmsKeyArn = call.Request.String("kmsKeyArn");
         group.Spec.Tags = call.TagMap();
-        ThrowIfAny(DatasetGroupController.Validate(group.Spec));
-
-        // Personalize takes roleArn only to reach the KMS key, so there is no spec field for it: refused here, on its own.
-        if (call.Request.String("roleArn") is not null)
-        {
-            throw PersonalizeException.InvalidInput("roleArn: not supported on a dataset group; Personalize uses it only with kmsKeyArn, and this installation does not encrypt with AWS KMS (omit both).");
-        }
-
+        PersonalizeException.ThrowIfInvalid(DatasetGroupController.Validate(group.Spec));
         var created = await call.CreateAsync(group, call.Request.Required("name"), "name");
         return new JsonObject { ["datasetGroupArn"] = ResourceArns.Of(created) };
     }
@@ -47,7 +40,7 @@ public static class DatasetOperations
         var schema = new Schema();
         schema.Spec.SchemaJson = json;
         schema.Spec.Domain = call.Request.String("domain");
-        ThrowIfAny(SchemaController.Validate(schema.Spec).Problems);
+        PersonalizeException.ThrowIfInvalid(SchemaController.Validate(schema.Spec).Problems);
         var created = await call.CreateAsync(schema, call.Request.Required("name"), "name");
         return new JsonObject { ["schemaArn"] = ResourceArns.Of(created) };
     }
@@ -136,7 +129,7 @@ public static class DatasetOperations
         job.Spec.ImportMode = mode;
         job.Spec.PublishAttributionMetricsToS3 = call.Request.Bool("publishAttributionMetricsToS3");
         job.Spec.Tags = call.TagMap();
-        ThrowIfAny(DatasetImportJobController.Validate(job.Spec));
+        PersonalizeException.ThrowIfInvalid(DatasetImportJobController.Validate(job.Spec));
         var created = await call.CreateAsync(job, call.Request.Required("jobName"), "jobName");
         return new JsonObject { ["datasetImportJobArn"] = ResourceArns.Of(created) };
     }
@@ -170,15 +163,6 @@ public static class DatasetOperations
         }
 
         return await call.DeleteAsync(dataset, jobs);
-    }
-
-    /// <summary>The operator's own checks of a spec, answered at once: what it would fail is never created.</summary>
-    private static void ThrowIfAny(IReadOnlyList<string> problems)
-    {
-        if (problems.Count > 0)
-        {
-            throw PersonalizeException.InvalidInput(string.Join("; ", problems));
-        }
     }
 
     private static JsonObject DatasetGroupShape(DatasetGroup group) =>

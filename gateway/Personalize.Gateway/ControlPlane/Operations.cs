@@ -59,10 +59,17 @@ public static class Operations
 
     public static bool Serves(string operation) => Table.ContainsKey(operation);
 
-    public static Task<JsonObject> InvokeAsync(string operation, Call call) =>
-        Table.TryGetValue(operation, out var handler)
-            ? handler(call)
-            : throw PersonalizeException.UnknownOperation($"AmazonPersonalize.{operation} is not an operation this service supports.");
+    /// <summary>Serves the operation, after refusing any member it sets that this installation would otherwise drop.</summary>
+    public static Task<JsonObject> InvokeAsync(string operation, Call call)
+    {
+        if (!Table.TryGetValue(operation, out var handler))
+        {
+            throw PersonalizeException.UnknownOperation($"AmazonPersonalize.{operation} is not an operation this service supports.");
+        }
+
+        UnsupportedMembers.ThrowIfSet(operation, call.Request);
+        return handler(call);
+    }
 
     private static Func<Call, Task<JsonObject>> Sync(Func<Call, JsonObject> handler) => call => Task.FromResult(handler(call));
 }

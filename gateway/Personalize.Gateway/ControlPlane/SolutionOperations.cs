@@ -1,7 +1,10 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Personalize.Api;
 using Personalize.Gateway.Protocol;
+using Personalize.Operator.Controllers.ControlLoop;
+using Personalize.Operator.Controllers.Reconcilers;
 
 namespace Personalize.Gateway.ControlPlane;
 
@@ -14,31 +17,16 @@ public static class SolutionOperations
     public static async Task<JsonObject> CreateSolutionAsync(Call call)
     {
         var group = call.Find<DatasetGroup>("datasetGroupArn");
-        var autoML = call.Request.Bool("performAutoML");
-        var recipeArn = call.Request.String("recipeArn");
-        if (recipeArn is null && autoML != true)
-        {
-            throw PersonalizeException.InvalidInput("recipeArn is required unless performAutoML is true.");
-        }
-
-        var recipe = recipeArn is null ? null : Recipes.Find(recipeArn) is { } found && found.Arn == recipeArn
-            ? found
-            : throw PersonalizeException.InvalidInput($"recipeArn '{recipeArn}' is not a recipe this service trains ({string.Join(", ", Recipes.All.Select(r => r.Arn))}).");
-        var config = call.Request.As<SolutionConfig>("solutionConfig");
-        if (recipe is not null && recipe.Validate(config?.AlgorithmHyperParameters, config?.FeatureTransformationParameters) is [var first, ..] problems)
-        {
-            throw PersonalizeException.InvalidInput($"solutionConfig: {string.Join("; ", problems)}");
-        }
-
         var solution = new Solution();
         solution.Spec.DatasetGroupRef.Name = group.Metadata.Name;
-        solution.Spec.RecipeArn = autoML == true ? null : recipeArn;
-        solution.Spec.PerformAutoML = autoML;
+        solution.Spec.RecipeArn = call.Request.String("recipeArn");
+        solution.Spec.PerformAutoML = call.Request.Bool("performAutoML");
         solution.Spec.PerformHPO = call.Request.Bool("performHPO");
         solution.Spec.PerformAutoTraining = call.Request.Bool("performAutoTraining");
         solution.Spec.EventType = call.Request.String("eventType");
-        solution.Spec.SolutionConfig = config;
+        solution.Spec.SolutionConfig = call.Request.As<SolutionConfig>("solutionConfig");
         solution.Spec.Tags = call.TagMap();
+        PersonalizeException.ThrowIfInvalid(ProblemsOf(solution.Spec));
         var created = await call.CreateAsync(solution, call.Request.Required("name"), "name");
         return new JsonObject { ["solutionArn"] = ResourceArns.Of(created) };
     }
@@ -83,25 +71,27 @@ public static class SolutionOperations
         var solution = call.Find<Solution>("solutionArn");
         var autoTraining = call.Request.Bool("performAutoTraining");
         var schedule = call.Request.Object("solutionUpdateConfig")?["autoTrainingConfig"]?["schedulingExpression"]?.GetValue<string>();
-        if (call.Request.Bool("performIncrementalUpdate") == true)
+        void Change(SolutionSpec spec)
         {
-            throw PersonalizeException.InvalidInput("performIncrementalUpdate applies to the semantic-similarity recipe, which this service does not train.");
-        }
-
-        if (schedule is not null && !System.Text.RegularExpressions.Regex.IsMatch(schedule, "^rate\\(([1-9]|[12][0-9]|30) days?\\)$"))
-        {
-            throw PersonalizeException.InvalidInput($"solutionUpdateConfig.autoTrainingConfig.schedulingExpression '{schedule}' is not rate(N days) with N from 1 to 30.");
-        }
-
-        var updated = await call.UpdateSpecAsync(solution, s =>
-        {
-            s.Spec.PerformAutoTraining = autoTraining ?? s.Spec.PerformAutoTraining;
+            spec.PerformAutoTraining = autoTraining ?? spec.PerformAutoTraining;
             if (schedule is not null)
             {
-                s.Spec.SolutionConfig ??= new SolutionConfig();
-                s.Spec.SolutionConfig.AutoTrainingConfig = new AutoTrainingConfig { SchedulingExpression = schedule };
+                spec.SolutionConfig ??= new SolutionConfig();
+                spec.SolutionConfig.AutoTrainingConfig = new AutoTrainingConfig { SchedulingExpression = schedule };
             }
-        });
+        }
+
+        // The schedule is kept even while automatic training is off, so it is checked now rather than when turned on.
+        if (schedule is not null && TrainingSchedule.Parse(schedule).Problem is { } scheduleProblem)
+        {
+            throw PersonalizeException.InvalidInput(scheduleProblem);
+        }
+
+        // Refused only for what this update would break: a problem the stored spec has already is the operator's FAILED status to tell.
+        var changed = StatusWriter.Clone(solution.Spec);
+        Change(changed);
+        PersonalizeException.ThrowIfInvalid(ProblemsOf(changed).Except(ProblemsOf(solution.Spec)));
+        var updated = await call.UpdateSpecAsync(solution, s => Change(s.Spec));
         return new JsonObject { ["solutionArn"] = ResourceArns.Of(updated) };
     }
 
@@ -239,6 +229,23 @@ public static class SolutionOperations
     public static IEnumerable<SolutionVersion> VersionsOf(Call call, string solution) =>
         call.List<SolutionVersion>().Where(v => v.Spec.SolutionRef.Name == solution && v.Metadata.DeletionTimestamp is null)
             .OrderByDescending(Shapes.CreatedOf).ThenByDescending(v => v.Metadata.Name, StringComparer.Ordinal);
+
+    /// <summary>
+    /// The operator's own check of a solution spec (SolutionController.Validate), so every rule it would fail a Solution
+    /// for is a synchronous InvalidInputException here.
+    /// </summary>
+    private static List<string> ProblemsOf(SolutionSpec spec)
+    {
+        var problems = SolutionController.Validate(spec).Problems;
+        // The API server's schema takes a recipe by its full ARN only, where the controller also knows the bare name
+        // (and, under AutoML, does not read it): refused here rather than by the API server as an internal failure.
+        if (spec.RecipeArn is { } arn && !Regex.IsMatch(arn, Recipes.RecipeArnPattern) && !problems.Any(p => p.StartsWith("spec.recipeArn:", StringComparison.Ordinal)))
+        {
+            problems.Add($"spec.recipeArn: {arn} is not the ARN of a recipe this product trains ({string.Join(", ", Recipes.All.Select(r => r.Arn))})");
+        }
+
+        return problems;
+    }
 
     private static JsonObject SolutionShape(Solution solution) =>
         Shapes.Common(solution, "solutionArn").With(("recipeArn", solution.Spec.RecipeArn ?? solution.Status.AutoMLResult?.BestRecipeArn));

@@ -12,6 +12,18 @@ public sealed class PersonalizeException(string code, string message, int status
 
     public static PersonalizeException InvalidInput(string message) => new("InvalidInputException", message);
 
+    /// <summary>
+    /// The operator's own problems with a spec, answered at once so that what it would fail is never created; their
+    /// field paths become the API's member names (the spec's fields without `spec.`).
+    /// </summary>
+    public static void ThrowIfInvalid(IEnumerable<string> problems)
+    {
+        if (string.Join("; ", problems.Select(p => p.StartsWith("spec.", StringComparison.Ordinal) ? p["spec.".Length..] : p)) is { Length: > 0 } message)
+        {
+            throw InvalidInput(message);
+        }
+    }
+
     public static PersonalizeException NotFound(string message) => new("ResourceNotFoundException", message);
 
     public static PersonalizeException AlreadyExists(string message) => new("ResourceAlreadyExistsException", message);

@@ -19,6 +19,21 @@ public sealed class RequestFields(JsonObject body)
 
     public JsonObject? Object(string field) => Read(field, n => n as JsonObject ?? throw new InvalidOperationException(), "an object");
 
+    /// <summary>
+    /// Whether the member at a dotted path (solutionConfig.eventsConfig) holds a value that would change behaviour:
+    /// anything but null, false, "", or an object or array holding only those.
+    /// </summary>
+    public bool Sets(string path)
+    {
+        JsonNode? node = Body;
+        foreach (var member in path.Split('.'))
+        {
+            node = node is JsonObject parent ? parent[member] : null;
+        }
+
+        return HasEffect(node);
+    }
+
     /// <summary>A nested object deserialized into one of the resource classes (their JSON names are Personalize's).</summary>
     public T? As<T>(string field)
         where T : class => Object(field) is { } node ? Deserialize<T>(field, node) : null;
@@ -34,6 +49,19 @@ public sealed class RequestFields(JsonObject body)
             throw PersonalizeException.InvalidInput($"{field}: {ex.Message}");
         }
     }
+
+    private static bool HasEffect(JsonNode? node) => node switch
+    {
+        null => false,
+        JsonObject members => members.Any(m => HasEffect(m.Value)),
+        JsonArray items => items.Any(HasEffect),
+        _ => node.GetValueKind() switch
+        {
+            JsonValueKind.Null or JsonValueKind.False => false,
+            JsonValueKind.String => node.GetValue<string>().Length > 0,
+            _ => true,
+        },
+    };
 
     private T? Read<T>(string field, Func<JsonNode, T> read, string what)
     {

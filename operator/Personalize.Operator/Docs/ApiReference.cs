@@ -3,12 +3,14 @@ using System.Text;
 using k8s.Models;
 using Personalize.Api;
 using Personalize.Api.Crds;
+using Personalize.Gateway.ControlPlane;
 
 namespace Personalize.Operator.Docs;
 
 /// <summary>
 /// Renders docs/api-reference.md from the generated CRDs, so the user's reference says exactly what the API server
-/// enforces (types, required fields, enums, patterns, limits, defaults) and cannot drift from the C# classes.
+/// enforces (types, required fields, enums, patterns, limits, defaults) and cannot drift from the C# classes; and from
+/// the gateway's list of the Personalize request members it refuses or ignores.
 /// </summary>
 public static class ApiReference
 {
@@ -16,7 +18,7 @@ public static class ApiReference
     {
         var text = new StringBuilder();
         text.Append("# API reference\n\n");
-        text.Append("<!-- Generated from lib/Personalize.Api by `personalize docs`. Do not edit by hand. -->\n\n");
+        text.Append("<!-- Generated from lib/Personalize.Api and gateway/Personalize.Gateway/ControlPlane/UnsupportedMembers.cs by `personalize docs`. Do not edit by hand. -->\n\n");
         text.Append(CultureInfo.InvariantCulture, $"Every kind is in the API group `{ApiGroup.ApiVersion}`, namespaced, and in the category `{ApiGroup.Category}` ");
         text.Append("(`kubectl get personalize` lists them all). References between resources are by name within one namespace. ");
         text.Append("Every status has `phase` (Amazon Personalize's status words), `conditions` (`Ready`; jobs also `Succeeded`), ");
@@ -69,8 +71,33 @@ public static class ApiReference
         text.Append(CultureInfo.InvariantCulture, $"`kubectl get {crd.Spec.Names.Plural}` shows: ");
         text.Append(string.Join(", ", version.AdditionalPrinterColumns.Select(c => $"{c.Name} (`{c.JsonPath}`{(c.Priority is > 0 ? ", -o wide" : string.Empty)})")));
         text.Append(".\n");
+        AppendUnsupportedMembers(text, crd.Spec.Names.Kind);
         AppendSection(text, "spec", root.Properties["spec"]);
         AppendSection(text, "status", root.Properties["status"]);
+    }
+
+    /// <summary>The request members of the kind's Create/Update operations that the Personalize API refuses or ignores, and why.</summary>
+    private static void AppendUnsupportedMembers(StringBuilder text, string kind)
+    {
+        bool OfKind(UnsupportedMember member) => member.Operation == "Create" + kind || member.Operation == "Update" + kind;
+        var refused = UnsupportedMembers.Refused.Where(OfKind).ToList();
+        var ignored = UnsupportedMembers.IgnoredByDesign.Where(OfKind).ToList();
+        if (refused.Count + ignored.Count == 0)
+        {
+            return;
+        }
+
+        text.Append("\nThrough the Personalize API, these request members are not acted on. A refused one set to anything but an empty, null or false ");
+        text.Append("value is InvalidInputException naming it, and nothing is created or changed.\n\n| Operation | Member | What happens |\n|---|---|---|\n");
+        foreach (var member in refused)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"| {member.Operation} | `{member.Path}` | Refused: {Cell(member.Reason)}. |\n");
+        }
+
+        foreach (var member in ignored)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"| {member.Operation} | `{member.Path}` | Accepted and not used: {Cell(member.Reason)}. |\n");
+        }
     }
 
     private static void AppendSection(StringBuilder text, string name, V1JSONSchemaProps schema)
