@@ -50,9 +50,11 @@ public static class FilterFieldRules
         return null;
     }
 
-    /// <summary>The schema's columns a filter can use, in schema order.</summary>
+    /// <summary>The schema's columns a filter can use: interaction columns in the evaluator's order, others in schema order.</summary>
     public static IReadOnlyList<string> Usable(DatasetSchema schema) =>
-        schema.Fields.Where(f => Unusable(f, schema.DatasetType) is null).Select(f => f.Name).ToList();
+        schema.DatasetType == DatasetTypes.Interactions
+            ? InteractionColumns.Where(c => Column(schema, c) is not null).ToList()
+            : schema.Fields.Where(f => Unusable(f, schema.DatasetType) is null).Select(f => f.Name).ToList();
 
     private static string? FieldProblem(FilterField field, string datasetType, DatasetSchema? schema)
     {
@@ -66,20 +68,22 @@ public static class FilterFieldRules
             return null;
         }
 
-        var column = schema.Fields.FirstOrDefault(f => string.Equals(f.Name, field.Name, StringComparison.OrdinalIgnoreCase));
-        return column is null
-            ? $"{field} is not a column of the {datasetType} dataset's schema"
-            : Unusable(column, datasetType) is { } why ? $"{field} {why}" : null;
-    }
-
-    /// <summary>Why a schema column cannot be filtered on, or null when it can.</summary>
-    private static string? Unusable(SchemaField column, string datasetType)
-    {
-        if (datasetType == DatasetTypes.Interactions)
+        var column = Column(schema, field.Name);
+        if (column is null)
         {
-            return InteractionColumns.Contains(column.Name, StringComparer.OrdinalIgnoreCase) ? null : "is not an interaction column filters read";
+            return $"{field} is not a column of the {datasetType} dataset's schema";
         }
 
+        return datasetType != DatasetTypes.Interactions && Unusable(column, datasetType) is { } why ? $"{field} {why}" : null;
+    }
+
+    /// <summary>Filter fields are upper-cased as they are parsed; schema columns may be spelt in any case.</summary>
+    private static SchemaField? Column(DatasetSchema schema, string name) =>
+        schema.Fields.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Why an Items or Users column cannot be filtered on, or null when it can.</summary>
+    private static string? Unusable(SchemaField column, string datasetType)
+    {
         if (column.Type == FieldType.Boolean)
         {
             return "is a boolean field, and filters cannot use boolean fields (store \"True\"/\"False\" as a string, or 0/1 as an int)";
