@@ -40,7 +40,7 @@ public sealed class FilterController(ControllerContext context) : ResourceContro
             if (missing is not null)
             {
                 return await WaitAsync(resource, "WaitingForDataset",
-                    $"spec.filterExpression reads {missing} fields: waiting for dataset group {group} to have a {missing} dataset whose Schema exists, to check them against", cancellationToken);
+                    $"spec.filterExpression reads {missing} fields: waiting for the {missing} dataset of dataset group {group} and its Schema, to check those fields against", cancellationToken);
             }
         }
 
