@@ -12,8 +12,7 @@ session = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key=
 pz = session.client("personalize", endpoint_url=endpoint, config=Config(retries={"max_attempts": 1, "mode": "standard"}))
 ROLE = "arn:aws:iam::123456789012:role/PersonalizeRole"
 SCHEMA = {"type": "record", "name": "Interactions", "namespace": "com.amazonaws.personalize.schema", "version": "1.0",
-          "fields": [{"name": "USER_ID", "type": "string"}, {"name": "ITEM_ID", "type": "string"}, {"name": "TIMESTAMP", "type": "long"},
-                     {"name": "EVENT_TYPE", "type": "string"}]}
+          "fields": [{"name": "USER_ID", "type": "string"}, {"name": "ITEM_ID", "type": "string"}, {"name": "TIMESTAMP", "type": "long"}]}
 seen = {}
 
 
@@ -80,8 +79,6 @@ seen["errors"] = {
     "collision": raised(lambda: pz.create_dataset_group(name="retail-shop")),
     "badType": raised(lambda: pz.create_dataset(name="Actions", schemaArn=schema, datasetGroupArn=group, datasetType="Actions")),
     "badFilter": raised(lambda: pz.create_filter(name="Bad", datasetGroupArn=group, filterExpression="EXCLUDE everything")),
-    # The schema has no EVENT_VALUE: the filter would never exclude anything, so it is refused.
-    "unusableFilterField": raised(lambda: pz.create_filter(name="Unusable", datasetGroupArn=group, filterExpression="EXCLUDE ItemID WHERE Interactions.EVENT_VALUE > 3")),
     "groupInUse": raised(lambda: pz.delete_dataset_group(datasetGroupArn=group)),
     "updateNotActive": raised(lambda: pz.update_campaign(campaignArn=campaign, minProvisionedTPS=20)),
     "eleventhFilter": raised(lambda: pz.create_filter(name="Filter_10", datasetGroupArn=group, filterExpression='EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("view")')),

@@ -33,7 +33,7 @@ public sealed class FilterFieldTests(OperatorEnvironment env)
 
         var device = await cluster.WaitForPhaseAsync<Filter>("by-device", Phases.CreateFailed);
         Assert.Equal(
-            "spec.filterExpression: at position 22: Interactions.DEVICE cannot be filtered on: interaction filters read only EVENT_TYPE, ITEM_ID, EVENT_VALUE, TIMESTAMP, not other interaction columns; Interactions fields a filter can use: EVENT_TYPE, ITEM_ID, TIMESTAMP.",
+            "spec.filterExpression: at position 22: Interactions.DEVICE is not a column interaction filters read (contextual metadata is not filtered on); Interactions fields a filter can use: EVENT_TYPE, ITEM_ID, EVENT_VALUE, TIMESTAMP.",
             device.Status.FailureReason);
         Assert.Equal("UnusableFilterField", device.Status.Conditions.Single(c => c.Type == ConditionTypes.Ready).Reason);
         var colour = await cluster.WaitForPhaseAsync<Filter>("by-colour", Phases.CreateFailed);

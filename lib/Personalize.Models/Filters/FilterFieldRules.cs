@@ -6,8 +6,9 @@ namespace Personalize.Models.Filters;
 /// Which dataset fields a filter may name. A field the evaluator has no values for makes IN match nothing, so an
 /// EXCLUDE on it never removes anything and an INCLUDE removes everything: such a filter is refused instead, naming
 /// the field and listing what may be used. Interaction filters read only the columns <see cref="FilterInteraction"/>
-/// keeps (not contextual metadata such as DEVICE, which Personalize does not filter on either); Items and Users fields
-/// must be columns of the dataset's schema, and neither boolean nor textual, as Personalize requires.
+/// keeps, which every interaction has whatever the schema (PutEvents supplies them too); contextual metadata such as
+/// DEVICE is not kept, and Personalize does not filter on it either. Items and Users fields must be columns of the
+/// dataset's schema, and neither boolean nor textual, as Personalize requires.
 /// </summary>
 public static class FilterFieldRules
 {
@@ -15,71 +16,59 @@ public static class FilterFieldRules
     public static IReadOnlyList<string> InteractionColumns { get; } =
         [FieldNames.EventType, FieldNames.ItemId, FieldNames.EventValue, FieldNames.Timestamp];
 
-    /// <summary>The dataset type a field is read from: CurrentItem is an Items record and CurrentUser a Users record.</summary>
-    public static string DatasetTypeOf(FilterSource source) => source switch
-    {
-        FilterSource.Items or FilterSource.CurrentItem => DatasetTypes.Items,
-        FilterSource.Users or FilterSource.CurrentUser => DatasetTypes.Users,
-        _ => DatasetTypes.Interactions,
-    };
-
-    /// <summary>The dataset types whose schemas the expression's fields are checked against, in order of first use.</summary>
-    public static IReadOnlyList<string> DatasetTypesOf(FilterExpression expression) =>
-        expression.Fields.Select(f => DatasetTypeOf(f.Source)).Distinct(StringComparer.Ordinal).ToList();
+    /// <summary>
+    /// The dataset types (Items, Users) whose schemas the expression's fields are checked against, in order of first
+    /// use: CurrentItem fields are Items columns and CurrentUser fields Users columns.
+    /// </summary>
+    public static IReadOnlyList<string> SchemaDatasetTypesOf(FilterExpression expression) =>
+        expression.Fields.Select(f => SchemaDatasetTypeOf(f.Source)).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
 
     /// <summary>
     /// The first field the filter cannot use, as "filterExpression: at position N: ..." naming it and listing the
     /// fields that may be used; null when every field checks out. <paramref name="schemas"/> holds the group's known
-    /// schemas by dataset type: fields of a dataset type without one are checked only as far as no schema is needed.
+    /// schemas by dataset type; fields of an Items or Users dataset without one are not checked here.
     /// </summary>
     public static string? Problem(FilterExpression expression, IReadOnlyDictionary<string, DatasetSchema> schemas)
     {
         foreach (var field in expression.Fields)
         {
-            var datasetType = DatasetTypeOf(field.Source);
-            var schema = schemas.GetValueOrDefault(datasetType);
-            if (FieldProblem(field, datasetType, schema) is { } problem)
+            if (SchemaDatasetTypeOf(field.Source) is not { } datasetType)
             {
-                // Without a schema only an interaction column can be refused, and the evaluator's columns are the list.
-                var usable = schema is null ? InteractionColumns : Usable(schema);
-                var list = usable.Count == 0 ? "none" : string.Join(", ", usable);
-                return $"filterExpression: at position {field.Position + 1}: {problem}; {datasetType} fields a filter can use: {list}.";
+                if (!InteractionColumns.Contains(field.Name, StringComparer.Ordinal))
+                {
+                    return Message(field, "is not a column interaction filters read (contextual metadata is not filtered on)", DatasetTypes.Interactions, InteractionColumns);
+                }
+
+                continue;
+            }
+
+            if (schemas.GetValueOrDefault(datasetType) is not { } schema)
+            {
+                continue;
+            }
+
+            var column = schema.Fields.FirstOrDefault(f => string.Equals(f.Name, field.Name, StringComparison.OrdinalIgnoreCase));
+            var problem = column is null ? $"is not a column of the {datasetType} dataset's schema" : Unusable(column, datasetType);
+            if (problem is not null)
+            {
+                var usable = schema.Fields.Where(f => Unusable(f, datasetType) is null).Select(f => f.Name).ToList();
+                return Message(field, problem, datasetType, usable);
             }
         }
 
         return null;
     }
 
-    /// <summary>The schema's columns a filter can use: interaction columns in the evaluator's order, others in schema order.</summary>
-    public static IReadOnlyList<string> Usable(DatasetSchema schema) =>
-        schema.DatasetType == DatasetTypes.Interactions
-            ? InteractionColumns.Where(c => Column(schema, c) is not null).ToList()
-            : schema.Fields.Where(f => Unusable(f, schema.DatasetType) is null).Select(f => f.Name).ToList();
-
-    private static string? FieldProblem(FilterField field, string datasetType, DatasetSchema? schema)
+    /// <summary>The schema a field is checked against: Items for Items and CurrentItem, Users for Users and CurrentUser.</summary>
+    private static string? SchemaDatasetTypeOf(FilterSource source) => source switch
     {
-        if (datasetType == DatasetTypes.Interactions && !InteractionColumns.Contains(field.Name, StringComparer.OrdinalIgnoreCase))
-        {
-            return $"{field} cannot be filtered on: interaction filters read only {string.Join(", ", InteractionColumns)}, not other interaction columns";
-        }
+        FilterSource.Items or FilterSource.CurrentItem => DatasetTypes.Items,
+        FilterSource.Users or FilterSource.CurrentUser => DatasetTypes.Users,
+        _ => null,
+    };
 
-        if (schema is null)
-        {
-            return null;
-        }
-
-        var column = Column(schema, field.Name);
-        if (column is null)
-        {
-            return $"{field} is not a column of the {datasetType} dataset's schema";
-        }
-
-        return datasetType != DatasetTypes.Interactions && Unusable(column, datasetType) is { } why ? $"{field} {why}" : null;
-    }
-
-    /// <summary>Filter fields are upper-cased as they are parsed; schema columns may be spelt in any case.</summary>
-    private static SchemaField? Column(DatasetSchema schema, string name) =>
-        schema.Fields.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase));
+    private static string Message(FilterField field, string problem, string datasetType, IReadOnlyList<string> usable) =>
+        $"filterExpression: at position {field.Position + 1}: {field} {problem}; {datasetType} fields a filter can use: {(usable.Count == 0 ? "none" : string.Join(", ", usable))}.";
 
     /// <summary>Why an Items or Users column cannot be filtered on, or null when it can.</summary>
     private static string? Unusable(SchemaField column, string datasetType)

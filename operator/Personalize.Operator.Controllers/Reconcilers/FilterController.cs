@@ -10,7 +10,7 @@ namespace Personalize.Operator.Controllers.Reconcilers;
 /// A filter's expression is parsed with the runtime's own filter parser, so what the operator accepts the runtime
 /// serves: ACTIVE with its $PARAMETERS, or CREATE FAILED with the position and problem. Its fields are checked against
 /// the schemas of the group's datasets (<see cref="FilterFieldRules"/>), so a field the runtime has no values for is
-/// refused rather than silently matching nothing; until a dataset the filter reads exists, the filter waits for it.
+/// refused rather than silently matching nothing; until the Items or Users dataset the filter reads exists, it waits.
 /// </summary>
 public sealed class FilterController(ControllerContext context) : ResourceController<Filter>(context)
 {
@@ -57,15 +57,15 @@ public sealed class FilterController(ControllerContext context) : ResourceContro
 
     /// <summary>
     /// The filter's fields against the group's datasets as the store holds them (the controller and CreateFilter both
-    /// ask this): the first unusable field as a message starting "filterExpression", else the first dataset type the
-    /// filter reads whose schema is not known yet (no Dataset of that type, or its Schema not created), else neither.
+    /// ask this): the first unusable field as a message starting "filterExpression", else the first of Items and Users
+    /// the filter reads whose schema is not known yet (no Dataset of that type, or its Schema not created), else neither.
     /// </summary>
     public static (string? Problem, string? MissingDatasetType) CheckFields(IResourceStore store, string? @namespace, string group, FilterExpression expression)
     {
         var schemas = DatasetSchemas(store, @namespace, group);
         return FilterFieldRules.Problem(expression, schemas) is { } problem
             ? (problem, null)
-            : (null, FilterFieldRules.DatasetTypesOf(expression).FirstOrDefault(t => !schemas.ContainsKey(t)));
+            : (null, FilterFieldRules.SchemaDatasetTypesOf(expression).FirstOrDefault(t => !schemas.ContainsKey(t)));
     }
 
     /// <summary>The schema of each of the group's datasets whose Schema resource exists and fits its type; the oldest
