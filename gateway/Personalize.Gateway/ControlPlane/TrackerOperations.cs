@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Personalize.Api;
 using Personalize.Gateway.Protocol;
 using Personalize.Models.Filters;
+using Personalize.Operator.Controllers.Reconcilers;
 
 namespace Personalize.Gateway.ControlPlane;
 
@@ -59,9 +60,15 @@ public static class TrackerOperations
             throw PersonalizeException.InvalidInput("filterExpression: at most 2500 characters.");
         }
 
-        if (!FilterExpression.TryParse(expression, out _, out var error))
+        if (!FilterExpression.TryParse(expression, out var parsed, out var error))
         {
-            throw PersonalizeException.InvalidInput($"filterExpression: {error.Message}");
+            throw PersonalizeException.InvalidInput(error.Message);
+        }
+
+        // Fields of a dataset the group does not have yet are checked by the operator once it has it.
+        if (FilterController.CheckFields(call.Store, call.Namespace, group.Metadata.Name, parsed).Problem is { } problem)
+        {
+            throw PersonalizeException.InvalidInput(problem);
         }
 
         if (call.List<Filter>().Count(f => f.Spec.DatasetGroupRef.Name == group.Metadata.Name && f.Metadata.DeletionTimestamp is null) >= MaxFiltersPerGroup)

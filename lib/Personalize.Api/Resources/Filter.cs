@@ -23,7 +23,7 @@ public sealed class FilterSpec
     [Immutable]
     [MinLength(1)]
     [MaxLength(2500)]
-    [Description("EXCLUDE|INCLUDE ItemID WHERE Items.FIELD IN ($PARAM) ... in Personalize's filter grammar.")]
+    [Description("EXCLUDE|INCLUDE ItemID WHERE Items.FIELD IN ($PARAM) ... in Personalize's filter grammar. Items and Users fields must be columns of the group's dataset schema, neither boolean nor textual; Interactions fields are EVENT_TYPE, ITEM_ID, EVENT_VALUE or TIMESTAMP.")]
     [JsonPropertyName("filterExpression")]
     public string FilterExpression { get; set; } = string.Empty;
 

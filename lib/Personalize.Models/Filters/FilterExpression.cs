@@ -17,6 +17,7 @@ public sealed partial class FilterExpression
         Parameters = parameters.Select(p => p.Name).Distinct(StringComparer.Ordinal).ToList();
         RequiredParameters = parameters.Where(p => p.Action == FilterAction.Include).Select(p => p.Name).Distinct(StringComparer.Ordinal).ToList();
         var fields = clauses.SelectMany(c => FilterParser.Fields(c.Where).Concat(c.If is null ? [] : FilterParser.Fields(c.If))).ToList();
+        Fields = fields.DistinctBy(f => (f.Source, f.Name)).ToList();
         UsesInteractions = fields.Any(f => f.Source == FilterSource.Interactions);
         UsesCurrentUser = fields.Any(f => f.Source == FilterSource.CurrentUser);
         UsesCurrentItem = fields.Any(f => f.Source == FilterSource.CurrentItem);
@@ -34,6 +35,9 @@ public sealed partial class FilterExpression
     public IReadOnlyList<string> RequiredParameters { get; }
 
     public FilterTarget Target { get; }
+
+    /// <summary>Every field the expression reads (subjects, IF conditions and CurrentItem values), in order of first use.</summary>
+    public IReadOnlyList<FilterField> Fields { get; }
 
     public bool UsesInteractions { get; }
 

@@ -63,7 +63,7 @@ public sealed class ResourceReferences
             _children.GetOrAdd(parent, _ => new()).TryAdd(key, 0);
         }
 
-        return [.. ChildrenOf(key), .. parents, .. old?.Except(parents) ?? [], .. TrainedFrom(change.Resource, parents), .. ImportsQueuedWith(key, [.. parents, .. old ?? []])];
+        return [.. ChildrenOf(key), .. parents, .. old?.Except(parents) ?? [], .. TrainedFrom(change.Resource, parents), .. FilteredBy(change.Resource, parents), .. ImportsQueuedWith(key, [.. parents, .. old ?? []])];
     }
 
     /// <summary>Imports into one dataset run one at a time: a change to one (it finished, or went) wakes those waiting.</summary>
@@ -82,6 +82,15 @@ public sealed class ResourceReferences
                 .SelectMany(ChildrenOf)
                 .Where(c => c.Kind == nameof(Solution))
                 .SelectMany(ChildrenOf)
+            : [];
+
+    /// <summary>
+    /// A dataset's schema is what a waiting filter's fields are checked against, but a filter names only its group:
+    /// without this it would notice the dataset on a timer.
+    /// </summary>
+    private IEnumerable<ResourceKey> FilteredBy(IPersonalizeResource resource, IEnumerable<ResourceKey> parents) =>
+        resource is Dataset
+            ? parents.Where(p => p.Kind == nameof(DatasetGroup)).SelectMany(ChildrenOf).Where(c => c.Kind == nameof(Filter))
             : [];
 
     public IEnumerable<ResourceKey> ChildrenOf(ResourceKey parent) =>

@@ -21,6 +21,7 @@ public sealed class SemanticBadInputTests : IDisposable
         { "Schema", "no-user", """{schema: '{"type":"record","name":"Interactions","fields":[{"name":"ITEM_ID","type":"string"},{"name":"TIMESTAMP","type":"long"}]}'}""", "spec.schema" },
         { "Schema", "not-avro", "{schema: 'not json at all'}", "spec.schema" },
         { "Filter", "bad-grammar", "{datasetGroupRef: {name: retail}, filterExpression: 'EXCLUDE ItemID WHERE'}", "spec." },
+        { "Filter", "context-column", """{datasetGroupRef: {name: retail}, filterExpression: 'EXCLUDE ItemID WHERE Interactions.DEVICE IN ("mobile")'}""", "spec.filterExpression: at position 22: Interactions.DEVICE" },
         { "Filter", "unknown-dataset", """{datasetGroupRef: {name: retail}, filterExpression: 'EXCLUDE ItemID WHERE Clicks.EVENT_TYPE IN ("x")'}""", "spec." },
         { "Solution", "hp-out-of-range", "{datasetGroupRef: {name: retail}, recipeArn: 'arn:aws:personalize:::recipe/aws-hrnn', solutionConfig: {algorithmHyperParameters: {hidden_dimension: '100000'}}}", "hidden_dimension" },
         { "Solution", "hp-unknown", "{datasetGroupRef: {name: retail}, recipeArn: 'arn:aws:personalize:::recipe/aws-hrnn', solutionConfig: {algorithmHyperParameters: {no_such_parameter: '1'}}}", "no_such_parameter" },
