@@ -9,11 +9,13 @@ namespace Personalize.Operator.Tests.BadInput;
 
 /// <summary>
 /// Every generated bad-input case of every kind against the real kube-apiserver with the generated CRDs (an update
-/// of a stored baseline, or a create for a bad name): refused naming the field, and what was stored is unchanged.
+/// of a stored baseline, or a create for a bad name): refused naming the field, and what was stored is unchanged. Sent
+/// with strict field validation, as kubectl sends a manifest, so an unknown field is refused rather than dropped.
 /// </summary>
 [Collection(OperatorCollection.Name)]
 public sealed class CrdBadInputApiServerTests(OperatorEnvironment env)
 {
+    private const string StrictFieldValidation = "Strict";
     private static readonly SemaphoreSlim NamespaceGate = new(1, 1);
     private static string? SharedNamespace;
 
@@ -37,13 +39,13 @@ public sealed class CrdBadInputApiServerTests(OperatorEnvironment env)
         if (@case.RenamesTheObject)
         {
             refused = await Assert.ThrowsAsync<HttpOperationException>(() =>
-                client.CustomObjects.CreateNamespacedCustomObjectAsync<JsonObject>(manifest, entity.Group, entity.ApiVersion, ns, entity.PluralName));
+                client.CustomObjects.CreateNamespacedCustomObjectAsync<JsonObject>(manifest, entity.Group, entity.ApiVersion, ns, entity.PluralName, fieldValidation: StrictFieldValidation));
         }
         else
         {
             manifest["metadata"] = new JsonObject { ["name"] = name, ["resourceVersion"] = stored["metadata"]!["resourceVersion"]!.GetValue<string>() };
             refused = await Assert.ThrowsAsync<HttpOperationException>(() =>
-                client.CustomObjects.ReplaceNamespacedCustomObjectAsync<JsonObject>(manifest, entity.Group, entity.ApiVersion, ns, entity.PluralName, name));
+                client.CustomObjects.ReplaceNamespacedCustomObjectAsync<JsonObject>(manifest, entity.Group, entity.ApiVersion, ns, entity.PluralName, name, fieldValidation: StrictFieldValidation));
         }
 
         Assert.True(refused.Response.StatusCode is HttpStatusCode.UnprocessableEntity or HttpStatusCode.BadRequest, $"{id}: {refused.Response.StatusCode}");

@@ -20,7 +20,8 @@ public sealed record CrdBadInputCase(Type Kind, string Rule, string Field, JsonO
 /// <summary>
 /// Generates the bad-input cases of every kind from its generated CRD schema (the one config/crd holds): for each field,
 /// a value of the wrong type and a value breaking each of its rules (enum, pattern, min/max length, minimum/maximum,
-/// max items), every required field left out, and bad names. Each case starts from a valid baseline of the kind.
+/// max items), every required field left out, bad names, and a field the schema does not declare in each object. Each
+/// case starts from a valid baseline of the kind.
 /// </summary>
 public static class CrdBadInputCases
 {
@@ -77,6 +78,9 @@ public static class CrdBadInputCases
             yield return new(kind, $"= \"{Shorten(name)}\"", "metadata.name", renamed);
         }
 
+        // Unknown fields are refused, not dropped (kubectl's strict field validation): at the top, in metadata, and in every object below.
+        yield return new(kind, "not a field of the kind", "sepc", With(Baseline(kind), ["sepc"], new JsonObject()));
+        yield return new(kind, "not a field of ObjectMeta", "metadata.lables", With(Baseline(kind), ["metadata", "lables"], new JsonObject { ["app"] = "shop" }));
         foreach (var @case in ForObject(kind, schema.Properties["spec"], ["spec"]))
         {
             yield return @case;
@@ -88,6 +92,11 @@ public static class CrdBadInputCases
         foreach (var required in schema.Required ?? [])
         {
             yield return new(kind, "left out (required)", Dotted([.. path, required]), Without(Baseline(kind), [.. path, required]));
+        }
+
+        if (schema.Properties is not null)
+        {
+            yield return new(kind, "not a field of the object", Dotted([.. path, "unknownField"]), With(Baseline(kind), [.. path, "unknownField"], JsonValue.Create(1)));
         }
 
         foreach (var (name, property) in schema.Properties ?? new Dictionary<string, V1JSONSchemaProps>())
