@@ -9,7 +9,8 @@ namespace Personalize.Operator.Tests;
 
 /// <summary>
 /// Local mode admits manifests as the API server would: defaults filled, names and fields validated from the generated
-/// CRD schema, nothing written outside the state folder, and an invalid edit changes nothing stored.
+/// CRD schema, unknown fields refused (kubectl's strict field validation), nothing written outside the state folder,
+/// and an invalid edit changes nothing stored.
 /// </summary>
 public sealed class LocalManifestTests : IDisposable
 {
@@ -86,6 +87,62 @@ public sealed class LocalManifestTests : IDisposable
         var after = store.Get<Campaign>("default", "shop")!;
         Assert.Equal(5, after.Spec.MinProvisionedTPS);
         Assert.Equal(before.Metadata.ResourceVersion, after.Metadata.ResourceVersion);
+    }
+
+    [Theory]
+    [InlineData("kind: Campaign\nmetadata: {name: shop}\nspec: {solutionVersionRef: {name: v1}, minProvisionedTps: 5}", "spec.minProvisionedTps: unknown field (did you mean minProvisionedTPS?)")]
+    [InlineData("kind: Solution\nmetadata: {name: hrnn}\nspec: {datasetGroupRef: {name: retail}, recipeArn: \"arn:aws:personalize:::recipe/aws-hrnn\", solutionConfig: {hpoconfig: {}}}", "spec.solutionConfig.hpoconfig: unknown field (did you mean hpoConfig?)")]
+    [InlineData("kind: DatasetGroup\nmetadata: {name: retail, lables: {team: shop}}\nspec: {}", "metadata.lables: unknown field")]
+    [InlineData("kind: DatasetGroup\nmetadata: {name: retail}\nspec: {}\nsepc: {}", "sepc: unknown field")]
+    public async Task AMisspeltOrUnknownField_IsRefusedNamingTheFileAndTheField_AndWhatIsStoredIsKept(string manifest, string error)
+    {
+        var kept = Path.Combine(Manifests, "group.yaml");
+        await File.WriteAllTextAsync(kept, "apiVersion: personalize.io/v1alpha1\nkind: DatasetGroup\nmetadata: {name: retail}\nspec: {}\n");
+        var store = new ManifestFolderStore(Manifests, State);
+        await store.StartAsync(CancellationToken.None);
+        var before = store.Get<DatasetGroup>("default", "retail")!;
+
+        // Were the apply to go ahead, the group would be pruned or edited: it must stay as it was.
+        File.Delete(kept);
+        await File.WriteAllTextAsync(Path.Combine(Manifests, "misspelt.yaml"), "apiVersion: personalize.io/v1alpha1\n" + manifest + "\n");
+        var refused = await Assert.ThrowsAsync<InvalidDataException>(() => store.ApplyManifestsAsync(CancellationToken.None));
+
+        Assert.Contains("misspelt.yaml", refused.Message, StringComparison.Ordinal);
+        Assert.Contains(error, refused.Message, StringComparison.Ordinal);
+        var after = store.Get<DatasetGroup>("default", "retail");
+        Assert.Equal(before.Metadata.ResourceVersion, after?.Metadata.ResourceVersion);
+        Assert.Empty(store.List<Campaign>());
+        Assert.Empty(store.List<Solution>());
+    }
+
+    [Fact]
+    public async Task AManifestExportedFromACluster_IsAdmitted_WithItsServerFieldsAndStatusSetAside()
+    {
+        await File.WriteAllTextAsync(Path.Combine(Manifests, "exported.yaml"), """
+            apiVersion: personalize.io/v1alpha1
+            kind: Campaign
+            metadata:
+              name: shop
+              namespace: default
+              labels: {team: shop}
+              annotations: {kubectl.kubernetes.io/last-applied-configuration: "{}"}
+              uid: 0f6d3c52-8d7e-4c39-9a57-2f2f1f7f5b10
+              resourceVersion: "4711"
+              generation: 3
+              creationTimestamp: "2026-01-02T03:04:05Z"
+              finalizers: [personalize.io/cleanup]
+              managedFields: [{manager: kubectl, operation: Apply}]
+            spec: {solutionVersionRef: {name: v1}, minProvisionedTPS: 2}
+            status: {phase: ACTIVE, endpoint: "http://shop.default.svc"}
+            """);
+        var store = new ManifestFolderStore(Manifests, State);
+
+        await store.StartAsync(CancellationToken.None);
+
+        var campaign = store.Get<Campaign>("default", "shop")!;
+        Assert.Equal(2, campaign.Spec.MinProvisionedTPS);
+        Assert.Equal("shop", campaign.Metadata.Labels["team"]);
+        Assert.Null(campaign.Status.Phase);
     }
 
     [Fact]

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using k8s.Models;
 
@@ -10,12 +12,20 @@ namespace Personalize.Api.Crds;
 /// <summary>
 /// Validates and defaults a resource against its kind's generated CRD schema the way the API server does (structural
 /// defaulting, then required, types, enums, patterns, lengths, ranges), for local mode, which has no API server.
-/// Errors name the field and read like the API server's (`spec.minProvisionedTPS: Invalid value: 0: ...`).
+/// Errors name the field and read like the API server's (`spec.minProvisionedTPS: Invalid value: 0: ...`). A field
+/// the schema does not declare is refused, as kubectl's strict field validation does, rather than dropped: a misspelt
+/// setting would otherwise be trained with its default.
 /// </summary>
 public static class CrdValidator
 {
     private static readonly ConcurrentDictionary<Type, V1JSONSchemaProps> Schemas = new();
     private static readonly ConcurrentDictionary<string, Regex> Patterns = new();
+
+    /// <summary>The fields of Kubernetes' ObjectMeta, which every resource's metadata may carry.</summary>
+    private static readonly IReadOnlySet<string> ObjectMetaFields = typeof(V1ObjectMeta).GetProperties()
+        .Select(p => p.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name)
+        .OfType<string>()
+        .ToHashSet(StringComparer.Ordinal);
 
     /// <summary>The kind's schema as the generated CRD holds it.</summary>
     public static V1JSONSchemaProps SchemaOf(Type kind) =>
@@ -51,12 +61,16 @@ public static class CrdValidator
                 continue;
             }
 
-            // metadata is checked only for what the CRD says of it (the name); the rest is Kubernetes' own.
+            // metadata is checked for what the CRD says of it (the name) and for ObjectMeta's field names; the rest is Kubernetes' own.
             if (name == "metadata")
             {
-                if (value is JsonObject metadata && metadata["name"] is { } nameValue)
+                if (value is JsonObject metadata)
                 {
-                    Validate(nameValue, property.Properties["name"], "metadata.name", errors);
+                    RefuseUnknown(metadata, ObjectMetaFields, "metadata.", errors);
+                    if (metadata["name"] is { } nameValue)
+                    {
+                        Validate(nameValue, property.Properties["name"], "metadata.name", errors);
+                    }
                 }
 
                 continue;
@@ -65,6 +79,7 @@ public static class CrdValidator
             Validate(value, property, name, errors);
         }
 
+        RefuseUnknown(resource, schema.Properties.Keys, string.Empty, errors);
         return errors;
     }
 
@@ -136,6 +151,11 @@ public static class CrdValidator
                     {
                         Validate(obj[name], property, $"{path}.{name}", errors);
                     }
+
+                    if (schema.XKubernetesPreserveUnknownFields is not true)
+                    {
+                        RefuseUnknown(obj, properties.Keys, path + ".", errors);
+                    }
                 }
                 else if (schema.AdditionalProperties is V1JSONSchemaProps values)
                 {
@@ -169,6 +189,24 @@ public static class CrdValidator
             case JsonValue value:
                 ValidateScalar(value, schema, path, errors);
                 break;
+        }
+    }
+
+    /// <summary>
+    /// An error for each field of <paramref name="obj"/> that is not one of <paramref name="known"/>, suggesting the
+    /// known field that differs only in case (the usual misspelling: minProvisionedTps for minProvisionedTPS).
+    /// </summary>
+    private static void RefuseUnknown(JsonObject obj, IEnumerable<string> known, string prefix, List<string> errors)
+    {
+        foreach (var (name, _) in obj)
+        {
+            if (known.Contains(name, StringComparer.Ordinal))
+            {
+                continue;
+            }
+
+            var suggestion = known.FirstOrDefault(n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase));
+            errors.Add($"{prefix}{name}: unknown field{(suggestion is null ? string.Empty : $" (did you mean {suggestion}?)")}");
         }
     }
 

@@ -31,7 +31,7 @@ public static class LocalOperator
             var http = new HttpClient();
             var (folders, settings) = (sp.GetRequiredService<LocalFolders>(), sp.GetRequiredService<OperatorSettings>());
             return new ProcessWorkloadLauncher(
-                commands, folders.StoreRoot, folders.State, settings.PodLogFormat, http, new RuntimeTpsMeter(http, settings.RuntimeRequestsMetric, sp.GetRequiredService<TimeProvider>()),
+                commands, folders.StoreRoot, folders.State, settings, http, new RuntimeTpsMeter(http, settings.RuntimeRequestsMetric, sp.GetRequiredService<TimeProvider>()),
                 sp.GetRequiredService<ILogger<ProcessWorkloadLauncher>>());
         });
         services.TryAddSingleton<IWorkloadLauncher>(sp => sp.GetRequiredService<ProcessWorkloadLauncher>());

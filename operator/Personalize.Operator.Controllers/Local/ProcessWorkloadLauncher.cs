@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Personalize.Api;
 using Personalize.Jobs;
 using Personalize.Operator.Controllers.Hosting;
 using Personalize.Operator.Controllers.Seams;
@@ -18,7 +19,9 @@ namespace Personalize.Operator.Controllers.Local;
 /// when one is set, as in cluster mode). A runtime config change
 /// starts the new process, waits for its /readyz, and only then stops the old one. A campaign's endpoint is its
 /// <see cref="CampaignEndpoint"/>, which forwards to the process serving, so rollouts keep the URL. Children stop with
-/// the launcher; a rerun finds runs absent and the controllers adopt their results or start them again.
+/// the launcher; a rerun finds runs absent and the controllers adopt their results or start them again. A trainer run
+/// keeps its Job's limits (resources.activeDeadlineSeconds and backoffLimit, else the operator's defaults) and
+/// `gpus: 0` (no CUDA device); the other resources fields need a scheduler and are logged as not applied.
 /// </summary>
 public sealed class ProcessWorkloadLauncher : IWorkloadLauncher, IAsyncDisposable
 {
@@ -27,14 +30,14 @@ public sealed class ProcessWorkloadLauncher : IWorkloadLauncher, IAsyncDisposabl
     private readonly LocalCommands _commands;
     private readonly string _storeRoot;
     private readonly string _state;
-    private readonly string? _logFormat;
+    private readonly OperatorSettings _settings;
     private readonly RuntimeTpsMeter _tps;
     private readonly HttpClient _http;
     private readonly ILogger _logger;
 
-    public ProcessWorkloadLauncher(LocalCommands commands, string storeRoot, string stateFolder, string? logFormat, HttpClient http, RuntimeTpsMeter tps, ILogger<ProcessWorkloadLauncher> logger)
+    public ProcessWorkloadLauncher(LocalCommands commands, string storeRoot, string stateFolder, OperatorSettings settings, HttpClient http, RuntimeTpsMeter tps, ILogger<ProcessWorkloadLauncher> logger)
     {
-        _logFormat = logFormat;
+        _settings = settings;
         _commands = commands;
         _storeRoot = Path.GetFullPath(storeRoot);
         _state = Path.GetFullPath(stateFolder);
@@ -49,7 +52,7 @@ public sealed class ProcessWorkloadLauncher : IWorkloadLauncher, IAsyncDisposabl
 
     public async Task StartTrainerRunAsync(TrainerRun run, CancellationToken cancellationToken)
     {
-        if (_runs.TryGetValue(run.Name, out var existing) && !existing.HasExited)
+        if (_runs.TryGetValue(run.Name, out var existing) && !existing.IsFinished)
         {
             return;
         }
@@ -59,16 +62,34 @@ public sealed class ProcessWorkloadLauncher : IWorkloadLauncher, IAsyncDisposabl
         await File.WriteAllTextAsync(specPath, JobJson.Serialize(run.Spec), cancellationToken);
         var start = _commands.TrainerStart([run.Spec.Verb, "--spec", specPath]);
         SetEnvironment(start);
-        var process = new TrainerProcess(run.Owner, Path.Combine(folder, "output.log"));
+        var resources = _settings.Pods.Resolve(run.Resources);
+        if (resources.Gpus == 0)
+        {
+            // As a pod without nvidia.com/gpu: the trainer finds no CUDA device and trains on the CPU.
+            start.Environment["CUDA_VISIBLE_DEVICES"] = string.Empty;
+        }
+
+        if (NotAppliedLocally(run.Resources) is { Count: > 0 } ignored)
+        {
+            _logger.LogWarning(
+                "Trainer run {Run}: {Fields} not applied in local mode (one machine, no scheduler): the trainer gets this machine's CPUs, memory and CUDA device if it has one",
+                run.Name, string.Join(", ", ignored));
+        }
+
+        var limits = new TrainerLimits(
+            TimeSpan.FromSeconds(resources.ActiveDeadlineSeconds ?? _settings.JobActiveDeadlineSeconds),
+            run.Resources?.ActiveDeadlineSeconds is null ? "the default deadline (resources.activeDeadlineSeconds unset)" : "resources.activeDeadlineSeconds",
+            resources.BackoffLimit ?? _settings.JobBackoffLimit);
         // The trainer prints each progress record as a JSON line: wake the owner at once, so a short training's
         // epochs reach status (and local mode's progress lines) instead of falling between two polls.
-        process.Start(start, () => OwnerChanged?.Invoke(run.Owner.Key), line =>
+        var process = new TrainerProcess(start, Path.Combine(folder, "output.log"), limits, () => OwnerChanged?.Invoke(run.Owner.Key), line =>
         {
             if (line.StartsWith('{'))
             {
                 OwnerChanged?.Invoke(run.Owner.Key);
             }
         });
+        process.Start();
         _runs[run.Name] = process;
         _logger.LogInformation("Started trainer run {Run}: {Command}", run.Name, string.Join(' ', start.ArgumentList.Prepend(start.FileName)));
     }
@@ -197,10 +218,22 @@ public sealed class ProcessWorkloadLauncher : IWorkloadLauncher, IAsyncDisposabl
         }
     }
 
+    /// <summary>The resources fields a manifest sets that need a scheduler and a node's capacity, which one machine has not.</summary>
+    private static List<string> NotAppliedLocally(JobResources? requested) => requested is null
+        ? []
+        : new (string Field, bool Set)[]
+        {
+            ("resources.gpus", requested.Gpus is > 0),
+            ("resources.cpu", requested.Cpu is not null),
+            ("resources.memory", requested.Memory is not null),
+            ("resources.nodeSelector", requested.NodeSelector is { Count: > 0 }),
+            ("resources.tolerations", requested.Tolerations is { Count: > 0 }),
+        }.Where(f => f.Set).Select(f => f.Field).ToList();
+
     private void SetEnvironment(ProcessStartInfo start)
     {
         start.Environment["PERSONALIZE_STORE_ROOT"] = _storeRoot;
-        foreach (var (name, value) in PodLogs.Environment(_logFormat))
+        foreach (var (name, value) in PodLogs.Environment(_settings.PodLogFormat))
         {
             start.Environment[name] = value;
         }
@@ -288,15 +321,148 @@ public sealed class ProcessWorkloadLauncher : IWorkloadLauncher, IAsyncDisposabl
         }
     }
 
-    private sealed class TrainerProcess(WorkloadOwner owner, string logPath) : ChildProcess(logPath)
-    {
-        public WorkloadOwner Owner { get; } = owner;
+    /// <summary>A trainer run's Job limits: how long it may run (and which setting said so), how often a failed child is retried.</summary>
+    private sealed record TrainerLimits(TimeSpan Deadline, string DeadlineSetting, int BackoffLimit);
 
-        public TrainerRunState State(string runName) => HasExited
-            ? ExitCode == 0
-                ? new TrainerRunState(TrainerRunPhase.Succeeded, null, Started, Exited)
-                : new TrainerRunState(TrainerRunPhase.Failed, $"trainer run {runName} exited with code {ExitCode}: {LastOutput()}", Started, Exited)
-            : new TrainerRunState(TrainerRunPhase.Running, null, Started);
+    /// <summary>
+    /// A trainer run as a Job runs its pod: a child that fails is started again up to the backoff limit (the trainer
+    /// resumes from its checkpoints), and a run still going at its deadline is stopped with its whole process tree.
+    /// </summary>
+    private sealed class TrainerProcess(ProcessStartInfo start, string logPath, TrainerLimits limits, Action changed, Action<string> printed)
+    {
+        // Task.Delay's longest wait (about 49 days); a longer deadline cannot be reached by one local run anyway.
+        private static readonly TimeSpan LongestDelay = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+        private readonly Lock _gate = new();
+        private readonly CancellationTokenSource _stopping = new();
+        private ChildProcess _attempt = new(logPath); // Replaced by the first attempt in Start.
+        private int _attempts;
+        private bool _finished;
+        private bool _deadlineExceeded;
+        private Task _deadline = Task.CompletedTask;
+
+        public DateTimeOffset Started { get; private set; }
+
+        /// <summary>True once no attempt runs and none will follow.</summary>
+        public bool IsFinished
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _finished;
+                }
+            }
+        }
+
+        public void Start()
+        {
+            Started = DateTimeOffset.UtcNow;
+            lock (_gate)
+            {
+                StartAttempt();
+            }
+
+            if (limits.Deadline <= LongestDelay)
+            {
+                _deadline = StopAtDeadlineAsync(_stopping.Token);
+            }
+        }
+
+        public TrainerRunState State(string runName)
+        {
+            lock (_gate)
+            {
+                if (!_finished)
+                {
+                    return new TrainerRunState(TrainerRunPhase.Running, null, Started);
+                }
+
+                if (_deadlineExceeded)
+                {
+                    return new TrainerRunState(TrainerRunPhase.Failed,
+                        $"trainer run {runName} failed: DeadlineExceeded: it ran longer than {limits.DeadlineSetting} ({limits.Deadline.TotalSeconds:0} s) and was stopped", Started, _attempt.Exited);
+                }
+
+                return _attempt.ExitCode == 0
+                    ? new TrainerRunState(TrainerRunPhase.Succeeded, null, Started, _attempt.Exited)
+                    : new TrainerRunState(TrainerRunPhase.Failed,
+                        $"trainer run {runName} exited with code {_attempt.ExitCode} (attempt {_attempts} of {limits.BackoffLimit + 1}, resources.backoffLimit {limits.BackoffLimit}): {_attempt.LastOutput()}",
+                        Started, _attempt.Exited);
+            }
+        }
+
+        /// <summary>Stops the child and its children; no retry follows.</summary>
+        public async Task StopAsync()
+        {
+            // Cancelled first: the exit that the stop causes must not start a retry.
+            await _stopping.CancelAsync();
+            ChildProcess attempt;
+            lock (_gate)
+            {
+                attempt = _attempt;
+            }
+
+            await attempt.StopAsync();
+            await _deadline;
+        }
+
+        // Under the gate: an attempt that exits at once reports to Exited only after it is the current one.
+        private void StartAttempt()
+        {
+            var attempt = new ChildProcess(logPath);
+            attempt.Start(start, OnAttemptExited, printed);
+            _attempt = attempt;
+            _attempts++;
+        }
+
+        private void OnAttemptExited()
+        {
+            lock (_gate)
+            {
+                if (_attempt.ExitCode != 0 && _attempts <= limits.BackoffLimit && !_deadlineExceeded && !_stopping.IsCancellationRequested)
+                {
+                    try
+                    {
+                        StartAttempt();
+                        return;
+                    }
+                    catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or IOException)
+                    {
+                        // The retry cannot start (the trainer's executable is gone): the run ends with the attempt that failed.
+                    }
+                }
+
+                _finished = true;
+            }
+
+            changed();
+        }
+
+        private async Task StopAtDeadlineAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                await Task.Delay(limits.Deadline, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            ChildProcess attempt;
+            lock (_gate)
+            {
+                if (_finished)
+                {
+                    return;
+                }
+
+                _deadlineExceeded = true;
+                attempt = _attempt;
+            }
+
+            await attempt.StopAsync();
+        }
     }
 
     private sealed class RuntimeProcess(string hash, string servingVersion, string url, string logPath) : ChildProcess(logPath)

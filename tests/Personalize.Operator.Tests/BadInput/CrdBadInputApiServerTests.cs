@@ -9,7 +9,9 @@ namespace Personalize.Operator.Tests.BadInput;
 
 /// <summary>
 /// Every generated bad-input case of every kind against the real kube-apiserver with the generated CRDs (an update
-/// of a stored baseline, or a create for a bad name): refused naming the field, and what was stored is unchanged.
+/// of a stored baseline, or a create for a bad name): refused naming the field, and what was stored is unchanged. The
+/// unknown-field cases are left out: the test kube-apiserver (v1.20) predates server-side field validation (Kubernetes
+/// 1.25, which refuses them when kubectl sends fieldValidation=Strict) and prunes them instead.
 /// </summary>
 [Collection(OperatorCollection.Name)]
 public sealed class CrdBadInputApiServerTests(OperatorEnvironment env)
@@ -17,7 +19,7 @@ public sealed class CrdBadInputApiServerTests(OperatorEnvironment env)
     private static readonly SemaphoreSlim NamespaceGate = new(1, 1);
     private static string? SharedNamespace;
 
-    public static TheoryData<int, string> Cases() => CrdBadInputCases.Theory();
+    public static TheoryData<int, string> Cases() => CrdBadInputCases.Theory(c => !c.UnknownField);
 
     [Theory]
     [MemberData(nameof(Cases))]

@@ -8,8 +8,11 @@ using Xunit;
 
 namespace Personalize.Operator.Tests.BadInput;
 
-/// <summary>One invalid manifest: a valid baseline of its kind with one rule broken, and the field the rejection must name.</summary>
-public sealed record CrdBadInputCase(Type Kind, string Rule, string Field, JsonObject Manifest)
+/// <summary>
+/// One invalid manifest: a valid baseline of its kind with one rule broken, and the field the rejection must name.
+/// <see cref="UnknownField"/>: the broken rule is a field the schema does not have, which only strict field validation refuses.
+/// </summary>
+public sealed record CrdBadInputCase(Type Kind, string Rule, string Field, JsonObject Manifest, bool UnknownField = false)
 {
     public string Id => $"{ApiGroup.EntityOf(Kind).Kind}: {Field} {Rule}";
 
@@ -20,7 +23,8 @@ public sealed record CrdBadInputCase(Type Kind, string Rule, string Field, JsonO
 /// <summary>
 /// Generates the bad-input cases of every kind from its generated CRD schema (the one config/crd holds): for each field,
 /// a value of the wrong type and a value breaking each of its rules (enum, pattern, min/max length, minimum/maximum,
-/// max items), every required field left out, and bad names. Each case starts from a valid baseline of the kind.
+/// max items), every required field left out, bad names, and a field the schema does not declare in each object. Each
+/// case starts from a valid baseline of the kind.
 /// </summary>
 public static class CrdBadInputCases
 {
@@ -54,13 +58,16 @@ public static class CrdBadInputCases
 
     public static IReadOnlyList<CrdBadInputCase> All { get; } = ApiGroup.Kinds.SelectMany(For).ToList();
 
-    /// <summary>The cases as theory rows: an index into <see cref="All"/> and the case's name for the test report.</summary>
-    public static TheoryData<int, string> Theory()
+    /// <summary>The cases (those <paramref name="include"/> takes, else all) as theory rows: an index into <see cref="All"/> and the case's name for the test report.</summary>
+    public static TheoryData<int, string> Theory(Func<CrdBadInputCase, bool>? include = null)
     {
         var data = new TheoryData<int, string>();
         for (var i = 0; i < All.Count; i++)
         {
-            data.Add(i, All[i].Id);
+            if (include?.Invoke(All[i]) ?? true)
+            {
+                data.Add(i, All[i].Id);
+            }
         }
 
         return data;
@@ -77,6 +84,9 @@ public static class CrdBadInputCases
             yield return new(kind, $"= \"{Shorten(name)}\"", "metadata.name", renamed);
         }
 
+        // Unknown fields are refused, not dropped (kubectl's strict field validation): at the top, in metadata, and in every object below.
+        yield return new(kind, "not a field of the kind", "sepc", With(Baseline(kind), ["sepc"], new JsonObject()), UnknownField: true);
+        yield return new(kind, "not a field of ObjectMeta", "metadata.lables", With(Baseline(kind), ["metadata", "lables"], new JsonObject { ["app"] = "shop" }), UnknownField: true);
         foreach (var @case in ForObject(kind, schema.Properties["spec"], ["spec"]))
         {
             yield return @case;
@@ -88,6 +98,11 @@ public static class CrdBadInputCases
         foreach (var required in schema.Required ?? [])
         {
             yield return new(kind, "left out (required)", Dotted([.. path, required]), Without(Baseline(kind), [.. path, required]));
+        }
+
+        if (schema.Properties is not null)
+        {
+            yield return new(kind, "not a field of the object", Dotted([.. path, "unknownField"]), With(Baseline(kind), [.. path, "unknownField"], JsonValue.Create(1)), UnknownField: true);
         }
 
         foreach (var (name, property) in schema.Properties ?? new Dictionary<string, V1JSONSchemaProps>())
