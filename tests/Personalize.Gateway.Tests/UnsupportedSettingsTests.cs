@@ -7,8 +7,9 @@ namespace Personalize.Gateway.Tests;
 
 /// <summary>
 /// Members of Personalize's requests that this product cannot honour (domains, AWS KMS, metric attributions) are
-/// refused at once with InvalidInputException naming the member, and nothing is created; a domain filter on
-/// ListRecipes lists nothing, as no recipe here is a domain recipe.
+/// refused at once with InvalidInputException naming the member, and nothing is created; so is a value the CRD's
+/// schema refuses (once an internal failure); a domain filter on ListRecipes lists nothing, as no recipe here is a
+/// domain recipe.
 /// </summary>
 public sealed class UnsupportedSettingsTests
 {
@@ -65,6 +66,30 @@ public sealed class UnsupportedSettingsTests
         request["publishAttributionMetricsToS3"] = false;
         await SuccessfulCallAsync(http, "CreateDatasetImportJob", request.ToJsonString());
         Assert.Single(gateway.Store.List<DatasetImportJob>("default"));
+    }
+
+    [Theory]
+    [InlineData("eventType", "eventType")]
+    [InlineData("eventValueThreshold", "solutionConfig.eventValueThreshold")]
+    public async Task CreateSolution_WithAValueTheSchemaRefuses_Is400NamingTheMember_AndCreatesNothing(string setting, string member)
+    {
+        await using var gateway = await FolderGateway.StartAsync(new GatewayOptions());
+        using var http = new HttpClient { BaseAddress = new Uri(gateway.Endpoint) };
+        var group = (await SuccessfulCallAsync(http, "CreateDatasetGroup", """{"name":"Shop"}"""))["datasetGroupArn"]!.GetValue<string>();
+        var request = new JsonObject { ["name"] = "Hrnn", ["datasetGroupArn"] = group, ["recipeArn"] = "arn:aws:personalize:::recipe/aws-hrnn" };
+        if (setting == "eventType")
+        {
+            request["eventType"] = new string('x', 300); // at most 256
+        }
+        else
+        {
+            request["solutionConfig"] = new JsonObject { ["eventValueThreshold"] = "1e5" }; // a plain decimal only
+        }
+
+        var (status, body) = await CallAsync(http, "CreateSolution", request.ToJsonString());
+
+        AssertRefused(status, body, member);
+        Assert.Empty(gateway.Store.List<Solution>("default"));
     }
 
     [Fact]

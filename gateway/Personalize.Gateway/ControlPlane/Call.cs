@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Personalize.Api;
+using Personalize.Api.Crds;
 using Personalize.Gateway.Protocol;
 using Personalize.Operator.Controllers.Reconcilers;
 using Personalize.Operator.Controllers.Seams;
@@ -46,6 +47,7 @@ public sealed class Call(IResourceStore store, string @namespace, RequestFields 
             throw AlreadyExists(existing, name);
         }
 
+        ThrowIfNotAdmitted(resource);
         try
         {
             return await Store.CreateAsync(resource, Cancellation);
@@ -89,6 +91,7 @@ public sealed class Call(IResourceStore store, string @namespace, RequestFields 
         for (var attempt = 0; ; attempt++)
         {
             change(resource);
+            ThrowIfNotAdmitted(resource);
             try
             {
                 return await Store.UpdateAsync(resource, Cancellation);
@@ -100,6 +103,13 @@ public sealed class Call(IResourceStore store, string @namespace, RequestFields 
             }
         }
     }
+
+    /// <summary>
+    /// What the CRD's schema refuses (a length, a pattern, an enum) is the caller's bad input, named by its member: the
+    /// API server (or local mode's store) would refuse the write, and that would reach the client as an internal failure.
+    /// </summary>
+    private static void ThrowIfNotAdmitted(IPersonalizeResource resource) =>
+        PersonalizeException.ThrowIfInvalid(CrdValidator.Admit(resource).Errors);
 
     /// <summary>Every Personalize resource of the tenant, of every kind.</summary>
     public IEnumerable<IPersonalizeResource> AllResources() =>

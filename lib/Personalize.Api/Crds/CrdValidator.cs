@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
+using k8s;
 using k8s.Models;
 
 namespace Personalize.Api.Crds;
@@ -30,6 +31,13 @@ public static class CrdValidator
     /// <summary>The kind's schema as the generated CRD holds it.</summary>
     public static V1JSONSchemaProps SchemaOf(Type kind) =>
         Schemas.GetOrAdd(kind, k => CrdGenerator.Generate(k).Spec.Versions[0].Schema.OpenAPIV3Schema);
+
+    /// <summary>A resource built in code, as JSON defaulted the way the API server would admit it, and every error naming its field.</summary>
+    public static (JsonObject Document, IReadOnlyList<string> Errors) Admit(IKubernetesObject resource)
+    {
+        var document = JsonNode.Parse(KubernetesJson.Serialize(resource))!.AsObject();
+        return (document, ValidateAndDefault(resource.GetType(), document));
+    }
 
     /// <summary>Fills in defaults in <paramref name="resource"/> and returns every violation (empty when valid).</summary>
     public static IReadOnlyList<string> ValidateAndDefault(Type kind, JsonObject resource)

@@ -170,8 +170,7 @@ public sealed class ManifestFolderStore : IResourceStore
     private static T Admitted<T>(T resource)
         where T : class, IPersonalizeResource
     {
-        var document = JsonNode.Parse(KubernetesJson.Serialize(resource))!.AsObject();
-        var errors = CrdValidator.ValidateAndDefault(resource.GetType(), document);
+        var (document, errors) = CrdValidator.Admit(resource);
         if (errors.Count > 0)
         {
             throw new ArgumentException($"{resource.Kind} {resource.Metadata.NamespaceProperty}/{resource.Metadata.Name} is invalid: {string.Join("; ", errors)}");
